@@ -1,0 +1,2 @@
+//! `dynsup-sim`: the deterministic simulator, scenario runner and explorer for `dynsup`.
+#![forbid(unsafe_code)]

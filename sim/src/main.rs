@@ -1,0 +1,2 @@
+//! The `dynsup-sim` command line.
+fn main() {}

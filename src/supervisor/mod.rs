@@ -1,0 +1,462 @@
+//! The sans-IO DynamicSupervisor: inputs in through `handle_*` and the call methods, effects
+//! and events out through `poll_*`.
+
+mod children;
+mod mailbox;
+pub mod output;
+mod termination;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::VecDeque;
+
+use crate::child_spec::{ChildSpec, Restart, ValidChildSpec};
+use crate::error::{ConfigError, DriverError, SpecError, StartError, TerminateError};
+use crate::exit_reason::ExitReason;
+use crate::options::{Config, Options};
+use crate::pid::Pid;
+use crate::restart_intensity::{Intensity, RestartLog};
+use crate::time::Instant;
+
+use children::{ChildState, Children};
+use mailbox::{Message, Request};
+use output::{CallId, ChildCounts, ChildInfo, Effect, Event, Reply, StartOutcome, Started};
+use termination::{Purpose, Termination};
+
+/// What the supervisor is doing: only `Ready` serves the mailbox.
+#[derive(Clone, Debug)]
+pub(crate) enum Phase<F, A> {
+    /// Serving the mailbox.
+    Ready,
+    /// Blocked inside a child's start function.
+    Starting(PendingStart<F, A>),
+    /// Blocked waiting for children to go down.
+    Terminating(Termination),
+    /// The supervisor has exited with this reason.
+    Down(ExitReason),
+}
+
+/// The start the supervisor is blocked in.
+#[derive(Clone, Debug)]
+pub(crate) enum PendingStart<F, A> {
+    /// A `start_child` call.
+    Call {
+        call: CallId,
+        spec: ValidChildSpec<F, A>,
+    },
+    /// A restart (or a retry) of the entry keyed `old`.
+    Restart { old: Pid },
+}
+
+/// Elixir's `DynamicSupervisor` as a pure state machine: no clock, no threads, no I/O.
+///
+/// `F` names a start function and `A` is its argument type; the core clones them into
+/// [`Effect::Start`] and never calls anything itself.
+///
+/// # Method groups
+///
+/// * **Calls** (what a client asks; each is queued in the mailbox and answered later by an
+///   [`Effect::Reply`] with the same [`CallId`]): [`start_child`](Self::start_child),
+///   [`terminate_child`](Self::terminate_child), [`which_children`](Self::which_children),
+///   [`count_children`](Self::count_children), [`stop`](Self::stop).
+/// * **Inputs from the world**: [`handle_start_result`](Self::handle_start_result) (the
+///   outcome of an [`Effect::Start`]), [`handle_child_exit`](Self::handle_child_exit) (a child
+///   process ended), [`handle_parent_exit`](Self::handle_parent_exit) (the parent ended or
+///   asked the supervisor to stop), [`handle_timeout`](Self::handle_timeout) (a deadline from
+///   `poll_timeout` passed).
+/// * **Outputs**: [`poll_effect`](Self::poll_effect) (things to do, in order),
+///   [`poll_event`](Self::poll_event) (reports), [`poll_timeout`](Self::poll_timeout) (the
+///   next deadline).
+/// * **Inspection** (instant, outside the mailbox): [`counts`](Self::counts),
+///   [`children`](Self::children), [`is_alive`](Self::is_alive),
+///   [`exit_reason`](Self::exit_reason), [`is_blocked`](Self::is_blocked).
+///
+/// # Call order
+///
+/// After every input or call, drain `poll_effect` until it returns `None` and perform each
+/// effect in order; then ask `poll_timeout` and call `handle_timeout` once that instant is
+/// reached. An [`Effect::Start`] must eventually be answered by exactly one
+/// `handle_start_result`; meanwhile other inputs may arrive and are queued, as in OTP where the
+/// start function runs inside the supervisor. Report every child's death exactly once, in the
+/// order deaths happen relative to the other inputs.
+///
+/// # Time
+///
+/// Every input carries `now`, which must never decrease. Restarts are stamped with
+/// `now.whole_seconds()`; kill deadlines are `now + shutdown` when a termination begins.
+#[derive(Clone, Debug)]
+pub struct DynamicSupervisor<F, A> {
+    config: Config<A>,
+    children: Children<F, A>,
+    restarts: RestartLog,
+    mailbox: VecDeque<Message<F, A>>,
+    phase: Phase<F, A>,
+    effects: VecDeque<Effect<F, A>>,
+    events: VecDeque<Event>,
+}
+
+impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
+    /// A supervisor with validated options.
+    pub fn new(config: Config<A>) -> Self {
+        DynamicSupervisor {
+            config,
+            children: Children::new(),
+            restarts: RestartLog::new(),
+            mailbox: VecDeque::new(),
+            phase: Phase::Ready,
+            effects: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Validates `options` and builds a supervisor, or returns the first invalid option.
+    pub fn with_options(options: Options<A>) -> Result<Self, ConfigError> {
+        options.validate().map(Self::new)
+    }
+
+    /// The validated options.
+    pub fn config(&self) -> &Config<A> {
+        &self.config
+    }
+
+    // ----- calls -----------------------------------------------------------------------
+
+    /// `start_child(spec)`. The spec is validated here, in the caller, without touching the
+    /// supervisor (an invalid spec returns its [`SpecError`] at once). Otherwise the call is
+    /// queued and answered with [`Reply::StartChild`].
+    pub fn start_child(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        spec: ChildSpec<F, A>,
+    ) -> Result<(), SpecError> {
+        let spec = spec.validate()?;
+        self.call(now, call, Request::StartChild(spec));
+        Ok(())
+    }
+
+    /// `terminate_child(pid)`, answered with [`Reply::TerminateChild`].
+    pub fn terminate_child(&mut self, now: Instant, call: CallId, pid: Pid) {
+        self.call(now, call, Request::TerminateChild(pid));
+    }
+
+    /// `which_children()`, answered with [`Reply::WhichChildren`].
+    pub fn which_children(&mut self, now: Instant, call: CallId) {
+        self.call(now, call, Request::WhichChildren);
+    }
+
+    /// `count_children()`, answered with [`Reply::CountChildren`].
+    pub fn count_children(&mut self, now: Instant, call: CallId) {
+        self.call(now, call, Request::CountChildren);
+    }
+
+    /// `DynamicSupervisor.stop(sup, reason)`: terminates every child, exits with `reason`,
+    /// and answers [`Reply::Stopped`].
+    pub fn stop(&mut self, now: Instant, call: CallId, reason: ExitReason) {
+        self.call(now, call, Request::Stop(reason));
+    }
+
+    fn call(&mut self, now: Instant, call: CallId, request: Request<F, A>) {
+        if self.is_alive() {
+            self.mailbox.push_back(Message::Call { call, request });
+            self.run(now);
+        } else {
+            self.reply(call, Reply::NoProc);
+        }
+    }
+
+    // ----- inputs ----------------------------------------------------------------------
+
+    /// The outcome of the pending [`Effect::Start`].
+    pub fn handle_start_result(
+        &mut self,
+        now: Instant,
+        outcome: StartOutcome,
+    ) -> Result<(), DriverError> {
+        let Phase::Starting(pending) = &self.phase else {
+            return Err(DriverError::NoStartPending);
+        };
+        if let StartOutcome::Started { pid, .. } = &outcome {
+            if self.children.contains(*pid) {
+                return Err(DriverError::PidInUse(*pid));
+            }
+        }
+        let pending = pending.clone();
+        self.phase = Phase::Ready;
+        match pending {
+            PendingStart::Call { call, spec } => {
+                let reply = match outcome {
+                    StartOutcome::Started { pid, info } => {
+                        self.children.insert_running(pid, spec);
+                        self.events.push_back(Event::ChildStarted { pid });
+                        Ok(Started::Running { pid, info })
+                    }
+                    StartOutcome::Ignore => Ok(Started::Ignored),
+                    StartOutcome::Failed(reason) => Err(StartError::Failed(reason)),
+                };
+                self.reply(call, Reply::StartChild(reply));
+            }
+            PendingStart::Restart { old } => match outcome {
+                StartOutcome::Started { pid, .. } => {
+                    if let Some(child) = self.children.remove(old) {
+                        self.children.insert_running(pid, child.spec);
+                    }
+                    self.events
+                        .push_back(Event::ChildRestarted { old, new: pid });
+                }
+                StartOutcome::Ignore => {
+                    self.children.remove(old);
+                    self.events.push_back(Event::RestartIgnored { old });
+                }
+                StartOutcome::Failed(reason) => {
+                    self.children.set_restarting(old);
+                    self.events.push_back(Event::RestartFailed { old, reason });
+                    self.mailbox.push_back(Message::Retry { pid: old });
+                }
+            },
+        }
+        self.run(now);
+        Ok(())
+    }
+
+    /// A child process ended with `reason` (its link's `{:EXIT, pid, reason}`, or the DOWN a
+    /// termination waits for). Exits of unknown pids are ignored, as OTP does.
+    pub fn handle_child_exit(&mut self, now: Instant, pid: Pid, reason: ExitReason) {
+        if !self.is_alive() || self.termination_down(now, pid, &reason) {
+            return;
+        }
+        self.mailbox.push_back(Message::Exit { pid, reason });
+        self.run(now);
+    }
+
+    /// The parent's `{:EXIT, parent, reason}`: once the mailbox reaches it, the supervisor
+    /// terminates every child and exits with the same `reason` (even `normal`).
+    pub fn handle_parent_exit(&mut self, now: Instant, reason: ExitReason) {
+        if self.is_alive() {
+            self.mailbox.push_back(Message::ParentExit { reason });
+            self.run(now);
+        }
+    }
+
+    /// Fires the kill timers due at `now`. Idempotent: calling it early or twice does nothing.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.fire_kill_timers(now);
+    }
+
+    // ----- outputs ---------------------------------------------------------------------
+
+    /// The next effect to perform, in order.
+    #[must_use]
+    pub fn poll_effect(&mut self) -> Option<Effect<F, A>> {
+        self.effects.pop_front()
+    }
+
+    /// The next report event.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// The next instant at which [`handle_timeout`](Self::handle_timeout) has work: the
+    /// earliest kill deadline of a termination in progress.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match &self.phase {
+            Phase::Terminating(t) => t.timers.iter().map(|timer| timer.deadline).min(),
+            _ => None,
+        }
+    }
+
+    // ----- inspection ------------------------------------------------------------------
+
+    /// The current counts, read directly (O(1)), without going through the mailbox.
+    pub fn counts(&self) -> ChildCounts {
+        self.children.counts()
+    }
+
+    /// The entries in table order, read directly, as `which_children` would list them.
+    pub fn children(&self) -> Vec<ChildInfo> {
+        self.children.infos()
+    }
+
+    /// The running children's pids, in table order.
+    pub fn running_children(&self) -> Vec<Pid> {
+        self.children.running_pids()
+    }
+
+    /// Whether the supervisor process is alive.
+    pub fn is_alive(&self) -> bool {
+        !matches!(self.phase, Phase::Down(_))
+    }
+
+    /// The supervisor's exit reason, once it is down.
+    pub fn exit_reason(&self) -> Option<&ExitReason> {
+        match &self.phase {
+            Phase::Down(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// Whether the supervisor is blocked in a start function or a termination.
+    pub fn is_blocked(&self) -> bool {
+        matches!(self.phase, Phase::Starting(_) | Phase::Terminating(_))
+    }
+
+    /// How many restarts the intensity log holds now.
+    pub fn restarts_in_window(&self) -> u64 {
+        self.restarts.len()
+    }
+
+    /// How many messages wait in the mailbox.
+    pub fn mailbox_len(&self) -> usize {
+        self.mailbox.len()
+    }
+
+    // ----- the process loop ------------------------------------------------------------
+
+    fn reply(&mut self, call: CallId, reply: Reply) {
+        self.effects.push_back(Effect::Reply { call, reply });
+    }
+
+    /// Serves the mailbox, one message at a time, until it is empty or the supervisor blocks.
+    pub(crate) fn run(&mut self, now: Instant) {
+        while matches!(self.phase, Phase::Ready) {
+            let Some(message) = self.mailbox.pop_front() else {
+                return;
+            };
+            self.handle_message(now, message);
+        }
+    }
+
+    fn handle_message(&mut self, now: Instant, message: Message<F, A>) {
+        match message {
+            Message::Call { call, request } => self.handle_request(now, call, request),
+            Message::Exit { pid, reason } => self.handle_exit(now, pid, reason),
+            Message::Retry { pid } => {
+                let restarting = self
+                    .children
+                    .get(pid)
+                    .is_some_and(|child| child.state == ChildState::Restarting);
+                if restarting {
+                    self.restart(now, pid);
+                }
+            }
+            Message::ParentExit { reason } => self.stop_supervisor(now, reason, None),
+        }
+    }
+
+    fn handle_request(&mut self, now: Instant, call: CallId, request: Request<F, A>) {
+        match request {
+            Request::StartChild(spec) => {
+                let full = self
+                    .config
+                    .max_children()
+                    .is_some_and(|max| self.children.len() >= max);
+                if full {
+                    self.reply(call, Reply::StartChild(Err(StartError::MaxChildren)));
+                } else {
+                    self.effects.push_back(Effect::Start {
+                        function: spec.start().function.clone(),
+                        args: self.arguments(&spec),
+                        restart_of: None,
+                    });
+                    self.phase = Phase::Starting(PendingStart::Call { call, spec });
+                }
+            }
+            Request::TerminateChild(pid) => match self.children.get(pid).map(|c| c.state) {
+                None => self.reply(call, Reply::TerminateChild(Err(TerminateError::NotFound))),
+                Some(ChildState::Restarting) => {
+                    self.children.remove(pid);
+                    self.events.push_back(Event::ChildTerminated { pid });
+                    self.reply(call, Reply::TerminateChild(Ok(())));
+                }
+                Some(ChildState::Running) => {
+                    self.begin_termination(now, vec![pid], Purpose::Child { call, pid });
+                }
+            },
+            Request::WhichChildren => {
+                let infos = self.children.infos();
+                self.reply(call, Reply::WhichChildren(infos));
+            }
+            Request::CountChildren => {
+                let counts = self.children.counts();
+                self.reply(call, Reply::CountChildren(counts));
+            }
+            Request::Stop(reason) => self.stop_supervisor(now, reason, Some(call)),
+        }
+    }
+
+    fn arguments(&self, spec: &ValidChildSpec<F, A>) -> Vec<A> {
+        let extra = self.config.extra_arguments();
+        let own = &spec.start().args;
+        let mut args = Vec::with_capacity(extra.len() + own.len());
+        args.extend_from_slice(extra);
+        args.extend_from_slice(own);
+        args
+    }
+
+    /// The decision table of otp-semantics §6.1, for an exit of a running entry.
+    fn handle_exit(&mut self, now: Instant, pid: Pid, reason: ExitReason) {
+        let Some(child) = self.children.get(pid) else {
+            return;
+        };
+        if child.state != ChildState::Running {
+            return;
+        }
+        let will_restart = match child.spec.restart() {
+            Restart::Permanent => true,
+            _ if reason.is_clean() => false,
+            Restart::Transient => true,
+            Restart::Temporary => false,
+        };
+        self.events.push_back(Event::ChildExited {
+            pid,
+            reason,
+            will_restart,
+        });
+        if will_restart {
+            self.restart(now, pid);
+        } else {
+            self.children.remove(pid);
+        }
+    }
+
+    /// Counts a restart against intensity, then starts the child again or shuts down.
+    fn restart(&mut self, now: Instant, pid: Pid) {
+        let second = now.whole_seconds();
+        let (max_restarts, max_seconds) = (self.config.max_restarts(), self.config.max_seconds());
+        self.events.push_back(Event::RestartCounted { pid, second });
+        match self.restarts.add(second, max_restarts, max_seconds) {
+            Intensity::Exceeded => {
+                self.children.remove(pid);
+                self.events.push_back(Event::IntensityExceeded);
+                self.stop_supervisor(now, ExitReason::Shutdown, None);
+            }
+            Intensity::Allowed => {
+                let Some(child) = self.children.get(pid) else {
+                    return;
+                };
+                let effect = Effect::Start {
+                    function: child.spec.start().function.clone(),
+                    args: self.arguments(&child.spec),
+                    restart_of: Some(pid),
+                };
+                self.effects.push_back(effect);
+                self.phase = Phase::Starting(PendingStart::Restart { old: pid });
+            }
+        }
+    }
+
+    fn stop_supervisor(&mut self, now: Instant, reason: ExitReason, reply_to: Option<CallId>) {
+        let pids = self.children.running_pids();
+        self.begin_termination(now, pids, Purpose::Supervisor { reason, reply_to });
+    }
+
+    /// The entries with their state, for invariant checkers: `(pid, running, restart type)`.
+    pub fn entries(&self) -> impl Iterator<Item = (Pid, bool, &ValidChildSpec<F, A>)> {
+        self.children
+            .iter()
+            .map(|(pid, child)| (pid, child.state == ChildState::Running, &child.spec))
+    }
+}

@@ -1,0 +1,178 @@
+//! The termination protocol shared by `terminate_child` and the supervisor's own stop:
+//! every child signalled in one pass, one kill timer per distinct timeout, then a selective
+//! wait for their downs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::child_spec::{Restart, Shutdown};
+use crate::exit_reason::ExitReason;
+use crate::pid::Pid;
+use crate::supervisor::mailbox::Message;
+use crate::supervisor::output::{CallId, Effect, Event, Reply};
+use crate::supervisor::{DynamicSupervisor, Phase};
+use crate::time::Instant;
+
+/// Why children are being terminated.
+#[derive(Clone, Debug)]
+pub(crate) enum Purpose {
+    /// `terminate_child(pid)`: reply to `call` when the child is down.
+    Child { call: CallId, pid: Pid },
+    /// The supervisor stops with `reason`, answering `reply_to` when it was a `stop` call.
+    Supervisor {
+        reason: ExitReason,
+        reply_to: Option<CallId>,
+    },
+}
+
+/// The kill deadline of every child whose shutdown is `millis` milliseconds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct KillTimer {
+    pub(crate) millis: u64,
+    pub(crate) deadline: Instant,
+}
+
+/// A termination in progress: the supervisor serves nothing else until it ends.
+#[derive(Clone, Debug)]
+pub(crate) struct Termination {
+    pub(crate) purpose: Purpose,
+    /// The children signalled and not yet down, with their shutdown and restart type.
+    pub(crate) awaiting: BTreeMap<Pid, (Shutdown, Restart)>,
+    /// Kill timers that have not fired, one per distinct timeout.
+    pub(crate) timers: Vec<KillTimer>,
+}
+
+/// Whether a child that ended during termination ended as its shutdown asked (otp-semantics
+/// §8.4); anything else is reported as a shutdown error, with the same outcome.
+fn ended_cleanly(shutdown: Shutdown, restart: Restart, reason: &ExitReason) -> bool {
+    match (shutdown, reason) {
+        (Shutdown::BrutalKill, reason) => *reason == ExitReason::Killed,
+        (_, ExitReason::Shutdown | ExitReason::ShutdownWith(_)) => true,
+        (_, ExitReason::Normal) => restart != Restart::Permanent,
+        _ => false,
+    }
+}
+
+impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
+    /// Starts terminating the running children `pids` (in table order).
+    pub(crate) fn begin_termination(&mut self, now: Instant, pids: Vec<Pid>, purpose: Purpose) {
+        let mut awaiting = BTreeMap::new();
+        let mut groups = BTreeSet::new();
+        for pid in pids {
+            let Some(child) = self.children.get(pid) else {
+                continue;
+            };
+            let (shutdown, restart) = (child.spec.shutdown(), child.spec.restart());
+            // A child whose exit is already queued is gone: consume that exit so that it is
+            // never restarted, and signal nothing.
+            let queued = self
+                .mailbox
+                .iter()
+                .position(|m| matches!(m, Message::Exit { pid: p, .. } if *p == pid));
+            if let Some(index) = queued {
+                if let Some(Message::Exit { reason, .. }) = self.mailbox.remove(index) {
+                    self.note_down(pid, shutdown, restart, reason);
+                }
+                continue;
+            }
+            match shutdown {
+                Shutdown::BrutalKill => self.effects.push_back(Effect::Kill { pid }),
+                Shutdown::Timeout { millis } => {
+                    groups.insert(millis);
+                    self.effects.push_back(Effect::Shutdown { pid });
+                }
+                Shutdown::Infinity => self.effects.push_back(Effect::Shutdown { pid }),
+            }
+            awaiting.insert(pid, (shutdown, restart));
+        }
+        let timers = groups
+            .into_iter()
+            .map(|millis| KillTimer {
+                millis,
+                deadline: now.saturating_add_millis(millis),
+            })
+            .collect();
+        self.phase = Phase::Terminating(Termination {
+            purpose,
+            awaiting,
+            timers,
+        });
+        self.finish_termination_if_done(now);
+    }
+
+    fn note_down(&mut self, pid: Pid, shutdown: Shutdown, restart: Restart, reason: ExitReason) {
+        if !ended_cleanly(shutdown, restart, &reason) {
+            self.events.push_back(Event::ShutdownError { pid, reason });
+        }
+    }
+
+    /// A child's down arrived during a termination. Returns `false` when the termination does
+    /// not wait for that child (the exit then goes to the mailbox).
+    pub(crate) fn termination_down(&mut self, now: Instant, pid: Pid, reason: &ExitReason) -> bool {
+        let Phase::Terminating(termination) = &mut self.phase else {
+            return false;
+        };
+        let Some((shutdown, restart)) = termination.awaiting.remove(&pid) else {
+            return false;
+        };
+        self.note_down(pid, shutdown, restart, reason.clone());
+        self.finish_termination_if_done(now);
+        true
+    }
+
+    /// Fires every kill timer due at `now`: each child of that group still awaited is killed.
+    pub(crate) fn fire_kill_timers(&mut self, now: Instant) {
+        let Phase::Terminating(termination) = &mut self.phase else {
+            return;
+        };
+        let (due, pending): (Vec<KillTimer>, Vec<KillTimer>) = termination
+            .timers
+            .iter()
+            .partition(|timer| timer.deadline <= now);
+        termination.timers = pending;
+        for timer in due {
+            for (&pid, &(shutdown, _)) in &termination.awaiting {
+                if shutdown == Shutdown::millis(timer.millis) {
+                    self.effects.push_back(Effect::Kill { pid });
+                }
+            }
+        }
+    }
+
+    fn finish_termination_if_done(&mut self, now: Instant) {
+        let done = matches!(&self.phase, Phase::Terminating(t) if t.awaiting.is_empty());
+        if !done {
+            return;
+        }
+        let Phase::Terminating(termination) = std::mem::replace(&mut self.phase, Phase::Ready)
+        else {
+            return;
+        };
+        match termination.purpose {
+            Purpose::Child { call, pid } => {
+                self.children.remove(pid);
+                self.events.push_back(Event::ChildTerminated { pid });
+                self.reply(call, Reply::TerminateChild(Ok(())));
+                self.run(now);
+            }
+            Purpose::Supervisor { reason, reply_to } => {
+                self.children.clear();
+                if let Some(call) = reply_to {
+                    self.reply(call, Reply::Stopped);
+                }
+                self.events.push_back(Event::SupervisorDown {
+                    reason: reason.clone(),
+                });
+                self.effects.push_back(Effect::Exit {
+                    reason: reason.clone(),
+                });
+                // Calls still queued find the process gone.
+                for message in std::mem::take(&mut self.mailbox) {
+                    if let Message::Call { call, .. } = message {
+                        self.reply(call, Reply::NoProc);
+                    }
+                }
+                self.phase = Phase::Down(reason);
+            }
+        }
+    }
+}
