@@ -1,0 +1,751 @@
+# The real-OTP oracle for dynsup's scenario files.
+#
+#     elixir tests/conformance/oracle.exs FILE...
+#
+# Runs each scenario (format: /work/shared/SCENARIOS.md, "format 1") against Elixir's real
+# DynamicSupervisor, in real time, and prints its transcript on stdout. With several files each
+# transcript is preceded by a line `== NAME` (the file name without directory and `.scn`).
+#
+# Exit status: 0 on success; 2 when a file is bad (one line on stderr: FILE:LINE: problem; then
+# nothing runs) or when a scenario does not settle (a restart retried forever).
+#
+# Sections:
+#   1. Scenario parser      (text -> %{sup, children, steps}; all validation happens here)
+#   2. Collector            (one process that records the events and monitors every child)
+#   3. Worker               (the scripted child: a GenServer driven by the template)
+#   4. Runner               (the client: aligns t=0, runs the steps, settles, prints)
+#   5. Main                 (arguments, warm-up, output, exit status)
+
+# Keep stdout for the transcript only: no supervisor/crash reports.
+Logger.configure(level: :none)
+:logger.set_primary_config(:level, :none)
+
+# ---------------------------------------------------------------------------------------------
+# 1. Scenario parser
+# ---------------------------------------------------------------------------------------------
+defmodule Oracle.Scenario do
+  @moduledoc false
+
+  # Decisions the format leaves open (mirrored by the Rust parser):
+  # * numbers (MS, N, K) are canonical decimals: `0` or `[1-9][0-9]*`; no sign, no leading zero;
+  # * NAME and WORD both match `[a-z][a-z0-9_]*`;
+  # * K in NAME#K is at least 1;
+  # * shutdown=MS needs MS >= 1 (Elixir 1.14 rejects a shutdown of 0);
+  # * max_seconds needs N >= 1 (the supervisor rejects a period of 0);
+  # * an option given twice on one line, a second `supervisor` line or a second `child` line
+  #   with the same NAME is an error;
+  # * `child` lines may come after `at` lines, but a step may only name templates declared above it.
+
+  @name ~r/\A[a-z][a-z0-9_]*\z/
+  @number ~r/\A(0|[1-9][0-9]*)\z/
+
+  def parse_file(path) do
+    case File.read(path) do
+      {:ok, text} -> parse(text, path)
+      {:error, why} -> {:error, "#{path}:0: cannot read the file (#{:file.format_error(why)})"}
+    end
+  end
+
+  def parse(text, path) do
+    init = %{
+      sup: %{max_children: :infinity, max_restarts: 3, max_seconds: 5},
+      sup_seen: false,
+      children: %{},
+      steps: [],
+      last_ms: 0,
+      text: text
+    }
+
+    text
+    |> String.split("\n")
+    |> Enum.with_index(1)
+    |> Enum.reduce_while({:ok, init}, fn {line, no}, {:ok, acc} ->
+      stripped = String.trim(line)
+
+      if stripped == "" or String.starts_with?(stripped, "#") do
+        {:cont, {:ok, acc}}
+      else
+        case statement(String.split(stripped, " ", trim: true), acc) do
+          {:ok, acc} -> {:cont, {:ok, put_line(acc, no)}}
+          {:error, msg} -> {:halt, {:error, "#{path}:#{no}: #{msg}"}}
+        end
+      end
+    end)
+    |> case do
+      {:ok, acc} -> {:ok, %{acc | steps: Enum.reverse(acc.steps)}}
+      err -> err
+    end
+  end
+
+  # The newest step learns its line number (used in runtime error messages).
+  defp put_line(%{steps: [%{line: nil} = s | rest]} = acc, no),
+    do: %{acc | steps: [%{s | line: no} | rest]}
+
+  defp put_line(acc, _no), do: acc
+
+  # -- statements -------------------------------------------------------------------------------
+
+  defp statement(["supervisor" | opts], acc) do
+    cond do
+      acc.sup_seen -> {:error, "a second `supervisor` line"}
+      acc.steps != [] -> {:error, "`supervisor` must come before any `at` line"}
+      true ->
+        with {:ok, sup} <- options(opts, acc.sup, &sup_option/3) do
+          {:ok, %{acc | sup: sup, sup_seen: true}}
+        end
+    end
+  end
+
+  defp statement(["child"], _acc), do: {:error, "`child` needs a NAME"}
+
+  defp statement(["child", name | opts], acc) do
+    defaults = %{restart: :permanent, shutdown: 5000, trap_exit: false, stop_ms: 0, init: [:ok]}
+
+    cond do
+      not Regex.match?(@name, name) -> {:error, "bad child name `#{name}` (want [a-z][a-z0-9_]*)"}
+      Map.has_key?(acc.children, name) -> {:error, "child `#{name}` is defined twice"}
+      true ->
+        with {:ok, tmpl} <- options(opts, defaults, &child_option/3) do
+          {:ok, %{acc | children: Map.put(acc.children, name, tmpl)}}
+        end
+    end
+  end
+
+  defp statement(["at"], _acc), do: {:error, "`at` needs a time and an operation"}
+
+  defp statement(["at", ms | op_words], acc) do
+    with {:ok, ms} <- number(ms, "time"),
+         :ok <- (if ms < acc.last_ms, do: {:error, "time #{ms} is before the previous step's time #{acc.last_ms}"}, else: :ok),
+         {:ok, op} <- operation(op_words, acc) do
+      step = %{ms: ms, op: op, line: nil, text: "@#{ms} " <> Enum.join(op_words, " ")}
+      {:ok, %{acc | steps: [step | acc.steps], last_ms: ms}}
+    end
+  end
+
+  defp statement([word | _], _acc), do: {:error, "unknown keyword `#{word}`"}
+
+  # -- options ----------------------------------------------------------------------------------
+
+  defp options(words, defaults, fun) do
+    Enum.reduce_while(words, {:ok, defaults, MapSet.new()}, fn word, {:ok, map, seen} ->
+      case String.split(word, "=", parts: 2) do
+        [key, value] ->
+          if MapSet.member?(seen, key) do
+            {:halt, {:error, "option `#{key}` given twice"}}
+          else
+            case fun.(key, value, map) do
+              {:ok, map} -> {:cont, {:ok, map, MapSet.put(seen, key)}}
+              err -> {:halt, err}
+            end
+          end
+
+        _ ->
+          {:halt, {:error, "expected KEY=VALUE, got `#{word}`"}}
+      end
+    end)
+    |> case do
+      {:ok, map, _} -> {:ok, map}
+      err -> err
+    end
+  end
+
+  defp sup_option("max_children", "infinity", m), do: {:ok, %{m | max_children: :infinity}}
+
+  defp sup_option("max_children", v, m) do
+    with {:ok, n} <- number(v, "max_children"), do: {:ok, %{m | max_children: n}}
+  end
+
+  defp sup_option("max_restarts", v, m) do
+    with {:ok, n} <- number(v, "max_restarts"), do: {:ok, %{m | max_restarts: n}}
+  end
+
+  defp sup_option("max_seconds", v, m) do
+    with {:ok, n} <- number(v, "max_seconds") do
+      if n >= 1, do: {:ok, %{m | max_seconds: n}}, else: {:error, "max_seconds must be at least 1"}
+    end
+  end
+
+  defp sup_option(key, _v, _m), do: {:error, "unknown supervisor option `#{key}`"}
+
+  defp child_option("restart", v, m) when v in ["permanent", "transient", "temporary"],
+    do: {:ok, %{m | restart: String.to_atom(v)}}
+
+  defp child_option("restart", v, _m), do: {:error, "bad restart `#{v}`"}
+  defp child_option("shutdown", "brutal_kill", m), do: {:ok, %{m | shutdown: :brutal_kill}}
+  defp child_option("shutdown", "infinity", m), do: {:ok, %{m | shutdown: :infinity}}
+
+  defp child_option("shutdown", v, m) do
+    with {:ok, n} <- number(v, "shutdown") do
+      if n >= 1,
+        do: {:ok, %{m | shutdown: n}},
+        else: {:error, "shutdown must be brutal_kill, infinity or at least 1 ms (Elixir 1.14 rejects 0)"}
+    end
+  end
+
+  defp child_option("trap_exit", "true", m), do: {:ok, %{m | trap_exit: true}}
+  defp child_option("trap_exit", "false", m), do: {:ok, %{m | trap_exit: false}}
+  defp child_option("trap_exit", v, _m), do: {:error, "bad trap_exit `#{v}` (want true or false)"}
+
+  defp child_option("stop_ms", v, m) do
+    with {:ok, n} <- number(v, "stop_ms"), do: {:ok, %{m | stop_ms: n}}
+  end
+
+  defp child_option("init", v, m) do
+    v
+    |> String.split(",")
+    |> Enum.reduce_while({:ok, []}, fn o, {:ok, acc} ->
+      case outcome(o) do
+        {:ok, x} -> {:cont, {:ok, [x | acc]}}
+        err -> {:halt, err}
+      end
+    end)
+    |> case do
+      {:ok, list} -> {:ok, %{m | init: Enum.reverse(list)}}
+      err -> err
+    end
+  end
+
+  defp child_option(key, _v, _m), do: {:error, "unknown child option `#{key}`"}
+
+  defp outcome("ok"), do: {:ok, :ok}
+  defp outcome("ignore"), do: {:ok, :ignore}
+
+  defp outcome("stop:" <> word) do
+    if Regex.match?(@name, word), do: {:ok, {:stop, word}}, else: {:error, "bad init outcome `stop:#{word}`"}
+  end
+
+  defp outcome(o), do: {:error, "bad init outcome `#{o}` (want ok, ignore or stop:WORD)"}
+
+  # -- operations -------------------------------------------------------------------------------
+
+  defp operation(["start", name], acc) do
+    if Map.has_key?(acc.children, name),
+      do: {:ok, {:start, name}},
+      else: {:error, "step names child `#{name}` before any `child #{name}` line"}
+  end
+
+  defp operation(["terminate", ref], acc), do: with({:ok, r} <- ref(ref, acc), do: {:ok, {:terminate, r}})
+  defp operation(["kill", ref], acc), do: with({:ok, r} <- ref(ref, acc), do: {:ok, {:kill, r}})
+
+  defp operation(["exit", ref, reason], acc) do
+    with {:ok, r} <- ref(ref, acc), {:ok, why} <- reason(reason), do: {:ok, {:exit, r, why}}
+  end
+
+  defp operation(["count"], _acc), do: {:ok, :count}
+  defp operation(["which"], _acc), do: {:ok, :which}
+  defp operation(["stop"], _acc), do: {:ok, :stop}
+  defp operation([], _acc), do: {:error, "`at MS` needs an operation"}
+
+  defp operation([op | _] = words, _acc)
+       when op in ["start", "terminate", "kill", "exit", "count", "which", "stop"],
+       do: {:error, "wrong number of arguments for `#{op}` (#{length(words) - 1})"}
+
+  defp operation([op | _], _acc), do: {:error, "unknown operation `#{op}`"}
+
+  defp ref(text, acc) do
+    with [name, k] <- String.split(text, "#", parts: 2),
+         true <- Regex.match?(@name, name),
+         {:ok, k} <- number(k, "attempt number") do
+      cond do
+        k < 1 -> {:error, "attempt number in `#{text}` must be at least 1"}
+        not Map.has_key?(acc.children, name) -> {:error, "step names child `#{name}` before any `child #{name}` line"}
+        true -> {:ok, text}
+      end
+    else
+      {:error, _} = err -> err
+      _ -> {:error, "bad process reference `#{text}` (want NAME#K)"}
+    end
+  end
+
+  defp reason("normal"), do: {:ok, :normal}
+  defp reason("shutdown"), do: {:ok, :shutdown}
+
+  defp reason("shutdown:" <> word) do
+    if Regex.match?(@name, word), do: {:ok, {:shutdown, String.to_atom(word)}}, else: {:error, "bad reason `shutdown:#{word}`"}
+  end
+
+  defp reason(word) do
+    if Regex.match?(@name, word), do: {:ok, String.to_atom(word)}, else: {:error, "bad reason `#{word}`"}
+  end
+
+  defp number(text, what) do
+    if Regex.match?(@number, text),
+      do: {:ok, String.to_integer(text)},
+      else: {:error, "bad #{what} `#{text}` (want a decimal number without sign or leading zero)"}
+  end
+end
+
+# ---------------------------------------------------------------------------------------------
+# 2. Collector: records events; monitors every running child and the supervisor
+# ---------------------------------------------------------------------------------------------
+defmodule Oracle.Collector do
+  @moduledoc false
+  use GenServer
+
+  def start, do: GenServer.start(__MODULE__, nil)
+
+  def init(nil), do: {:ok, %{events: [], mons: %{}, pid_of: %{}, ref_of: %{}}}
+
+  # `up`: called synchronously from the child's init, so the monitor exists before the child
+  # can be killed, and before start_child (or the restart) returns.
+  def handle_call({:up, ref, pid}, _from, st) do
+    mon = Process.monitor(pid)
+
+    {:reply, :ok,
+     %{st | events: ["up " <> ref | st.events], mons: Map.put(st.mons, mon, {ref, pid}),
+       pid_of: Map.put(st.pid_of, ref, pid), ref_of: Map.put(st.ref_of, pid, ref)}}
+  end
+
+  def handle_call({:event, text}, _from, st), do: {:reply, :ok, %{st | events: [text | st.events]}}
+
+  def handle_call({:watch_sup, pid}, _from, st) do
+    mon = Process.monitor(pid)
+    {:reply, :ok, %{st | mons: Map.put(st.mons, mon, {:sup, pid})}}
+  end
+
+  def handle_call({:pid_of, ref}, _from, st), do: {:reply, Map.get(st.pid_of, ref), st}
+  def handle_call({:ref_of, pid}, _from, st), do: {:reply, Map.get(st.ref_of, pid), st}
+  def handle_call(:live_pids, _from, st), do: {:reply, Enum.map(st.mons, fn {_, {_, p}} -> p end), st}
+
+  # Every monitored process that is dead by now has a DOWN on its way: wait for each of them, so
+  # the batch is complete before it is flushed.
+  def handle_call(:sync, _from, st) do
+    st =
+      Enum.reduce(st.mons, st, fn {mon, {_, pid}}, st ->
+        if Process.alive?(pid) do
+          st
+        else
+          receive do
+            {:DOWN, ^mon, :process, _, reason} -> down(st, mon, reason)
+          after
+            30_000 -> raise "collector: no DOWN for a dead process"
+          end
+        end
+      end)
+
+    {:reply, :ok, st}
+  end
+
+  def handle_call(:flush, _from, st), do: {:reply, Enum.sort(st.events), %{st | events: []}}
+
+  def handle_info({:DOWN, mon, :process, _, reason}, st), do: {:noreply, down(st, mon, reason)}
+
+  defp down(st, mon, reason) do
+    {{who, _pid}, mons} = Map.pop(st.mons, mon)
+
+    text =
+      case who do
+        :sup -> "sup down " <> Oracle.Format.reason(reason)
+        ref -> "down #{ref} " <> Oracle.Format.reason(reason)
+      end
+
+    %{st | events: [text | st.events], mons: mons}
+  end
+end
+
+defmodule Oracle.Format do
+  @moduledoc false
+  def reason(:normal), do: "normal"
+  def reason(:shutdown), do: "shutdown"
+  def reason({:shutdown, w}) when is_atom(w), do: "shutdown:#{w}"
+  def reason(:killed), do: "killed"
+  def reason(w) when is_atom(w), do: Atom.to_string(w)
+  def reason(other), do: inspect(other)
+end
+
+# ---------------------------------------------------------------------------------------------
+# 3. Worker: the scripted child of a `child NAME ...` template
+# ---------------------------------------------------------------------------------------------
+defmodule Oracle.Worker do
+  @moduledoc false
+  use GenServer
+
+  # The start function. It runs INSIDE the supervisor process (for explicit starts and for
+  # restarts alike), so the attempt counter K lives in a public ETS table, shared by both paths.
+  def start_link(name, tmpl, ctx) do
+    k = :ets.update_counter(ctx.attempts, name, 1, {name, 0})
+    outcome = Enum.at(tmpl.init, min(k, length(tmpl.init)) - 1)
+    GenServer.start_link(__MODULE__, {"#{name}##{k}", outcome, tmpl, ctx.collector})
+  end
+
+  @impl true
+  def init({ref, outcome, tmpl, collector}) do
+    Process.flag(:trap_exit, tmpl.trap_exit)
+
+    case outcome do
+      :ok ->
+        GenServer.call(collector, {:up, ref, self()}, :infinity)
+        {:ok, %{trap_exit: tmpl.trap_exit, stop_ms: tmpl.stop_ms, self_exit: false}}
+
+      :ignore ->
+        GenServer.call(collector, {:event, "ignore " <> ref}, :infinity)
+        :ignore
+
+      {:stop, word} ->
+        GenServer.call(collector, {:event, "fail #{ref} #{word}"}, :infinity)
+        {:stop, String.to_atom(word)}
+    end
+  end
+
+  # `exit REF REASON`: the process ends by itself, at once, even if it traps exits.
+  @impl true
+  def handle_info({:oracle_exit, reason}, st), do: {:stop, reason, %{st | self_exit: true}}
+  def handle_info(_other, st), do: {:noreply, st}
+
+  # Reached by a self exit (no delay) or, for a trapping child, by the supervisor's
+  # {:EXIT, sup, :shutdown}: GenServer treats it as its parent's exit, calls terminate/2 and then
+  # exits with that same reason (:shutdown). That is the slow path: stop_ms of work first.
+  @impl true
+  def terminate(_reason, %{self_exit: false, trap_exit: true, stop_ms: ms}) when ms > 0,
+    do: Process.sleep(ms)
+
+  def terminate(_reason, _st), do: :ok
+end
+
+# ---------------------------------------------------------------------------------------------
+# 4. Runner: the client process (the supervisor's parent)
+# ---------------------------------------------------------------------------------------------
+defmodule Oracle.Runner do
+  @moduledoc false
+
+  # A scenario that is still retrying restarts after this long (real time) does not settle.
+  @settle_cap_ms 10_000
+
+  # Runs one parsed scenario; returns the transcript as a list of lines, or
+  # {:error, message} if it does not settle. `align?` is false only for the warm-up run.
+  def run(scn, file, align? \\ true) do
+    Process.flag(:trap_exit, true)
+    attempts = :ets.new(:attempts, [:public, :set])
+    {:ok, col} = Oracle.Collector.start()
+    ctx = %{attempts: attempts, collector: col}
+
+    specs =
+      Map.new(scn.children, fn {name, t} ->
+        {name, %{id: name, start: {Oracle.Worker, :start_link, [name, t, ctx]}, restart: t.restart, shutdown: t.shutdown}}
+      end)
+
+    # t=0 is a whole second of the monotonic clock, so that the restart-intensity stamps
+    # (:erlang.monotonic_time(1), a floor) of the supervisor fall as floor(t / 1000) + const.
+    now = now_ms()
+    t0 = if align?, do: (Integer.floor_div(now, 1000) + 1) * 1000, else: now
+    wait_until(t0)
+
+    {:ok, sup} =
+      DynamicSupervisor.start_link(
+        strategy: :one_for_one,
+        max_children: scn.sup.max_children,
+        max_restarts: scn.sup.max_restarts,
+        max_seconds: scn.sup.max_seconds
+      )
+
+    GenServer.call(col, {:watch_sup, sup})
+    st = %{sup: sup, sup_alive: true, col: col, specs: specs, t0: t0, file: file}
+
+    result =
+      Enum.reduce_while(scn.steps, {st, [], nil}, fn step, {st, lines, prev} ->
+        wait_until(t0 + step.ms)
+        # The batch of the previous step ends when this step begins.
+        lines = flush(st, prev, lines)
+        {result, st, target} = op(step.op, st)
+
+        case settle(st, target, step) do
+          {:ok, st} -> {:cont, {st, lines, {step.text <> " -> " <> result}}}
+          {:error, _} = err -> {:halt, err}
+        end
+      end)
+
+    out =
+      case result do
+        {:error, _} = err ->
+          err
+
+        {st, lines, prev} ->
+          # After the last step: everything has settled already (settle/3 ran).
+          {:ok, Enum.reverse(flush(st, prev, lines))}
+      end
+
+    cleanup(sup, col, attempts)
+    out
+  end
+
+  defp flush(st, prev, lines) do
+    events = GenServer.call(st.col, :flush)
+
+    case prev do
+      nil -> lines
+      {line} -> Enum.reverse(Enum.map(events, &("  " <> &1))) ++ [line | lines]
+    end
+  end
+
+  # -- operations (each returns {result text, state, process to wait for or nil}) ---------------
+
+  defp op({:start, name}, st) do
+    res =
+      call_sup(st, fn -> DynamicSupervisor.start_child(st.sup, st.specs[name]) end, fn
+        {:ok, pid} -> "ok " <> GenServer.call(st.col, {:ref_of, pid})
+        :ignore -> "ignore"
+        {:error, reason} when is_atom(reason) -> "error #{reason}"
+      end)
+
+    {res, st, nil}
+  end
+
+  defp op({:terminate, ref}, st) do
+    # A REF that never existed: use a pid that is surely no child (a fresh dead one).
+    pid = pid_of(st, ref) || dead_pid()
+
+    res =
+      call_sup(st, fn -> DynamicSupervisor.terminate_child(st.sup, pid) end, fn
+        :ok -> "ok"
+        {:error, :not_found} -> "error not_found"
+      end)
+
+    {res, st, nil}
+  end
+
+  defp op({:exit, ref, reason}, st) do
+    signal(st, ref, fn pid -> send(pid, {:oracle_exit, reason}) end)
+  end
+
+  defp op({:kill, ref}, st) do
+    signal(st, ref, fn pid -> Process.exit(pid, :kill) end)
+  end
+
+  defp op(:count, st) do
+    res =
+      call_sup(st, fn -> DynamicSupervisor.count_children(st.sup) end, fn c ->
+        "active=#{c.active} specs=#{c.specs} supervisors=#{c.supervisors} workers=#{c.workers}"
+      end)
+
+    {res, st, nil}
+  end
+
+  defp op(:which, st) do
+    res =
+      call_sup(st, fn -> DynamicSupervisor.which_children(st.sup) end, fn
+        [] ->
+          "-"
+
+        list ->
+          list
+          |> Enum.map(fn
+            {_, :restarting, _, _} -> "restarting"
+            {_, pid, _, _} -> GenServer.call(st.col, {:ref_of, pid})
+          end)
+          |> Enum.sort()
+          |> Enum.join(" ")
+      end)
+
+    {res, st, nil}
+  end
+
+  defp op(:stop, st) do
+    if st.sup_alive do
+      # The parent's exit signal: GenServer runs terminate/2 (shutting every child down), then
+      # the supervisor exits with the same reason. Wait for that EXIT here.
+      Process.exit(st.sup, :shutdown)
+      {"ok", wait_sup_exit(st), nil}
+    else
+      {"error noproc", st, nil}
+    end
+  end
+
+  # exit/kill: `ok` if the process was alive; then wait for its death (client monitor).
+  defp signal(st, ref, fun) do
+    pid = pid_of(st, ref)
+
+    if pid && Process.alive?(pid) do
+      mon = Process.monitor(pid)
+      fun.(pid)
+
+      receive do
+        {:DOWN, ^mon, :process, _, _} -> :ok
+      end
+
+      {"ok", st, pid}
+    else
+      {"dead", st, nil}
+    end
+  end
+
+  defp call_sup(_st, call, format) do
+    format.(call.())
+  catch
+    :exit, {:noproc, _} -> "error noproc"
+  end
+
+  defp pid_of(st, ref), do: GenServer.call(st.col, {:pid_of, ref})
+
+  defp dead_pid do
+    pid = spawn(fn -> :ok end)
+    mon = Process.monitor(pid)
+
+    receive do
+      {:DOWN, ^mon, :process, _, _} -> pid
+    end
+  end
+
+  # -- settling ---------------------------------------------------------------------------------
+  #
+  # The system has settled when the supervisor is dead (and its EXIT has reached us), or when it
+  # is idle with no work left: every running entry's process is alive (so no EXIT is still
+  # waiting in its mailbox) and no entry is {:restarting, _} (each such entry has a
+  # {:"$gen_restart", pid} message queued behind whatever else is in the mailbox, so its retry is
+  # still to come). :sys.get_state/2 is a system message: it is answered between two mailbox
+  # messages, i.e. between two retries, never in the middle of a restart or a shutdown.
+  # Finally the collector must have received the DOWN of every dead process.
+  defp settle(st, _target, step) do
+    deadline = now_ms() + @settle_cap_ms
+
+    case settle_sup(st, deadline, step) do
+      {:ok, st} ->
+        GenServer.call(st.col, :sync, :infinity)
+        {:ok, st}
+
+      err ->
+        err
+    end
+  end
+
+  defp settle_sup(%{sup_alive: false} = st, _deadline, _step), do: {:ok, st}
+
+  defp settle_sup(st, deadline, step) do
+    state =
+      try do
+        :sys.get_state(st.sup, :infinity)
+      catch
+        :exit, _ -> :dead
+      end
+
+    case state do
+      :dead ->
+        {:ok, wait_sup_exit(st)}
+
+      %{children: children} ->
+        restarting = for {_, {:restarting, spec}} <- children, do: spec
+        unreaped = for {pid, {_mfa, _, _, _, _}} <- children, not Process.alive?(pid), do: pid
+
+        cond do
+          restarting == [] and unreaped == [] ->
+            {:ok, st}
+
+          restarting != [] and now_ms() > deadline ->
+            [{{_, _, [name | _]}, _, _, _, _} | _] = restarting
+
+            {:error,
+             "#{st.file}:#{step.line}: the scenario does not settle: the restart of child `#{name}` " <>
+               "is retried forever (still retrying after #{div(@settle_cap_ms, 1000)} s)"}
+
+          true ->
+            settle_sup(st, deadline, step)
+        end
+    end
+  end
+
+  defp wait_sup_exit(st) do
+    sup = st.sup
+
+    receive do
+      {:EXIT, ^sup, _reason} -> %{st | sup_alive: false}
+    after
+      60_000 -> raise "no EXIT from the supervisor"
+    end
+  end
+
+  defp cleanup(sup, col, attempts) do
+    live = GenServer.call(col, :live_pids)
+    Process.unlink(sup)
+    Process.exit(sup, :kill)
+    Enum.each(live, &Process.exit(&1, :kill))
+    GenServer.stop(col)
+    :ets.delete(attempts)
+
+    receive do
+      {:EXIT, ^sup, _} -> :ok
+    after
+      0 -> :ok
+    end
+  end
+
+  # -- clock ------------------------------------------------------------------------------------
+
+  def now_ms, do: :erlang.monotonic_time(:millisecond)
+
+  # Sleep most of the way, then spin for the last millisecond or two, so a step starts within
+  # about a millisecond of its time.
+  def wait_until(target) do
+    left = target - now_ms()
+
+    cond do
+      left <= 0 -> :ok
+      left > 3 -> Process.sleep(left - 2); wait_until(target)
+      true -> spin(target)
+    end
+  end
+
+  defp spin(target) do
+    if now_ms() < target, do: spin(target), else: :ok
+  end
+end
+
+# ---------------------------------------------------------------------------------------------
+# 5. Main
+# ---------------------------------------------------------------------------------------------
+defmodule Oracle.Main do
+  @moduledoc false
+
+  # Loads and exercises every code path (modules, the supervisor, restarts, shutdown) before the
+  # first real t=0, so the first scenario does not pay for code loading.
+  @warm_up """
+  supervisor max_restarts=5
+  child w trap_exit=true stop_ms=1 init=ok,stop:x,ignore,ok
+  child t restart=transient shutdown=brutal_kill
+  at 0 start w
+  at 0 start t
+  at 0 exit w#1 boom
+  at 0 start w
+  at 0 kill t#1
+  at 0 count
+  at 0 which
+  at 0 terminate w#4
+  at 0 terminate w#9
+  at 0 start w
+  at 0 stop
+  at 0 start w
+  """
+
+  def main(files) do
+    if files == [] do
+      IO.puts(:stderr, "usage: elixir tests/conformance/oracle.exs FILE...")
+      System.halt(2)
+    end
+
+    # Parse every file first: a bad file means nothing runs.
+    parsed = Enum.map(files, fn f -> {f, Oracle.Scenario.parse_file(f)} end)
+    bad = for {_, {:error, msg}} <- parsed, do: msg
+
+    if bad != [] do
+      Enum.each(bad, &IO.puts(:stderr, &1))
+      System.halt(2)
+    end
+
+    {:ok, warm} = Oracle.Scenario.parse(@warm_up, "warm-up")
+    {:ok, _} = Oracle.Runner.run(warm, "warm-up", false)
+
+    header? = length(files) > 1
+
+    Enum.each(parsed, fn {file, {:ok, scn}} ->
+      case Oracle.Runner.run(scn, file) do
+        {:ok, lines} ->
+          if header?, do: IO.puts("== " <> Path.basename(file, ".scn"))
+          Enum.each(lines, &IO.puts/1)
+
+        {:error, msg} ->
+          IO.puts(:stderr, msg)
+          System.halt(2)
+      end
+    end)
+  end
+end
+
+Oracle.Main.main(System.argv())
