@@ -238,13 +238,8 @@ impl<F, A> ChildSpec<F, A> {
         let shutdown = self
             .shutdown
             .unwrap_or_else(|| self.child_type.default_shutdown());
-        // A temporary child is never restarted, so OTP drops its arguments; so do we.
-        let mut start = self.start;
-        if self.restart == Restart::Temporary {
-            start.args = Vec::new();
-        }
         Ok(ValidChildSpec {
-            start,
+            start: self.start,
             restart: self.restart,
             shutdown,
             child_type: self.child_type,
@@ -288,6 +283,16 @@ impl<F, A> ValidChildSpec<F, A> {
     pub fn modules(&self) -> &Modules {
         &self.modules
     }
+
+    /// The spec as the table stores it once the child runs: a temporary child is never
+    /// restarted, so its own arguments are dropped, as Elixir's `save_child` does. They are
+    /// kept until then: the start itself still gets them.
+    pub(crate) fn into_stored(mut self) -> Self {
+        if self.restart == Restart::Temporary {
+            self.start.args = Vec::new();
+        }
+        self
+    }
 }
 
 #[cfg(test)]
@@ -320,11 +325,16 @@ mod tests {
     }
 
     #[test]
-    fn temporary_children_drop_their_arguments() {
+    fn temporary_children_drop_their_arguments_once_stored() {
         let spec = ChildSpec::new((), vec![1u8, 2]).restart(Restart::Temporary);
-        assert!(spec.validate().unwrap().start().args.is_empty());
+        let valid = spec.validate().unwrap();
+        assert_eq!(valid.start().args, vec![1, 2], "the start still needs them");
+        assert!(valid.into_stored().start().args.is_empty());
         let spec = ChildSpec::new((), vec![1u8, 2]);
-        assert_eq!(spec.validate().unwrap().start().args, vec![1, 2]);
+        assert_eq!(
+            spec.validate().unwrap().into_stored().start().args,
+            vec![1, 2]
+        );
     }
 
     #[test]

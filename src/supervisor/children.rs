@@ -66,7 +66,7 @@ impl<F, A> Children<F, A> {
         self.counts.specs += 1;
         self.counts.active += 1;
         let child = Child {
-            spec,
+            spec: spec.into_stored(),
             state: ChildState::Running,
         };
         self.entries.insert(pid, child);
