@@ -53,13 +53,7 @@ impl Spawner<usize, (), ()> for ScenarioSpawner {
         };
         *count += 1;
         let k = *count;
-        let index = usize::try_from(k - 1).unwrap_or(usize::MAX);
-        let outcome = template
-            .init
-            .get(index)
-            .or(template.init.last())
-            .cloned()
-            .unwrap_or(crate::scenario::InitOutcome::Ok);
+        let outcome = template.outcome(k).clone();
         self.refs.push(ChildRef {
             template: template.name.clone(),
             attempt: k,
