@@ -85,6 +85,7 @@ mod pid;
 mod restart_intensity;
 mod supervisor;
 mod time;
+mod worker;
 
 pub use child_spec::{ChildSpec, ChildType, Modules, Restart, Shutdown, StartCall, ValidChildSpec};
 pub use error::{ConfigError, DriverError, SpecError, StartError, TerminateError};
@@ -97,3 +98,4 @@ pub use supervisor::output::{
 };
 pub use supervisor::DynamicSupervisor;
 pub use time::Instant;
+pub use worker::{Init, Next, Termination, Worker};

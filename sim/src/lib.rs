@@ -1,3 +1,8 @@
 //! `dynsup-sim`: the deterministic simulator, scenario runner and explorer for `dynsup`.
 #![forbid(unsafe_code)]
+
+pub mod runner;
 pub mod scenario;
+pub mod scripted_worker;
+pub mod simulation;
+pub mod transcript;

@@ -1,2 +1,28 @@
-//! The `dynsup-sim` command line.
-fn main() {}
+//! The `dynsup-sim` command line: run scenario files, explore random seeds.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+/// Deterministic simulation harness for dynsup's DynamicSupervisor.
+#[derive(Parser, Debug)]
+#[command(name = "dynsup-sim", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run scenario files and print their transcripts (several files: each after `== NAME`).
+    Run(cli::run::RunArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => cli::run::main(&args),
+    }
+}

@@ -1,0 +1,3 @@
+//! The subcommands of `dynsup-sim`.
+
+pub mod run;
