@@ -8,9 +8,10 @@ use dynsup::{
     Started, TerminateError,
 };
 
+use crate::invariants::Invariants;
 use crate::scenario::{ChildRef, Op, Scenario, Template};
 use crate::scripted_worker::ScriptedWorker;
-use crate::simulation::{BoxedWorker, SimError, Simulation, Spawner, TraceEvent};
+use crate::simulation::{BoxedWorker, SimError, Simulation, Spawner, TraceEvent, Violation};
 use crate::transcript::{StepRecord, Transcript};
 
 /// Makes the scripted worker of each start attempt and remembers which REF it was.
@@ -82,6 +83,8 @@ pub enum RunError {
         /// The REF of the child it waits for.
         child: String,
     },
+    /// An invariant checker found a violation.
+    Violation(Violation),
     /// Any other simulator failure.
     Sim(SimError),
 }
@@ -98,6 +101,7 @@ impl fmt::Display for RunError {
                 f,
                 "does not settle: the supervisor waits forever for {child} to shut down"
             ),
+            RunError::Violation(violation) => write!(f, "{violation}"),
             RunError::Sim(err) => write!(f, "{err}"),
         }
     }
@@ -141,9 +145,12 @@ impl<'a> ScenarioRun<'a> {
             .validate()
             .map_err(RunError::Config)?;
         let spawner = ScenarioSpawner::new(scenario.templates.clone());
+        let invariants = Invariants::new(config.max_restarts(), config.max_seconds());
+        let mut sim = Simulation::new(config, spawner);
+        sim.set_checker(Box::new(invariants));
         Ok(ScenarioRun {
             scenario,
-            sim: Simulation::new(config, spawner),
+            sim,
             pids: BTreeMap::new(),
             refs: BTreeMap::new(),
             trace_seen: 0,
@@ -204,6 +211,7 @@ impl<'a> ScenarioRun<'a> {
         match err {
             SimError::RestartLoop { pid, .. } => RunError::RestartLoop { child: name(&pid) },
             SimError::WaitsForever { pid } => RunError::WaitsForever { child: name(&pid) },
+            SimError::Violation(violation) => RunError::Violation(violation),
             other => RunError::Sim(other),
         }
     }
@@ -337,6 +345,7 @@ impl<'a> ScenarioRun<'a> {
         let mut events = Vec::new();
         for entry in trace.iter().skip(self.trace_seen) {
             let text = match &entry.event {
+                TraceEvent::Signalled { .. } => continue,
                 TraceEvent::Up { attempt, .. } => format!("up {}", attempt_name(*attempt)),
                 TraceEvent::Ignored { attempt } => format!("ignore {}", attempt_name(*attempt)),
                 TraceEvent::Failed { attempt, reason } => {

@@ -115,11 +115,6 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         options.validate().map(Self::new)
     }
 
-    /// The validated options.
-    pub fn config(&self) -> &Config<A> {
-        &self.config
-    }
-
     // ----- calls -----------------------------------------------------------------------
 
     /// `start_child(spec)`. The spec is validated here, in the caller, without touching the
@@ -268,51 +263,6 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         }
     }
 
-    // ----- inspection ------------------------------------------------------------------
-
-    /// The current counts, read directly (O(1)), without going through the mailbox.
-    pub fn counts(&self) -> ChildCounts {
-        self.children.counts()
-    }
-
-    /// The entries in table order, read directly, as `which_children` would list them.
-    pub fn children(&self) -> Vec<ChildInfo> {
-        self.children.infos()
-    }
-
-    /// The running children's pids, in table order.
-    pub fn running_children(&self) -> Vec<Pid> {
-        self.children.running_pids()
-    }
-
-    /// Whether the supervisor process is alive.
-    pub fn is_alive(&self) -> bool {
-        !matches!(self.phase, Phase::Down(_))
-    }
-
-    /// The supervisor's exit reason, once it is down.
-    pub fn exit_reason(&self) -> Option<&ExitReason> {
-        match &self.phase {
-            Phase::Down(reason) => Some(reason),
-            _ => None,
-        }
-    }
-
-    /// Whether the supervisor is blocked in a start function or a termination.
-    pub fn is_blocked(&self) -> bool {
-        matches!(self.phase, Phase::Starting(_) | Phase::Terminating(_))
-    }
-
-    /// How many restarts the intensity log holds now.
-    pub fn restarts_in_window(&self) -> u64 {
-        self.restarts.len()
-    }
-
-    /// How many messages wait in the mailbox.
-    pub fn mailbox_len(&self) -> usize {
-        self.mailbox.len()
-    }
-
     // ----- the process loop ------------------------------------------------------------
 
     fn reply(&mut self, call: CallId, reply: Reply) {
@@ -451,6 +401,59 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
     fn stop_supervisor(&mut self, now: Instant, reason: ExitReason, reply_to: Option<CallId>) {
         let pids = self.children.running_pids();
         self.begin_termination(now, pids, Purpose::Supervisor { reason, reply_to });
+    }
+}
+
+/// Inspection, instant and outside the mailbox; no bounds on `F` and `A`.
+impl<F, A> DynamicSupervisor<F, A> {
+    /// The validated options.
+    pub fn config(&self) -> &Config<A> {
+        &self.config
+    }
+
+    // ----- inspection ------------------------------------------------------------------
+
+    /// The current counts, read directly (O(1)), without going through the mailbox.
+    pub fn counts(&self) -> ChildCounts {
+        self.children.counts()
+    }
+
+    /// The entries in table order, read directly, as `which_children` would list them.
+    pub fn children(&self) -> Vec<ChildInfo> {
+        self.children.infos()
+    }
+
+    /// The running children's pids, in table order.
+    pub fn running_children(&self) -> Vec<Pid> {
+        self.children.running_pids()
+    }
+
+    /// Whether the supervisor process is alive.
+    pub fn is_alive(&self) -> bool {
+        !matches!(self.phase, Phase::Down(_))
+    }
+
+    /// The supervisor's exit reason, once it is down.
+    pub fn exit_reason(&self) -> Option<&ExitReason> {
+        match &self.phase {
+            Phase::Down(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// Whether the supervisor is blocked in a start function or a termination.
+    pub fn is_blocked(&self) -> bool {
+        matches!(self.phase, Phase::Starting(_) | Phase::Terminating(_))
+    }
+
+    /// How many restarts the intensity log holds now.
+    pub fn restarts_in_window(&self) -> u64 {
+        self.restarts.len()
+    }
+
+    /// How many messages wait in the mailbox.
+    pub fn mailbox_len(&self) -> usize {
+        self.mailbox.len()
     }
 
     /// The entries with their state, for invariant checkers: `(pid, running, restart type)`.

@@ -4,6 +4,8 @@ use std::fmt;
 
 use dynsup::{DriverError, Pid};
 
+use super::checker::Violation;
+
 /// Why a simulation could not go on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -27,6 +29,8 @@ pub enum SimError {
         /// The limit.
         limit: u64,
     },
+    /// An invariant checker found a violation.
+    Violation(Violation),
     /// The simulator broke the core's protocol: a bug in the simulator.
     Driver(DriverError),
 }
@@ -45,6 +49,7 @@ impl fmt::Display for SimError {
             SimError::StepLimit { limit } => {
                 write!(f, "does not settle: more than {limit} deliveries")
             }
+            SimError::Violation(violation) => write!(f, "{violation}"),
             SimError::Driver(err) => write!(f, "simulator bug: {err}"),
         }
     }

@@ -8,12 +8,14 @@
 //! virtual time to shut down. Nothing reads a wall clock and nothing is random: the same calls
 //! give the same trace, byte for byte.
 
+mod checker;
 mod error;
 mod spawner;
 mod trace;
 
 use std::collections::BTreeMap;
 
+pub use checker::{Checker, LiveChildren, View, Violation};
 pub use error::SimError;
 pub use spawner::{BoxedWorker, Spawner};
 pub use trace::{TraceEntry, TraceEvent};
@@ -95,6 +97,7 @@ pub struct Simulation<F, A, M, S> {
     deliveries: u64,
     limits: SimLimits,
     error: Option<SimError>,
+    checker: Option<Box<dyn Checker<F, A>>>,
 }
 
 impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
@@ -123,7 +126,13 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
             deliveries: 0,
             limits,
             error: None,
+            checker: None,
         }
+    }
+
+    /// Runs `checker` after every delivery from now on (and once more at rest).
+    pub fn set_checker(&mut self, checker: Box<dyn Checker<F, A>>) {
+        self.checker = Some(checker);
     }
 
     // ----- observation ----------------------------------------------------------------
@@ -281,6 +290,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
         }
         self.now = self.now.max(at);
         self.deliver(delivery)?;
+        self.run_checker()?;
         Ok(true)
     }
 
@@ -314,7 +324,24 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
         if self.supervisor.is_blocked() {
             return Err(self.stuck_error());
         }
-        Ok(())
+        self.run_checker()
+    }
+
+    fn run_checker(&mut self) -> Result<(), SimError> {
+        let Some(mut checker) = self.checker.take() else {
+            return Ok(());
+        };
+        let view = View {
+            now: self.now,
+            supervisor: &self.supervisor,
+            trace: &self.trace,
+            events: &self.supervisor_events,
+            live: &self.children,
+            at_rest: self.queue.is_empty(),
+        };
+        let verdict = checker.check(&view);
+        self.checker = Some(checker);
+        verdict.map_err(|violation| self.fail(SimError::Violation(violation)))
     }
 
     fn stuck_error(&mut self) -> SimError {
@@ -456,8 +483,12 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
                 };
                 self.supervisor.handle_start_result(now, outcome)?;
             }
-            Effect::Shutdown { pid } => self.ask_to_shut_down(pid),
+            Effect::Shutdown { pid } => {
+                self.record(TraceEvent::Signalled { pid, kill: false });
+                self.ask_to_shut_down(pid);
+            }
             Effect::Kill { pid } => {
+                self.record(TraceEvent::Signalled { pid, kill: true });
                 self.die(pid, ExitReason::Killed);
             }
             Effect::Reply { call, reply } => {

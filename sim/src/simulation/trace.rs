@@ -31,6 +31,13 @@ pub enum TraceEvent {
         /// Its exit reason.
         reason: ExitReason,
     },
+    /// The supervisor sent a child the exit signal `shutdown` (`kill: false`) or `kill`.
+    Signalled {
+        /// The child.
+        pid: Pid,
+        /// Whether it was a kill.
+        kill: bool,
+    },
     /// The supervisor ended.
     SupervisorDown {
         /// Its exit reason.

@@ -1,0 +1,92 @@
+//! Invariant checkers: independent observers of a simulation, run after every delivery. They
+//! never drive the system; each re-derives what must hold from the history and the state.
+
+mod child_counts;
+mod intensity;
+mod liveness;
+mod restart_policy;
+mod shutdown;
+
+use std::collections::BTreeMap;
+
+use dynsup::{Event, Instant, Pid, Restart, Shutdown};
+
+use crate::simulation::{Checker, TraceEntry, View, Violation};
+
+pub use child_counts::check_counts;
+pub use intensity::IntensityChecker;
+pub use liveness::check_at_rest;
+pub use restart_policy::RestartPolicyChecker;
+pub use shutdown::ShutdownChecker;
+
+/// What the checkers remember of each child: its restart type and shutdown.
+pub type ChildPolicies = BTreeMap<Pid, (Restart, Shutdown)>;
+
+/// Builds a [`Violation`].
+pub(crate) fn violation(invariant: &'static str, at: Instant, detail: String) -> Violation {
+    Violation {
+        invariant,
+        detail,
+        at,
+    }
+}
+
+/// Every invariant of the harness, checked after every delivery.
+#[derive(Debug, Default)]
+pub struct Invariants {
+    trace_seen: usize,
+    events_seen: usize,
+    policies: ChildPolicies,
+    intensity: IntensityChecker,
+    restart_policy: RestartPolicyChecker,
+    shutdown: ShutdownChecker,
+}
+
+impl Invariants {
+    /// A fresh set of checkers for a supervisor with `max_restarts` in `max_seconds`.
+    pub fn new(max_restarts: u64, max_seconds: u64) -> Self {
+        Invariants {
+            intensity: IntensityChecker::new(max_restarts, max_seconds),
+            ..Invariants::default()
+        }
+    }
+
+    /// Learns the policies of children that are in the table now.
+    fn learn_policies<F, A>(&mut self, view: &View<'_, F, A>, new_events: &[(Instant, Event)]) {
+        for (_, event) in new_events {
+            match event {
+                Event::ChildStarted { pid } => {
+                    if let Some((_, _, spec)) = view.supervisor.entries().find(|e| e.0 == *pid) {
+                        self.policies
+                            .insert(*pid, (spec.restart(), spec.shutdown()));
+                    }
+                }
+                Event::ChildRestarted { old, new } => {
+                    if let Some(&policy) = self.policies.get(old) {
+                        self.policies.insert(*new, policy);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+impl<F, A> Checker<F, A> for Invariants {
+    fn check(&mut self, view: &View<'_, F, A>) -> Result<(), Violation> {
+        let new_trace: &[TraceEntry] = view.trace.get(self.trace_seen..).unwrap_or(&[]);
+        let new_events = view.events.get(self.events_seen..).unwrap_or(&[]);
+        self.trace_seen = view.trace.len();
+        self.events_seen = view.events.len();
+        self.learn_policies(view, new_events);
+        check_counts(view)?;
+        self.intensity.check(new_events)?;
+        self.restart_policy
+            .check(&self.policies, new_trace, new_events)?;
+        self.shutdown.check(view, &self.policies, new_trace)?;
+        if view.at_rest {
+            check_at_rest(view)?;
+        }
+        Ok(())
+    }
+}
