@@ -7,3 +7,4 @@ pub mod scenario;
 pub mod scripted_worker;
 pub mod simulation;
 pub mod transcript;
+pub mod explore;

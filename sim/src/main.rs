@@ -18,11 +18,14 @@ struct Cli {
 enum Command {
     /// Run scenario files and print their transcripts (several files: each after `== NAME`).
     Run(cli::run::RunArgs),
+    /// Explore random scenarios from seeds with every invariant checked; shrink any failure.
+    Explore(cli::explore::ExploreArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => cli::run::main(&args),
+        Command::Explore(args) => cli::explore::main(&args),
     }
 }

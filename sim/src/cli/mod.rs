@@ -1,3 +1,5 @@
 //! The subcommands of `dynsup-sim`.
 
+pub mod defect;
+pub mod explore;
 pub mod run;

@@ -1,11 +1,16 @@
-//! `dynsup-sim run FILE...`: print the transcript of each scenario file.
+//! `dynsup-sim run FILE...`: print the transcript of each scenario file, with every invariant
+//! checked and the transcript compared with the reference model's.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use dynsup_sim::runner;
+use dynsup_sim::explore::check_scenario;
+use dynsup_sim::model::Defect;
+use dynsup_sim::runner::{self, RunError};
 use dynsup_sim::scenario;
+
+use super::defect::DefectArg;
 
 /// Arguments of `dynsup-sim run`.
 #[derive(clap::Args, Debug)]
@@ -13,6 +18,9 @@ pub struct RunArgs {
     /// Scenario files to run.
     #[arg(required = true)]
     files: Vec<PathBuf>,
+    /// Plant a deliberate defect in the reference model (to replay an explorer finding).
+    #[arg(long, value_enum, hide = true)]
+    plant_defect: Option<DefectArg>,
 }
 
 /// The scenario's name: its file name without directory and `.scn` extension.
@@ -23,32 +31,41 @@ fn name_of(path: &Path) -> String {
     )
 }
 
-/// Runs every file; exit status 0 on success, 2 on a bad file (one line on stderr).
+/// Runs every file. Exit status 0 on success; 1 when a run violates an invariant or disagrees
+/// with the reference model; 2 on a bad file (one line on stderr).
 pub fn main(args: &RunArgs) -> ExitCode {
+    let defect: Option<Defect> = args.plant_defect.map(Into::into);
     let mut out = std::io::stdout().lock();
     let several = args.files.len() > 1;
     for path in &args.files {
-        let parsed = scenario::parse_file(path);
-        let transcript = parsed
-            .map_err(|err| err.to_string())
-            .and_then(|s| runner::run(&s).map_err(|err| format!("{}: {err}", path.display())));
-        match transcript {
-            Ok(transcript) => {
-                let written = if several {
-                    write!(out, "== {}\n{transcript}", name_of(path))
-                } else {
-                    write!(out, "{transcript}")
-                };
-                if written.is_err() {
-                    return ExitCode::from(1);
-                }
+        let parsed = match scenario::parse_file(path) {
+            Ok(parsed) => parsed,
+            Err(err) => return fail(&mut out, 2, &err.to_string()),
+        };
+        let transcript = match runner::run(&parsed) {
+            Ok(transcript) => transcript,
+            Err(err @ RunError::Violation(_)) => {
+                return fail(&mut out, 1, &format!("{}: {err}", path.display()))
             }
-            Err(message) => {
-                let _ = out.flush();
-                eprintln!("dynsup-sim: {message}");
-                return ExitCode::from(2);
-            }
+            Err(err) => return fail(&mut out, 2, &format!("{}: {err}", path.display())),
+        };
+        let header = if several {
+            format!("== {}\n", name_of(path))
+        } else {
+            String::new()
+        };
+        if write!(out, "{header}{transcript}").is_err() {
+            return ExitCode::from(1);
+        }
+        if let Err(failure) = check_scenario(&parsed, defect) {
+            return fail(&mut out, 1, &format!("{}: {failure}", path.display()));
         }
     }
     ExitCode::SUCCESS
+}
+
+fn fail(out: &mut impl Write, code: u8, message: &str) -> ExitCode {
+    let _ = out.flush();
+    eprintln!("dynsup-sim: {message}");
+    ExitCode::from(code)
 }

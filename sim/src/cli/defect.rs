@@ -1,0 +1,50 @@
+//! The `--plant-defect` flag: names of the reference model's planted defects.
+
+use dynsup_sim::model::Defect;
+
+/// A planted defect of the reference model, as named on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefectArg {
+    /// The intensity window check uses `<` instead of `<=`.
+    IntensityOffByOne,
+    /// A terminated permanent child is restarted.
+    RestartTerminated,
+    /// Temporary children are restarted after abnormal exits.
+    TemporaryRestarted,
+    /// Restarting entries do not count toward max_children.
+    MaxChildrenIgnoresRestarting,
+}
+
+impl DefectArg {
+    /// The flag's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            DefectArg::IntensityOffByOne => "intensity-off-by-one",
+            DefectArg::RestartTerminated => "restart-terminated",
+            DefectArg::TemporaryRestarted => "temporary-restarted",
+            DefectArg::MaxChildrenIgnoresRestarting => "max-children-ignores-restarting",
+        }
+    }
+}
+
+impl From<DefectArg> for Defect {
+    fn from(arg: DefectArg) -> Self {
+        match arg {
+            DefectArg::IntensityOffByOne => Defect::IntensityOffByOne,
+            DefectArg::RestartTerminated => Defect::RestartTerminated,
+            DefectArg::TemporaryRestarted => Defect::TemporaryRestarted,
+            DefectArg::MaxChildrenIgnoresRestarting => Defect::MaxChildrenIgnoresRestarting,
+        }
+    }
+}
+
+impl From<Defect> for DefectArg {
+    fn from(defect: Defect) -> Self {
+        match defect {
+            Defect::IntensityOffByOne => DefectArg::IntensityOffByOne,
+            Defect::RestartTerminated => DefectArg::RestartTerminated,
+            Defect::TemporaryRestarted => DefectArg::TemporaryRestarted,
+            Defect::MaxChildrenIgnoresRestarting => DefectArg::MaxChildrenIgnoresRestarting,
+        }
+    }
+}

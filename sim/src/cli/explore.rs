@@ -1,0 +1,254 @@
+//! `dynsup-sim explore`: random scenarios from seeds, every invariant checked, failures shrunk.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use dynsup_sim::explore::{check_scenario, generate, shrink, Failure};
+use dynsup_sim::model::Defect;
+use dynsup_sim::scenario::Scenario;
+
+use super::defect::DefectArg;
+
+/// Arguments of `dynsup-sim explore`.
+#[derive(clap::Args, Debug)]
+pub struct ExploreArgs {
+    /// How many seeds to run (from --first-seed on).
+    #[arg(long, default_value_t = 10_000)]
+    seeds: u64,
+    /// Run exactly this one seed.
+    #[arg(long, conflicts_with_all = ["seeds", "first_seed", "shard"])]
+    seed: Option<u64>,
+    /// The first seed of the range.
+    #[arg(long, default_value_t = 0)]
+    first_seed: u64,
+    /// Run only the seeds of shard I of N (seed % N == I), to split a range across machines.
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<(u64, u64)>,
+    /// Steps per scenario.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    steps: u64,
+    /// Where to write the shrunk scenario of a failure.
+    #[arg(long, default_value = "target/dynsup-failures")]
+    out: PathBuf,
+    /// Stop after this many seconds (the seeds run so far are reported).
+    #[arg(long)]
+    time_limit: Option<f64>,
+    /// Worker threads (default: the number of cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Plant a deliberate defect in the reference model (to test the harness itself).
+    #[arg(long, value_enum, hide = true)]
+    plant_defect: Option<DefectArg>,
+}
+
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let (index, count) = text
+        .split_once('/')
+        .ok_or_else(|| format!("shard {text:?} is not I/N"))?;
+    let index: u64 = index.parse().map_err(|_| format!("bad shard index {index:?}"))?;
+    let count: u64 = count.parse().map_err(|_| format!("bad shard count {count:?}"))?;
+    if count == 0 || index >= count {
+        return Err(format!("shard {index}/{count}: need 0 <= I < N"));
+    }
+    Ok((index, count))
+}
+
+/// The seeds this run covers.
+fn seed_list(args: &ExploreArgs) -> Vec<u64> {
+    if let Some(seed) = args.seed {
+        return vec![seed];
+    }
+    let end = args.first_seed.saturating_add(args.seeds);
+    let (index, count) = args.shard.unwrap_or((0, 1));
+    (args.first_seed..end).filter(|s| s % count == index).collect()
+}
+
+/// The first failure found: its seed, scenario and check.
+struct Found {
+    seed: u64,
+    scenario: Scenario,
+    failure: Failure,
+}
+
+fn describe(scenario: &Scenario) -> String {
+    let line = &scenario.supervisor;
+    format!(
+        "max_children={} max_restarts={} max_seconds={} templates={} steps={}",
+        line.max_children
+            .map_or_else(|| "infinity".to_owned(), |n| n.to_string()),
+        line.max_restarts,
+        line.max_seconds,
+        scenario.templates.len(),
+        scenario.steps.len()
+    )
+}
+
+/// Runs the explorer; exit status 0 when every seed passed, 1 on a failure, 2 on bad use.
+pub fn main(args: &ExploreArgs) -> ExitCode {
+    let seeds = seed_list(args);
+    let steps = usize::try_from(args.steps).unwrap_or(200);
+    let defect: Option<Defect> = args.plant_defect.map(Into::into);
+    let jobs = args
+        .jobs
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1)
+        .clamp(1, 256);
+    match args.seed {
+        Some(seed) => println!("SEED={seed} {}", describe(&generate(seed, steps))),
+        None => println!(
+            "SEED={}..{} seeds={} shard={} steps={steps} jobs={jobs}{}",
+            args.first_seed,
+            args.first_seed.saturating_add(args.seeds),
+            seeds.len(),
+            args.shard
+                .map_or_else(|| "-".to_owned(), |(i, n)| format!("{i}/{n}")),
+            defect.map_or_else(String::new, |d| format!(" planted-defect={d:?}")),
+        ),
+    }
+
+    let started = Instant::now();
+    let limit = args.time_limit.map(Duration::from_secs_f64);
+    let next = AtomicU64::new(0);
+    let done = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let found: Mutex<Option<Found>> = Mutex::new(None);
+    let total = seeds.len() as u64;
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| loop {
+                if stop.load(Ordering::Relaxed) || limit.is_some_and(|l| started.elapsed() > l) {
+                    return;
+                }
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&seed) = usize::try_from(index).ok().and_then(|i| seeds.get(i)) else {
+                    return;
+                };
+                let scenario = generate(seed, steps);
+                if let Err(failure) = check_scenario(&scenario, defect) {
+                    stop.store(true, Ordering::Relaxed);
+                    if let Ok(mut slot) = found.lock() {
+                        if slot.as_ref().is_none_or(|f| seed < f.seed) {
+                            *slot = Some(Found {
+                                seed,
+                                scenario,
+                                failure,
+                            });
+                        }
+                    }
+                    return;
+                }
+                done.fetch_add(1, Ordering::Relaxed);
+            });
+        }
+        let progress = Progress::new(total);
+        while !stop.load(Ordering::Relaxed) && done.load(Ordering::Relaxed) < total {
+            if limit.is_some_and(|l| started.elapsed() > l) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+            progress.show(done.load(Ordering::Relaxed), started.elapsed(), false);
+        }
+        progress.show(done.load(Ordering::Relaxed), started.elapsed(), true);
+    });
+
+    let checked = done.load(Ordering::Relaxed);
+    let elapsed = started.elapsed().as_secs_f64();
+    let found = found.into_inner().ok().flatten();
+    let Some(found) = found else {
+        let rate = checked as f64 / elapsed.max(1e-9);
+        let note = if checked < total { " (time limit)" } else { "" };
+        println!("explored {checked} of {total} seeds in {elapsed:.1} s ({rate:.0} seeds/s): no violation{note}");
+        return ExitCode::SUCCESS;
+    };
+    report(&found, args, defect)
+}
+
+/// Shrinks the failure, writes its scenario file and prints how to replay it.
+fn report(found: &Found, args: &ExploreArgs, defect: Option<Defect>) -> ExitCode {
+    println!("SEED={} {}", found.seed, describe(&found.scenario));
+    println!("violation: {}", found.failure);
+    let check = found.failure.check.clone();
+    let shrunk = shrink(&found.scenario, 20_000, |candidate| {
+        check_scenario(candidate, defect).is_err_and(|f| f.check == check)
+    });
+    let final_failure = check_scenario(&shrunk, defect)
+        .err()
+        .unwrap_or_else(|| found.failure.clone());
+    let path = args.out.join(format!("seed-{}.scn", found.seed));
+    let defect_flag = defect.map_or_else(String::new, |d| {
+        format!(" --plant-defect {}", DefectArg::from(d).name())
+    });
+    let replay = format!(
+        "cargo run --release -p dynsup-sim -- run{defect_flag} {}",
+        path.display()
+    );
+    let text = format!(
+        "# dynsup-sim explore: shrunk failing scenario ({} of {} steps kept)\n# seed: {} (--steps {})\n# violated: {}\n# replay: {replay}\n{shrunk}",
+        shrunk.steps.len(),
+        found.scenario.steps.len(),
+        found.seed,
+        args.steps,
+        final_failure.to_string().replace('\n', " "),
+    );
+    if let Err(err) = write_file(&path, &text) {
+        eprintln!("dynsup-sim: cannot write {}: {err}", path.display());
+        return ExitCode::from(2);
+    }
+    println!("shrunk to {} steps: {}", shrunk.steps.len(), path.display());
+    println!("replay: {replay}");
+    ExitCode::from(1)
+}
+
+fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, text)
+}
+
+/// A progress bar on stderr: redrawn in place on a terminal, a line every few seconds
+/// otherwise.
+struct Progress {
+    total: u64,
+    terminal: bool,
+    last_line: Mutex<Duration>,
+}
+
+impl Progress {
+    fn new(total: u64) -> Self {
+        Progress {
+            total,
+            terminal: std::io::stderr().is_terminal(),
+            last_line: Mutex::new(Duration::ZERO),
+        }
+    }
+
+    fn show(&self, done: u64, elapsed: Duration, last: bool) {
+        let rate = done as f64 / elapsed.as_secs_f64().max(1e-9);
+        let width = 30u64;
+        let filled = (done * width).checked_div(self.total).unwrap_or(width);
+        let bar: String = (0..width)
+            .map(|i| if i < filled { '=' } else { ' ' })
+            .collect();
+        let line = format!(
+            "[{bar}] {done}/{} seeds  {rate:.0} seeds/s  {:.1} s",
+            self.total,
+            elapsed.as_secs_f64()
+        );
+        if self.terminal {
+            eprint!("\r{line}");
+            if last {
+                eprintln!();
+            }
+        } else if let Ok(mut previous) = self.last_line.lock() {
+            if last || elapsed.saturating_sub(*previous) >= Duration::from_secs(5) {
+                *previous = elapsed;
+                eprintln!("{line}");
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Shrinking: reduce a failing scenario while the same check still fails, by dropping steps,
+//! dropping templates, and simplifying values.
+
+use crate::scenario::{Op, Scenario, SupervisorLine};
+
+/// Candidate simplifications of `scenario`, smallest first.
+fn candidates(scenario: &Scenario) -> Vec<Scenario> {
+    let mut out = Vec::new();
+    let steps = scenario.steps.len();
+    // Drop chunks of steps, halving the chunk size down to single steps.
+    let mut chunk = steps / 2;
+    while chunk >= 1 {
+        let mut start = 0;
+        while start < steps {
+            let mut smaller = scenario.clone();
+            let end = (start + chunk).min(steps);
+            smaller.steps.drain(start..end);
+            out.push(smaller);
+            start += chunk;
+        }
+        chunk /= 2;
+    }
+    // Drop a template and every step naming it.
+    for template in &scenario.templates {
+        let name = &template.name;
+        let mut smaller = scenario.clone();
+        smaller.templates.retain(|t| &t.name != name);
+        smaller
+            .steps
+            .retain(|s| s.op.template().is_none_or(|t| t != name));
+        out.push(smaller);
+    }
+    // Simplify times: close each gap to the previous step.
+    for index in 0..steps {
+        let previous = index
+            .checked_sub(1)
+            .and_then(|i| scenario.steps.get(i))
+            .map_or(0, |s| s.at_ms);
+        if scenario.steps.get(index).is_some_and(|s| s.at_ms > previous) {
+            let mut simpler = scenario.clone();
+            let delta = simpler.steps.get(index).map_or(0, |s| s.at_ms - previous);
+            for step in simpler.steps.iter_mut().skip(index) {
+                step.at_ms -= delta;
+            }
+            out.push(simpler);
+        }
+    }
+    // Simplify templates toward the defaults.
+    let defaults = crate::scenario::Template::new("");
+    for (index, template) in scenario.templates.iter().enumerate() {
+        let mut variants = Vec::new();
+        if template.init.len() > 1 {
+            let mut t = template.clone();
+            t.init.pop();
+            variants.push(t);
+        }
+        if template.stop_ms != 0 {
+            let mut t = template.clone();
+            t.stop_ms = 0;
+            variants.push(t);
+        }
+        if template.trap_exit {
+            let mut t = template.clone();
+            t.trap_exit = false;
+            variants.push(t);
+        }
+        if template.shutdown != defaults.shutdown {
+            let mut t = template.clone();
+            t.shutdown = defaults.shutdown;
+            variants.push(t);
+        }
+        if template.restart != defaults.restart {
+            let mut t = template.clone();
+            t.restart = defaults.restart;
+            variants.push(t);
+        }
+        for variant in variants {
+            let mut simpler = scenario.clone();
+            if let Some(slot) = simpler.templates.get_mut(index) {
+                *slot = variant;
+            }
+            out.push(simpler);
+        }
+    }
+    // Simplify the supervisor toward the defaults.
+    let line = &scenario.supervisor;
+    let default_line = SupervisorLine::default();
+    for simpler_line in [
+        SupervisorLine {
+            max_children: default_line.max_children,
+            ..line.clone()
+        },
+        SupervisorLine {
+            max_seconds: default_line.max_seconds,
+            ..line.clone()
+        },
+    ] {
+        if simpler_line != *line {
+            let mut simpler = scenario.clone();
+            simpler.supervisor = simpler_line;
+            out.push(simpler);
+        }
+    }
+    // Replace slow steps by cheap ones: a `which` or `count` is simpler than `stop`.
+    for (index, step) in scenario.steps.iter().enumerate() {
+        if matches!(step.op, Op::Which) {
+            let mut simpler = scenario.clone();
+            if let Some(s) = simpler.steps.get_mut(index) {
+                s.op = Op::Count;
+            }
+            out.push(simpler);
+        }
+    }
+    out
+}
+
+/// Shrinks `scenario` greedily: keeps the first candidate for which `still_fails` holds, and
+/// starts over from it, until no candidate fails (or `attempts_max` candidates were tried).
+pub fn shrink(
+    scenario: &Scenario,
+    attempts_max: usize,
+    mut still_fails: impl FnMut(&Scenario) -> bool,
+) -> Scenario {
+    let mut best = scenario.clone();
+    let mut attempts = 0;
+    'outer: loop {
+        for candidate in candidates(&best) {
+            if attempts >= attempts_max {
+                break 'outer;
+            }
+            attempts += 1;
+            if still_fails(&candidate) {
+                best = candidate;
+                continue 'outer;
+            }
+        }
+        break;
+    }
+    best
+}
