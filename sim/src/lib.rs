@@ -1,10 +1,11 @@
 //! `dynsup-sim`: the deterministic simulator, scenario runner and explorer for `dynsup`.
 #![forbid(unsafe_code)]
 
+pub mod explore;
 pub mod invariants;
+pub mod model;
 pub mod runner;
 pub mod scenario;
 pub mod scripted_worker;
 pub mod simulation;
 pub mod transcript;
-pub mod explore;

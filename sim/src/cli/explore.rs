@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use dynsup_sim::explore::{check_scenario, generate, shrink, Failure};
+use dynsup_sim::explore::{check_scenario, generate, shrink_failure, Failure};
 use dynsup_sim::model::Defect;
 use dynsup_sim::scenario::Scenario;
 
@@ -49,8 +49,12 @@ fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     let (index, count) = text
         .split_once('/')
         .ok_or_else(|| format!("shard {text:?} is not I/N"))?;
-    let index: u64 = index.parse().map_err(|_| format!("bad shard index {index:?}"))?;
-    let count: u64 = count.parse().map_err(|_| format!("bad shard count {count:?}"))?;
+    let index: u64 = index
+        .parse()
+        .map_err(|_| format!("bad shard index {index:?}"))?;
+    let count: u64 = count
+        .parse()
+        .map_err(|_| format!("bad shard count {count:?}"))?;
     if count == 0 || index >= count {
         return Err(format!("shard {index}/{count}: need 0 <= I < N"));
     }
@@ -64,7 +68,9 @@ fn seed_list(args: &ExploreArgs) -> Vec<u64> {
     }
     let end = args.first_seed.saturating_add(args.seeds);
     let (index, count) = args.shard.unwrap_or((0, 1));
-    (args.first_seed..end).filter(|s| s % count == index).collect()
+    (args.first_seed..end)
+        .filter(|s| s % count == index)
+        .collect()
 }
 
 /// The first failure found: its seed, scenario and check.
@@ -171,10 +177,7 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
 fn report(found: &Found, args: &ExploreArgs, defect: Option<Defect>) -> ExitCode {
     println!("SEED={} {}", found.seed, describe(&found.scenario));
     println!("violation: {}", found.failure);
-    let check = found.failure.check.clone();
-    let shrunk = shrink(&found.scenario, 20_000, |candidate| {
-        check_scenario(candidate, defect).is_err_and(|f| f.check == check)
-    });
+    let shrunk = shrink_failure(&found.scenario, &found.failure, defect);
     let final_failure = check_scenario(&shrunk, defect)
         .err()
         .unwrap_or_else(|| found.failure.clone());

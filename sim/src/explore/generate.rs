@@ -38,7 +38,13 @@ struct OpMix {
 impl OpMix {
     fn draw(rng: &mut ChaCha8Rng) -> Self {
         // Swarm testing: some operations are often left out entirely.
-        let mut weight = |max: u32| if rng.gen_bool(0.2) { 0 } else { rng.gen_range(1..=max) };
+        let mut weight = |max: u32| {
+            if rng.gen_bool(0.2) {
+                0
+            } else {
+                rng.gen_range(1..=max)
+            }
+        };
         OpMix {
             start: weight(10).max(1),
             exit: weight(8),
@@ -139,7 +145,9 @@ pub fn generate(seed: u64, steps: usize) -> Scenario {
             let index = rng.gen_range(0..templates.len());
             let bound = starts.get(index).copied().unwrap_or(0) * 2 + 1;
             ChildRef {
-                template: templates.get(index).map_or_else(String::new, |t| t.name.clone()),
+                template: templates
+                    .get(index)
+                    .map_or_else(String::new, |t| t.name.clone()),
                 attempt: rng.gen_range(1..=bound),
             }
         };
@@ -160,7 +168,9 @@ pub fn generate(seed: u64, steps: usize) -> Scenario {
                     *count += 1;
                 }
                 Op::Start {
-                    template: templates.get(index).map_or_else(String::new, |t| t.name.clone()),
+                    template: templates
+                        .get(index)
+                        .map_or_else(String::new, |t| t.name.clone()),
                 }
             } else if take(mix.exit) {
                 Op::Exit(pick(&mut rng, &starts), reason(&mut rng))

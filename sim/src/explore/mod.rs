@@ -50,10 +50,10 @@ pub fn check_scenario(scenario: &Scenario, defect: Option<Defect>) -> Result<(),
         check: "model-error".into(),
         detail: err.to_string(),
     })?;
-    if simulated == modelled {
+    let (ours, theirs) = (simulated.to_string(), modelled.to_string());
+    if ours == theirs {
         return Ok(());
     }
-    let (ours, theirs) = (simulated.to_string(), modelled.to_string());
     let line = ours
         .lines()
         .zip(theirs.lines())
@@ -68,5 +68,47 @@ pub fn check_scenario(scenario: &Scenario, defect: Option<Defect>) -> Result<(),
             show(&ours),
             show(&theirs)
         ),
+    })
+}
+
+/// Candidate scenarios the shrinker may try for one failure.
+pub const SHRINK_ATTEMPTS_MAX: usize = 20_000;
+
+/// Shrinks a scenario that fails `failure.check` while it keeps failing that same check.
+pub fn shrink_failure(scenario: &Scenario, failure: &Failure, defect: Option<Defect>) -> Scenario {
+    shrink(scenario, SHRINK_ATTEMPTS_MAX, |candidate| {
+        check_scenario(candidate, defect).is_err_and(|f| f.check == failure.check)
+    })
+}
+
+/// A failing seed, its scenario, the failure, and the shrunk scenario.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// The seed.
+    pub seed: u64,
+    /// The generated scenario.
+    pub scenario: Scenario,
+    /// How it failed.
+    pub failure: Failure,
+    /// The smallest scenario found that fails the same check.
+    pub shrunk: Scenario,
+}
+
+/// Runs the seeds in order and returns the first failure, shrunk.
+pub fn explore_seeds(
+    seeds: impl IntoIterator<Item = u64>,
+    steps: usize,
+    defect: Option<Defect>,
+) -> Option<Finding> {
+    seeds.into_iter().find_map(|seed| {
+        let scenario = generate(seed, steps);
+        let failure = check_scenario(&scenario, defect).err()?;
+        let shrunk = shrink_failure(&scenario, &failure, defect);
+        Some(Finding {
+            seed,
+            scenario,
+            failure,
+            shrunk,
+        })
     })
 }

@@ -36,7 +36,11 @@ fn candidates(scenario: &Scenario) -> Vec<Scenario> {
             .checked_sub(1)
             .and_then(|i| scenario.steps.get(i))
             .map_or(0, |s| s.at_ms);
-        if scenario.steps.get(index).is_some_and(|s| s.at_ms > previous) {
+        if scenario
+            .steps
+            .get(index)
+            .is_some_and(|s| s.at_ms > previous)
+        {
             let mut simpler = scenario.clone();
             let delta = simpler.steps.get(index).map_or(0, |s| s.at_ms - previous);
             for step in simpler.steps.iter_mut().skip(index) {
