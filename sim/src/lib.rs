@@ -1,6 +1,7 @@
 //! `dynsup-sim`: the deterministic simulator, scenario runner and explorer for `dynsup`.
 #![forbid(unsafe_code)]
 
+pub mod model;
 pub mod runner;
 pub mod scenario;
 pub mod scripted_worker;
