@@ -83,7 +83,9 @@ mod exit_reason;
 mod options;
 mod pid;
 mod restart_intensity;
+pub mod runtime;
 mod supervisor;
+mod sync;
 mod time;
 mod worker;
 

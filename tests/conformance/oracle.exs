@@ -28,7 +28,8 @@ defmodule Oracle.Scenario do
 
   # Decisions the format leaves open (mirrored by the Rust parser):
   # * numbers (MS, N, K) are canonical decimals: `0` or `[1-9][0-9]*`; no sign, no leading zero;
-  # * NAME and WORD both match `[a-z][a-z0-9_]*`;
+  # * NAME matches `[a-z][a-z0-9_]*`, WORD (a reason or a stop word) matches `[a-z0-9_]+`;
+  # * words are separated by spaces only (a tab inside a line is part of a word, so an error);
   # * K in NAME#K is at least 1;
   # * shutdown=MS needs MS >= 1 (Elixir 1.14 rejects a shutdown of 0);
   # * max_seconds needs N >= 1 (the supervisor rejects a period of 0);
@@ -37,6 +38,7 @@ defmodule Oracle.Scenario do
   # * `child` lines may come after `at` lines, but a step may only name templates declared above it.
 
   @name ~r/\A[a-z][a-z0-9_]*\z/
+  @word ~r/\A[a-z0-9_]+\z/
   @number ~r/\A(0|[1-9][0-9]*)\z/
 
   def parse_file(path) do
@@ -211,7 +213,7 @@ defmodule Oracle.Scenario do
   defp outcome("ignore"), do: {:ok, :ignore}
 
   defp outcome("stop:" <> word) do
-    if Regex.match?(@name, word), do: {:ok, {:stop, word}}, else: {:error, "bad init outcome `stop:#{word}`"}
+    if Regex.match?(@word, word), do: {:ok, {:stop, word}}, else: {:error, "bad init outcome `stop:#{word}`"}
   end
 
   defp outcome(o), do: {:error, "bad init outcome `#{o}` (want ok, ignore or stop:WORD)"}
@@ -261,11 +263,11 @@ defmodule Oracle.Scenario do
   defp reason("shutdown"), do: {:ok, :shutdown}
 
   defp reason("shutdown:" <> word) do
-    if Regex.match?(@name, word), do: {:ok, {:shutdown, String.to_atom(word)}}, else: {:error, "bad reason `shutdown:#{word}`"}
+    if Regex.match?(@word, word), do: {:ok, {:shutdown, String.to_atom(word)}}, else: {:error, "bad reason `shutdown:#{word}`"}
   end
 
   defp reason(word) do
-    if Regex.match?(@name, word), do: {:ok, String.to_atom(word)}, else: {:error, "bad reason `#{word}`"}
+    if Regex.match?(@word, word), do: {:ok, String.to_atom(word)}, else: {:error, "bad reason `#{word}`"}
   end
 
   defp number(text, what) do

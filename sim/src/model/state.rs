@@ -1,0 +1,399 @@
+//! The reference model's state and one plain function per scenario operation.
+//!
+//! Section numbers (§) refer to `otp-semantics.md`.
+
+use std::collections::BTreeMap;
+
+use dynsup::{ExitReason, Restart, Shutdown};
+
+use super::{Defect, ModelError, FAILED_RESTARTS_MAX};
+use crate::scenario::{ChildRef, InitOutcome, Op, Scenario, Step, SupervisorLine, Template};
+use crate::transcript::StepRecord;
+
+/// One entry of the children table (§1.4): running, or restarting under the key of the
+/// process that died.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    /// The key: the REF of the running process, or of the dead one for a restarting entry.
+    key: ChildRef,
+    /// The template (the child spec) it was started from.
+    template: usize,
+    /// Whether its restart is being retried (§6.2).
+    restarting: bool,
+    /// Whether this entry went through a restart. Used only by
+    /// [`Defect::MaxChildrenIgnoresRestarting`].
+    restarted: bool,
+}
+
+/// The reference model, run one step at a time (see the module documentation of
+/// [`crate::model`]).
+#[derive(Clone, Debug)]
+pub struct Model {
+    supervisor: SupervisorLine,
+    templates: Vec<Template>,
+    defect: Option<Defect>,
+    /// The clock, in milliseconds: when the current step began, plus whatever it waited.
+    now_ms: u64,
+    /// Whether the supervisor is alive.
+    alive: bool,
+    /// The children table, in key-creation order (§1.4, §7).
+    children: Vec<Entry>,
+    /// The restart log (§6.3): whole-second stamp -> how many restarts carry it.
+    restarts: BTreeMap<u64, u64>,
+    /// How many start attempts each template has had (SCENARIOS.md: attempt K uses the K-th
+    /// `init` outcome and names its process `NAME#K`).
+    attempts: Vec<u64>,
+    /// The events of the current step, as they happen.
+    events: Vec<String>,
+}
+
+/// How a child that is asked to shut down ends (§8 table): after how long, and why.
+fn shutdown_of(template: &Template) -> (u64, ExitReason) {
+    match template.shutdown {
+        // `exit(child, :kill)`: dies at once, whatever it does with exits.
+        Shutdown::BrutalKill => (0, ExitReason::Killed),
+        // A child that does not trap exits dies at once from the `:shutdown` signal.
+        _ if !template.trap_exit => (0, ExitReason::Shutdown),
+        // A trapping child takes `stop_ms`; it is killed if its timeout runs out first. When
+        // both fall at the same instant the timer wins, as in real OTP: the supervisor starts
+        // its timer as soon as the signal is sent, the child starts its `stop_ms` of work only
+        // when the signal arrives (the oracle gives `killed` for stop_ms == shutdown; §8 says
+        // the same of `shutdown: 0`).
+        Shutdown::Timeout { millis } if template.stop_ms >= millis => (millis, ExitReason::Killed),
+        Shutdown::Timeout { .. } | Shutdown::Infinity => (template.stop_ms, ExitReason::Shutdown),
+    }
+}
+
+impl Model {
+    /// A model of `scenario`'s supervisor and templates at time zero, with no child yet.
+    pub fn new(scenario: &Scenario, defect: Option<Defect>) -> Result<Model, ModelError> {
+        // §2.4: OTP rejects a zero period (the parser never produces one).
+        if scenario.supervisor.max_seconds == 0 {
+            return Err(ModelError::InvalidSupervisor {
+                reason: "max_seconds must be at least 1".into(),
+            });
+        }
+        Ok(Model {
+            supervisor: scenario.supervisor,
+            templates: scenario.templates.clone(),
+            defect,
+            now_ms: 0,
+            alive: true,
+            children: Vec::new(),
+            restarts: BTreeMap::new(),
+            attempts: vec![0; scenario.templates.len()],
+            events: Vec::new(),
+        })
+    }
+
+    /// Runs one step: the clock reaches its written time (or stays later, if the previous step
+    /// waited past it), the operation runs, and everything it causes settles.
+    pub fn step(&mut self, step: &Step) -> Result<StepRecord, ModelError> {
+        self.now_ms = self.now_ms.max(step.at_ms);
+        self.events.clear();
+        let result = match &step.op {
+            Op::Start { template } => self.start(template),
+            Op::Terminate(child) => self.terminate(child)?,
+            Op::Exit(child, reason) => self.exit(child, reason.clone())?,
+            Op::Kill(child) => self.exit(child, ExitReason::Killed)?,
+            Op::Count => self.count(),
+            Op::Which => self.which(),
+            Op::Stop => self.stop(),
+        };
+        let mut events = std::mem::take(&mut self.events);
+        events.sort();
+        Ok(StepRecord {
+            step: format!("@{} {}", step.at_ms, step.op),
+            result,
+            events,
+        })
+    }
+
+    // ----- observation (for generators) ----------------------------------------------------
+
+    /// The clock, in milliseconds: when the next step would begin at the earliest.
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
+    /// Whether the supervisor is alive.
+    pub fn is_alive(&self) -> bool {
+        self.alive
+    }
+
+    /// The REFs of the running children (the live processes), in key-creation order.
+    pub fn running(&self) -> Vec<ChildRef> {
+        self.children
+            .iter()
+            .filter(|e| !e.restarting)
+            .map(|e| e.key.clone())
+            .collect()
+    }
+
+    /// The keys of the restarting entries (empty between steps: retries finish in their step).
+    pub fn restarting(&self) -> Vec<ChildRef> {
+        self.children
+            .iter()
+            .filter(|e| e.restarting)
+            .map(|e| e.key.clone())
+            .collect()
+    }
+
+    /// How many start attempts the template at `index` has had.
+    pub fn attempts(&self, index: usize) -> u64 {
+        self.attempts.get(index).copied().unwrap_or(0)
+    }
+
+    /// How many restarts the restart log holds (stamps still in the window when last pruned).
+    pub fn restart_log_len(&self) -> u64 {
+        self.restarts.values().sum()
+    }
+
+    // ----- operations --------------------------------------------------------------------
+
+    /// `start NAME` (§4).
+    fn start(&mut self, name: &str) -> String {
+        if !self.alive {
+            return "error noproc".into();
+        }
+        let Some(index) = self.templates.iter().position(|t| t.name == name) else {
+            return "error undefined".into();
+        };
+        // §4.1: the capacity check counts every entry, running or restarting, and makes no
+        // start attempt when it refuses.
+        if let Some(max) = self.supervisor.max_children {
+            let counted = if self.defect == Some(Defect::MaxChildrenIgnoresRestarting) {
+                self.children.iter().filter(|e| !e.restarted).count()
+            } else {
+                self.children.len()
+            };
+            if counted as u64 >= max {
+                return "error max_children".into();
+            }
+        }
+        // §4.2-4.4: one start attempt; only a running process is stored.
+        match self.attempt(index) {
+            (child, InitOutcome::Ok) => {
+                self.children.push(Entry {
+                    key: child.clone(),
+                    template: index,
+                    restarting: false,
+                    restarted: false,
+                });
+                format!("ok {child}")
+            }
+            (_, InitOutcome::Ignore) => "ignore".into(),
+            (_, InitOutcome::Stop(word)) => format!("error {word}"),
+        }
+    }
+
+    /// `terminate REF` (§5, with the protocol of §8 for one entry).
+    fn terminate(&mut self, child: &ChildRef) -> Result<String, ModelError> {
+        if !self.alive {
+            return Ok("error noproc".into());
+        }
+        let Some(position) = self.position(child) else {
+            return Ok("error not_found".into());
+        };
+        let entry = self.children.remove(position);
+        if entry.restarting {
+            // No live process: nothing to signal or wait for; the pending retry is dropped.
+            return Ok("ok".into());
+        }
+        // The call blocks until the child is down; the clock moves on by that much.
+        let (wait_ms, reason) = shutdown_of(&self.templates[entry.template]);
+        self.now_ms += wait_ms;
+        self.events.push(format!("down {child} {reason}"));
+        // Never restarted and never counted toward intensity: the entry is gone.
+        let permanent = self.templates[entry.template].restart == Restart::Permanent;
+        if self.defect == Some(Defect::RestartTerminated) && permanent {
+            self.children.insert(position, entry);
+            self.restart(child)?;
+        }
+        Ok("ok".into())
+    }
+
+    /// `exit REF REASON` and `kill REF` (reason `killed`): the process ends by itself, and
+    /// the supervisor handles its EXIT (§6.1).
+    fn exit(&mut self, child: &ChildRef, reason: ExitReason) -> Result<String, ModelError> {
+        // Between steps the live processes are exactly the running entries of a live
+        // supervisor: a failed or ignored start leaves no process, and a supervisor that went
+        // down took all its children with it.
+        let position = match self.position(child) {
+            Some(i) if self.alive && !self.children[i].restarting => i,
+            _ => return Ok("dead".into()),
+        };
+        self.events.push(format!("down {child} {reason}"));
+        let restart_type = self.templates[self.children[position].template].restart;
+        // §6.1, checked in this order.
+        let clean = matches!(
+            reason,
+            ExitReason::Normal | ExitReason::Shutdown | ExitReason::ShutdownWith(_)
+        );
+        let restart = match restart_type {
+            Restart::Permanent => true,
+            _ if clean => false,
+            Restart::Transient => true,
+            Restart::Temporary => self.defect == Some(Defect::TemporaryRestarted),
+        };
+        if restart {
+            self.restart(child)?;
+        } else {
+            self.children.remove(position);
+        }
+        Ok("ok".into())
+    }
+
+    /// `count` (§7).
+    fn count(&self) -> String {
+        if !self.alive {
+            return "error noproc".into();
+        }
+        let specs = self.children.len();
+        let active = self.children.iter().filter(|e| !e.restarting).count();
+        // Every template is a worker.
+        format!("active={active} specs={specs} supervisors=0 workers={specs}")
+    }
+
+    /// `which` (§7), in byte order as SCENARIOS.md prints it.
+    fn which(&self) -> String {
+        if !self.alive {
+            return "error noproc".into();
+        }
+        let mut names: Vec<String> = self
+            .children
+            .iter()
+            .map(|e| {
+                if e.restarting {
+                    "restarting".to_owned()
+                } else {
+                    e.key.to_string()
+                }
+            })
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            "-".into()
+        } else {
+            names.join(" ")
+        }
+    }
+
+    /// `stop`: the parent exits with `shutdown` (§1.9, §8).
+    fn stop(&mut self) -> String {
+        if !self.alive {
+            return "error noproc".into();
+        }
+        self.shut_down();
+        "ok".into()
+    }
+
+    // ----- the supervisor's procedures ---------------------------------------------------
+
+    /// `RESTART(key)` (§6.2) for the entry under `key`, retried at once until it starts, is
+    /// ignored, or intensity is exceeded: nothing else is in the mailbox during a step, so
+    /// each `{:"$gen_restart", key}` is handled right after it is sent.
+    fn restart(&mut self, key: &ChildRef) -> Result<(), ModelError> {
+        let mut failed: u64 = 0;
+        loop {
+            let Some(position) = self.position(key) else {
+                return Ok(());
+            };
+            // §6.2.1: count the restart first.
+            if self.add_restart_exceeded() {
+                // §6.4: the crashed entry is removed, then the supervisor shuts down.
+                self.children.remove(position);
+                self.shut_down();
+                return Ok(());
+            }
+            let index = self.children[position].template;
+            match self.attempt(index) {
+                (child, InitOutcome::Ok) => {
+                    // Same spec under the new key, which sorts after every older key.
+                    self.children.remove(position);
+                    self.children.push(Entry {
+                        key: child,
+                        template: index,
+                        restarting: false,
+                        restarted: true,
+                    });
+                    return Ok(());
+                }
+                (_, InitOutcome::Ignore) => {
+                    // Gone for good.
+                    self.children.remove(position);
+                    return Ok(());
+                }
+                (_, InitOutcome::Stop(_)) => {
+                    // A restarting entry under the old key, and a retry message to self.
+                    let entry = &mut self.children[position];
+                    entry.restarting = true;
+                    entry.restarted = true;
+                    failed += 1;
+                    if failed > FAILED_RESTARTS_MAX {
+                        return Err(ModelError::RestartLoop {
+                            child: key.to_string(),
+                            attempts: failed,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// `ADD_RESTART` (§6.3): stamp this restart with the whole second `floor(now / 1000)`,
+    /// keep the stamps `s` with `now - s <= max_seconds`, and say whether more than
+    /// `max_restarts` remain.
+    fn add_restart_exceeded(&mut self) -> bool {
+        let now = self.now_ms / 1000;
+        let period = self.supervisor.max_seconds;
+        let off_by_one = self.defect == Some(Defect::IntensityOffByOne);
+        self.restarts.retain(|&stamp, _| {
+            if off_by_one {
+                now - stamp < period
+            } else {
+                now - stamp <= period
+            }
+        });
+        *self.restarts.entry(now).or_insert(0) += 1;
+        self.restart_log_len() > self.supervisor.max_restarts
+    }
+
+    /// The supervisor shuts down with reason `shutdown` (§6.4, §8): every running child gets
+    /// its signal at once, the restarting entries are skipped, and the supervisor is down
+    /// when the slowest child is.
+    fn shut_down(&mut self) {
+        let mut wait_ms = 0;
+        for entry in std::mem::take(&mut self.children) {
+            if entry.restarting {
+                continue;
+            }
+            let (child_ms, reason) = shutdown_of(&self.templates[entry.template]);
+            wait_ms = wait_ms.max(child_ms);
+            self.events.push(format!("down {} {reason}", entry.key));
+        }
+        self.now_ms += wait_ms;
+        self.events.push("sup down shutdown".into());
+        self.alive = false;
+    }
+
+    /// One start attempt of the template at `index` (SCENARIOS.md: attempt K uses the K-th
+    /// `init` outcome), with its event. Returns the attempt's REF and outcome.
+    fn attempt(&mut self, index: usize) -> (ChildRef, InitOutcome) {
+        self.attempts[index] += 1;
+        let template = &self.templates[index];
+        let child = ChildRef::new(template.name.clone(), self.attempts[index]);
+        let outcome = template.outcome(self.attempts[index]).clone();
+        self.events.push(match &outcome {
+            InitOutcome::Ok => format!("up {child}"),
+            InitOutcome::Ignore => format!("ignore {child}"),
+            InitOutcome::Stop(word) => format!("fail {child} {word}"),
+        });
+        (child, outcome)
+    }
+
+    /// Where the entry keyed `child` is in the table.
+    fn position(&self, child: &ChildRef) -> Option<usize> {
+        self.children.iter().position(|e| &e.key == child)
+    }
+}

@@ -1,0 +1,103 @@
+//! Starting a supervisor: validate the options in the caller, then spawn the driver thread.
+
+use std::marker::PhantomData;
+
+use crate::options::Options;
+use crate::runtime::channel::channel;
+use crate::runtime::clock::Clock;
+use crate::runtime::driver::{Driver, Observer, Parts};
+use crate::runtime::error::StartLinkError;
+use crate::runtime::handle::Supervisor;
+use crate::runtime::report::Report;
+use crate::runtime::spawner::Spawner;
+use crate::runtime::watch::Watch;
+use crate::supervisor::DynamicSupervisor;
+use crate::sync::thread;
+use crate::sync::Arc;
+
+/// A supervisor about to start, with optional settings; [`Supervisor::start_link`] is the
+/// short form without them.
+///
+/// ```
+/// use dynsup::runtime::{BoxedWorker, Report, Supervisor};
+/// use dynsup::{Init, Options, Worker};
+///
+/// struct Idle;
+/// impl Worker for Idle {
+///     type Message = ();
+///     fn init(&mut self) -> Init {
+///         Init::Ok
+///     }
+/// }
+///
+/// let sup = Supervisor::builder(Options::<()>::default(), |_: &&str, _: &[()]| {
+///     Box::new(Idle) as BoxedWorker<()>
+/// })
+/// .observer(|report: &Report| eprintln!("{report:?}"))
+/// .start_link()
+/// .unwrap();
+/// sup.stop(dynsup::ExitReason::Normal, None).unwrap();
+/// ```
+pub struct Builder<F, A, M, S> {
+    options: Options<A>,
+    spawner: S,
+    observer: Option<Observer>,
+    types: PhantomData<fn() -> (F, M)>,
+}
+
+impl<F, A, M, S> Builder<F, A, M, S>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+    M: Send + 'static,
+    S: Spawner<F, A, M> + Send + 'static,
+{
+    /// A supervisor with these options, whose children `spawner` makes.
+    pub fn new(options: Options<A>, spawner: S) -> Self {
+        Builder {
+            options,
+            spawner,
+            observer: None,
+            types: PhantomData,
+        }
+    }
+
+    /// Calls `observer` with every [`Report`], on the driver thread, as it happens. It should
+    /// be quick: the supervisor waits for it. A panicking observer is removed.
+    pub fn observer(mut self, observer: impl FnMut(&Report) + Send + 'static) -> Self {
+        self.observer = Some(Box::new(observer));
+        self
+    }
+
+    /// Validates the options (an invalid one is returned here, nothing is started), then
+    /// starts the driver thread. The supervisor's clock starts now: its restart-intensity
+    /// seconds count from this call.
+    pub fn start_link(self) -> Result<Supervisor<F, A, M>, StartLinkError> {
+        let core = DynamicSupervisor::with_options(self.options)?;
+        let clock = Clock::start();
+        let (mailbox_sender, mailbox) = channel();
+        let status = Arc::new(Watch::new(None));
+        let threads = Arc::new(Watch::new(0));
+        let driver = Driver::new(Parts {
+            core,
+            spawner: self.spawner,
+            clock,
+            mailbox,
+            mailbox_sender: mailbox_sender.clone(),
+            observer: self.observer,
+            status: status.clone(),
+            threads: threads.clone(),
+        });
+        let join = thread::Builder::new()
+            .name("dynsup-supervisor".into())
+            .spawn(move || driver.run())
+            .map_err(|err| StartLinkError::Spawn(err.to_string()))?;
+        Ok(Supervisor::new(
+            mailbox_sender,
+            clock,
+            status,
+            threads,
+            join,
+        ))
+    }
+}

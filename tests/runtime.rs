@@ -1,0 +1,699 @@
+//! The real threaded runtime through its handle: the DynamicSupervisor API, restarts after a
+//! panic, restart intensity, max_children, shutdown timeouts, and no thread left behind after
+//! 10,000 random operations. Only correctness is asserted; every wait has a generous bound.
+#![cfg(not(loom))]
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant as WallClock};
+
+use dynsup::runtime::{
+    BoxedWorker, NoProc, Report, StartChildError, StopError, Supervisor, TerminateChildError,
+};
+use dynsup::{
+    ChildCounts, ChildSpec, Event, ExitReason, Init, MaxChildren, Modules, Next, Options, Pid,
+    Restart, Shutdown, StartOutcome, Started, Termination, Worker,
+};
+
+/// A generous bound for anything that should happen "soon".
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// What a test worker does: its init, how it stops when it traps exits.
+#[derive(Clone, Debug)]
+struct Behaviour {
+    init: Init,
+    init_panics: bool,
+    trap: Option<Termination>,
+    terminate_panics: bool,
+}
+
+impl Behaviour {
+    fn ok() -> Self {
+        Behaviour {
+            init: Init::Ok,
+            init_panics: false,
+            trap: None,
+            terminate_panics: false,
+        }
+    }
+
+    fn trapping(termination: Termination) -> Self {
+        Behaviour {
+            trap: Some(termination),
+            ..Behaviour::ok()
+        }
+    }
+}
+
+/// Messages a test worker understands.
+#[derive(Debug)]
+enum Msg {
+    /// Panic in `handle_message`.
+    Panic,
+    /// Stop with this reason.
+    Exit(ExitReason),
+    /// Keep running.
+    Noop,
+}
+
+/// Counts live workers (made by the spawner, dropped when their thread ends).
+struct TestWorker {
+    behaviour: Behaviour,
+    live: Arc<AtomicUsize>,
+    terminated: Arc<AtomicBool>,
+}
+
+impl Drop for TestWorker {
+    fn drop(&mut self) {
+        self.live.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Worker for TestWorker {
+    type Message = Msg;
+
+    fn init(&mut self) -> Init {
+        assert!(!self.behaviour.init_panics, "init told to panic");
+        self.behaviour.init.clone()
+    }
+
+    fn traps_exits(&self) -> bool {
+        self.behaviour.trap.is_some()
+    }
+
+    fn handle_message(&mut self, message: Msg) -> Next {
+        match message {
+            Msg::Panic => panic!("told to panic"),
+            Msg::Exit(reason) => Next::Stop(reason),
+            Msg::Noop => Next::Continue,
+        }
+    }
+
+    fn terminate(&mut self, reason: &ExitReason) -> Termination {
+        self.terminated.store(true, Ordering::SeqCst);
+        assert!(!self.behaviour.terminate_panics, "terminate told to panic");
+        self.behaviour
+            .trap
+            .clone()
+            .unwrap_or(Termination::Exit(reason.clone()))
+    }
+}
+
+/// The start function is the behaviour itself.
+type Sup = Supervisor<Behaviour, (), Msg>;
+
+/// Shared by a test and its spawner.
+#[derive(Clone, Default)]
+struct World {
+    live: Arc<AtomicUsize>,
+    terminated: Arc<AtomicBool>,
+    reports: Arc<Mutex<Vec<Report>>>,
+}
+
+impl World {
+    fn spawner(&self) -> impl FnMut(&Behaviour, &[()]) -> BoxedWorker<Msg> + Send + 'static {
+        let live = self.live.clone();
+        let terminated = self.terminated.clone();
+        move |behaviour: &Behaviour, _: &[()]| {
+            live.fetch_add(1, Ordering::SeqCst);
+            Box::new(TestWorker {
+                behaviour: behaviour.clone(),
+                live: live.clone(),
+                terminated: terminated.clone(),
+            }) as BoxedWorker<Msg>
+        }
+    }
+
+    fn start(&self, options: Options<()>) -> Sup {
+        quiet_panics();
+        let reports = self.reports.clone();
+        Supervisor::builder(options, self.spawner())
+            .observer(move |report: &Report| {
+                reports
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(report.clone())
+            })
+            .start_link()
+            .expect("valid options")
+    }
+
+    fn reports(&self) -> Vec<Report> {
+        self.reports
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn downs_of(&self, pid: Pid) -> Vec<ExitReason> {
+        self.reports()
+            .into_iter()
+            .filter_map(|report| match report {
+                Report::ChildDown { pid: p, reason } if p == pid => Some(reason),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Waits until `ready` holds on the reports.
+    fn wait_reports(&self, ready: impl Fn(&[Report]) -> bool) -> bool {
+        let start = WallClock::now();
+        while start.elapsed() < PATIENCE {
+            if ready(&self.reports()) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        false
+    }
+
+    fn wait_live_workers_zero(&self) -> bool {
+        let start = WallClock::now();
+        while start.elapsed() < PATIENCE {
+            if self.live.load(Ordering::SeqCst) == 0 {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        false
+    }
+}
+
+/// Worker panics are part of these tests; keep their messages out of the output.
+fn quiet_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let told = info
+                .payload()
+                .downcast_ref::<&str>()
+                .is_some_and(|m| m.starts_with("told to"))
+                || info
+                    .payload()
+                    .downcast_ref::<String>()
+                    .is_some_and(|m| m.starts_with("told to"));
+            if !told {
+                default(info);
+            }
+        }));
+    });
+}
+
+fn spec(behaviour: Behaviour) -> ChildSpec<Behaviour, ()> {
+    ChildSpec::new(behaviour, Vec::new())
+}
+
+fn running(started: Result<Started, StartChildError>) -> Pid {
+    match started {
+        Ok(Started::Running { pid, .. }) => pid,
+        other => panic!("expected a running child, got {other:?}"),
+    }
+}
+
+fn counts(specs: u64, active: u64) -> ChildCounts {
+    ChildCounts {
+        specs,
+        active,
+        supervisors: 0,
+        workers: specs,
+    }
+}
+
+#[test]
+fn start_terminate_which_count_stop() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pids: Vec<Pid> = (0..3)
+        .map(|_| running(sup.start_child(spec(Behaviour::ok()))))
+        .collect();
+    let which: Vec<Option<Pid>> = sup
+        .which_children()
+        .expect("alive")
+        .iter()
+        .map(|info| info.pid)
+        .collect();
+    assert_eq!(which, pids.iter().copied().map(Some).collect::<Vec<_>>());
+    assert_eq!(sup.count_children(), Ok(counts(3, 3)));
+
+    assert_eq!(sup.terminate_child(pids[1]), Ok(()));
+    assert_eq!(world.downs_of(pids[1]), vec![ExitReason::Shutdown]);
+    assert_eq!(
+        sup.terminate_child(pids[1]),
+        Err(TerminateChildError::NotFound)
+    );
+    assert_eq!(sup.count_children(), Ok(counts(2, 2)));
+
+    assert_eq!(sup.stop(ExitReason::Normal, None), Ok(()));
+    assert!(!sup.is_alive());
+    assert_eq!(sup.exit_reason(), Some(ExitReason::Normal));
+    for pid in [pids[0], pids[2]] {
+        assert_eq!(world.downs_of(pid), vec![ExitReason::Shutdown]);
+    }
+    assert_eq!(sup.count_children(), Err(NoProc));
+    assert_eq!(sup.which_children(), Err(NoProc));
+    assert_eq!(
+        sup.start_child(spec(Behaviour::ok())),
+        Err(StartChildError::NoProc)
+    );
+    assert_eq!(
+        sup.terminate_child(pids[0]),
+        Err(TerminateChildError::NoProc)
+    );
+    assert_eq!(sup.stop(ExitReason::Normal, None), Err(StopError::NoProc));
+    assert!(sup.wait_threads(Some(PATIENCE)));
+    assert!(world.wait_live_workers_zero());
+}
+
+#[test]
+fn invalid_spec_is_refused_in_the_caller() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let bad = spec(Behaviour::ok()).modules(Modules::List(vec!["has space".into()]));
+    assert!(matches!(
+        sup.start_child(bad),
+        Err(StartChildError::Invalid(_))
+    ));
+    // The supervisor was not contacted: no start attempt was made.
+    assert!(world.reports().is_empty());
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn invalid_options_are_refused() {
+    let world = World::default();
+    let result = Sup::start_link(Options::default().max_seconds(0), world.spawner());
+    assert!(result.is_err());
+}
+
+#[test]
+fn init_outcomes() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let ignore = Behaviour {
+        init: Init::Ignore,
+        ..Behaviour::ok()
+    };
+    assert_eq!(sup.start_child(spec(ignore)), Ok(Started::Ignored));
+    let stop = Behaviour {
+        init: Init::Stop(ExitReason::other("nope")),
+        ..Behaviour::ok()
+    };
+    assert_eq!(
+        sup.start_child(spec(stop)),
+        Err(StartChildError::Failed(ExitReason::other("nope")))
+    );
+    let panics = Behaviour {
+        init_panics: true,
+        ..Behaviour::ok()
+    };
+    assert_eq!(
+        sup.start_child(spec(panics)),
+        Err(StartChildError::Failed(ExitReason::other("panic")))
+    );
+    assert_eq!(sup.count_children(), Ok(counts(0, 0)));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    assert!(world.wait_live_workers_zero());
+}
+
+#[test]
+fn restart_after_a_panic() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    assert!(sup.send(pid, Msg::Noop));
+    assert!(sup.send(pid, Msg::Panic));
+    assert!(world.wait_reports(|reports| reports.iter().any(|r| matches!(
+        r,
+        Report::Supervisor(Event::ChildRestarted { old, .. }) if *old == pid
+    ))));
+    assert_eq!(world.downs_of(pid), vec![ExitReason::other("panic")]);
+    let which = sup.which_children().expect("alive");
+    assert_eq!(which.len(), 1);
+    assert!(which[0].pid.is_some_and(|new| new != pid));
+    // The old pid is gone: messages to it are dropped.
+    assert!(!sup.send(pid, Msg::Noop));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn transient_and_temporary_exits() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let transient = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Transient)));
+    let temporary = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Temporary)));
+    assert!(sup.send(transient, Msg::Exit(ExitReason::Normal)));
+    assert!(sup.send(temporary, Msg::Exit(ExitReason::other("boom"))));
+    assert!(world.wait_reports(|reports| {
+        reports
+            .iter()
+            .filter(|r| matches!(r, Report::Supervisor(Event::ChildExited { .. })))
+            .count()
+            == 2
+    }));
+    assert_eq!(sup.count_children(), Ok(counts(0, 0)));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn external_kill_restarts_a_permanent_child() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    assert!(sup.kill(pid));
+    assert!(!sup.kill(pid));
+    assert_eq!(world.downs_of(pid), vec![ExitReason::Killed]);
+    // The kill was handled before the next call: the restart is done.
+    assert_eq!(sup.count_children(), Ok(counts(1, 1)));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    assert!(world.wait_live_workers_zero());
+}
+
+#[test]
+fn intensity_takes_the_supervisor_down_with_shutdown() {
+    let world = World::default();
+    let sup = world.start(Options::default().max_restarts(1).max_seconds(3600));
+    let healthy = running(sup.start_child(spec(Behaviour::ok())));
+    let fragile = running(sup.start_child(spec(Behaviour::ok())));
+    assert!(sup.send(fragile, Msg::Panic));
+    assert!(world.wait_reports(|reports| reports
+        .iter()
+        .any(|r| matches!(r, Report::Supervisor(Event::ChildRestarted { .. })))));
+    let restarted = sup
+        .which_children()
+        .expect("alive")
+        .iter()
+        .filter_map(|info| info.pid)
+        .find(|&pid| pid != healthy)
+        .expect("the restarted child");
+    assert!(sup.send(restarted, Msg::Panic));
+    assert_eq!(sup.wait_exit(Some(PATIENCE)), Some(ExitReason::Shutdown));
+    assert_eq!(world.downs_of(healthy), vec![ExitReason::Shutdown]);
+    assert!(world.reports().contains(&Report::Supervisor(Event::IntensityExceeded)));
+    assert_eq!(sup.count_children(), Err(NoProc));
+    assert!(sup.wait_threads(Some(PATIENCE)));
+}
+
+#[test]
+fn max_children_is_never_exceeded() {
+    let world = World::default();
+    let sup = world.start(Options::default().max_children(MaxChildren::Limit(2)));
+    running(sup.start_child(spec(Behaviour::ok())));
+    let second = running(sup.start_child(spec(Behaviour::ok())));
+    assert_eq!(
+        sup.start_child(spec(Behaviour::ok())),
+        Err(StartChildError::MaxChildren)
+    );
+    sup.terminate_child(second).expect("terminates");
+    running(sup.start_child(spec(Behaviour::ok())));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn a_trapping_child_slower_than_its_shutdown_is_killed_at_the_timeout() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let hang = spec(Behaviour::trapping(Termination::Hang)).shutdown(Shutdown::millis(200));
+    let pid = running(sup.start_child(hang));
+    let begun = WallClock::now();
+    assert_eq!(sup.terminate_child(pid), Ok(()));
+    let took = begun.elapsed();
+    assert!(took >= Duration::from_millis(200), "killed early: {took:?}");
+    assert_eq!(world.downs_of(pid), vec![ExitReason::Killed]);
+    assert!(world.reports().contains(&Report::Supervisor(Event::ShutdownError {
+        pid,
+        reason: ExitReason::Killed
+    })));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    assert!(sup.wait_threads(Some(PATIENCE)));
+}
+
+#[test]
+fn a_trapping_child_within_its_shutdown_ends_with_its_own_reason() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let slow = Termination::ExitAfter {
+        millis: 50,
+        reason: ExitReason::ShutdownWith("flushed".into()),
+    };
+    let pid = running(sup.start_child(spec(Behaviour::trapping(slow)).shutdown(Shutdown::Infinity)));
+    let begun = WallClock::now();
+    assert_eq!(sup.terminate_child(pid), Ok(()));
+    assert!(begun.elapsed() >= Duration::from_millis(50));
+    assert_eq!(
+        world.downs_of(pid),
+        vec![ExitReason::ShutdownWith("flushed".into())]
+    );
+    assert!(world.terminated.load(Ordering::SeqCst));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn brutal_kill_never_runs_terminate() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(
+        sup.start_child(spec(Behaviour::trapping(Termination::Hang)).shutdown(Shutdown::BrutalKill)),
+    );
+    assert_eq!(sup.terminate_child(pid), Ok(()));
+    assert_eq!(world.downs_of(pid), vec![ExitReason::Killed]);
+    assert!(!world.terminated.load(Ordering::SeqCst));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    assert!(sup.wait_threads(Some(PATIENCE)));
+    assert!(world.wait_live_workers_zero());
+}
+
+#[test]
+fn a_panic_in_terminate_is_an_abnormal_exit() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let behaviour = Behaviour {
+        terminate_panics: true,
+        ..Behaviour::trapping(Termination::Exit(ExitReason::Shutdown))
+    };
+    let pid = running(sup.start_child(spec(behaviour)));
+    assert_eq!(sup.terminate_child(pid), Ok(()));
+    assert_eq!(world.downs_of(pid), vec![ExitReason::other("panic")]);
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn stop_with_a_timeout_returns_while_the_supervisor_waits() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let stuck = spec(Behaviour::trapping(Termination::Hang)).shutdown(Shutdown::Infinity);
+    let pid = running(sup.start_child(stuck));
+    assert_eq!(
+        sup.stop(ExitReason::Normal, Some(Duration::from_millis(100))),
+        Err(StopError::Timeout)
+    );
+    assert!(sup.is_alive());
+    // Killing the stuck child from outside lets the shutdown finish.
+    assert!(sup.kill(pid));
+    assert_eq!(sup.wait_exit(Some(PATIENCE)), Some(ExitReason::Normal));
+    assert!(sup.wait_threads(Some(PATIENCE)));
+}
+
+#[test]
+fn the_parents_exit_stops_the_supervisor_with_its_reason() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    assert!(sup.exit(ExitReason::Normal));
+    assert_eq!(sup.wait_exit(Some(PATIENCE)), Some(ExitReason::Normal));
+    assert_eq!(world.downs_of(pid), vec![ExitReason::Shutdown]);
+    assert!(!sup.exit(ExitReason::Normal));
+}
+
+#[test]
+fn dropping_the_last_handle_stops_the_supervisor() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let clone = sup.clone();
+    for _ in 0..3 {
+        running(sup.start_child(spec(Behaviour::ok())));
+    }
+    drop(sup);
+    assert_eq!(clone.count_children().map(|c| c.active), Ok(3));
+    drop(clone);
+    assert!(world.wait_reports(|reports| reports.iter().any(|r| matches!(
+        r,
+        Report::Supervisor(Event::SupervisorDown { reason: ExitReason::Shutdown })
+    ))));
+    assert!(world.wait_live_workers_zero());
+}
+
+#[test]
+fn start_attempts_are_reported_in_order() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    let ignore = Behaviour {
+        init: Init::Ignore,
+        ..Behaviour::ok()
+    };
+    assert_eq!(sup.start_child(spec(ignore)), Ok(Started::Ignored));
+    let attempts: Vec<(u64, StartOutcome)> = world
+        .reports()
+        .into_iter()
+        .filter_map(|report| match report {
+            Report::StartAttempt { attempt, outcome } => Some((attempt, outcome)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        attempts,
+        vec![
+            (0, StartOutcome::Started { pid, info: None }),
+            (1, StartOutcome::Ignore)
+        ]
+    );
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+/// A small xorshift generator: the random operations are replayable from the seed.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[test]
+fn no_thread_is_left_after_ten_thousand_random_operations_and_a_stop() {
+    const SEED: u64 = 0x5EED_D15C_0FFE_E001;
+    const OPERATIONS: usize = 10_000;
+    println!("SEED={SEED:#x}");
+    let world = World::default();
+    // Restarts may fail at random (30% of attempts): the retry loops end quickly.
+    let mut init_rng = XorShift(SEED ^ 0xA5A5);
+    let live = world.live.clone();
+    let terminated = world.terminated.clone();
+    let spawner = move |behaviour: &Behaviour, _: &[()]| {
+        live.fetch_add(1, Ordering::SeqCst);
+        let mut behaviour = behaviour.clone();
+        behaviour.init = match init_rng.below(10) {
+            0 | 1 => Init::Stop(ExitReason::other("flaky")),
+            2 => Init::Ignore,
+            _ => Init::Ok,
+        };
+        Box::new(TestWorker {
+            behaviour,
+            live: live.clone(),
+            terminated: terminated.clone(),
+        }) as BoxedWorker<Msg>
+    };
+    quiet_panics();
+    let options = Options::default()
+        .max_restarts(i64::MAX)
+        .max_children(MaxChildren::Limit(40));
+    let sup = Supervisor::start_link(options, spawner).expect("valid options");
+    let mut rng = XorShift(SEED);
+    let mut pids: Vec<Pid> = Vec::new();
+    for _ in 0..OPERATIONS {
+        match rng.below(9) {
+            0..=2 => {
+                let termination = match rng.below(4) {
+                    0 => None,
+                    1 => Some(Termination::Exit(ExitReason::Shutdown)),
+                    2 => Some(Termination::ExitAfter {
+                        millis: rng.below(3),
+                        reason: ExitReason::Shutdown,
+                    }),
+                    _ => Some(Termination::Hang),
+                };
+                let shutdown = match (rng.below(3), &termination) {
+                    (0, _) => Shutdown::BrutalKill,
+                    (1, Some(Termination::Hang)) | (1, None) => Shutdown::millis(rng.below(3)),
+                    (1, _) => Shutdown::Infinity,
+                    _ => Shutdown::millis(rng.below(3)),
+                };
+                let restart = match rng.below(3) {
+                    0 => Restart::Permanent,
+                    1 => Restart::Transient,
+                    _ => Restart::Temporary,
+                };
+                let behaviour = Behaviour {
+                    trap: termination,
+                    ..Behaviour::ok()
+                };
+                let started = sup.start_child(spec(behaviour).restart(restart).shutdown(shutdown));
+                match started {
+                    Ok(Started::Running { pid, .. }) => pids.push(pid),
+                    Ok(Started::Ignored)
+                    | Err(StartChildError::MaxChildren)
+                    | Err(StartChildError::Failed(_)) => {}
+                    Err(other) => panic!("unexpected start error {other:?}"),
+                }
+            }
+            3 => {
+                if let Some(&pid) = pick(&mut rng, &pids) {
+                    let result = sup.terminate_child(pid);
+                    assert!(
+                        matches!(result, Ok(()) | Err(TerminateChildError::NotFound)),
+                        "{result:?}"
+                    );
+                }
+            }
+            4 => {
+                let which = sup.which_children().expect("alive");
+                pids = which.iter().filter_map(|info| info.pid).collect();
+                let counts = sup.count_children().expect("alive");
+                assert!(counts.specs >= counts.active);
+                assert!(counts.specs <= 40);
+            }
+            5 => {
+                if let Some(&pid) = pick(&mut rng, &pids) {
+                    sup.send(pid, Msg::Panic);
+                }
+            }
+            6 => {
+                if let Some(&pid) = pick(&mut rng, &pids) {
+                    let reason = match rng.below(3) {
+                        0 => ExitReason::Normal,
+                        1 => ExitReason::Shutdown,
+                        _ => ExitReason::other("boom"),
+                    };
+                    sup.send(pid, Msg::Exit(reason));
+                }
+            }
+            7 => {
+                if let Some(&pid) = pick(&mut rng, &pids) {
+                    sup.kill(pid);
+                }
+            }
+            _ => {
+                if let Some(&pid) = pick(&mut rng, &pids) {
+                    sup.send(pid, Msg::Noop);
+                }
+            }
+        }
+    }
+    assert!(sup.is_alive(), "the supervisor died: {:?}", sup.exit_reason());
+    assert_eq!(sup.stop(ExitReason::Shutdown, Some(PATIENCE)), Ok(()));
+    assert!(
+        sup.wait_threads(Some(PATIENCE)),
+        "{} child threads still running",
+        sup.live_threads()
+    );
+    assert!(world.wait_live_workers_zero());
+    assert_eq!(world.live.load(Ordering::SeqCst), 0);
+}
+
+fn pick<'a>(rng: &mut XorShift, pids: &'a [Pid]) -> Option<&'a Pid> {
+    if pids.is_empty() {
+        return None;
+    }
+    let index = usize::try_from(rng.below(pids.len() as u64)).unwrap_or(0);
+    pids.get(index)
+}
