@@ -465,15 +465,12 @@ impl StateMachineTest for ModelVsSimulator {
     }
 }
 
-/// A trapping child whose stop time equals its shutdown timeout: real OTP kills it (the
-/// supervisor's timer starts when the signal is sent, the child's work only when the signal
-/// arrives; the oracle gives `killed` in every run, for `terminate` and for `stop`), and so does
-/// the model. The simulator lets the child exit first (`shutdown`), except when a kill-timer
-/// delivery left over from an earlier `terminate` at the same instant happens to fire first
-/// (the third scenario), so its result even depends on history. Found by
-/// `simulator_matches_model`; the generator leaves such ties out until this is fixed.
+/// A trapping child whose shutdown work takes exactly its shutdown timeout is killed: the
+/// supervisor starts its timer before the child even receives the signal (the oracle gives
+/// `killed` in every run, for `terminate` and for `stop`). The simulator once let the child
+/// win that tie, and its answer depended on a kill-timer delivery left over from an earlier
+/// `terminate` (the third scenario). Found by `simulator_matches_model`.
 #[test]
-#[ignore = "simulator bug: a stop_ms == shutdown tie gives `shutdown` (real OTP: `killed`)"]
 fn shutdown_tie_is_a_kill() {
     let scenarios = [
         "child b shutdown=100 trap_exit=true stop_ms=100\nat 0 start b\nat 20 terminate b#1\n",

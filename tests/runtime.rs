@@ -323,10 +323,12 @@ fn restart_after_a_panic() {
     let pid = running(sup.start_child(spec(Behaviour::ok())));
     assert!(sup.send(pid, Msg::Noop));
     assert!(sup.send(pid, Msg::Panic));
-    assert!(world.wait_reports(|reports| reports.iter().any(|r| matches!(
-        r,
-        Report::Supervisor(Event::ChildRestarted { old, .. }) if *old == pid
-    ))));
+    assert!(
+        world.wait_reports(|reports| reports.iter().any(|r| matches!(
+            r,
+            Report::Supervisor(Event::ChildRestarted { old, .. }) if *old == pid
+        )))
+    );
     assert_eq!(world.downs_of(pid), vec![ExitReason::other("panic")]);
     let which = sup.which_children().expect("alive");
     assert_eq!(which.len(), 1);
@@ -389,7 +391,9 @@ fn intensity_takes_the_supervisor_down_with_shutdown() {
     assert!(sup.send(restarted, Msg::Panic));
     assert_eq!(sup.wait_exit(Some(PATIENCE)), Some(ExitReason::Shutdown));
     assert_eq!(world.downs_of(healthy), vec![ExitReason::Shutdown]);
-    assert!(world.reports().contains(&Report::Supervisor(Event::IntensityExceeded)));
+    assert!(world
+        .reports()
+        .contains(&Report::Supervisor(Event::IntensityExceeded)));
     assert_eq!(sup.count_children(), Err(NoProc));
     assert!(sup.wait_threads(Some(PATIENCE)));
 }
@@ -420,10 +424,12 @@ fn a_trapping_child_slower_than_its_shutdown_is_killed_at_the_timeout() {
     let took = begun.elapsed();
     assert!(took >= Duration::from_millis(200), "killed early: {took:?}");
     assert_eq!(world.downs_of(pid), vec![ExitReason::Killed]);
-    assert!(world.reports().contains(&Report::Supervisor(Event::ShutdownError {
-        pid,
-        reason: ExitReason::Killed
-    })));
+    assert!(world
+        .reports()
+        .contains(&Report::Supervisor(Event::ShutdownError {
+            pid,
+            reason: ExitReason::Killed
+        })));
     sup.stop(ExitReason::Normal, None).expect("stops");
     assert!(sup.wait_threads(Some(PATIENCE)));
 }
@@ -436,7 +442,8 @@ fn a_trapping_child_within_its_shutdown_ends_with_its_own_reason() {
         millis: 50,
         reason: ExitReason::ShutdownWith("flushed".into()),
     };
-    let pid = running(sup.start_child(spec(Behaviour::trapping(slow)).shutdown(Shutdown::Infinity)));
+    let pid =
+        running(sup.start_child(spec(Behaviour::trapping(slow)).shutdown(Shutdown::Infinity)));
     let begun = WallClock::now();
     assert_eq!(sup.terminate_child(pid), Ok(()));
     assert!(begun.elapsed() >= Duration::from_millis(50));
@@ -452,9 +459,10 @@ fn a_trapping_child_within_its_shutdown_ends_with_its_own_reason() {
 fn brutal_kill_never_runs_terminate() {
     let world = World::default();
     let sup = world.start(Options::default());
-    let pid = running(
-        sup.start_child(spec(Behaviour::trapping(Termination::Hang)).shutdown(Shutdown::BrutalKill)),
-    );
+    let pid =
+        running(sup.start_child(
+            spec(Behaviour::trapping(Termination::Hang)).shutdown(Shutdown::BrutalKill),
+        ));
     assert_eq!(sup.terminate_child(pid), Ok(()));
     assert_eq!(world.downs_of(pid), vec![ExitReason::Killed]);
     assert!(!world.terminated.load(Ordering::SeqCst));
@@ -516,10 +524,14 @@ fn dropping_the_last_handle_stops_the_supervisor() {
     drop(sup);
     assert_eq!(clone.count_children().map(|c| c.active), Ok(3));
     drop(clone);
-    assert!(world.wait_reports(|reports| reports.iter().any(|r| matches!(
-        r,
-        Report::Supervisor(Event::SupervisorDown { reason: ExitReason::Shutdown })
-    ))));
+    assert!(
+        world.wait_reports(|reports| reports.iter().any(|r| matches!(
+            r,
+            Report::Supervisor(Event::SupervisorDown {
+                reason: ExitReason::Shutdown
+            })
+        )))
+    );
     assert!(world.wait_live_workers_zero());
 }
 
@@ -679,7 +691,11 @@ fn no_thread_is_left_after_ten_thousand_random_operations_and_a_stop() {
             }
         }
     }
-    assert!(sup.is_alive(), "the supervisor died: {:?}", sup.exit_reason());
+    assert!(
+        sup.is_alive(),
+        "the supervisor died: {:?}",
+        sup.exit_reason()
+    );
     assert_eq!(sup.stop(ExitReason::Shutdown, Some(PATIENCE)), Ok(()));
     assert!(
         sup.wait_threads(Some(PATIENCE)),

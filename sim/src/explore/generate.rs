@@ -84,7 +84,8 @@ fn template(rng: &mut ChaCha8Rng, name: String) -> Template {
     let shutdown = match rng.gen_range(0..8) {
         0 | 1 => Shutdown::BrutalKill,
         2 => Shutdown::Infinity,
-        _ => Shutdown::millis(*[0, 1, 50, 200, 1000, 5000].choose(rng).unwrap_or(&5000)),
+        // No 0: Elixir 1.14, the reference, rejects it. 50 and 200 tie with stop times.
+        _ => Shutdown::millis(*[1, 50, 200, 1000, 5000].choose(rng).unwrap_or(&5000)),
     };
     let script = SCRIPTS.choose(rng).copied().unwrap_or(&["ok"]);
     Template {
@@ -92,7 +93,7 @@ fn template(rng: &mut ChaCha8Rng, name: String) -> Template {
         restart,
         shutdown,
         trap_exit: rng.gen_bool(0.5),
-        stop_ms: *[0, 10, 100, 300, 2000].choose(rng).unwrap_or(&0),
+        stop_ms: *[0, 10, 50, 200, 300, 2000].choose(rng).unwrap_or(&0),
         init: script.iter().map(|w| outcome(w)).collect(),
     }
 }

@@ -92,11 +92,11 @@ fn candidates(scenario: &Scenario) -> Vec<Scenario> {
     for simpler_line in [
         SupervisorLine {
             max_children: default_line.max_children,
-            ..line.clone()
+            ..*line
         },
         SupervisorLine {
             max_seconds: default_line.max_seconds,
-            ..line.clone()
+            ..*line
         },
     ] {
         if simpler_line != *line {

@@ -78,14 +78,14 @@ impl IntensityChecker {
                     self.must_shut_down = false;
                     self.shut_down = true;
                 }
-                Event::SupervisorDown { reason } => {
-                    if self.shut_down && *reason != ExitReason::Shutdown {
-                        return Err(violation(
-                            "restart-intensity",
-                            at,
-                            format!("intensity exceeded but the supervisor exited {reason}"),
-                        ));
-                    }
+                Event::SupervisorDown { reason }
+                    if self.shut_down && *reason != ExitReason::Shutdown =>
+                {
+                    return Err(violation(
+                        "restart-intensity",
+                        at,
+                        format!("intensity exceeded but the supervisor exited {reason}"),
+                    ));
                 }
                 _ => {}
             }

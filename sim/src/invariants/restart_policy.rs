@@ -63,14 +63,14 @@ impl RestartPolicyChecker {
                 Event::ChildTerminated { pid } => {
                     self.terminated.insert(*pid);
                 }
-                Event::RestartCounted { pid, .. } | Event::ChildRestarted { old: pid, .. } => {
-                    if self.terminated.contains(pid) {
-                        return Err(violation(
-                            "terminated-restarted",
-                            at,
-                            format!("child {pid} was terminated, then restarted"),
-                        ));
-                    }
+                Event::RestartCounted { pid, .. } | Event::ChildRestarted { old: pid, .. }
+                    if self.terminated.contains(pid) =>
+                {
+                    return Err(violation(
+                        "terminated-restarted",
+                        at,
+                        format!("child {pid} was terminated, then restarted"),
+                    ));
                 }
                 _ => {}
             }

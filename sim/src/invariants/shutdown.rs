@@ -56,14 +56,12 @@ impl ShutdownChecker {
                         }
                     }
                 }
-                TraceEvent::SupervisorDown { .. } => {
-                    if !view.live.is_empty() {
-                        return Err(violation(
-                            "no-orphans",
-                            at,
-                            format!("children {:?} outlive their supervisor", view.live.pids()),
-                        ));
-                    }
+                TraceEvent::SupervisorDown { .. } if !view.live.is_empty() => {
+                    return Err(violation(
+                        "no-orphans",
+                        at,
+                        format!("children {:?} outlive their supervisor", view.live.pids()),
+                    ));
                 }
                 _ => {}
             }

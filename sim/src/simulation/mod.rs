@@ -2,7 +2,7 @@
 //! single-threaded scheduler over virtual time.
 //!
 //! Every message between processes (calls, exit signals, timer expiries) is a delivery in one
-//! queue ordered by (time, sequence number), so messages sent at the same instant arrive in the
+//! queue ordered by (time, tie class, sequence number), so messages sent at the same instant arrive in the
 //! order they were sent, and the clock jumps straight to the next due delivery. A child's start
 //! runs inside the supervisor and takes no virtual time; a child that traps exits may take
 //! virtual time to shut down. Nothing reads a wall clock and nothing is random: the same calls
@@ -43,6 +43,20 @@ impl Default for SimLimits {
     }
 }
 
+/// How deliveries due at the same instant are ordered beyond their sequence number.
+///
+/// A trapping child starts its shutdown work when the signal *arrives*, a moment after the
+/// supervisor started the kill timer. So when the work takes exactly the shutdown timeout, the
+/// kill wins, as on the BEAM (a tie is `killed`, otp-semantics §8): the end of a child's
+/// shutdown work comes after everything else due at that instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Tie {
+    /// Ordinary deliveries, in the order they were sent.
+    Now,
+    /// The end of a trapping child's shutdown work.
+    AfterSignalTravel,
+}
+
 /// Something in flight between processes.
 enum Delivery<F, A, M> {
     /// A client's call reaches the supervisor's mailbox.
@@ -81,7 +95,7 @@ struct ChildProcess<M> {
 /// `S` the [`Spawner`] that makes a worker for each start attempt.
 pub struct Simulation<F, A, M, S> {
     now: Instant,
-    queue: BTreeMap<(Instant, u64), Delivery<F, A, M>>,
+    queue: BTreeMap<(Instant, Tie, u64), Delivery<F, A, M>>,
     next_sequence: u64,
     supervisor: DynamicSupervisor<F, A>,
     children: BTreeMap<Pid, ChildProcess<M>>,
@@ -179,7 +193,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
 
     /// The time of the next delivery, if any.
     pub fn next_due(&self) -> Option<Instant> {
-        self.queue.keys().next().map(|&(at, _)| at)
+        self.queue.keys().next().map(|&(at, _, _)| at)
     }
 
     // ----- the client's calls ---------------------------------------------------------
@@ -279,7 +293,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
         if let Some(err) = &self.error {
             return Err(err.clone());
         }
-        let Some(((at, _), delivery)) = self.queue.pop_first() else {
+        let Some(((at, _, _), delivery)) = self.queue.pop_first() else {
             return Ok(false);
         };
         self.deliveries += 1;
@@ -361,7 +375,11 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
 
     fn schedule(&mut self, at: Instant, delivery: Delivery<F, A, M>) {
         self.next_sequence += 1;
-        self.queue.insert((at, self.next_sequence), delivery);
+        let tie = match delivery {
+            Delivery::ChildStops { .. } => Tie::AfterSignalTravel,
+            _ => Tie::Now,
+        };
+        self.queue.insert((at, tie, self.next_sequence), delivery);
     }
 
     fn deliver(&mut self, delivery: Delivery<F, A, M>) -> Result<(), SimError> {
