@@ -10,6 +10,7 @@ pub mod memory;
 pub mod report;
 pub mod scenarios;
 pub mod simulated;
+pub mod threads;
 pub mod timing;
 
 use std::fmt;
@@ -66,6 +67,8 @@ pub struct BenchConfig {
     pub explore_seeds: u64,
     /// Steps per explored scenario.
     pub explore_steps: usize,
+    /// Children started (each a thread) in the threaded runtime workload (0: skip it).
+    pub thread_children: usize,
     /// `bench/beam.exs`, to run with `elixir` and compare (`None`: no comparison).
     pub beam_script: Option<PathBuf>,
 }
@@ -83,6 +86,7 @@ impl Default for BenchConfig {
             memory: MemoryMode::Skip,
             explore_seeds: 1_000,
             explore_steps: 200,
+            thread_children: 2_000,
             beam_script: None,
         }
     }
@@ -421,6 +425,50 @@ fn scenario_section(
     Ok((section, figures))
 }
 
+/// Measures the threaded runtime's call latencies.
+fn thread_section(
+    config: &BenchConfig,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Section, BenchError> {
+    let mut runs = Vec::new();
+    for run in 1..=config.runs.max(1) {
+        runs.push(threads::measure(config.thread_children)?);
+        progress(&format!("  threads: run {run}/{} done", config.runs.max(1)));
+    }
+    let of = |pick: fn(&threads::ThreadFigures) -> f64| {
+        median(&runs.iter().map(pick).collect::<Vec<f64>>())
+    };
+    let children = config.thread_children;
+    let figure = |key: &str, label: String, value: f64| Figure {
+        key: key.to_owned(),
+        label,
+        value,
+        unit: Unit::Micros,
+        beam_key: None,
+        goal: None,
+    };
+    Ok(Section {
+        title: "threaded runtime: dynsup::runtime, one thread per child".into(),
+        figures: vec![
+            figure(
+                "threads_start_child_us",
+                format!("start_child latency, up to {children} children"),
+                of(|f| f.start_child_us),
+            ),
+            figure(
+                "threads_count_children_us",
+                format!("count_children latency, {children} children"),
+                of(|f| f.count_children_us),
+            ),
+            figure(
+                "threads_terminate_child_us",
+                format!("terminate_child latency, from {children} children"),
+                of(|f| f.terminate_child_us),
+            ),
+        ],
+    })
+}
+
 /// Runs every workload `config` asks for, reporting progress line by line.
 pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchError> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
@@ -466,11 +514,10 @@ pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Repor
         report.sections.push(section);
         report.scenarios = figures;
     }
-    report.missing.push(
-        "threaded runtime (threads_start_child_us, threads_terminate_child_us): \
-         this build has no dynsup::runtime"
-            .into(),
-    );
+    if config.thread_children > 0 {
+        progress("threaded runtime (dynsup::runtime, one thread per child)...");
+        report.sections.push(thread_section(config, progress)?);
+    }
     if let Some(script) = &config.beam_script {
         progress(&format!("BEAM: elixir {} ...", script.display()));
         report.beam = Some(beam::run_script(script)?);
@@ -498,6 +545,7 @@ mod tests {
             restart_cycles: 10,
             count_calls: 10,
             explore_seeds: 0,
+            thread_children: 2,
             ..BenchConfig::default()
         };
         let mut lines = Vec::new();

@@ -11,6 +11,8 @@ use super::scenarios::ScenarioFigure;
 pub enum Unit {
     /// Nanoseconds (per operation or per child): less is better.
     Nanos,
+    /// Microseconds (per operation): less is better.
+    Micros,
     /// Milliseconds for one operation: less is better.
     Millis,
     /// Bytes per child: less is better.
@@ -167,6 +169,9 @@ pub fn human(value: f64, unit: Unit) -> String {
         Unit::Nanos if value >= 1e6 => format!("{:.2} ms", value / 1e6),
         Unit::Nanos if value >= 1e3 => format!("{:.2} µs", value / 1e3),
         Unit::Nanos => format!("{value:.1} ns"),
+        Unit::Micros if value >= 1e3 => format!("{:.2} ms", value / 1e3),
+        Unit::Micros if value < 1.0 => format!("{:.1} ns", value * 1e3),
+        Unit::Micros => format!("{value:.2} µs"),
         Unit::Millis if value < 1.0 => format!("{:.1} µs", value * 1e3),
         Unit::Millis => format!("{value:.2} ms"),
         Unit::Bytes if value >= 1e4 => format!("{:.1} KB", value / 1e3),
