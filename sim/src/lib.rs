@@ -1,6 +1,7 @@
 //! `dynsup-sim`: the deterministic simulator, scenario runner and explorer for `dynsup`.
 #![forbid(unsafe_code)]
 
+pub mod bench;
 pub mod explore;
 pub mod invariants;
 pub mod model;

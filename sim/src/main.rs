@@ -20,6 +20,8 @@ enum Command {
     Run(cli::run::RunArgs),
     /// Explore random scenarios from seeds with every invariant checked; shrink any failure.
     Explore(cli::explore::ExploreArgs),
+    /// Benchmark the simulator, the bare core, the scenarios, the explorer and the runtime.
+    Bench(cli::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -27,5 +29,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => cli::run::main(&args),
         Command::Explore(args) => cli::explore::main(&args),
+        Command::Bench(args) => cli::bench::main(&args),
     }
 }

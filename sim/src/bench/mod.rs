@@ -6,6 +6,7 @@
 
 pub mod bare;
 pub mod beam;
+pub mod explore;
 pub mod memory;
 pub mod report;
 pub mod scenarios;
@@ -425,6 +426,34 @@ fn scenario_section(
     Ok((section, figures))
 }
 
+/// Measures the explorer's seeds per second (each run on its own seeds).
+fn explore_section(
+    config: &BenchConfig,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Section, BenchError> {
+    let mut rates = Vec::new();
+    for run in 0..config.runs.max(1) {
+        let first = u64::try_from(run).unwrap_or(0) * config.explore_seeds;
+        let rate = explore::seeds_per_second(first, config.explore_seeds, config.explore_steps)?;
+        progress(&format!("  explore: {rate:.0} seeds/s"));
+        rates.push(rate);
+    }
+    Ok(Section {
+        title: format!(
+            "explore: {}-step scenarios, every checker and the model, one thread",
+            config.explore_steps
+        ),
+        figures: vec![Figure {
+            key: "explore_seeds_per_sec".into(),
+            label: "seeds per second per core".into(),
+            value: median(&rates),
+            unit: Unit::PerSecond,
+            beam_key: None,
+            goal: Some("≥ 5,000/s"),
+        }],
+    })
+}
+
 /// Measures the threaded runtime's call latencies.
 fn thread_section(
     config: &BenchConfig,
@@ -513,6 +542,13 @@ pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Repor
         let (section, figures) = scenario_section(dir, config, progress)?;
         report.sections.push(section);
         report.scenarios = figures;
+    }
+    if config.explore_seeds > 0 {
+        progress(&format!(
+            "explore ({} seeds of {} steps per run, every checker on)...",
+            config.explore_seeds, config.explore_steps
+        ));
+        report.sections.push(explore_section(config, progress)?);
     }
     if config.thread_children > 0 {
         progress("threaded runtime (dynsup::runtime, one thread per child)...");

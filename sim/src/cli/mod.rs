@@ -1,5 +1,6 @@
 //! The subcommands of `dynsup-sim`.
 
+pub mod bench;
 pub mod defect;
 pub mod explore;
 pub mod run;
