@@ -1,7 +1,7 @@
 //! Runs a scenario in the simulator and prints its transcript (SCENARIOS.md).
 
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use dynsup::{
     ChildSpec, ConfigError, ExitReason, Instant, MaxChildren, Options, Pid, Reply, StartError,
@@ -184,7 +184,7 @@ impl<'a> ScenarioRun<'a> {
         self.collect_events();
         settled.map_err(|err| self.run_error(err))?;
         self.transcript.steps.push(StepRecord {
-            step: format!("@{} {}", step.at_ms, step.op),
+            step: step.transcript_text(),
             result: String::new(),
             events: Vec::new(),
         });
@@ -223,10 +223,14 @@ impl<'a> ScenarioRun<'a> {
         self.pids.get(child).copied()
     }
 
-    fn ref_of(&self, pid: Pid) -> String {
-        self.refs
-            .get(&pid)
-            .map_or_else(|| pid.to_string(), ToString::to_string)
+    /// Appends the REF of `pid` (or the pid itself, for a process of no REF) to `out`.
+    fn write_ref(&self, out: &mut String, pid: Pid) {
+        match self.refs.get(&pid) {
+            Some(child) => push_ref(out, child),
+            None => {
+                let _ = write!(out, "{pid}");
+            }
+        }
     }
 
     fn perform(&mut self, op: &Op) -> Result<String, SimError> {
@@ -248,7 +252,10 @@ impl<'a> ScenarioRun<'a> {
                 match self.sim.wait_reply(call)? {
                     Reply::StartChild(Ok(Started::Running { pid, .. })) => {
                         self.learn_refs();
-                        format!("ok {}", self.ref_of(pid))
+                        let mut text = String::with_capacity(16);
+                        text.push_str("ok ");
+                        self.write_ref(&mut text, pid);
+                        text
                     }
                     Reply::StartChild(Ok(Started::Ignored)) => "ignore".into(),
                     Reply::StartChild(Err(StartError::MaxChildren)) => "error max_children".into(),
@@ -283,10 +290,15 @@ impl<'a> ScenarioRun<'a> {
             Op::Count => {
                 let call = self.sim.count_children();
                 match self.sim.wait_reply(call)? {
-                    Reply::CountChildren(c) => format!(
-                        "active={} specs={} supervisors={} workers={}",
-                        c.active, c.specs, c.supervisors, c.workers
-                    ),
+                    Reply::CountChildren(c) => {
+                        let mut text = String::with_capacity(48);
+                        let _ = write!(
+                            text,
+                            "active={} specs={} supervisors={} workers={}",
+                            c.active, c.specs, c.supervisors, c.workers
+                        );
+                        text
+                    }
                     other => unexpected(other),
                 }
             }
@@ -294,18 +306,33 @@ impl<'a> ScenarioRun<'a> {
                 let call = self.sim.which_children();
                 match self.sim.wait_reply(call)? {
                     Reply::WhichChildren(infos) => {
-                        let mut names: Vec<String> = infos
-                            .iter()
-                            .map(|info| {
-                                info.pid
-                                    .map_or_else(|| "restarting".to_owned(), |p| self.ref_of(p))
-                            })
-                            .collect();
-                        names.sort();
+                        // Every name is written into one buffer and sorted as a slice of it,
+                        // rather than allocated on its own.
+                        let mut buffer = String::with_capacity(infos.len() * 8);
+                        let mut names = Vec::with_capacity(infos.len());
+                        for info in &infos {
+                            let start = buffer.len();
+                            match info.pid {
+                                Some(pid) => self.write_ref(&mut buffer, pid),
+                                None => buffer.push_str("restarting"),
+                            }
+                            names.push(start..buffer.len());
+                        }
+                        let name = |range: &std::ops::Range<usize>| {
+                            buffer.get(range.clone()).unwrap_or_default()
+                        };
+                        names.sort_by(|a, b| name(a).cmp(name(b)));
                         if names.is_empty() {
                             "-".into()
                         } else {
-                            names.join(" ")
+                            let mut text = String::with_capacity(buffer.len() + names.len());
+                            for (i, range) in names.iter().enumerate() {
+                                if i > 0 {
+                                    text.push(' ');
+                                }
+                                text.push_str(name(range));
+                            }
+                            text
                         }
                     }
                     other => unexpected(other),
@@ -342,32 +369,80 @@ impl<'a> ScenarioRun<'a> {
     fn collect_events(&mut self) {
         self.learn_refs();
         let trace = self.sim.trace();
-        let spawner = self.sim.spawner();
-        let attempt_name = |attempt: u64| {
-            spawner
-                .attempt_ref(attempt)
-                .map_or_else(|| format!("#{attempt}"), ToString::to_string)
+        let new = trace.get(self.trace_seen..).unwrap_or(&[]);
+        self.trace_seen = trace.len();
+        let Some(record) = self.transcript.steps.last_mut() else {
+            return;
         };
-        let mut events = Vec::new();
-        for entry in trace.iter().skip(self.trace_seen) {
-            let text = match &entry.event {
+        let spawner = self.sim.spawner();
+        let refs = &self.refs;
+        // Each event is written straight into its own string, with no intermediate ones.
+        let write_attempt = |out: &mut String, attempt: u64| match spawner.attempt_ref(attempt) {
+            Some(child) => push_ref(out, child),
+            None => {
+                out.push('#');
+                push_decimal(out, attempt);
+            }
+        };
+        for entry in new {
+            let mut text = String::with_capacity(24);
+            match &entry.event {
                 TraceEvent::Signalled { .. } => continue,
-                TraceEvent::Up { attempt, .. } => format!("up {}", attempt_name(*attempt)),
-                TraceEvent::Ignored { attempt } => format!("ignore {}", attempt_name(*attempt)),
+                TraceEvent::Up { attempt, .. } => {
+                    text.push_str("up ");
+                    write_attempt(&mut text, *attempt);
+                }
+                TraceEvent::Ignored { attempt } => {
+                    text.push_str("ignore ");
+                    write_attempt(&mut text, *attempt);
+                }
                 TraceEvent::Failed { attempt, reason } => {
-                    format!("fail {} {reason}", attempt_name(*attempt))
+                    text.push_str("fail ");
+                    write_attempt(&mut text, *attempt);
+                    let _ = write!(text, " {reason}");
                 }
                 TraceEvent::Down { pid, reason } => {
-                    format!("down {} {reason}", self.ref_of(*pid))
+                    text.push_str("down ");
+                    match refs.get(pid) {
+                        Some(child) => push_ref(&mut text, child),
+                        None => {
+                            let _ = write!(text, "{pid}");
+                        }
+                    }
+                    let _ = write!(text, " {reason}");
                 }
-                TraceEvent::SupervisorDown { reason } => format!("sup down {reason}"),
-            };
-            events.push(text);
+                TraceEvent::SupervisorDown { reason } => {
+                    let _ = write!(text, "sup down {reason}");
+                }
+            }
+            record.events.push(text);
         }
-        self.trace_seen = trace.len();
-        if let Some(record) = self.transcript.steps.last_mut() {
-            record.events.extend(events);
+    }
+}
+
+/// Appends `NAME#K` (what the REF's `Display` prints).
+fn push_ref(out: &mut String, child: &ChildRef) {
+    out.push_str(&child.template);
+    out.push('#');
+    push_decimal(out, child.attempt);
+}
+
+/// Appends `n` in decimal (what `{}` prints, without the formatting machinery).
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(digit) = digits.get_mut(start) {
+            *digit = b'0' + (n % 10) as u8;
         }
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
+        }
+    }
+    for &digit in digits.get(start..).unwrap_or(&[]) {
+        out.push(char::from(digit));
     }
 }
 

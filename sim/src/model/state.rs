@@ -103,7 +103,7 @@ impl Model {
         let mut events = std::mem::take(&mut self.events);
         events.sort();
         Ok(StepRecord {
-            step: format!("@{} {}", step.at_ms, step.op),
+            step: step.transcript_text(),
             result,
             events,
         })

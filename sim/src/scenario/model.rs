@@ -189,6 +189,15 @@ impl Step {
     pub fn new(at_ms: u64, op: Op) -> Self {
         Step { at_ms, op, line: 0 }
     }
+
+    /// The step as a transcript shows it, `@MS OP` (its written time), in one buffer of the
+    /// right size: every step of every transcript needs one.
+    pub fn transcript_text(&self) -> String {
+        use fmt::Write as _;
+        let mut text = String::with_capacity(32);
+        let _ = write!(text, "@{} {}", self.at_ms, self.op);
+        text
+    }
 }
 
 impl PartialEq for Step {
@@ -243,11 +252,26 @@ impl fmt::Display for Op {
     /// The canonical text, as transcripts show it: `start w`, `terminate w#1`,
     /// `exit w#1 shutdown:x`, `kill w#1`, `count`, `which`, `stop`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Pieces written one by one: this runs for every step of every transcript.
         match self {
-            Op::Start { template } => write!(f, "start {template}"),
-            Op::Terminate(r) => write!(f, "terminate {r}"),
-            Op::Exit(r, reason) => write!(f, "exit {r} {reason}"),
-            Op::Kill(r) => write!(f, "kill {r}"),
+            Op::Start { template } => {
+                f.write_str("start ")?;
+                f.write_str(template)
+            }
+            Op::Terminate(r) => {
+                f.write_str("terminate ")?;
+                fmt::Display::fmt(r, f)
+            }
+            Op::Exit(r, reason) => {
+                f.write_str("exit ")?;
+                fmt::Display::fmt(r, f)?;
+                f.write_str(" ")?;
+                fmt::Display::fmt(reason, f)
+            }
+            Op::Kill(r) => {
+                f.write_str("kill ")?;
+                fmt::Display::fmt(r, f)
+            }
             Op::Count => f.write_str("count"),
             Op::Which => f.write_str("which"),
             Op::Stop => f.write_str("stop"),
@@ -280,6 +304,8 @@ impl ChildRef {
 impl fmt::Display for ChildRef {
     /// `NAME#K`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}#{}", self.template, self.attempt)
+        f.write_str(&self.template)?;
+        f.write_str("#")?;
+        write!(f, "{}", self.attempt)
     }
 }
