@@ -12,7 +12,7 @@ use crate::invariants::Invariants;
 use crate::scenario::{ChildRef, Op, Scenario, Template};
 use crate::scripted_worker::ScriptedWorker;
 use crate::simulation::{BoxedWorker, SimError, Simulation, Spawner, TraceEvent, Violation};
-use crate::transcript::{StepRecord, Transcript};
+use crate::transcript::{which_result, StepRecord, Transcript};
 
 /// Makes the scripted worker of each start attempt and remembers which REF it was.
 #[derive(Clone, Debug)]
@@ -291,19 +291,14 @@ impl<'a> ScenarioRun<'a> {
                 let call = self.sim.which_children();
                 match self.sim.wait_reply(call)? {
                     Reply::WhichChildren(infos) => {
-                        let mut names: Vec<String> = infos
+                        let names: Vec<String> = infos
                             .iter()
                             .map(|info| {
                                 info.pid
                                     .map_or_else(|| "restarting".to_owned(), |p| self.ref_of(p))
                             })
                             .collect();
-                        names.sort();
-                        if names.is_empty() {
-                            "-".into()
-                        } else {
-                            names.join(" ")
-                        }
+                        which_result(names)
                     }
                     other => unexpected(other),
                 }
