@@ -260,7 +260,7 @@ impl Model {
         if !self.alive {
             return "error noproc".into();
         }
-        let mut names: Vec<String> = self
+        let names: Vec<String> = self
             .children
             .iter()
             .map(|e| {
