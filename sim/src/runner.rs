@@ -127,6 +127,8 @@ pub struct ScenarioRun<'a> {
     refs: BTreeMap<Pid, ChildRef>,
     /// How much of the trace has been turned into events.
     trace_seen: usize,
+    /// How much of the trace has been scanned for new processes (`learn_refs`).
+    refs_seen: usize,
     transcript: Transcript,
 }
 
@@ -154,6 +156,7 @@ impl<'a> ScenarioRun<'a> {
             pids: BTreeMap::new(),
             refs: BTreeMap::new(),
             trace_seen: 0,
+            refs_seen: 0,
             transcript: Transcript::default(),
         })
     }
@@ -317,7 +320,10 @@ impl<'a> ScenarioRun<'a> {
 
     /// Learns the REF of every process started so far.
     fn learn_refs(&mut self) {
-        for entry in self.sim.trace() {
+        let trace = self.sim.trace();
+        let new = trace.get(self.refs_seen..).unwrap_or(&[]);
+        self.refs_seen = trace.len();
+        for entry in new {
             if let TraceEvent::Up { attempt, pid } = entry.event {
                 if let Some(child) = self.sim.spawner().attempt_ref(attempt) {
                     self.pids.insert(child.clone(), pid);

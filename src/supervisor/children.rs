@@ -1,6 +1,14 @@
 //! The children table: entries in pid order, with counters maintained on every change.
+//!
+//! The entries live in one contiguous deque sorted by pid. Drivers hand out increasing pids,
+//! so a new child is almost always appended at the back in O(1); a lookup guesses the index
+//! from the pid (pids are dense in practice) and gallops from there, O(1) for dense pids and
+//! O(log n) at worst. A removed entry leaves a tombstone, cleared at once at either end of the
+//! deque and swept out in one pass once tombstones outnumber entries, so removal is amortised
+//! O(1) and the table never holds more than about twice its entries. Nothing else keeps a
+//! per-child allocation: about 80 bytes per child for `()` start functions and arguments.
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 
 use crate::child_spec::{ChildType, ValidChildSpec};
 use crate::pid::Pid;
@@ -22,17 +30,31 @@ pub(crate) struct Child<F, A> {
     pub(crate) state: ChildState,
 }
 
+/// A slot of the table: a pid and its entry, or a tombstone (`None`) where one was removed.
+#[derive(Clone, Debug)]
+struct Slot<F, A> {
+    pid: Pid,
+    child: Option<Child<F, A>>,
+}
+
+/// Fewer tombstones than this are never swept (a sweep of a small table is not worth it).
+const TOMBSTONES_SWEPT_ABOVE: usize = 16;
+
 /// All entries keyed by pid (creation order), with O(1) counts.
 #[derive(Clone, Debug)]
 pub(crate) struct Children<F, A> {
-    entries: BTreeMap<Pid, Child<F, A>>,
+    /// Sorted by pid; no tombstone at either end.
+    slots: VecDeque<Slot<F, A>>,
+    /// How many slots are tombstones.
+    tombstones: usize,
     counts: ChildCounts,
 }
 
 impl<F, A> Children<F, A> {
     pub(crate) fn new() -> Self {
         Children {
-            entries: BTreeMap::new(),
+            slots: VecDeque::new(),
+            tombstones: 0,
             counts: ChildCounts::default(),
         }
     }
@@ -45,12 +67,80 @@ impl<F, A> Children<F, A> {
         self.counts
     }
 
+    /// The index of the slot holding `pid` (an entry or a tombstone), or where it would go.
+    fn search(&self, pid: Pid) -> Result<usize, usize> {
+        let len = self.slots.len();
+        let (Some(first), Some(last)) = (self.slots.front(), self.slots.back()) else {
+            return Err(0);
+        };
+        if pid < first.pid {
+            return Err(0);
+        }
+        if pid > last.pid {
+            return Err(len);
+        }
+        // Guess the index by interpolation, then gallop towards the pid and finish with a
+        // binary search of the bracket found.
+        let span = u128::from(last.pid.0 - first.pid.0).max(1);
+        let offset = u128::from(pid.0 - first.pid.0) * (len as u128 - 1) / span;
+        let guess = usize::try_from(offset).unwrap_or(len - 1).min(len - 1);
+        let at = |i: usize| self.slots.get(i).map_or(pid, |slot| slot.pid);
+        let (mut low, mut high) = if at(guess) < pid {
+            // The pid is above the guess: gallop up.
+            let mut step = 1;
+            let mut low = guess + 1;
+            loop {
+                let probe = guess.saturating_add(step);
+                if probe >= len || at(probe) >= pid {
+                    break (low, probe.min(len));
+                }
+                low = probe + 1;
+                step *= 2;
+            }
+        } else {
+            // The pid is at or below the guess: gallop down.
+            let mut step = 1;
+            let mut high = guess;
+            loop {
+                let Some(probe) = guess.checked_sub(step) else {
+                    break (0, high);
+                };
+                if at(probe) < pid {
+                    break (probe + 1, high);
+                }
+                high = probe;
+                step *= 2;
+            }
+        };
+        // Invariant: every slot below `low` has a smaller pid, every slot from `high` on a
+        // larger or equal one.
+        while low < high {
+            let mid = low + (high - low) / 2;
+            if at(mid) < pid {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        if low < len && at(low) == pid {
+            Ok(low)
+        } else {
+            Err(low)
+        }
+    }
+
     pub(crate) fn get(&self, pid: Pid) -> Option<&Child<F, A>> {
-        self.entries.get(&pid)
+        let index = self.search(pid).ok()?;
+        self.slots.get(index)?.child.as_ref()
+    }
+
+    fn get_mut(&mut self, pid: Pid) -> Option<&mut Child<F, A>> {
+        let index = self.search(pid).ok()?;
+        self.slots.get_mut(index)?.child.as_mut()
     }
 
     pub(crate) fn contains(&self, pid: Pid) -> bool {
-        self.entries.contains_key(&pid)
+        self.get(pid).is_some()
     }
 
     fn type_counter(&mut self, child_type: ChildType) -> &mut u64 {
@@ -65,59 +155,191 @@ impl<F, A> Children<F, A> {
         *self.type_counter(spec.child_type()) += 1;
         self.counts.specs += 1;
         self.counts.active += 1;
-        let child = Child {
+        let child = Some(Child {
             spec: spec.into_stored(),
             state: ChildState::Running,
-        };
-        self.entries.insert(pid, child);
+        });
+        match self.search(pid) {
+            Err(index) if index == self.slots.len() => self.slots.push_back(Slot { pid, child }),
+            Err(index) => self.slots.insert(index, Slot { pid, child }),
+            Ok(index) => {
+                // A tombstone of the same pid (pids are never reused, but stay correct).
+                if let Some(slot) = self.slots.get_mut(index) {
+                    if slot.child.is_none() {
+                        self.tombstones -= 1;
+                    }
+                    slot.child = child;
+                }
+            }
+        }
     }
 
     pub(crate) fn remove(&mut self, pid: Pid) -> Option<Child<F, A>> {
-        let child = self.entries.remove(&pid)?;
+        let index = self.search(pid).ok()?;
+        let child = self.slots.get_mut(index)?.child.take()?;
         *self.type_counter(child.spec.child_type()) -= 1;
         self.counts.specs -= 1;
         if child.state == ChildState::Running {
             self.counts.active -= 1;
         }
+        self.tombstones += 1;
+        self.trim();
         Some(child)
+    }
+
+    /// Drops the tombstones at both ends, and sweeps them all out once they outnumber the
+    /// entries.
+    fn trim(&mut self) {
+        while self.slots.front().is_some_and(|slot| slot.child.is_none()) {
+            self.slots.pop_front();
+            self.tombstones -= 1;
+        }
+        while self.slots.back().is_some_and(|slot| slot.child.is_none()) {
+            self.slots.pop_back();
+            self.tombstones -= 1;
+        }
+        if self.tombstones > TOMBSTONES_SWEPT_ABOVE && self.tombstones > self.slots.len() / 2 {
+            self.slots.retain(|slot| slot.child.is_some());
+            self.tombstones = 0;
+        }
     }
 
     /// Marks a running entry as restarting (its restart failed).
     pub(crate) fn set_restarting(&mut self, pid: Pid) {
-        if let Some(child) = self.entries.get_mut(&pid) {
-            if child.state == ChildState::Running {
-                child.state = ChildState::Restarting;
-                self.counts.active -= 1;
-            }
+        let Some(child) = self.get_mut(pid) else {
+            return;
+        };
+        if child.state == ChildState::Running {
+            child.state = ChildState::Restarting;
+            self.counts.active -= 1;
         }
     }
 
     /// The pids of running entries, in table order.
     pub(crate) fn running_pids(&self) -> Vec<Pid> {
-        self.entries
-            .iter()
+        self.iter()
             .filter(|(_, child)| child.state == ChildState::Running)
-            .map(|(&pid, _)| pid)
+            .map(|(pid, _)| pid)
             .collect()
     }
 
     pub(crate) fn clear(&mut self) {
-        self.entries.clear();
+        self.slots.clear();
+        self.tombstones = 0;
         self.counts = ChildCounts::default();
     }
 
     pub(crate) fn infos(&self) -> Vec<ChildInfo> {
-        self.entries
-            .iter()
-            .map(|(&pid, child)| ChildInfo {
-                pid: (child.state == ChildState::Running).then_some(pid),
-                child_type: child.spec.child_type(),
-                modules: child.spec.modules().clone(),
-            })
-            .collect()
+        let mut infos = Vec::with_capacity(usize::try_from(self.counts.specs).unwrap_or(0));
+        infos.extend(self.iter().map(|(pid, child)| ChildInfo {
+            pid: (child.state == ChildState::Running).then_some(pid),
+            child_type: child.spec.child_type(),
+            modules: child.spec.modules().clone(),
+        }));
+        infos
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (Pid, &Child<F, A>)> {
-        self.entries.iter().map(|(&pid, child)| (pid, child))
+        self.slots
+            .iter()
+            .filter_map(|slot| slot.child.as_ref().map(|child| (slot.pid, child)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::child_spec::ChildSpec;
+    use std::collections::BTreeMap;
+
+    fn spec() -> ValidChildSpec<(), ()> {
+        ChildSpec::new((), Vec::new()).validate().unwrap()
+    }
+
+    /// A tiny deterministic generator, so the test needs no dependency.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, below: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % below
+        }
+    }
+
+    /// The table against a `BTreeMap` under random inserts (mostly increasing pids, sometimes
+    /// any), removals, state changes and lookups.
+    #[test]
+    fn behaves_like_an_ordered_map() {
+        for seed in 0..40 {
+            let mut rng = Lcg(seed);
+            let mut table = Children::<(), ()>::new();
+            let mut model: BTreeMap<Pid, ChildState> = BTreeMap::new();
+            let mut next = 1 + rng.next(5);
+            for _ in 0..2_000 {
+                match rng.next(10) {
+                    0..=3 => {
+                        let pid = if rng.next(8) == 0 {
+                            Pid(rng.next(next + 10))
+                        } else {
+                            next += 1 + rng.next(3) * rng.next(2);
+                            Pid(next)
+                        };
+                        if let std::collections::btree_map::Entry::Vacant(entry) = model.entry(pid)
+                        {
+                            table.insert_running(pid, spec());
+                            entry.insert(ChildState::Running);
+                        }
+                    }
+                    4..=6 => {
+                        let pid = Pid(rng.next(next + 2));
+                        let removed = table.remove(pid).map(|c| c.state);
+                        assert_eq!(removed, model.remove(&pid), "remove {pid:?}");
+                    }
+                    7 => {
+                        let pid = Pid(rng.next(next + 2));
+                        table.set_restarting(pid);
+                        if let Some(state) = model.get_mut(&pid) {
+                            *state = ChildState::Restarting;
+                        }
+                    }
+                    _ => {
+                        let pid = Pid(rng.next(next + 2));
+                        assert_eq!(table.get(pid).map(|c| c.state), model.get(&pid).copied());
+                    }
+                }
+                let listed: Vec<(Pid, ChildState)> = table
+                    .iter()
+                    .map(|(pid, child)| (pid, child.state))
+                    .collect();
+                let expected: Vec<(Pid, ChildState)> =
+                    model.iter().map(|(&pid, &state)| (pid, state)).collect();
+                assert_eq!(listed, expected);
+                let active = model
+                    .values()
+                    .filter(|&&s| s == ChildState::Running)
+                    .count() as u64;
+                assert_eq!(table.counts().specs, model.len() as u64);
+                assert_eq!(table.counts().active, active);
+                assert!(table.tombstones <= TOMBSTONES_SWEPT_ABOVE.max(table.slots.len() / 2));
+            }
+            table.clear();
+            assert_eq!(table.iter().count(), 0);
+        }
+    }
+
+    #[test]
+    fn far_apart_pids_are_found() {
+        let mut table = Children::<(), ()>::new();
+        for pid in [1, 2, 3, 1_000_000, u64::MAX - 1, u64::MAX] {
+            table.insert_running(Pid(pid), spec());
+        }
+        for pid in [1, 2, 3, 1_000_000, u64::MAX - 1, u64::MAX] {
+            assert!(table.contains(Pid(pid)), "{pid}");
+        }
+        for pid in [0, 4, 999_999, 1_000_001, u64::MAX - 2] {
+            assert!(!table.contains(Pid(pid)), "{pid}");
+        }
     }
 }

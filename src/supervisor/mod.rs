@@ -169,16 +169,18 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         now: Instant,
         outcome: StartOutcome,
     ) -> Result<(), DriverError> {
-        let Phase::Starting(pending) = &self.phase else {
+        if !matches!(self.phase, Phase::Starting(_)) {
             return Err(DriverError::NoStartPending);
-        };
+        }
         if let StartOutcome::Started { pid, .. } = &outcome {
             if self.children.contains(*pid) {
                 return Err(DriverError::PidInUse(*pid));
             }
         }
-        let pending = pending.clone();
-        self.phase = Phase::Ready;
+        // Moved out, not cloned: the pending start's spec becomes the table's entry.
+        let Phase::Starting(pending) = std::mem::replace(&mut self.phase, Phase::Ready) else {
+            return Err(DriverError::NoStartPending);
+        };
         match pending {
             PendingStart::Call { call, spec } => {
                 let reply = match outcome {

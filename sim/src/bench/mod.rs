@@ -70,6 +70,8 @@ pub struct BenchConfig {
     pub explore_steps: usize,
     /// Children started (each a thread) in the threaded runtime workload (0: skip it).
     pub thread_children: usize,
+    /// Only these workload groups (names from [`WORKLOADS`]); empty: all of them.
+    pub only: Vec<String>,
     /// `bench/beam.exs`, to run with `elixir` and compare (`None`: no comparison).
     pub beam_script: Option<PathBuf>,
 }
@@ -88,6 +90,7 @@ impl Default for BenchConfig {
             explore_seeds: 1_000,
             explore_steps: 200,
             thread_children: 2_000,
+            only: Vec::new(),
             beam_script: None,
         }
     }
@@ -498,6 +501,9 @@ fn thread_section(
     })
 }
 
+/// The workload groups, as `--only` names them.
+pub const WORKLOADS: [&str; 6] = ["sim", "core", "memory", "scenarios", "explore", "threads"];
+
 /// Runs every workload `config` asks for, reporting progress line by line.
 pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchError> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
@@ -506,23 +512,31 @@ pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Repor
         runs: config.runs.max(1),
         ..Report::default()
     };
-    progress("simulator (Simulation with trivial workers, full trace and event history)...");
-    let mut sim = driver_section(
-        "simulator: Simulation, trivial workers",
-        "",
-        simulated::new_simulation,
-        config,
-        progress,
-    )?;
-    progress("bare core (DynamicSupervisor driven by hand)...");
-    let mut core = driver_section(
-        "bare core: DynamicSupervisor driven by hand",
-        "core_",
-        BareCore::new,
-        config,
-        progress,
-    )?;
-    if config.memory != MemoryMode::Skip {
+    let wants = |name: &str| config.only.is_empty() || config.only.iter().any(|o| o == name);
+    let sim_title = "simulator: Simulation, trivial workers";
+    let core_title = "bare core: DynamicSupervisor driven by hand";
+    let mut sim = Section {
+        title: sim_title.into(),
+        figures: Vec::new(),
+    };
+    let mut core = Section {
+        title: core_title.into(),
+        figures: Vec::new(),
+    };
+    if wants("sim") {
+        progress("simulator (Simulation with trivial workers, full trace and event history)...");
+        sim = driver_section(sim_title, "", simulated::new_simulation, config, progress)?;
+    }
+    if wants("core") {
+        progress("bare core (DynamicSupervisor driven by hand)...");
+        core = driver_section(core_title, "core_", BareCore::new, config, progress)?;
+    }
+    if !wants("memory") {
+    } else if config.memory == MemoryMode::Skip {
+        report
+            .missing
+            .push("bytes per child: memory probes were skipped".into());
+    } else {
         progress("memory per child (resident set growth in a fresh process)...");
         for (kind, figure) in memory_figures(config, progress)? {
             match kind {
@@ -530,27 +544,26 @@ pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Repor
                 ProbeKind::Bare => core.figures.push(figure),
             }
         }
-    } else {
-        report
-            .missing
-            .push("bytes per child: memory probes were skipped".into());
     }
-    report.sections.push(sim);
-    report.sections.push(core);
-    if let Some(dir) = &config.scenarios_dir {
+    for section in [sim, core] {
+        if !section.figures.is_empty() {
+            report.sections.push(section);
+        }
+    }
+    if let Some(dir) = config.scenarios_dir.as_ref().filter(|_| wants("scenarios")) {
         progress("conformance scenarios...");
         let (section, figures) = scenario_section(dir, config, progress)?;
         report.sections.push(section);
         report.scenarios = figures;
     }
-    if config.explore_seeds > 0 {
+    if config.explore_seeds > 0 && wants("explore") {
         progress(&format!(
             "explore ({} seeds of {} steps per run, every checker on)...",
             config.explore_seeds, config.explore_steps
         ));
         report.sections.push(explore_section(config, progress)?);
     }
-    if config.thread_children > 0 {
+    if config.thread_children > 0 && wants("threads") {
         progress("threaded runtime (dynsup::runtime, one thread per child)...");
         report.sections.push(thread_section(config, progress)?);
     }

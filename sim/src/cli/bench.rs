@@ -26,6 +26,9 @@ pub struct BenchArgs {
     /// The BEAM benchmark script (default: bench/beam.exs).
     #[arg(long, value_name = "FILE")]
     beam_script: Option<PathBuf>,
+    /// Run only these workload groups (comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(bench::WORKLOADS))]
+    only: Vec<String>,
     /// Print each conformance scenario's figures too (table only).
     #[arg(long)]
     per_scenario: bool,
@@ -92,6 +95,7 @@ pub fn main(args: &BenchArgs) -> ExitCode {
         scenarios_dir,
         memory,
         beam_script,
+        only: args.only.clone(),
         ..BenchConfig::default()
     };
     let mut progress = |line: &str| eprintln!("{line}");

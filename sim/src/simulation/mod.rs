@@ -10,6 +10,9 @@
 
 mod checker;
 mod error;
+mod processes;
+mod queue;
+mod replies;
 mod spawner;
 mod trace;
 
@@ -19,6 +22,10 @@ pub use checker::{Checker, LiveChildren, View, Violation};
 pub use error::SimError;
 pub use spawner::{BoxedWorker, Spawner};
 pub use trace::{TraceEntry, TraceEvent};
+
+use processes::Processes;
+use queue::Queue;
+use replies::Replies;
 
 use dynsup::{
     CallId, ChildSpec, Config, DynamicSupervisor, Effect, Event, ExitReason, Init, Instant, Next,
@@ -95,17 +102,17 @@ struct ChildProcess<M> {
 /// `S` the [`Spawner`] that makes a worker for each start attempt.
 pub struct Simulation<F, A, M, S> {
     now: Instant,
-    queue: BTreeMap<(Instant, Tie, u64), Delivery<F, A, M>>,
+    queue: Queue<(Instant, Tie, u64), Delivery<F, A, M>>,
     next_sequence: u64,
     supervisor: DynamicSupervisor<F, A>,
-    children: BTreeMap<Pid, ChildProcess<M>>,
+    children: Processes<ChildProcess<M>>,
     next_pid: u64,
     next_attempt: u64,
     next_call: u64,
     spawner: S,
     trace: Vec<TraceEntry>,
     supervisor_events: Vec<(Instant, Event)>,
-    replies: BTreeMap<CallId, Reply>,
+    replies: Replies,
     timeout_scheduled: Option<Instant>,
     failed_restarts: BTreeMap<Pid, u64>,
     deliveries: u64,
@@ -124,17 +131,17 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
     pub fn with_limits(config: Config<A>, spawner: S, limits: SimLimits) -> Self {
         Simulation {
             now: Instant::ZERO,
-            queue: BTreeMap::new(),
+            queue: Queue::new(),
             next_sequence: 0,
             supervisor: DynamicSupervisor::new(config),
-            children: BTreeMap::new(),
+            children: Processes::new(),
             next_pid: 1,
             next_attempt: 0,
             next_call: 0,
             spawner,
             trace: Vec::new(),
             supervisor_events: Vec::new(),
-            replies: BTreeMap::new(),
+            replies: Replies::new(),
             timeout_scheduled: None,
             failed_restarts: BTreeMap::new(),
             deliveries: 0,
@@ -178,12 +185,12 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
 
     /// Whether the child process `pid` is alive.
     pub fn is_alive(&self, pid: Pid) -> bool {
-        self.children.contains_key(&pid)
+        self.children.contains(pid)
     }
 
     /// The live child processes, in pid order.
     pub fn live_children(&self) -> Vec<Pid> {
-        self.children.keys().copied().collect()
+        self.children.iter_pids().collect()
     }
 
     /// Whether anything is still in flight.
@@ -193,7 +200,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
 
     /// The time of the next delivery, if any.
     pub fn next_due(&self) -> Option<Instant> {
-        self.queue.keys().next().map(|&(at, _, _)| at)
+        self.queue.first_key().map(|(at, _, _)| at)
     }
 
     // ----- the client's calls ---------------------------------------------------------
@@ -266,7 +273,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
 
     /// Takes the reply to `call`, if it has arrived.
     pub fn take_reply(&mut self, call: CallId) -> Option<Reply> {
-        self.replies.remove(&call)
+        self.replies.remove(call)
     }
 
     /// Runs until the reply to `call` arrives and returns it.
@@ -363,7 +370,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
             .supervisor
             .running_children()
             .into_iter()
-            .find(|pid| self.children.contains_key(pid))
+            .find(|&pid| self.children.contains(pid))
             .unwrap_or(Pid(0));
         self.fail(SimError::WaitsForever { pid })
     }
@@ -379,7 +386,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
             Delivery::ChildStops { .. } => Tie::AfterSignalTravel,
             _ => Tie::Now,
         };
-        self.queue.insert((at, tie, self.next_sequence), delivery);
+        self.queue.push((at, tie, self.next_sequence), delivery);
     }
 
     fn deliver(&mut self, delivery: Delivery<F, A, M>) -> Result<(), SimError> {
@@ -411,7 +418,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
                 self.die(pid, reason);
             }
             Delivery::Message { pid, message } => {
-                if let Some(child) = self.children.get_mut(&pid) {
+                if let Some(child) = self.children.get_mut(pid) {
                     if let Next::Stop(reason) = child.worker.handle_message(message) {
                         self.die(pid, reason);
                     }
@@ -519,7 +526,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
 
     /// The exit signal `shutdown` reaches the child `pid`.
     fn ask_to_shut_down(&mut self, pid: Pid) {
-        let Some(child) = self.children.get_mut(&pid) else {
+        let Some(child) = self.children.get_mut(pid) else {
             return;
         };
         if !child.worker.traps_exits() {
@@ -545,7 +552,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
     /// The child `pid` ends with `reason`: monitors see it now, and its exit signal goes to
     /// the supervisor. Returns whether it was alive.
     fn die(&mut self, pid: Pid, reason: ExitReason) -> bool {
-        if self.children.remove(&pid).is_none() {
+        if self.children.remove(pid).is_none() {
             return false;
         }
         self.record(TraceEvent::Down {

@@ -1,0 +1,69 @@
+//! Replies that reached the client and were not taken yet, by call id.
+//!
+//! Usually zero or one wait here (the client waits for each reply in turn), so a deque sorted
+//! by call id beats a tree: no allocation per call once it has grown, and the reply sought is
+//! at one end.
+
+use std::collections::VecDeque;
+
+use dynsup::{CallId, Reply};
+
+/// Replies by call id.
+pub(super) struct Replies {
+    /// Sorted by call id, each id at most once.
+    sorted: VecDeque<(CallId, Reply)>,
+}
+
+impl Replies {
+    pub(super) fn new() -> Self {
+        Replies {
+            sorted: VecDeque::new(),
+        }
+    }
+
+    fn search(&self, call: CallId) -> Result<usize, usize> {
+        if self.sorted.back().is_none_or(|(last, _)| *last < call) {
+            return Err(self.sorted.len());
+        }
+        self.sorted.binary_search_by(|(id, _)| id.cmp(&call))
+    }
+
+    /// Stores the reply to `call`, replacing an earlier one.
+    pub(super) fn insert(&mut self, call: CallId, reply: Reply) {
+        match self.search(call) {
+            Ok(index) => {
+                if let Some(slot) = self.sorted.get_mut(index) {
+                    slot.1 = reply;
+                }
+            }
+            Err(index) => self.sorted.insert(index, (call, reply)),
+        }
+    }
+
+    /// Takes the reply to `call`.
+    pub(super) fn remove(&mut self, call: CallId) -> Option<Reply> {
+        let index = self.search(call).ok()?;
+        self.sorted.remove(index).map(|(_, reply)| reply)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_and_takes_in_any_order() {
+        let mut replies = Replies::new();
+        for id in [3, 1, 2, 5] {
+            replies.insert(CallId(id), Reply::Stopped);
+        }
+        replies.insert(CallId(2), Reply::NoProc);
+        assert_eq!(replies.remove(CallId(4)), None);
+        assert_eq!(replies.remove(CallId(2)), Some(Reply::NoProc));
+        assert_eq!(replies.remove(CallId(2)), None);
+        for id in [5, 1, 3] {
+            assert_eq!(replies.remove(CallId(id)), Some(Reply::Stopped));
+        }
+        assert!(replies.sorted.is_empty());
+    }
+}
