@@ -12,7 +12,7 @@ use crate::invariants::Invariants;
 use crate::scenario::{ChildRef, Op, Scenario, Template};
 use crate::scripted_worker::ScriptedWorker;
 use crate::simulation::{BoxedWorker, SimError, Simulation, Spawner, TraceEvent, Violation};
-use crate::transcript::{StepRecord, Transcript};
+use crate::transcript::{which_result, StepRecord, Transcript};
 
 /// Makes the scripted worker of each start attempt and remembers which REF it was.
 #[derive(Clone, Debug)]
@@ -306,34 +306,18 @@ impl<'a> ScenarioRun<'a> {
                 let call = self.sim.which_children();
                 match self.sim.wait_reply(call)? {
                     Reply::WhichChildren(infos) => {
-                        // Every name is written into one buffer and sorted as a slice of it,
-                        // rather than allocated on its own.
-                        let mut buffer = String::with_capacity(infos.len() * 8);
-                        let mut names = Vec::with_capacity(infos.len());
-                        for info in &infos {
-                            let start = buffer.len();
-                            match info.pid {
-                                Some(pid) => self.write_ref(&mut buffer, pid),
-                                None => buffer.push_str("restarting"),
-                            }
-                            names.push(start..buffer.len());
-                        }
-                        let name = |range: &std::ops::Range<usize>| {
-                            buffer.get(range.clone()).unwrap_or_default()
-                        };
-                        names.sort_by(|a, b| name(a).cmp(name(b)));
-                        if names.is_empty() {
-                            "-".into()
-                        } else {
-                            let mut text = String::with_capacity(buffer.len() + names.len());
-                            for (i, range) in names.iter().enumerate() {
-                                if i > 0 {
-                                    text.push(' ');
+                        let names: Vec<String> = infos
+                            .iter()
+                            .map(|info| {
+                                let mut name = String::new();
+                                match info.pid {
+                                    Some(pid) => self.write_ref(&mut name, pid),
+                                    None => name.push_str("restarting"),
                                 }
-                                text.push_str(name(range));
-                            }
-                            text
-                        }
+                                name
+                            })
+                            .collect();
+                        which_result(names)
                     }
                     other => unexpected(other),
                 }

@@ -34,6 +34,17 @@ impl fmt::Display for Transcript {
     }
 }
 
+/// The result of a `which` step: the children's names sorted by byte order, separated by
+/// single spaces (`restarting` for a restarting entry), or `-` when there are none.
+pub fn which_result(mut names: Vec<String>) -> String {
+    names.sort();
+    if names.is_empty() {
+        "-".into()
+    } else {
+        names.join(" ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use dynsup::{ExitReason, Restart, Shutdown};
 
 use super::{Defect, ModelError, FAILED_RESTARTS_MAX};
 use crate::scenario::{ChildRef, InitOutcome, Op, Scenario, Step, SupervisorLine, Template};
-use crate::transcript::StepRecord;
+use crate::transcript::{which_result, StepRecord};
 
 /// One entry of the children table (§1.4): running, or restarting under the key of the
 /// process that died.
@@ -260,7 +260,7 @@ impl Model {
         if !self.alive {
             return "error noproc".into();
         }
-        let mut names: Vec<String> = self
+        let names: Vec<String> = self
             .children
             .iter()
             .map(|e| {
@@ -271,12 +271,7 @@ impl Model {
                 }
             })
             .collect();
-        names.sort();
-        if names.is_empty() {
-            "-".into()
-        } else {
-            names.join(" ")
-        }
+        which_result(names)
     }
 
     /// `stop`: the parent exits with `shutdown` (§1.9, §8).
