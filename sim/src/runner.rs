@@ -406,14 +406,12 @@ impl<'a> ScenarioRun<'a> {
 
 /// Appends `NAME#K` (what the REF's `Display` prints).
 fn push_ref(out: &mut String, child: &ChildRef) {
-    out.push_str(&child.template);
-    out.push('#');
-    push_decimal(out, child.attempt);
+    let _ = child.write_text(out);
 }
 
 /// Appends `n` in decimal (what `{}` prints, without the formatting machinery).
 fn push_decimal(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
+    let mut digits = [b'0'; 20];
     let mut start = digits.len();
     loop {
         start -= 1;

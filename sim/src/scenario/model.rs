@@ -193,9 +193,11 @@ impl Step {
     /// The step as a transcript shows it, `@MS OP` (its written time), in one buffer of the
     /// right size: every step of every transcript needs one.
     pub fn transcript_text(&self) -> String {
-        use fmt::Write as _;
         let mut text = String::with_capacity(32);
-        let _ = write!(text, "@{} {}", self.at_ms, self.op);
+        text.push('@');
+        let _ = write_decimal(&mut text, self.at_ms);
+        text.push(' ');
+        let _ = self.op.write_text(&mut text);
         text
     }
 }
@@ -248,35 +250,61 @@ impl Op {
     }
 }
 
+impl Op {
+    /// Writes the canonical text piece by piece (no formatting machinery: this runs for every
+    /// step of every transcript).
+    pub(crate) fn write_text<W: fmt::Write>(&self, out: &mut W) -> fmt::Result {
+        match self {
+            Op::Start { template } => {
+                out.write_str("start ")?;
+                out.write_str(template)
+            }
+            Op::Terminate(r) => {
+                out.write_str("terminate ")?;
+                r.write_text(out)
+            }
+            Op::Exit(r, reason) => {
+                out.write_str("exit ")?;
+                r.write_text(out)?;
+                write!(out, " {reason}")
+            }
+            Op::Kill(r) => {
+                out.write_str("kill ")?;
+                r.write_text(out)
+            }
+            Op::Count => out.write_str("count"),
+            Op::Which => out.write_str("which"),
+            Op::Stop => out.write_str("stop"),
+        }
+    }
+}
+
 impl fmt::Display for Op {
     /// The canonical text, as transcripts show it: `start w`, `terminate w#1`,
     /// `exit w#1 shutdown:x`, `kill w#1`, `count`, `which`, `stop`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Pieces written one by one: this runs for every step of every transcript.
-        match self {
-            Op::Start { template } => {
-                f.write_str("start ")?;
-                f.write_str(template)
-            }
-            Op::Terminate(r) => {
-                f.write_str("terminate ")?;
-                fmt::Display::fmt(r, f)
-            }
-            Op::Exit(r, reason) => {
-                f.write_str("exit ")?;
-                fmt::Display::fmt(r, f)?;
-                f.write_str(" ")?;
-                fmt::Display::fmt(reason, f)
-            }
-            Op::Kill(r) => {
-                f.write_str("kill ")?;
-                fmt::Display::fmt(r, f)
-            }
-            Op::Count => f.write_str("count"),
-            Op::Which => f.write_str("which"),
-            Op::Stop => f.write_str("stop"),
+        self.write_text(f)
+    }
+}
+
+/// Writes `n` in decimal, as `{}` prints it, without the formatting machinery.
+pub(crate) fn write_decimal<W: fmt::Write>(out: &mut W, mut n: u64) -> fmt::Result {
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(digit) = digits.get_mut(start) {
+            *digit = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
         }
     }
+    for &digit in digits.get(start..).unwrap_or(&[]) {
+        out.write_char(char::from(digit))?;
+    }
+    Ok(())
 }
 
 /// A reference `NAME#K`: the process started by attempt K (K >= 1) of template NAME.
@@ -301,11 +329,18 @@ impl ChildRef {
     }
 }
 
+impl ChildRef {
+    /// Writes `NAME#K` piece by piece.
+    pub(crate) fn write_text<W: fmt::Write>(&self, out: &mut W) -> fmt::Result {
+        out.write_str(&self.template)?;
+        out.write_str("#")?;
+        write_decimal(out, self.attempt)
+    }
+}
+
 impl fmt::Display for ChildRef {
     /// `NAME#K`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.template)?;
-        f.write_str("#")?;
-        write!(f, "{}", self.attempt)
+        self.write_text(f)
     }
 }
