@@ -223,9 +223,9 @@ impl<F, A> ChildSpec<F, A> {
         self
     }
 
-    /// Applies the defaults and checks the spec in OTP's order (modules, then significant;
-    /// the other keys are valid by construction).
-    pub fn validate(self) -> Result<ValidChildSpec<F, A>, SpecError> {
+    /// Checks the spec as [`validate`](Self::validate) does, without consuming it: the same
+    /// error for the same spec, in OTP's order (modules, then significant).
+    pub fn check(&self) -> Result<(), SpecError> {
         if let Modules::List(names) = &self.modules {
             let bad = |name: &String| name.is_empty() || name.chars().any(char::is_whitespace);
             if names.iter().any(bad) {
@@ -235,6 +235,13 @@ impl<F, A> ChildSpec<F, A> {
         if self.significant {
             return Err(SpecError::InvalidSignificant(true));
         }
+        Ok(())
+    }
+
+    /// Applies the defaults and checks the spec in OTP's order (modules, then significant;
+    /// the other keys are valid by construction).
+    pub fn validate(self) -> Result<ValidChildSpec<F, A>, SpecError> {
+        self.check()?;
         let shutdown = self
             .shutdown
             .unwrap_or_else(|| self.child_type.default_shutdown());

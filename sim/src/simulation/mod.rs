@@ -213,7 +213,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
     /// Sends `start_child(spec)`. An invalid spec is refused here, as OTP refuses it in the
     /// caller; otherwise the answer arrives as a [`Reply`] under the returned id.
     pub fn start_child(&mut self, spec: ChildSpec<F, A>) -> Result<CallId, SpecError> {
-        spec.clone().validate()?;
+        spec.check()?;
         let call = self.new_call();
         self.send_call(ClientCall::StartChild(call, spec));
         Ok(call)

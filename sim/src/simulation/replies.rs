@@ -36,12 +36,20 @@ impl Replies {
                     slot.1 = reply;
                 }
             }
+            Err(index) if index == self.sorted.len() => self.sorted.push_back((call, reply)),
             Err(index) => self.sorted.insert(index, (call, reply)),
         }
     }
 
     /// Takes the reply to `call`.
     pub(super) fn remove(&mut self, call: CallId) -> Option<Reply> {
+        // The reply sought is nearly always alone, or the oldest or the newest.
+        if self.sorted.front().is_some_and(|(id, _)| *id == call) {
+            return self.sorted.pop_front().map(|(_, reply)| reply);
+        }
+        if self.sorted.back().is_some_and(|(id, _)| *id == call) {
+            return self.sorted.pop_back().map(|(_, reply)| reply);
+        }
         let index = self.search(call).ok()?;
         self.sorted.remove(index).map(|(_, reply)| reply)
     }
