@@ -9,13 +9,17 @@
 
 use std::fmt;
 use std::hint::black_box;
+use std::mem::size_of;
 use std::path::Path;
 use std::process::Command;
 use std::str::FromStr;
 
+use dynsup::{Event, Instant};
+
 use super::bare::BareCore;
 use super::simulated;
 use super::BenchError;
+use crate::simulation::TraceEntry;
 
 /// What a memory probe builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +74,16 @@ impl FromStr for Probe {
     }
 }
 
+/// What a probe measured, in bytes per child.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Footprint {
+    /// The growth of the resident set, per child.
+    pub total: f64,
+    /// Of which the simulator's recorded history (trace entries and supervisor events, by
+    /// count times size; 0 for the bare core), per child.
+    pub history: f64,
+}
+
 /// The resident set of this process in bytes, if the platform tells it.
 pub fn resident_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -86,19 +100,21 @@ pub fn resident_bytes() -> Option<u64> {
 
 /// Builds what `probe` asks for in this process and returns the growth of the resident set
 /// per child, in bytes. Meaningful only in a fresh process (see [`measure_in_fresh_process`]).
-pub fn measure_here(probe: Probe) -> Result<f64, BenchError> {
+pub fn measure_here(probe: Probe) -> Result<Footprint, BenchError> {
     let unsupported = || BenchError("memory: /proc/self/status is not readable here".into());
     let children = probe.children.max(1);
     let before = resident_bytes().ok_or_else(unsupported)?;
-    let after = match probe.kind {
+    let (after, history) = match probe.kind {
         ProbeKind::Simulated => {
             let mut sim = simulated::new_simulation(3)?;
             for _ in 0..children {
                 simulated::start_child(&mut sim)?;
             }
             let after = resident_bytes();
+            let history = sim.trace().len() * size_of::<TraceEntry>()
+                + sim.supervisor_events().len() * size_of::<(Instant, Event)>();
             black_box(&sim);
-            after
+            (after, history)
         }
         ProbeKind::Bare => {
             let mut core = BareCore::new(3)?;
@@ -107,16 +123,19 @@ pub fn measure_here(probe: Probe) -> Result<f64, BenchError> {
             }
             let after = resident_bytes();
             black_box(&core);
-            after
+            (after, 0)
         }
     };
     let after = after.ok_or_else(unsupported)?;
-    Ok(after.saturating_sub(before) as f64 / children as f64)
+    Ok(Footprint {
+        total: after.saturating_sub(before) as f64 / children as f64,
+        history: history as f64 / children as f64,
+    })
 }
 
-/// Runs `exe bench --memory-probe PROBE` (the `dynsup-sim` binary) and reads the bytes per
-/// child it prints.
-pub fn measure_in_fresh_process(exe: &Path, probe: Probe) -> Result<f64, BenchError> {
+/// Runs `exe bench --memory-probe PROBE` (the `dynsup-sim` binary) and reads the two figures
+/// it prints (total and history bytes per child).
+pub fn measure_in_fresh_process(exe: &Path, probe: Probe) -> Result<Footprint, BenchError> {
     let output = Command::new(exe)
         .args(["bench", "--memory-probe", &probe.to_string()])
         .output()
@@ -129,10 +148,12 @@ pub fn measure_in_fresh_process(exe: &Path, probe: Probe) -> Result<f64, BenchEr
             stderr.trim()
         )));
     }
-    stdout
-        .trim()
-        .parse()
-        .map_err(|_| BenchError(format!("memory probe {probe} printed {stdout:?}")))
+    let bad = || BenchError(format!("memory probe {probe} printed {stdout:?}"));
+    let mut numbers = stdout.split_whitespace().map(str::parse::<f64>);
+    match (numbers.next(), numbers.next()) {
+        (Some(Ok(total)), Some(Ok(history))) => Ok(Footprint { total, history }),
+        _ => Err(bad()),
+    }
 }
 
 #[cfg(test)]
@@ -160,8 +181,12 @@ mod tests {
     fn a_probe_runs_in_process() {
         // Only that it runs and gives a number: the figure itself is not meaningful here.
         if resident_bytes().is_some() {
-            let bytes = measure_here("core:100".parse().unwrap()).unwrap();
-            assert!(bytes >= 0.0);
+            let bytes = measure_here("sim:100".parse().unwrap()).unwrap();
+            assert!(bytes.total >= 0.0);
+            assert_eq!(
+                bytes.history, 112.0,
+                "one trace entry and one event per start"
+            );
         }
     }
 }

@@ -335,18 +335,23 @@ fn memory_figures(
     for kind in [ProbeKind::Simulated, ProbeKind::Bare] {
         for children in [MID_SIZE, LARGE_SIZE] {
             let probe = Probe { kind, children };
-            let mut values = Vec::new();
+            let mut totals = Vec::new();
+            let mut histories = Vec::new();
             for _ in 0..config.runs.clamp(1, 3) {
-                values.push(match &config.memory {
+                let footprint = match &config.memory {
                     MemoryMode::FreshProcess(exe) => memory::measure_in_fresh_process(exe, probe)?,
                     MemoryMode::InProcess => memory::measure_here(probe)?,
                     MemoryMode::Skip => return Ok(Vec::new()),
-                });
+                };
+                totals.push(footprint.total);
+                histories.push(footprint.history);
             }
             let suffix = size_suffix(children);
             let prefix = if kind == ProbeKind::Bare { "core_" } else { "" };
-            let value = median(&values);
-            progress(&format!("  memory {probe}: {value:.0} bytes per child"));
+            let (value, history) = (median(&totals), median(&histories));
+            progress(&format!(
+                "  memory {probe}: {value:.0} bytes per child ({history:.0} of them history)"
+            ));
             figures.push((
                 kind,
                 Figure {
@@ -359,6 +364,19 @@ fn memory_figures(
                         .then_some("≤ 150 B"),
                 },
             ));
+            if kind == ProbeKind::Simulated {
+                figures.push((
+                    kind,
+                    Figure {
+                        key: format!("history_bytes_per_child_{suffix}"),
+                        label: format!("  of which trace + event history, {suffix}"),
+                        value: history,
+                        unit: Unit::Bytes,
+                        beam_key: None,
+                        goal: None,
+                    },
+                ));
+            }
         }
     }
     Ok(figures)

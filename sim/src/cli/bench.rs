@@ -61,7 +61,7 @@ pub fn main(args: &BenchArgs) -> ExitCode {
     if let Some(probe) = &args.memory_probe {
         return match probe.parse().and_then(memory::measure_here) {
             Ok(bytes) => {
-                println!("{bytes:.3}");
+                println!("{:.3} {:.3}", bytes.total, bytes.history);
                 ExitCode::SUCCESS
             }
             Err(err) => fail(&err.to_string()),
