@@ -9,12 +9,10 @@
 
 use std::fmt;
 use std::hint::black_box;
-use std::mem::size_of;
+use std::mem::size_of_val;
 use std::path::Path;
 use std::process::Command;
 use std::str::FromStr;
-
-use dynsup::{Event, Instant};
 
 use super::bare::BareCore;
 use super::simulated;
@@ -111,8 +109,7 @@ pub fn measure_here(probe: Probe) -> Result<Footprint, BenchError> {
                 simulated::start_child(&mut sim)?;
             }
             let after = resident_bytes();
-            let history = sim.trace().len() * size_of::<TraceEntry>()
-                + sim.supervisor_events().len() * size_of::<(Instant, Event)>();
+            let history = size_of_val(sim.trace()) + size_of_val(sim.supervisor_events());
             black_box(&sim);
             (after, history)
         }
