@@ -17,7 +17,6 @@ use std::str::FromStr;
 use super::bare::BareCore;
 use super::simulated;
 use super::BenchError;
-use crate::simulation::TraceEntry;
 
 /// What a memory probe builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
