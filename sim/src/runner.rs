@@ -9,7 +9,7 @@ use dynsup::{
 };
 
 use crate::invariants::Invariants;
-use crate::scenario::{ChildRef, Op, Scenario, Template};
+use crate::scenario::{ChildRef, Op, Scenario, Template, MAX_LIVE_CHILDREN, MAX_TRANSCRIPT_BYTES};
 use crate::scripted_worker::ScriptedWorker;
 use crate::simulation::{BoxedWorker, SimError, Simulation, Spawner, TraceEvent, Violation};
 use crate::transcript::{which_result, StepRecord, Transcript};
@@ -87,6 +87,8 @@ pub enum RunError {
     Violation(Violation),
     /// Any other simulator failure.
     Sim(SimError),
+    /// The run went past a run-time limit ([`MAX_LIVE_CHILDREN`], [`MAX_TRANSCRIPT_BYTES`]).
+    Limit(String),
 }
 
 impl fmt::Display for RunError {
@@ -103,6 +105,7 @@ impl fmt::Display for RunError {
             ),
             RunError::Violation(violation) => write!(f, "{violation}"),
             RunError::Sim(err) => write!(f, "{err}"),
+            RunError::Limit(what) => write!(f, "too large to run: {what}"),
         }
     }
 }
@@ -130,6 +133,8 @@ pub struct ScenarioRun<'a> {
     /// How much of the trace has been scanned for new processes (`learn_refs`).
     refs_seen: usize,
     transcript: Transcript,
+    /// About how many bytes the transcript prints to so far.
+    transcript_bytes: usize,
 }
 
 impl<'a> ScenarioRun<'a> {
@@ -158,6 +163,7 @@ impl<'a> ScenarioRun<'a> {
             trace_seen: 0,
             refs_seen: 0,
             transcript: Transcript::default(),
+            transcript_bytes: 0,
         })
     }
 
@@ -191,8 +197,28 @@ impl<'a> ScenarioRun<'a> {
         let result = self.perform(&step.op);
         self.collect_events();
         let result = result.map_err(|err| self.run_error(err))?;
+        self.transcript_bytes = self
+            .transcript_bytes
+            .saturating_add(result.len().saturating_add(5));
         if let Some(record) = self.transcript.steps.last_mut() {
+            self.transcript_bytes = self.transcript_bytes.saturating_add(record.step.len());
             record.result = result;
+        }
+        self.within_limits(step.line)
+    }
+
+    /// Checks the run-time limits after the step on `line`.
+    fn within_limits(&self, line: usize) -> Result<(), RunError> {
+        let children = self.sim.supervisor().counts().specs;
+        if children > MAX_LIVE_CHILDREN {
+            return Err(RunError::Limit(format!(
+                "more than {MAX_LIVE_CHILDREN} children at once (after the step on line {line})"
+            )));
+        }
+        if self.transcript_bytes > MAX_TRANSCRIPT_BYTES {
+            return Err(RunError::Limit(format!(
+                "the transcript is more than {MAX_TRANSCRIPT_BYTES} bytes (after the step on line {line})"
+            )));
         }
         Ok(())
     }
@@ -202,6 +228,8 @@ impl<'a> ScenarioRun<'a> {
         let settled = self.sim.run_to_quiescence();
         self.collect_events();
         settled.map_err(|err| self.run_error(err))?;
+        let last_line = self.scenario.steps.last().map_or(0, |step| step.line);
+        self.within_limits(last_line)?;
         Ok(self.transcript)
     }
 
@@ -368,6 +396,7 @@ impl<'a> ScenarioRun<'a> {
                 push_decimal(out, attempt);
             }
         };
+        let mut bytes = 0usize;
         for entry in new {
             let mut text = String::with_capacity(24);
             match &entry.event {
@@ -399,8 +428,10 @@ impl<'a> ScenarioRun<'a> {
                     let _ = write!(text, "sup down {reason}");
                 }
             }
+            bytes = bytes.saturating_add(text.len().saturating_add(3));
             record.events.push(text);
         }
+        self.transcript_bytes = self.transcript_bytes.saturating_add(bytes);
     }
 }
 

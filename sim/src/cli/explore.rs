@@ -16,8 +16,9 @@ use super::defect::DefectArg;
 /// Arguments of `dynsup-sim explore`.
 #[derive(clap::Args, Debug)]
 pub struct ExploreArgs {
-    /// How many seeds to run (from --first-seed on).
-    #[arg(long, default_value_t = 10_000)]
+    /// How many seeds to run (from --first-seed on; at most 100 million, as the list of seeds
+    /// is held in memory).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     seeds: u64,
     /// Run exactly this one seed.
     #[arg(long, conflicts_with_all = ["seeds", "first_seed", "shard"])]
@@ -28,14 +29,15 @@ pub struct ExploreArgs {
     /// Run only the seeds of shard I of N (seed % N == I), to split a range across machines.
     #[arg(long, value_parser = parse_shard)]
     shard: Option<(u64, u64)>,
-    /// Steps per scenario.
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    /// Steps per scenario (at most 1000: a scenario run holds at most
+    /// `scenario::MAX_LIVE_CHILDREN` children, and the checkers cost steps x children).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=1_000))]
     steps: u64,
     /// Where to write the shrunk scenario of a failure.
     #[arg(long, default_value = "target/dynsup-failures")]
     out: PathBuf,
     /// Stop after this many seconds (the seeds run so far are reported).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_seconds)]
     time_limit: Option<f64>,
     /// Worker threads (default: the number of cores).
     #[arg(long)]
@@ -43,6 +45,18 @@ pub struct ExploreArgs {
     /// Plant a deliberate defect in the reference model (to test the harness itself).
     #[arg(long, value_enum, hide = true)]
     plant_defect: Option<DefectArg>,
+}
+
+/// A number of seconds: finite, not negative, at most a year (`Duration::from_secs_f64`
+/// panics on NaN, infinity, negative or huge values).
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
+    match text.parse::<f64>() {
+        Ok(seconds) if (0.0..=MAX_SECONDS).contains(&seconds) => Ok(seconds),
+        _ => Err(format!(
+            "bad time limit {text:?}: expected seconds from 0 to {MAX_SECONDS}"
+        )),
+    }
 }
 
 fn parse_shard(text: &str) -> Result<(u64, u64), String> {

@@ -1,4 +1,6 @@
-//! The limits a scenario file must stay within; exceeding any of them is a parse error.
+//! The limits a scenario file must stay within; exceeding any of them is a parse error, except
+//! for the two run-time limits at the end ([`MAX_LIVE_CHILDREN`], [`MAX_TRANSCRIPT_BYTES`]),
+//! which the runner checks as it goes.
 //!
 //! They keep a hostile or broken file from exhausting memory or time, and keep every number
 //! small enough that the runner can add times and counts without overflow.
@@ -42,3 +44,13 @@ pub const MAX_CHILDREN: u64 = 1_000_000_000;
 
 /// The largest attempt number `K` in a reference `NAME#K` (the smallest is 1).
 pub const MAX_ATTEMPT: u64 = 1_000_000_000;
+
+/// The most children a scenario run may hold at once (running and restarting), checked after
+/// each `start` step: past it the run stops with an error. The invariant checkers recount the
+/// whole table after every delivery, so a run costs about steps x children.
+pub const MAX_LIVE_CHILDREN: u64 = 1_000;
+
+/// The largest transcript a scenario run may produce, in bytes (16 MiB), checked after each
+/// step: past it the run stops with an error (a `which` of many children with long names at
+/// every step would otherwise need gigabytes).
+pub const MAX_TRANSCRIPT_BYTES: usize = 16 << 20;
