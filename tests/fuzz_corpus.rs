@@ -82,3 +82,86 @@ fn crash_inputs_convert_to_scenarios_that_parse() {
         }
     }
 }
+
+/// Everything a scenario file controls is bounded: these inputs end with a clear error at once
+/// instead of running for minutes or filling memory.
+mod limits {
+    use dynsup_sim::runner::{self, RunError};
+    use dynsup_sim::scenario::{self, MAX_LIVE_CHILDREN, MAX_STEPS};
+
+    fn text(lines: impl IntoIterator<Item = String>) -> String {
+        lines.into_iter().map(|l| l + "\n").collect()
+    }
+
+    #[test]
+    fn many_starts_with_infinite_max_children_stop_at_the_children_limit() {
+        let starts = usize::try_from(MAX_LIVE_CHILDREN).unwrap() + 10;
+        let file = text(
+            std::iter::once("child w".to_owned()).chain((0..starts).map(|_| "at 0 start w".into())),
+        );
+        let parsed = scenario::parse(&file).unwrap();
+        match runner::run(&parsed) {
+            Err(err @ RunError::Limit(_)) => {
+                assert!(err.to_string().contains("children at once"), "{err}");
+            }
+            other => panic!("expected the children limit, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_huge_transcript_stops_at_the_transcript_limit() {
+        let name = "a".repeat(64);
+        let file = text(
+            std::iter::once(format!("child {name}"))
+                .chain((0..1000).map(|_| format!("at 0 start {name}")))
+                .chain((0..5000).map(|_| "at 0 which".to_owned())),
+        );
+        let parsed = scenario::parse(&file).unwrap();
+        match runner::run(&parsed) {
+            Err(err @ RunError::Limit(_)) => {
+                assert!(err.to_string().contains("transcript"), "{err}");
+            }
+            other => panic!("expected the transcript limit, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_largest_durations_only_move_virtual_time() {
+        let file = text(
+            [
+                "supervisor max_restarts=1000000000 max_seconds=1000000000".to_owned(),
+                "child w trap_exit=true stop_ms=1000000000 shutdown=infinity".to_owned(),
+                "child v trap_exit=true stop_ms=1000000000 shutdown=1000000000".to_owned(),
+            ]
+            .into_iter()
+            .chain((0..50).map(|_| "at 0 start w".to_owned()))
+            .chain((0..50).map(|_| "at 0 start v".to_owned()))
+            .chain((1..=25).map(|k| format!("at 1000000000 terminate w#{k}")))
+            .chain(["at 1000000000 stop".to_owned()]),
+        );
+        let parsed = scenario::parse(&file).unwrap();
+        dynsup_sim::explore::check_scenario(&parsed, None).unwrap();
+    }
+
+    #[test]
+    fn a_restart_retried_forever_is_reported_not_run_forever() {
+        let file = "supervisor max_restarts=1000000000 max_seconds=1000000000\n\
+                    child w init=ok,stop:x\nat 0 start w\nat 0 kill w#1\n";
+        let parsed = scenario::parse(file).unwrap();
+        assert!(matches!(
+            runner::run(&parsed),
+            Err(RunError::RestartLoop { .. })
+        ));
+    }
+
+    #[test]
+    fn more_steps_than_the_limits_is_a_parse_error() {
+        let file = text(
+            std::iter::once("child w".to_owned())
+                .chain((0..=MAX_STEPS).map(|_| "at 0 stop".to_owned())),
+        );
+        let err = scenario::parse(&file).unwrap_err();
+        // The line limit (as many lines as steps) comes first.
+        assert!(err.to_string().contains("100000"), "{err}");
+    }
+}
