@@ -1,11 +1,12 @@
 //! A FIFO channel (many senders, one receiver) on a mutex and a condition variable, with timed
-//! receives: the driver's mailbox, each child's control queue and every call's reply slot.
+//! receives: the driver's mailbox and each child's control queue.
 //!
 //! It is built on [`crate::sync`] rather than `std::sync::mpsc` so that loom can explore it
 //! (loom's `mpsc` has no timed receive). Both ends notice when the other is gone: a send to a
 //! dropped receiver gives the message back, and a receive with no message and no sender left
 //! reports [`Recv::Closed`]. Dropping the receiver drops every message still queued (so the
-//! reply slots inside them close, and their callers learn the supervisor is gone).
+//! reply slots inside them close, and their callers learn the supervisor is gone). The receiver
+//! is only notified when it waits: under loom every notification is a scheduling point.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -22,6 +23,8 @@ struct State<T> {
     queue: VecDeque<T>,
     senders: usize,
     receiver_alive: bool,
+    /// The receiver is waiting on the condition variable (only then is it notified).
+    waiting: bool,
 }
 
 /// What a receive found.
@@ -52,6 +55,7 @@ pub(crate) fn channel<T>() -> (Sender<T>, Receiver<T>) {
             queue: VecDeque::new(),
             senders: 1,
             receiver_alive: true,
+            waiting: false,
         }),
         ready: Condvar::new(),
     });
@@ -63,18 +67,46 @@ pub(crate) fn channel<T>() -> (Sender<T>, Receiver<T>) {
     )
 }
 
+/// A sending end that does not keep the channel open: for child threads writing to the
+/// driver's mailbox, which the driver keeps open itself while it runs. (Cheaper than a
+/// [`Sender`]: making and dropping one does not take the lock.)
+pub(crate) struct Notifier<T> {
+    shared: Arc<Shared<T>>,
+}
+
+impl<T> Notifier<T> {
+    /// Queues `message`; gives it back when the receiver is gone.
+    pub(crate) fn send(&self, message: T) -> Result<(), T> {
+        push(&self.shared, message)
+    }
+}
+
 impl<T> Sender<T> {
     /// Queues `message`; gives it back when the receiver is gone.
     pub(crate) fn send(&self, message: T) -> Result<(), T> {
-        let mut state = lock(&self.shared.state);
-        if !state.receiver_alive {
-            return Err(message);
-        }
-        state.queue.push_back(message);
-        drop(state);
-        self.shared.ready.notify_one();
-        Ok(())
+        push(&self.shared, message)
     }
+
+    /// A [`Notifier`] on the same channel.
+    pub(crate) fn notifier(&self) -> Notifier<T> {
+        Notifier {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+fn push<T>(shared: &Shared<T>, message: T) -> Result<(), T> {
+    let mut state = lock(&shared.state);
+    if !state.receiver_alive {
+        return Err(message);
+    }
+    state.queue.push_back(message);
+    let waiting = state.waiting;
+    drop(state);
+    if waiting {
+        shared.ready.notify_one();
+    }
+    Ok(())
 }
 
 impl<T> Clone for Sender<T> {
@@ -90,27 +122,25 @@ impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         let mut state = lock(&self.shared.state);
         state.senders = state.senders.saturating_sub(1);
-        let last = state.senders == 0;
+        let wake = state.senders == 0 && state.waiting;
         drop(state);
-        if last {
+        if wake {
             self.shared.ready.notify_one();
         }
     }
 }
 
 impl<T> Receiver<T> {
-    /// Takes the oldest message without waiting.
-    pub(crate) fn try_recv(&self) -> Recv<T> {
-        let mut state = lock(&self.shared.state);
-        Self::take(&mut state)
-    }
-
     /// Waits for the oldest message, or for the last sender to go.
     pub(crate) fn recv(&self) -> Recv<T> {
         let mut state = lock(&self.shared.state);
         loop {
             match Self::take(&mut state) {
-                Recv::Empty => state = wait(&self.shared.ready, state),
+                Recv::Empty => {
+                    state.waiting = true;
+                    state = wait(&self.shared.ready, state);
+                    state.waiting = false;
+                }
                 found => return found,
             }
         }
@@ -122,7 +152,9 @@ impl<T> Receiver<T> {
         let mut state = lock(&self.shared.state);
         match Self::take(&mut state) {
             Recv::Empty if !timeout.is_zero() => {
+                state.waiting = true;
                 state = wait_timeout(&self.shared.ready, state, timeout);
+                state.waiting = false;
                 Self::take(&mut state)
             }
             found => found,
@@ -158,7 +190,7 @@ mod tests {
         let (tx, rx) = channel();
         tx.send(1).ok();
         tx.clone().send(2).ok();
-        assert!(matches!(rx.try_recv(), Recv::Message(1)));
+        assert!(matches!(rx.recv_timeout(Duration::ZERO), Recv::Message(1)));
         assert!(matches!(rx.recv(), Recv::Message(2)));
         assert!(matches!(rx.recv_timeout(Duration::ZERO), Recv::Empty));
         drop(tx);

@@ -21,6 +21,7 @@ use crate::pid::Pid;
 use crate::runtime::channel::{Receiver, Recv, Sender};
 use crate::runtime::child::{self, ChildNote, Control};
 use crate::runtime::clock::Clock;
+use crate::runtime::oneshot::ReplySender;
 use crate::runtime::report::Report;
 use crate::runtime::spawner::Spawner;
 use crate::runtime::watch::{ThreadToken, Watch};
@@ -37,7 +38,7 @@ pub(crate) enum Input<F, A, M> {
     /// A call from a handle, answered on `reply`.
     Call {
         request: Request<F, A>,
-        reply: Sender<Reply>,
+        reply: ReplySender<Reply>,
     },
     /// A child thread's note.
     Child(ChildNote),
@@ -47,10 +48,10 @@ pub(crate) enum Input<F, A, M> {
     Send {
         pid: Pid,
         message: M,
-        reply: Sender<bool>,
+        reply: ReplySender<bool>,
     },
     /// Kill child `pid` from outside; answers whether it was a live child.
-    Kill { pid: Pid, reply: Sender<bool> },
+    Kill { pid: Pid, reply: ReplySender<bool> },
 }
 
 /// A call, as a handle sends it.
@@ -78,10 +79,10 @@ pub(crate) struct Driver<F, A, M, S> {
     spawner: S,
     clock: Clock,
     mailbox: Receiver<Input<F, A, M>>,
-    /// For child threads' notes.
+    /// Keeps the mailbox open while the driver runs, and makes the child threads' notifiers.
     mailbox_sender: Sender<Input<F, A, M>>,
     children: BTreeMap<Pid, ChildThread<M>>,
-    calls: BTreeMap<CallId, Sender<Reply>>,
+    calls: BTreeMap<CallId, ReplySender<Reply>>,
     /// The start the core waits for: the child's pid and the attempt number.
     pending_start: Option<(Pid, u64)>,
     /// Deaths the driver caused (kills), to give to the core before the next mailbox input.
@@ -209,7 +210,7 @@ where
         }
     }
 
-    fn call(&mut self, now: Instant, request: Request<F, A>, reply: Sender<Reply>) {
+    fn call(&mut self, now: Instant, request: Request<F, A>, reply: ReplySender<Reply>) {
         self.next_call += 1;
         let call = CallId(self.next_call);
         self.calls.insert(call, reply);
@@ -314,7 +315,7 @@ where
         let pid = Pid(self.next_pid);
         self.next_pid += 1;
         let token = ThreadToken::new(&self.threads);
-        let mailbox = self.mailbox_sender.clone();
+        let mailbox = self.mailbox_sender.notifier();
         let notify = move |note| {
             // The supervisor may be gone: nobody to tell.
             let _ = mailbox.send(Input::Child(note));

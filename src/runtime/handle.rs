@@ -9,12 +9,13 @@ use crate::exit_reason::ExitReason;
 use crate::options::Options;
 use crate::pid::Pid;
 use crate::runtime::builder::Builder;
-use crate::runtime::channel::{channel, Receiver, Recv, Sender};
+use crate::runtime::channel::{Recv, Sender};
 use crate::runtime::clock::Clock;
 use crate::runtime::driver::{Input, Request, Status};
 use crate::runtime::error::{
     NoProc, StartChildError, StartLinkError, StopError, TerminateChildError,
 };
+use crate::runtime::oneshot::{reply_slot, ReplyReceiver};
 use crate::runtime::spawner::Spawner;
 use crate::runtime::watch::Watch;
 use crate::supervisor::output::{ChildCounts, ChildInfo, Reply, Started};
@@ -160,7 +161,7 @@ where
         if let Err(err) = spec.clone().validate() {
             return Err(StartChildError::Invalid(err));
         }
-        match self.call(Request::StartChild(spec), None) {
+        match self.call_until(Request::StartChild(spec), None) {
             Ok(Reply::StartChild(Ok(started))) => Ok(started),
             Ok(Reply::StartChild(Err(StartError::MaxChildren))) => {
                 Err(StartChildError::MaxChildren)
@@ -176,7 +177,7 @@ where
     /// `shutdown` signal and a kill at the timeout) and waits until it is down; the child is
     /// never restarted. `NotFound` when `pid` is not a child of this supervisor.
     pub fn terminate_child(&self, pid: Pid) -> Result<(), TerminateChildError> {
-        match self.call(Request::TerminateChild(pid), None) {
+        match self.call_until(Request::TerminateChild(pid), None) {
             Ok(Reply::TerminateChild(Ok(()))) => Ok(()),
             Ok(Reply::TerminateChild(Err(TerminateError::NotFound))) => {
                 Err(TerminateChildError::NotFound)
@@ -188,7 +189,7 @@ where
     /// `which_children()`: one entry per child in creation order (a restarted child moves to
     /// the end); `pid` is `None` while its restart is being retried.
     pub fn which_children(&self) -> Result<Vec<ChildInfo>, NoProc> {
-        match self.call(Request::WhichChildren, None) {
+        match self.call_until(Request::WhichChildren, None) {
             Ok(Reply::WhichChildren(infos)) => Ok(infos),
             _ => Err(NoProc),
         }
@@ -197,7 +198,7 @@ where
     /// `count_children()`, from the supervisor's counters (`active` is bookkeeping: a child
     /// whose exit is not yet processed still counts).
     pub fn count_children(&self) -> Result<ChildCounts, NoProc> {
-        match self.call(Request::CountChildren, None) {
+        match self.call_until(Request::CountChildren, None) {
             Ok(Reply::CountChildren(counts)) => Ok(counts),
             _ => Err(NoProc),
         }
@@ -227,14 +228,14 @@ where
     /// Returns whether `pid` was a live child; a message to anything else is dropped, as a
     /// message to a dead process is.
     pub fn send(&self, pid: Pid, message: M) -> bool {
-        let (reply, answer) = channel();
+        let (reply, answer) = reply_slot();
         self.ask(
             Input::Send {
                 pid,
                 message,
                 reply,
             },
-            &answer,
+            answer,
         )
     }
 
@@ -245,8 +246,8 @@ where
     /// A thread cannot really be killed: the child is reported `killed` at once and gets no
     /// more messages, and its thread ends when its current callback returns.
     pub fn kill(&self, pid: Pid) -> bool {
-        let (reply, answer) = channel();
-        self.ask(Input::Kill { pid, reply }, &answer)
+        let (reply, answer) = reply_slot();
+        self.ask(Input::Kill { pid, reply }, answer)
     }
 
     /// The parent's exit signal with `reason`: once the mailbox reaches it, the supervisor
@@ -321,23 +322,14 @@ where
 {
     // ----- plumbing ----------------------------------------------------------------------
 
-    fn call(
-        &self,
-        request: Request<F, A>,
-        deadline: Option<Instant>,
-    ) -> Result<Reply, CallFailure> {
-        self.call_until(request, deadline)
-    }
-
     fn call_until(
         &self,
         request: Request<F, A>,
         deadline: Option<Instant>,
     ) -> Result<Reply, CallFailure> {
-        if !self.is_alive() {
-            return Err(CallFailure::NoProc);
-        }
-        let (reply, answer) = channel();
+        // No status check first: a call to a supervisor that has exited finds its mailbox
+        // closed, or is dropped with it (and its reply slot closes).
+        let (reply, mut answer) = reply_slot();
         if self
             .link
             .mailbox
@@ -351,13 +343,9 @@ where
                 None => answer.recv(),
                 Some(deadline) => {
                     let left = self.link.clock.until(deadline);
-                    if left.is_zero() {
-                        match answer.try_recv() {
-                            Recv::Empty => return Err(CallFailure::Timeout),
-                            found => found,
-                        }
-                    } else {
-                        answer.recv_timeout(left)
+                    match answer.recv_timeout(left) {
+                        Recv::Empty if left.is_zero() => return Err(CallFailure::Timeout),
+                        found => found,
                     }
                 }
             };
@@ -371,8 +359,8 @@ where
 
     /// Sends a runtime request and waits for its yes/no answer (`false` when the supervisor
     /// is gone).
-    fn ask(&self, input: Input<F, A, M>, answer: &Receiver<bool>) -> bool {
-        if !self.is_alive() || self.link.mailbox.send(input).is_err() {
+    fn ask(&self, input: Input<F, A, M>, mut answer: ReplyReceiver<bool>) -> bool {
+        if self.link.mailbox.send(input).is_err() {
             return false;
         }
         loop {

@@ -76,6 +76,7 @@ mod clock;
 mod driver;
 mod error;
 mod handle;
+mod oneshot;
 mod report;
 mod spawner;
 mod watch;

@@ -7,31 +7,40 @@ use crate::time::Instant;
 
 /// A value behind a lock, with a condition variable signalled on every change.
 pub(crate) struct Watch<T> {
-    value: Mutex<T>,
+    value: Mutex<Watched<T>>,
     changed: Condvar,
+}
+
+struct Watched<T> {
+    value: T,
+    /// Threads waiting for a change (only then is the condition variable notified).
+    waiters: usize,
 }
 
 impl<T> Watch<T> {
     /// A watch holding `value`.
     pub(crate) fn new(value: T) -> Self {
         Watch {
-            value: Mutex::new(value),
+            value: Mutex::new(Watched { value, waiters: 0 }),
             changed: Condvar::new(),
         }
     }
 
     /// Changes the value and wakes every waiter.
     pub(crate) fn update<R>(&self, change: impl FnOnce(&mut T) -> R) -> R {
-        let mut value = lock(&self.value);
-        let result = change(&mut value);
-        drop(value);
-        self.changed.notify_all();
+        let mut watched = lock(&self.value);
+        let result = change(&mut watched.value);
+        let waiters = watched.waiters;
+        drop(watched);
+        if waiters > 0 {
+            self.changed.notify_all();
+        }
         result
     }
 
     /// Reads the value.
     pub(crate) fn read<R>(&self, look: impl FnOnce(&T) -> R) -> R {
-        look(&lock(&self.value))
+        look(&lock(&self.value).value)
     }
 
     /// Waits until `ready` returns `Some`, or until `deadline` (read on `clock`) passes; `None`
@@ -42,21 +51,24 @@ impl<T> Watch<T> {
         deadline: Option<Instant>,
         mut ready: impl FnMut(&T) -> Option<R>,
     ) -> Option<R> {
-        let mut value = lock(&self.value);
+        let mut watched = lock(&self.value);
         loop {
-            if let Some(answer) = ready(&value) {
+            if let Some(answer) = ready(&watched.value) {
                 return Some(answer);
             }
-            value = match deadline {
-                None => wait(&self.changed, value),
+            watched.waiters += 1;
+            watched = match deadline {
+                None => wait(&self.changed, watched),
                 Some(deadline) => {
                     let left = clock.until(deadline);
                     if left.is_zero() {
+                        watched.waiters -= 1;
                         return None;
                     }
-                    wait_timeout(&self.changed, value, left)
+                    wait_timeout(&self.changed, watched, left)
                 }
             };
+            watched.waiters -= 1;
         }
     }
 }
