@@ -10,4 +10,5 @@ pub mod runner;
 pub mod scenario;
 pub mod scripted_worker;
 pub mod simulation;
+pub mod threads;
 pub mod transcript;
