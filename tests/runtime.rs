@@ -317,6 +317,39 @@ fn init_outcomes() {
 }
 
 #[test]
+fn a_panicking_spawner_is_a_failed_start() {
+    quiet_panics();
+    let spawner = |_: &Behaviour, _: &[()]| -> BoxedWorker<Msg> { panic!("told to fail") };
+    let sup: Sup = Supervisor::start_link(Options::default(), spawner).expect("valid options");
+    assert_eq!(
+        sup.start_child(spec(Behaviour::ok())),
+        Err(StartChildError::Failed(ExitReason::other("panic")))
+    );
+    assert_eq!(sup.count_children(), Ok(counts(0, 0)));
+    assert_eq!(sup.live_threads(), 0);
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn the_handle_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync + Clone>() {}
+    shareable::<Sup>();
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let callers: Vec<_> = (0..4)
+        .map(|_| {
+            let sup = sup.clone();
+            std::thread::spawn(move || running(sup.start_child(spec(Behaviour::ok()))))
+        })
+        .collect();
+    for caller in callers {
+        caller.join().expect("the caller does not panic");
+    }
+    assert_eq!(sup.count_children(), Ok(counts(4, 4)));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
 fn restart_after_a_panic() {
     let world = World::default();
     let sup = world.start(Options::default());
