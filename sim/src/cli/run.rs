@@ -1,5 +1,6 @@
 //! `dynsup-sim run FILE...`: print the transcript of each scenario file, with every invariant
-//! checked and the transcript compared with the reference model's.
+//! checked and the transcript compared with the reference model's; or, with
+//! `--runtime threads`, as the real threaded runtime prints it in real time.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use dynsup_sim::explore::check_scenario;
 use dynsup_sim::model::Defect;
 use dynsup_sim::runner::{self, RunError};
 use dynsup_sim::scenario;
+use dynsup_sim::threads;
 
 use super::defect::DefectArg;
 
@@ -21,6 +23,20 @@ pub struct RunArgs {
     /// Plant a deliberate defect in the reference model (to replay an explorer finding).
     #[arg(long, value_enum, hide = true)]
     plant_defect: Option<DefectArg>,
+    /// Where the scenarios run: the deterministic simulator (virtual time), or the real
+    /// threaded runtime (real time: it takes as long as the scenario).
+    #[arg(long, value_enum, default_value_t = RuntimeArg::Sim)]
+    runtime: RuntimeArg,
+}
+
+/// The runtime of `dynsup-sim run --runtime`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RuntimeArg {
+    /// The deterministic simulator, in virtual time, checked against the reference model.
+    #[default]
+    Sim,
+    /// The real threaded runtime (`dynsup::runtime`), in real time.
+    Threads,
 }
 
 /// The scenario's name: its file name without directory and `.scn` extension.
@@ -42,12 +58,20 @@ pub fn main(args: &RunArgs) -> ExitCode {
             Ok(parsed) => parsed,
             Err(err) => return fail(&mut out, 2, &err.to_string()),
         };
-        let transcript = match runner::run(&parsed) {
+        let transcript = match args.runtime {
+            RuntimeArg::Sim => runner::run(&parsed).map_err(|err| {
+                let code = if matches!(err, RunError::Violation(_)) {
+                    1
+                } else {
+                    2
+                };
+                (code, err.to_string())
+            }),
+            RuntimeArg::Threads => threads::run_threads(&parsed).map_err(|e| (2, e.to_string())),
+        };
+        let transcript = match transcript {
             Ok(transcript) => transcript,
-            Err(err @ RunError::Violation(_)) => {
-                return fail(&mut out, 1, &format!("{}: {err}", path.display()))
-            }
-            Err(err) => return fail(&mut out, 2, &format!("{}: {err}", path.display())),
+            Err((code, err)) => return fail(&mut out, code, &format!("{}: {err}", path.display())),
         };
         let header = if several {
             format!("== {}\n", name_of(path))
@@ -56,6 +80,9 @@ pub fn main(args: &RunArgs) -> ExitCode {
         };
         if write!(out, "{header}{transcript}").is_err() {
             return ExitCode::from(1);
+        }
+        if args.runtime == RuntimeArg::Threads {
+            continue;
         }
         if let Err(failure) = check_scenario(&parsed, defect) {
             return fail(&mut out, 1, &format!("{}: {failure}", path.display()));
