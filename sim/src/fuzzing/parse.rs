@@ -1,11 +1,24 @@
 //! The `scenario_parse` target: bytes to the scenario parser.
 
-use crate::scenario::{parse, MAX_FILE_BYTES, MAX_LINES};
+use crate::explore::check_scenario;
+use crate::scenario::{parse, Scenario, MAX_FILE_BYTES, MAX_LINES};
+
+/// The most steps of a parsed scenario that the target also runs.
+const RUN_STEPS_MAX: usize = 200;
+
+/// The largest `max_restarts` of a parsed scenario that the target also runs: below the
+/// simulator's limit of failed restarts in a row, so that every restart loop ends by the
+/// intensity limit and the scenario settles.
+const RUN_RESTARTS_MAX: u64 = 1_000;
 
 /// Parses `data` (invalid UTF-8 replaced, as a lossy reader would) as a scenario file. It must
 /// never panic; an error names a line of the text (or 0 for the whole file); a scenario that
 /// parses prints (`Display`) a canonical text that parses back to the same scenario and prints
 /// the same again.
+///
+/// A small scenario that parses (at most 200 steps, `max_restarts` at most 1000, so that it
+/// settles) is also run: [`check_scenario`] must pass, as the `core_ops` target requires, but
+/// here with any value the parser accepts.
 ///
 /// The round trip is only required while the canonical text stays within the file limits: the
 /// canonical text spells out every key and adds a `supervisor` line, so a file right at a limit
@@ -43,4 +56,15 @@ pub fn scenario_parse(data: &[u8]) {
         canonical,
         "the canonical text is not stable"
     );
+    run_small(&scenario, &canonical);
+}
+
+/// Runs a small scenario with every check (see [`scenario_parse`]).
+fn run_small(scenario: &Scenario, canonical: &str) {
+    if scenario.steps.len() > RUN_STEPS_MAX || scenario.supervisor.max_restarts > RUN_RESTARTS_MAX {
+        return;
+    }
+    if let Err(failure) = check_scenario(scenario, None) {
+        panic!("{failure}\n{canonical}");
+    }
 }
