@@ -8,37 +8,11 @@
 
 use std::time::Duration;
 
-use dynsup::runtime::{BoxedWorker, NoProc, StopError, Supervisor};
-use dynsup::{ChildSpec, ExitReason, Init, Next, Options, Started, Worker};
+use dynsup::runtime::{NoProc, StopError};
+use dynsup::{ExitReason, Options, Started};
 
-/// A worker for the models: runs until told to exit with a reason.
-struct Model;
-
-impl Worker for Model {
-    type Message = ExitReason;
-
-    fn init(&mut self) -> Init {
-        Init::Ok
-    }
-
-    fn handle_message(&mut self, reason: ExitReason) -> Next {
-        Next::Stop(reason)
-    }
-}
-
-type Sup = Supervisor<&'static str, (), ExitReason>;
-
-fn spawner(_: &&'static str, _: &[()]) -> BoxedWorker<ExitReason> {
-    Box::new(Model)
-}
-
-fn start(options: Options<()>) -> Sup {
-    Supervisor::start_link(options, spawner).expect("valid options")
-}
-
-fn worker_spec() -> ChildSpec<&'static str, ()> {
-    ChildSpec::new("model", Vec::new())
-}
+mod loom_support;
+use loom_support::*;
 
 #[test]
 fn handle_dropped_while_a_reply_is_in_flight() {

@@ -8,35 +8,13 @@
 //! by every model, not only asserted.
 #![cfg(loom)]
 
-use dynsup::runtime::{BoxedWorker, Report, Supervisor, TerminateChildError};
-use dynsup::{ChildSpec, Event, ExitReason, Init, Next, Options, Pid, Shutdown, Started, Worker};
+use dynsup::runtime::{Report, Supervisor, TerminateChildError};
+use dynsup::{Event, ExitReason, Options, Pid, Shutdown, Started};
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
 
-/// A worker for the models: runs until told to exit with a reason.
-struct Model;
-
-impl Worker for Model {
-    type Message = ExitReason;
-
-    fn init(&mut self) -> Init {
-        Init::Ok
-    }
-
-    fn handle_message(&mut self, reason: ExitReason) -> Next {
-        Next::Stop(reason)
-    }
-}
-
-type Sup = Supervisor<&'static str, (), ExitReason>;
-
-fn spawner(_: &&'static str, _: &[()]) -> BoxedWorker<ExitReason> {
-    Box::new(Model)
-}
-
-fn worker_spec() -> ChildSpec<&'static str, ()> {
-    ChildSpec::new("model", Vec::new())
-}
+mod loom_support;
+use loom_support::*;
 
 /// The exit signal `shutdown` races the child's own exit.
 #[test]
