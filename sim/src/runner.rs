@@ -441,22 +441,9 @@ fn push_ref(out: &mut String, child: &ChildRef) {
 }
 
 /// Appends `n` in decimal (what `{}` prints, without the formatting machinery).
-fn push_decimal(out: &mut String, mut n: u64) {
-    let mut digits = [b'0'; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        if let Some(digit) = digits.get_mut(start) {
-            *digit = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || start == 0 {
-            break;
-        }
-    }
-    for &digit in digits.get(start..).unwrap_or(&[]) {
-        out.push(char::from(digit));
-    }
+fn push_decimal(out: &mut String, n: u64) {
+    // Writing into a String cannot fail.
+    let _ = crate::scenario::write_decimal(out, n);
 }
 
 fn alive_text(alive: bool) -> String {

@@ -16,6 +16,7 @@
 mod error;
 pub mod limits;
 mod model;
+pub(crate) use model::write_decimal;
 mod parser;
 #[cfg(test)]
 mod tests;
