@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 
 use dynsup::{
-    ChildSpec, ConfigError, ExitReason, Instant, MaxChildren, Options, Pid, Reply, StartError,
-    Started, TerminateError,
+    ConfigError, ExitReason, Instant, MaxChildren, Options, Pid, Reply, StartError, Started,
+    TerminateError,
 };
 
 use crate::invariants::Invariants;
@@ -264,15 +264,9 @@ impl<'a> ScenarioRun<'a> {
     fn perform(&mut self, op: &Op) -> Result<String, SimError> {
         let result = match op {
             Op::Start { template } => {
-                let Some(index) = self.scenario.template_index(template) else {
+                let Some(spec) = self.scenario.start_spec(template) else {
                     return Ok("error undefined".into());
                 };
-                let Some(t) = self.scenario.templates.get(index) else {
-                    return Ok("error undefined".into());
-                };
-                let spec = ChildSpec::new(index, Vec::new())
-                    .restart(t.restart)
-                    .shutdown(t.shutdown);
                 let call = match self.sim.start_child(spec) {
                     Ok(call) => call,
                     Err(err) => return Ok(format!("error {err}")),

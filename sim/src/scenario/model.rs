@@ -30,6 +30,18 @@ impl Scenario {
     pub fn template_index(&self, name: &str) -> Option<usize> {
         self.templates.iter().position(|t| t.name == name)
     }
+
+    /// The child spec that starts template `name`: its start function is the template's index
+    /// (what the scenario runners' spawners take), with the template's restart and shutdown.
+    pub fn start_spec(&self, name: &str) -> Option<dynsup::ChildSpec<usize, ()>> {
+        let index = self.template_index(name)?;
+        let template = self.templates.get(index)?;
+        Some(
+            dynsup::ChildSpec::new(index, Vec::new())
+                .restart(template.restart)
+                .shutdown(template.shutdown),
+        )
+    }
 }
 
 impl fmt::Display for Scenario {

@@ -9,9 +9,7 @@ use std::time::Duration;
 use dynsup::runtime::{
     NoProc, Report, StartChildError, StartLinkError, Supervisor, TerminateChildError,
 };
-use dynsup::{
-    ChildSpec, Event, ExitReason, Instant, MaxChildren, Options, Pid, StartOutcome, Started,
-};
+use dynsup::{Event, ExitReason, Instant, MaxChildren, Options, Pid, StartOutcome, Started};
 
 use crate::scenario::{ChildRef, Op, Scenario, Step};
 use crate::threads::worker::ThreadSpawner;
@@ -215,15 +213,9 @@ impl ThreadsRun<'_> {
     fn perform(&mut self, step: &Step) -> Result<String, ThreadsError> {
         let result = match &step.op {
             Op::Start { template } => {
-                let Some(index) = self.scenario.template_index(template) else {
+                let Some(spec) = self.scenario.start_spec(template) else {
                     return Ok("error undefined".into());
                 };
-                let Some(t) = self.scenario.templates.get(index) else {
-                    return Ok("error undefined".into());
-                };
-                let spec = ChildSpec::new(index, Vec::new())
-                    .restart(t.restart)
-                    .shutdown(t.shutdown);
                 match self.sup.start_child(spec) {
                     Ok(Started::Running { pid, .. }) => {
                         self.learn_refs();
