@@ -77,7 +77,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod call_error;
 mod child_spec;
+pub mod driver;
 mod error;
 mod exit_reason;
 mod options;
@@ -100,4 +102,8 @@ pub use supervisor::output::{
 };
 pub use supervisor::DynamicSupervisor;
 pub use time::Instant;
-pub use worker::{Init, Next, Termination, Worker};
+pub use call_error::CallError;
+pub use driver::Spawner;
+pub use worker::{
+    Answer, BoxedWorker, Context, DynWorker, Init, Next, TimerRef, Timers, Worker, UNHANDLED_CALL,
+};

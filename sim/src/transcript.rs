@@ -1,6 +1,13 @@
-//! Transcripts: what running a scenario prints, one line per step and its events.
+//! Transcripts: what running a scenario prints, one line per step and its events; and the one
+//! writer of their texts (results and events), shared by the simulator's runner, the runtimes'
+//! runners and the reference model.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
+
+use dynsup::{ChildCounts, ChildInfo, ExitReason, Pid, Started};
+
+use crate::runner::{Observation, StartAnswer};
+use crate::scenario::ChildRef;
 
 /// One step of a transcript: `@MS OP -> RESULT`, then its events.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -43,6 +50,122 @@ pub fn which_result(mut names: Vec<String>) -> String {
     } else {
         names.join(" ")
     }
+}
+
+/// The result of any call once the supervisor is gone.
+pub const NOPROC: &str = "error noproc";
+
+/// The result of `exit` and `kill`: `ok` when the process was alive, else `dead`.
+pub fn alive_result(alive: bool) -> &'static str {
+    if alive {
+        "ok"
+    } else {
+        "dead"
+    }
+}
+
+/// The result of `count`.
+pub fn count_result(counts: &ChildCounts) -> String {
+    let mut text = String::with_capacity(48);
+    let _ = write!(
+        text,
+        "active={} specs={} supervisors={} workers={}",
+        counts.active, counts.specs, counts.supervisors, counts.workers
+    );
+    text
+}
+
+/// Writes the REF of `pid`, or the pid itself when it has none.
+fn write_process<'r>(out: &mut String, pid: Pid, name: impl Fn(Pid) -> Option<&'r ChildRef>) {
+    match name(pid) {
+        Some(child) => {
+            let _ = child.write_text(out);
+        }
+        None => {
+            let _ = write!(out, "{pid}");
+        }
+    }
+}
+
+/// The result of `start`.
+pub fn start_result<'r>(answer: &StartAnswer, name: impl Fn(Pid) -> Option<&'r ChildRef>) -> String {
+    match answer {
+        StartAnswer::Started(Started::Running { pid, .. }) => {
+            let mut text = String::with_capacity(16);
+            text.push_str("ok ");
+            write_process(&mut text, *pid, name);
+            text
+        }
+        StartAnswer::Started(Started::Ignored) => "ignore".into(),
+        StartAnswer::MaxChildren => "error max_children".into(),
+        StartAnswer::Failed(reason) => failed_start_result(reason),
+        StartAnswer::NoProc => NOPROC.into(),
+    }
+}
+
+/// The result of a `start` whose init failed with `reason`.
+pub fn failed_start_result(reason: &ExitReason) -> String {
+    format!("error {reason}")
+}
+
+/// The result of `which` from the supervisor's rows.
+pub fn which_result_of<'r>(
+    infos: &[ChildInfo],
+    name: impl Fn(Pid) -> Option<&'r ChildRef>,
+) -> String {
+    let names = infos
+        .iter()
+        .map(|info| {
+            let mut text = String::new();
+            match info.pid {
+                Some(pid) => write_process(&mut text, pid, &name),
+                None => text.push_str("restarting"),
+            }
+            text
+        })
+        .collect();
+    which_result(names)
+}
+
+/// The text of one event; `name` gives a process's REF, `attempt` a start attempt's.
+pub fn event_text<'r>(
+    observation: &Observation,
+    name: impl Fn(Pid) -> Option<&'r ChildRef>,
+    attempt: impl Fn(u64) -> Option<ChildRef>,
+) -> String {
+    let mut text = String::with_capacity(24);
+    let write_attempt = |out: &mut String, number: u64| match attempt(number) {
+        Some(child) => {
+            let _ = child.write_text(out);
+        }
+        None => {
+            let _ = write!(out, "#{number}");
+        }
+    };
+    match observation {
+        Observation::Up { attempt, .. } => {
+            text.push_str("up ");
+            write_attempt(&mut text, *attempt);
+        }
+        Observation::Ignored { attempt } => {
+            text.push_str("ignore ");
+            write_attempt(&mut text, *attempt);
+        }
+        Observation::Failed { attempt, reason } => {
+            text.push_str("fail ");
+            write_attempt(&mut text, *attempt);
+            let _ = write!(text, " {reason}");
+        }
+        Observation::Down { pid, reason } => {
+            text.push_str("down ");
+            write_process(&mut text, *pid, name);
+            let _ = write!(text, " {reason}");
+        }
+        Observation::SupervisorDown { reason } => {
+            let _ = write!(text, "sup down {reason}");
+        }
+    }
+    text
 }
 
 #[cfg(test)]

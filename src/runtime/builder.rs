@@ -9,7 +9,8 @@ use crate::runtime::driver::{Driver, Observer, Parts};
 use crate::runtime::error::StartLinkError;
 use crate::runtime::handle::Supervisor;
 use crate::runtime::report::Report;
-use crate::runtime::spawner::Spawner;
+use crate::driver::{Host, Spawner};
+use crate::runtime::send_worker::SendWorker;
 use crate::runtime::watch::Watch;
 use crate::supervisor::DynamicSupervisor;
 use crate::sync::thread;
@@ -19,13 +20,15 @@ use crate::sync::Arc;
 /// short form without them.
 ///
 /// ```
-/// use dynsup::runtime::{BoxedWorker, Report, Supervisor};
-/// use dynsup::{Init, Options, Worker};
+/// use dynsup::runtime::{Report, Supervisor};
+/// use dynsup::{BoxedWorker, Context, Init, Options, Worker};
 ///
 /// struct Idle;
 /// impl Worker for Idle {
 ///     type Message = ();
-///     fn init(&mut self) -> Init {
+///     type Call = ();
+///     type Reply = ();
+///     fn init(&mut self, _ctx: &mut Context<()>) -> Init {
 ///         Init::Ok
 ///     }
 /// }
@@ -38,19 +41,19 @@ use crate::sync::Arc;
 /// .unwrap();
 /// sup.stop(dynsup::ExitReason::Normal, None).unwrap();
 /// ```
-pub struct Builder<F, A, M, S> {
+pub struct Builder<F, A, S> {
     options: Options<A>,
     spawner: S,
     observer: Option<Observer>,
-    types: PhantomData<fn() -> (F, M)>,
+    types: PhantomData<fn() -> F>,
 }
 
-impl<F, A, M, S> Builder<F, A, M, S>
+impl<F, A, S> Builder<F, A, S>
 where
     F: Clone + Send + 'static,
     A: Clone + Send + 'static,
-    M: Send + 'static,
-    S: Spawner<F, A, M> + Send + 'static,
+    S: Spawner<F, A> + Send + 'static,
+    S::Worker: SendWorker,
 {
     /// A supervisor with these options, whose children `spawner` makes.
     pub fn new(options: Options<A>, spawner: S) -> Self {
@@ -72,14 +75,14 @@ where
     /// Validates the options (an invalid one is returned here, nothing is started), then
     /// starts the driver thread. The supervisor's clock starts now: its restart-intensity
     /// seconds count from this call.
-    pub fn start_link(self) -> Result<Supervisor<F, A, M>, StartLinkError> {
+    pub fn start_link(self) -> Result<Supervisor<F, A, S::Worker>, StartLinkError> {
         let core = DynamicSupervisor::with_options(self.options)?;
         let clock = Clock::start();
         let (mailbox_sender, mailbox) = channel();
         let status = Arc::new(Watch::new(None));
         let threads = Arc::new(Watch::new(0));
         let driver = Driver::new(Parts {
-            core,
+            host: Host::new(core),
             spawner: self.spawner,
             clock,
             mailbox,

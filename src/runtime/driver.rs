@@ -12,10 +12,9 @@
 //! `handle_timeout`.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::child_spec::ChildSpec;
-use crate::error::StartError;
+use crate::call_error::CallError;
+use crate::driver::{Action, Host, Process, Request, Spawner, StartAttempt};
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
 use crate::runtime::channel::{Receiver, Recv, Sender};
@@ -23,18 +22,21 @@ use crate::runtime::child::{self, ChildNote, Control};
 use crate::runtime::clock::Clock;
 use crate::runtime::oneshot::ReplySender;
 use crate::runtime::report::Report;
-use crate::runtime::spawner::Spawner;
+use crate::runtime::send_worker::SendWorker;
 use crate::runtime::watch::{ThreadToken, Watch};
-use crate::supervisor::output::{CallId, Effect, Reply, StartOutcome};
-use crate::supervisor::DynamicSupervisor;
+use crate::supervisor::output::{Reply, StartOutcome};
 use crate::sync::Arc;
 use crate::time::Instant;
+use crate::worker::{Init, Worker};
 
 /// The observer of a running supervisor, called on the driver thread.
 pub(crate) type Observer = Box<dyn FnMut(&Report) + Send>;
 
+/// The answer slot of a call to a worker.
+pub(crate) type CallReply<W> = ReplySender<Result<<W as Worker>::Reply, CallError>>;
+
 /// One message in the supervisor's mailbox.
-pub(crate) enum Input<F, A, M> {
+pub(crate) enum Input<F, A, W: Worker + ?Sized> {
     /// A call from a handle, answered on `reply`.
     Call {
         request: Request<F, A>,
@@ -47,25 +49,22 @@ pub(crate) enum Input<F, A, M> {
     /// Deliver `message` to child `pid`; answers whether it was a live child.
     Send {
         pid: Pid,
-        message: M,
+        message: W::Message,
         reply: ReplySender<bool>,
+    },
+    /// Forward a call to child `pid`, whose thread answers on `reply`.
+    WorkerCall {
+        pid: Pid,
+        request: W::Call,
+        reply: CallReply<W>,
     },
     /// Kill child `pid` from outside; answers whether it was a live child.
     Kill { pid: Pid, reply: ReplySender<bool> },
 }
 
-/// A call, as a handle sends it.
-pub(crate) enum Request<F, A> {
-    StartChild(ChildSpec<F, A>),
-    TerminateChild(Pid),
-    WhichChildren,
-    CountChildren,
-    Stop(ExitReason),
-}
-
 /// What the driver knows of one child thread.
-struct ChildThread<M> {
-    control: Sender<Control<M>>,
+struct ChildThread<W: Worker + ?Sized> {
+    control: Sender<Control<W>>,
     /// Its `init` has not answered yet.
     starting: bool,
 }
@@ -73,23 +72,17 @@ struct ChildThread<M> {
 /// The supervisor's status as handles see it: `None` while alive, then its exit reason.
 pub(crate) type Status = Option<ExitReason>;
 
-/// The driver: the core and the real processes around it.
-pub(crate) struct Driver<F, A, M, S> {
-    core: DynamicSupervisor<F, A>,
+/// The driver: the core (through the shared [`Host`]) and the real processes around it.
+pub(crate) struct Driver<F, A, S: Spawner<F, A>> {
+    host: Host<F, A, ReplySender<Reply>>,
     spawner: S,
     clock: Clock,
-    mailbox: Receiver<Input<F, A, M>>,
+    mailbox: Receiver<Input<F, A, S::Worker>>,
     /// Keeps the mailbox open while the driver runs, and makes the child threads' notifiers.
-    mailbox_sender: Sender<Input<F, A, M>>,
-    children: BTreeMap<Pid, ChildThread<M>>,
-    calls: BTreeMap<CallId, ReplySender<Reply>>,
-    /// The start the core waits for: the child's pid and the attempt number.
-    pending_start: Option<(Pid, u64)>,
+    mailbox_sender: Sender<Input<F, A, S::Worker>>,
+    children: BTreeMap<Pid, ChildThread<S::Worker>>,
     /// Deaths the driver caused (kills), to give to the core before the next mailbox input.
     downs: VecDeque<(Pid, ExitReason)>,
-    next_pid: u64,
-    next_call: u64,
-    next_attempt: u64,
     observer: Option<Observer>,
     status: Arc<Watch<Status>>,
     threads: Arc<Watch<usize>>,
@@ -97,39 +90,34 @@ pub(crate) struct Driver<F, A, M, S> {
 }
 
 /// The parts a driver is built from.
-pub(crate) struct Parts<F, A, M, S> {
-    pub(crate) core: DynamicSupervisor<F, A>,
+pub(crate) struct Parts<F, A, S: Spawner<F, A>> {
+    pub(crate) host: Host<F, A, ReplySender<Reply>>,
     pub(crate) spawner: S,
     pub(crate) clock: Clock,
-    pub(crate) mailbox: Receiver<Input<F, A, M>>,
-    pub(crate) mailbox_sender: Sender<Input<F, A, M>>,
+    pub(crate) mailbox: Receiver<Input<F, A, S::Worker>>,
+    pub(crate) mailbox_sender: Sender<Input<F, A, S::Worker>>,
     pub(crate) observer: Option<Observer>,
     pub(crate) status: Arc<Watch<Status>>,
     pub(crate) threads: Arc<Watch<usize>>,
 }
 
-impl<F, A, M, S> Driver<F, A, M, S>
+impl<F, A, S> Driver<F, A, S>
 where
     F: Clone + Send + 'static,
     A: Clone + Send + 'static,
-    M: Send + 'static,
-    S: Spawner<F, A, M> + Send + 'static,
+    S: Spawner<F, A> + Send + 'static,
+    S::Worker: SendWorker,
 {
     /// A driver ready to run.
-    pub(crate) fn new(parts: Parts<F, A, M, S>) -> Self {
+    pub(crate) fn new(parts: Parts<F, A, S>) -> Self {
         Driver {
-            core: parts.core,
+            host: parts.host,
             spawner: parts.spawner,
             clock: parts.clock,
             mailbox: parts.mailbox,
             mailbox_sender: parts.mailbox_sender,
             children: BTreeMap::new(),
-            calls: BTreeMap::new(),
-            pending_start: None,
             downs: VecDeque::new(),
-            next_pid: 1,
-            next_call: 0,
-            next_attempt: 0,
             observer: parts.observer,
             status: parts.status,
             threads: parts.threads,
@@ -152,13 +140,14 @@ where
     }
 
     /// The next mailbox input, or `None` after firing a due deadline (or a spurious wake-up).
-    fn next_input(&mut self) -> Option<Input<F, A, M>> {
-        let received = match self.core.poll_timeout() {
+    fn next_input(&mut self) -> Option<Input<F, A, S::Worker>> {
+        let received = match self.host.deadline() {
             None => self.mailbox.recv(),
             Some(deadline) => {
                 let left = self.clock.until(deadline);
                 if left.is_zero() {
-                    self.core.handle_timeout(self.clock.now().max(deadline));
+                    // The runtime's clock never goes back, so the core accepts its time.
+                    let _ = self.host.timeout(self.clock.now().max(deadline));
                     return None;
                 }
                 self.mailbox.recv_timeout(left)
@@ -173,35 +162,55 @@ where
         }
     }
 
-    fn handle(&mut self, now: Instant, input: Input<F, A, M>) {
+    /// Gives one input to the core (through the host) or to a child. The runtime's clock is
+    /// monotonic, so the core never refuses the time (the `Result`s are `Ok`).
+    fn handle(&mut self, now: Instant, input: Input<F, A, S::Worker>) {
         match input {
-            Input::Call { request, reply } => self.call(now, request, reply),
-            Input::Child(ChildNote::Started { pid, outcome }) => self.started(now, pid, outcome),
+            Input::Call { request, reply } => {
+                let _ = self.host.call(now, request, reply);
+            }
+            Input::Child(ChildNote::Started { pid, init }) => self.started(now, pid, init),
             Input::Child(ChildNote::Exited { pid, reason }) => {
                 if self.children.remove(&pid).is_some() {
                     self.observe(Report::ChildDown {
                         pid,
                         reason: reason.clone(),
                     });
-                    self.core.handle_child_exit(now, pid, reason);
+                    let _ = self.host.child_exited(now, pid, reason);
                 }
             }
-            Input::ParentExit(reason) => self.core.handle_parent_exit(now, reason),
+            Input::ParentExit(reason) => {
+                let _ = self.host.parent_exited(now, reason);
+            }
             Input::Send {
                 pid,
                 message,
                 reply,
             } => {
-                let delivered = match self.children.get(&pid) {
-                    Some(child) if !child.starting => {
-                        child.control.send(Control::Message(message)).is_ok()
-                    }
-                    _ => false,
+                let delivered = match self.live_child(pid) {
+                    Some(child) => child.control.send(Control::Message(message)).is_ok(),
+                    None => false,
                 };
                 let _ = reply.send(delivered);
             }
+            Input::WorkerCall {
+                pid,
+                request,
+                reply,
+            } => match self.live_child(pid) {
+                Some(child) => {
+                    if let Err(Control::Call(_, reply)) =
+                        child.control.send(Control::Call(request, reply))
+                    {
+                        let _ = reply.send(Err(CallError::NoProc));
+                    }
+                }
+                None => {
+                    let _ = reply.send(Err(CallError::NoProc));
+                }
+            },
             Input::Kill { pid, reply } => {
-                let alive = self.children.get(&pid).is_some_and(|child| !child.starting);
+                let alive = self.live_child(pid).is_some();
                 if alive {
                     self.kill(pid);
                 }
@@ -210,91 +219,83 @@ where
         }
     }
 
-    fn call(&mut self, now: Instant, request: Request<F, A>, reply: ReplySender<Reply>) {
-        self.next_call += 1;
-        let call = CallId(self.next_call);
-        self.calls.insert(call, reply);
-        match request {
-            Request::StartChild(spec) => {
-                // The handle validated the spec already; the core cannot refuse it.
-                if self.core.start_child(now, call, spec).is_err() {
-                    let failed = StartError::Failed(ExitReason::other("invalid_child_spec"));
-                    self.answer(call, Reply::StartChild(Err(failed)));
-                }
-            }
-            Request::TerminateChild(pid) => self.core.terminate_child(now, call, pid),
-            Request::WhichChildren => self.core.which_children(now, call),
-            Request::CountChildren => self.core.count_children(now, call),
-            Request::Stop(reason) => self.core.stop(now, call, reason),
-        }
-    }
-
-    fn answer(&mut self, call: CallId, reply: Reply) {
-        if let Some(waiting) = self.calls.remove(&call) {
-            // The caller may have given up (a stop with a timeout): nobody to tell.
-            let _ = waiting.send(reply);
-        }
+    /// Child `pid`, if it is running (its `init` has answered).
+    fn live_child(&self, pid: Pid) -> Option<&ChildThread<S::Worker>> {
+        self.children.get(&pid).filter(|child| !child.starting)
     }
 
     /// A child's `init` answered.
-    fn started(&mut self, now: Instant, pid: Pid, outcome: StartOutcome) {
-        let Some((pending, attempt)) = self.pending_start else {
+    fn started(&mut self, now: Instant, pid: Pid, init: Init) {
+        let Some(start) = self.host.pending_start() else {
             return;
         };
-        if pending != pid {
+        if start.pid != pid {
             return;
         }
-        self.pending_start = None;
-        if matches!(outcome, StartOutcome::Started { .. }) {
+        if init == Init::Ok {
             if let Some(child) = self.children.get_mut(&pid) {
                 child.starting = false;
             }
         } else {
             self.children.remove(&pid);
         }
-        self.start_result(now, attempt, outcome);
+        self.start_result(now, start, init);
     }
 
-    fn start_result(&mut self, now: Instant, attempt: u64, outcome: StartOutcome) {
+    fn start_result(&mut self, now: Instant, start: StartAttempt, init: Init) {
+        let outcome = match &init {
+            Init::Ok => StartOutcome::Started {
+                pid: start.pid,
+                info: None,
+            },
+            Init::Ignore => StartOutcome::Ignore,
+            Init::Stop(reason) => StartOutcome::Failed(reason.clone()),
+        };
         self.observe(Report::StartAttempt {
-            attempt,
-            outcome: outcome.clone(),
+            attempt: start.attempt,
+            outcome,
         });
-        // Only fails when no start is pending or the pid is reused, which the driver never
-        // does (it answers exactly the start it began, with a fresh pid).
-        let _ = self.core.handle_start_result(now, outcome);
+        // Only fails when the start answered is not the pending one, which the driver never
+        // does (it answers exactly the start it began).
+        let _ = self.host.start_result(now, start, init);
     }
 
-    /// Performs every effect and feeds back every death the driver caused, until the core has
+    /// Performs every action and feeds back every death the driver caused, until the core has
     /// nothing more to do.
     fn settle(&mut self) {
         loop {
-            while let Some(event) = self.core.poll_event() {
-                self.observe(Report::Supervisor(event));
-            }
-            if let Some(effect) = self.core.poll_effect() {
-                self.perform(effect);
+            if let Some(action) = self.host.poll_action() {
+                self.perform(action);
                 continue;
             }
             let Some((pid, reason)) = self.downs.pop_front() else {
                 return;
             };
-            self.core.handle_child_exit(self.clock.now(), pid, reason);
+            let _ = self.host.child_exited(self.clock.now(), pid, reason);
         }
     }
 
-    fn perform(&mut self, effect: Effect<F, A>) {
-        match effect {
-            Effect::Start { function, args, .. } => self.start(&function, &args),
-            Effect::Shutdown { pid } => {
+    fn perform(&mut self, action: Action<F, A, ReplySender<Reply>>) {
+        match action {
+            Action::Event(event) => self.observe(Report::Supervisor(event)),
+            Action::Start {
+                start,
+                function,
+                args,
+                ..
+            } => self.start(start, &function, &args),
+            Action::Shutdown { pid } => {
                 if let Some(child) = self.children.get(&pid) {
                     // If the thread has just ended by itself, its exit is in the mailbox.
                     let _ = child.control.send(Control::Shutdown);
                 }
             }
-            Effect::Kill { pid } => self.kill(pid),
-            Effect::Reply { call, reply } => self.answer(call, reply),
-            Effect::Exit { reason } => {
+            Action::Kill { pid } => self.kill(pid),
+            Action::Reply { caller, reply } => {
+                // The caller may have given up (a stop with a timeout): nobody to tell.
+                let _ = caller.send(reply);
+            }
+            Action::Exit { reason } => {
                 self.status.update(|status| *status = Some(reason));
                 self.exited = true;
             }
@@ -303,38 +304,29 @@ where
 
     /// Runs the start function: the spawner makes the worker, and a new thread runs its
     /// `init`; the core stays blocked until that thread's note arrives.
-    fn start(&mut self, function: &F, args: &[A]) {
-        let attempt = self.next_attempt;
-        self.next_attempt += 1;
-        let spawner = &mut self.spawner;
-        let Ok(worker) = catch_unwind(AssertUnwindSafe(|| spawner.spawn(function, args))) else {
-            let now = self.clock.now();
-            let failed = StartOutcome::Failed(ExitReason::other("panic"));
-            return self.start_result(now, attempt, failed);
+    fn start(&mut self, start: StartAttempt, function: &F, args: &[A]) {
+        let now = self.clock.now();
+        let process = match Process::spawn(&mut self.spawner, function, args, start.pid, now) {
+            Ok(process) => process,
+            Err(reason) => return self.start_result(now, start, Init::Stop(reason)),
         };
-        let pid = Pid(self.next_pid);
-        self.next_pid += 1;
         let token = ThreadToken::new(&self.threads);
         let mailbox = self.mailbox_sender.notifier();
         let notify = move |note| {
             // The supervisor may be gone: nobody to tell.
             let _ = mailbox.send(Input::Child(note));
         };
-        match child::spawn(pid, worker, self.clock, notify, token) {
+        match child::spawn(process, self.clock, notify, token) {
             Ok(control) => {
-                self.children.insert(
-                    pid,
-                    ChildThread {
-                        control,
-                        starting: true,
-                    },
-                );
-                self.pending_start = Some((pid, attempt));
+                let child = ChildThread {
+                    control,
+                    starting: true,
+                };
+                self.children.insert(start.pid, child);
             }
             Err(_) => {
-                let now = self.clock.now();
-                let failed = StartOutcome::Failed(ExitReason::other("thread_spawn_failed"));
-                self.start_result(now, attempt, failed);
+                let failed = Init::Stop(ExitReason::other("thread_spawn_failed"));
+                self.start_result(now, start, failed);
             }
         }
     }
@@ -357,14 +349,14 @@ where
         let Some(observer) = self.observer.as_mut() else {
             return;
         };
-        if catch_unwind(AssertUnwindSafe(|| observer(&report))).is_err() {
+        if crate::driver::guarded(|| observer(&report)).is_err() {
             // A panicking observer is removed; the supervisor goes on.
             self.observer = None;
         }
     }
 }
 
-impl<F, A, M, S> Drop for Driver<F, A, M, S> {
+impl<F, A, S: Spawner<F, A>> Drop for Driver<F, A, S> {
     fn drop(&mut self) {
         // Normally the status says how the supervisor exited; if the driver itself panicked,
         // handles must still learn that it is gone.

@@ -11,12 +11,16 @@ use crate::pid::Pid;
 use crate::runtime::builder::Builder;
 use crate::runtime::channel::{Recv, Sender};
 use crate::runtime::clock::Clock;
-use crate::runtime::driver::{Input, Request, Status};
+use crate::driver::Request;
+use crate::runtime::driver::{Input, Status};
 use crate::runtime::error::{
     NoProc, StartChildError, StartLinkError, StopError, TerminateChildError,
 };
 use crate::runtime::oneshot::{reply_slot, ReplyReceiver};
-use crate::runtime::spawner::Spawner;
+use crate::call_error::CallError;
+use crate::driver::Spawner;
+use crate::runtime::send_worker::SendWorker;
+use crate::worker::Worker;
 use crate::runtime::watch::Watch;
 use crate::supervisor::output::{ChildCounts, ChildInfo, Reply, Started};
 use crate::sync::thread::JoinHandle;
@@ -25,8 +29,8 @@ use crate::time::Instant;
 
 /// A running DynamicSupervisor on its own thread, or rather a cloneable handle to it.
 ///
-/// `F` names a start function, `A` is its argument type and `M` the workers' message type
-/// (see [`Spawner`]). Every call goes through the supervisor's mailbox and waits for its answer
+/// `F` names a start function, `A` is its argument type and `W` the workers' type (the
+/// spawner's [`Spawner::Worker`], e.g. [`DynWorker`](crate::DynWorker)`<M>` for boxed workers). Every call goes through the supervisor's mailbox and waits for its answer
 /// (OTP's calls with an infinite timeout), so calls from one thread are served in order; calls
 /// from several threads are served in the order they reach the mailbox. Once the supervisor has
 /// exited, every call answers [`NoProc`] (or the `NoProc` variant of its error).
@@ -65,20 +69,20 @@ use crate::time::Instant;
 /// sup.stop(ExitReason::Normal, None).unwrap();
 /// assert_eq!(sup.exit_reason(), Some(ExitReason::Normal));
 /// ```
-pub struct Supervisor<F, A, M> {
-    link: Arc<Link<F, A, M>>,
+pub struct Supervisor<F, A, W: Worker + ?Sized> {
+    link: Arc<Link<F, A, W>>,
 }
 
 /// What the clones of a handle share; its drop is the parent's exit.
-struct Link<F, A, M> {
-    mailbox: Sender<Input<F, A, M>>,
+struct Link<F, A, W: Worker + ?Sized> {
+    mailbox: Sender<Input<F, A, W>>,
     clock: Clock,
     status: Arc<Watch<Status>>,
     threads: Arc<Watch<usize>>,
     driver: Mutex<Option<JoinHandle<()>>>,
 }
 
-impl<F, A, M> Drop for Link<F, A, M> {
+impl<F, A, W: Worker + ?Sized> Drop for Link<F, A, W> {
     fn drop(&mut self) {
         if self.status.read(Option::is_none) {
             let _ = self.mailbox.send(Input::ParentExit(ExitReason::Shutdown));
@@ -86,7 +90,7 @@ impl<F, A, M> Drop for Link<F, A, M> {
     }
 }
 
-impl<F, A, M> Clone for Supervisor<F, A, M> {
+impl<F, A, W: Worker + ?Sized> Clone for Supervisor<F, A, W> {
     fn clone(&self) -> Self {
         Supervisor {
             link: self.link.clone(),
@@ -94,7 +98,7 @@ impl<F, A, M> Clone for Supervisor<F, A, M> {
     }
 }
 
-impl<F, A, M> std::fmt::Debug for Supervisor<F, A, M> {
+impl<F, A, W: Worker + ?Sized> std::fmt::Debug for Supervisor<F, A, W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Supervisor")
             .field("exit_reason", &self.exit_reason())
@@ -108,32 +112,32 @@ enum CallFailure {
     Timeout,
 }
 
-impl<F, A, M> Supervisor<F, A, M>
+impl<F, A, W> Supervisor<F, A, W>
 where
     F: Clone + Send + 'static,
     A: Clone + Send + 'static,
-    M: Send + 'static,
+    W: SendWorker + ?Sized,
 {
     /// `DynamicSupervisor.start_link(options)`: validates `options` in the caller (an invalid
     /// one is returned, nothing starts), then starts the supervisor on its own thread. Each
     /// child's worker is made by `spawner` and runs on a thread of its own.
     pub fn start_link<S>(options: Options<A>, spawner: S) -> Result<Self, StartLinkError>
     where
-        S: Spawner<F, A, M> + Send + 'static,
+        S: Spawner<F, A, Worker = W> + Send + 'static,
     {
         Builder::new(options, spawner).start_link()
     }
 
     /// A [`Builder`], to set an observer before starting.
-    pub fn builder<S>(options: Options<A>, spawner: S) -> Builder<F, A, M, S>
+    pub fn builder<S>(options: Options<A>, spawner: S) -> Builder<F, A, S>
     where
-        S: Spawner<F, A, M> + Send + 'static,
+        S: Spawner<F, A, Worker = W> + Send + 'static,
     {
         Builder::new(options, spawner)
     }
 
     pub(crate) fn new(
-        mailbox: Sender<Input<F, A, M>>,
+        mailbox: Sender<Input<F, A, W>>,
         clock: Clock,
         status: Arc<Watch<Status>>,
         threads: Arc<Watch<usize>>,
@@ -158,9 +162,7 @@ where
     /// [`Started::Running`], `Ignore` gives [`Started::Ignored`], `Stop(reason)` (or a panic,
     /// reason `panic`) gives [`StartChildError::Failed`].
     pub fn start_child(&self, spec: ChildSpec<F, A>) -> Result<Started, StartChildError> {
-        if let Err(err) = spec.clone().validate() {
-            return Err(StartChildError::Invalid(err));
-        }
+        let spec = spec.validate().map_err(StartChildError::Invalid)?;
         match self.call_until(Request::StartChild(spec), None) {
             Ok(Reply::StartChild(Ok(started))) => Ok(started),
             Ok(Reply::StartChild(Err(StartError::MaxChildren))) => {
@@ -227,7 +229,7 @@ where
     /// Sends `message` to child `pid` (handled by its worker's `handle_message`, in order).
     /// Returns whether `pid` was a live child; a message to anything else is dropped, as a
     /// message to a dead process is.
-    pub fn send(&self, pid: Pid, message: M) -> bool {
+    pub fn send(&self, pid: Pid, message: W::Message) -> bool {
         let (reply, answer) = reply_slot();
         self.ask(
             Input::Send {
@@ -237,6 +239,45 @@ where
             },
             answer,
         )
+    }
+
+    /// Calls child `pid` with `request` (GenServer's `call`): its worker's
+    /// [`handle_call`](crate::Worker::handle_call) answers. Waits at most `timeout` (`None`:
+    /// for ever); [`CallError::Timeout`] then, [`CallError::NoProc`] when `pid` is not a live
+    /// child, [`CallError::Exited`] when it exits without replying.
+    pub fn call(
+        &self,
+        pid: Pid,
+        request: W::Call,
+        timeout: Option<Duration>,
+    ) -> Result<W::Reply, CallError> {
+        let deadline = self.link.clock.deadline(timeout);
+        let (reply, mut answer) = reply_slot();
+        let input = Input::WorkerCall {
+            pid,
+            request,
+            reply,
+        };
+        if self.link.mailbox.send(input).is_err() {
+            return Err(CallError::NoProc);
+        }
+        loop {
+            let received = match deadline {
+                None => answer.recv(),
+                Some(deadline) => {
+                    let left = self.link.clock.until(deadline);
+                    match answer.recv_timeout(left) {
+                        Recv::Empty if left.is_zero() => return Err(CallError::Timeout),
+                        found => found,
+                    }
+                }
+            };
+            match received {
+                Recv::Message(answer) => return answer,
+                Recv::Closed => return Err(CallError::NoProc),
+                Recv::Empty => {}
+            }
+        }
     }
 
     /// Kills child `pid` from outside (`Process.exit(pid, :kill)`), as if it crashed with
@@ -258,7 +299,7 @@ where
     }
 }
 
-impl<F, A, M> Supervisor<F, A, M> {
+impl<F, A, W: Worker + ?Sized> Supervisor<F, A, W> {
     // ----- status ------------------------------------------------------------------------
 
     /// Whether the supervisor is still alive.
@@ -314,11 +355,11 @@ impl<F, A, M> Supervisor<F, A, M> {
     }
 }
 
-impl<F, A, M> Supervisor<F, A, M>
+impl<F, A, W> Supervisor<F, A, W>
 where
     F: Clone + Send + 'static,
     A: Clone + Send + 'static,
-    M: Send + 'static,
+    W: SendWorker + ?Sized,
 {
     // ----- plumbing ----------------------------------------------------------------------
 
@@ -359,7 +400,7 @@ where
 
     /// Sends a runtime request and waits for its yes/no answer (`false` when the supervisor
     /// is gone).
-    fn ask(&self, input: Input<F, A, M>, mut answer: ReplyReceiver<bool>) -> bool {
+    fn ask(&self, input: Input<F, A, W>, mut answer: ReplyReceiver<bool>) -> bool {
         if self.link.mailbox.send(input).is_err() {
             return false;
         }

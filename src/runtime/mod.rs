@@ -78,11 +78,16 @@ mod error;
 mod handle;
 mod oneshot;
 mod report;
-mod spawner;
+mod send_worker;
 mod watch;
 
 pub use builder::Builder;
 pub use error::{NoProc, StartChildError, StartLinkError, StopError, TerminateChildError};
 pub use handle::Supervisor;
 pub use report::Report;
-pub use spawner::{BoxedWorker, Spawner};
+pub use send_worker::SendWorker;
+
+/// The spawner and the boxed worker are the same for every driver; re-exported here for
+/// convenience.
+pub use crate::driver::Spawner;
+pub use crate::worker::BoxedWorker;

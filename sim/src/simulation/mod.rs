@@ -1,35 +1,36 @@
 //! The deterministic simulator: one supervisor, its child processes and a client, driven by a
 //! single-threaded scheduler over virtual time.
 //!
-//! Every message between processes (calls, exit signals, timer expiries) is a delivery in one
-//! queue ordered by (time, tie class, sequence number), so messages sent at the same instant arrive in the
-//! order they were sent, and the clock jumps straight to the next due delivery. A child's start
-//! runs inside the supervisor and takes no virtual time; a child that traps exits may take
-//! virtual time to shut down. Nothing reads a wall clock and nothing is random: the same calls
-//! give the same trace, byte for byte.
+//! Every message between processes (calls, exit signals, timer expiries, worker messages and
+//! calls) is a delivery in one queue ordered by (time, tie class, sequence number), so
+//! messages sent at the same instant arrive in the order they were sent, and the clock jumps
+//! straight to the next due delivery. A child's start runs inside the supervisor and takes no
+//! virtual time. The supervisor is driven through [`dynsup::driver::Host`] and each child
+//! through [`dynsup::driver::Process`], exactly as on the runtimes, so a panic in a worker is
+//! an exit with reason `panic` here too. Nothing reads a wall clock and nothing is random: the
+//! same calls give the same trace, byte for byte.
 
 mod checker;
 mod error;
 mod processes;
 mod queue;
 mod replies;
-mod spawner;
 mod trace;
-
-use std::collections::BTreeMap;
 
 pub use checker::{Checker, LiveChildren, View, Violation};
 pub use error::SimError;
-pub use spawner::{BoxedWorker, Spawner};
 pub use trace::{TraceEntry, TraceEvent};
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use processes::Processes;
 use queue::Queue;
 use replies::Replies;
 
+use dynsup::driver::{Action, Host, Process, Request, ShutdownOutcome, Spawner};
 use dynsup::{
-    CallId, ChildSpec, Config, DynamicSupervisor, Effect, Event, ExitReason, Init, Instant, Next,
-    Pid, Reply, SpecError, StartOutcome, Termination,
+    CallError, CallId, ChildSpec, Config, DynamicSupervisor, Event, ExitReason, Init, Instant,
+    Pid, Reply, SpecError, Worker,
 };
 
 /// Limits that keep every run finite.
@@ -50,11 +51,25 @@ impl Default for SimLimits {
     }
 }
 
+/// How long a trapping worker's cleanup takes in virtual time, once its
+/// [`terminate`](dynsup::Worker::terminate) has run. A simulator setting (or a fault), never
+/// part of the Worker API: on a runtime the cleanup takes the time it really takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cleanup {
+    /// The process exits this many milliseconds after the shutdown signal arrived.
+    After(u64),
+    /// It never exits by itself: only a kill ends it.
+    Never,
+}
+
+/// Decides each trapping worker's [`Cleanup`] when its shutdown begins.
+pub type CleanupTime<W> = Box<dyn FnMut(Pid, &W) -> Cleanup>;
+
 /// How deliveries due at the same instant are ordered beyond their sequence number.
 ///
 /// A trapping child starts its shutdown work when the signal *arrives*, a moment after the
 /// supervisor started the kill timer. So when the work takes exactly the shutdown timeout, the
-/// kill wins, as on the BEAM (a tie is `killed`, otp-semantics §8): the end of a child's
+/// kill wins, as on the BEAM (a tie is `killed`, docs/semantics.md §8): the end of a child's
 /// shutdown work comes after everything else due at that instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Tie {
@@ -65,9 +80,9 @@ enum Tie {
 }
 
 /// Something in flight between processes.
-enum Delivery<F, A, M> {
+enum Delivery<F, A, W: Worker + ?Sized> {
     /// A client's call reaches the supervisor's mailbox.
-    Call(ClientCall<F, A>),
+    Call(CallId, Request<F, A>),
     /// A child's exit signal reaches the supervisor.
     ChildExit { pid: Pid, reason: ExitReason },
     /// The parent's exit signal reaches the supervisor.
@@ -77,42 +92,44 @@ enum Delivery<F, A, M> {
     /// A trapping child finishes its shutdown cleanup.
     ChildStops { pid: Pid, reason: ExitReason },
     /// A message reaches a child.
-    Message { pid: Pid, message: M },
+    Message { pid: Pid, message: W::Message },
+    /// A client's call reaches a child.
+    WorkerCall {
+        pid: Pid,
+        call: CallId,
+        request: W::Call,
+    },
+    /// The client gives up waiting for the reply to `call`.
+    CallTimeout { call: CallId },
+    /// A child's earliest timer may be due.
+    Timer { pid: Pid },
 }
 
-/// A call as the client sent it.
-enum ClientCall<F, A> {
-    StartChild(CallId, ChildSpec<F, A>),
-    TerminateChild(CallId, Pid),
-    WhichChildren(CallId),
-    CountChildren(CallId),
-    Stop(CallId, ExitReason),
-}
-
-/// A live child process.
-struct ChildProcess<M> {
-    worker: BoxedWorker<M>,
-    /// Whether it was already asked to shut down (a trapping child stops only once).
-    stopping: bool,
+/// A live child process and the time its timer delivery is scheduled for.
+struct Child<W: Worker + ?Sized> {
+    process: Process<W>,
+    timer_scheduled: Option<Instant>,
 }
 
 /// A simulated DynamicSupervisor with its children, in virtual time.
 ///
-/// `F`/`A` are the core's start-function and argument types, `M` the workers' message type and
-/// `S` the [`Spawner`] that makes a worker for each start attempt.
-pub struct Simulation<F, A, M, S> {
+/// `F`/`A` are the core's start-function and argument types, and `S` the [`Spawner`] that
+/// makes a worker for each start attempt (the same spawner a runtime takes).
+pub struct Simulation<F, A, S: Spawner<F, A>> {
     now: Instant,
-    queue: Queue<(Instant, Tie, u64), Delivery<F, A, M>>,
+    queue: Queue<(Instant, Tie, u64), Delivery<F, A, S::Worker>>,
     next_sequence: u64,
-    supervisor: DynamicSupervisor<F, A>,
-    children: Processes<ChildProcess<M>>,
-    next_pid: u64,
-    next_attempt: u64,
+    host: Host<F, A, CallId>,
+    children: Processes<Child<S::Worker>>,
     next_call: u64,
     spawner: S,
+    cleanup: Option<CleanupTime<S::Worker>>,
     trace: Vec<TraceEntry>,
     supervisor_events: Vec<(Instant, Event)>,
-    replies: Replies,
+    replies: Replies<Reply>,
+    worker_replies: Replies<Result<<S::Worker as Worker>::Reply, CallError>>,
+    /// Worker calls whose caller still waits (neither answered nor timed out).
+    calls_waiting: BTreeSet<CallId>,
     timeout_scheduled: Option<Instant>,
     failed_restarts: BTreeMap<Pid, u64>,
     deliveries: u64,
@@ -121,7 +138,7 @@ pub struct Simulation<F, A, M, S> {
     checker: Option<Box<dyn Checker<F, A>>>,
 }
 
-impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
+impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
     /// A simulation at virtual time zero of a supervisor with `config`.
     pub fn new(config: Config<A>, spawner: S) -> Self {
         Self::with_limits(config, spawner, SimLimits::default())
@@ -133,15 +150,16 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
             now: Instant::ZERO,
             queue: Queue::new(),
             next_sequence: 0,
-            supervisor: DynamicSupervisor::new(config),
+            host: Host::new(DynamicSupervisor::new(config)),
             children: Processes::new(),
-            next_pid: 1,
-            next_attempt: 0,
             next_call: 0,
             spawner,
+            cleanup: None,
             trace: Vec::new(),
             supervisor_events: Vec::new(),
             replies: Replies::new(),
+            worker_replies: Replies::new(),
+            calls_waiting: BTreeSet::new(),
             timeout_scheduled: None,
             failed_restarts: BTreeMap::new(),
             deliveries: 0,
@@ -156,6 +174,12 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
         self.checker = Some(checker);
     }
 
+    /// Decides how long each trapping worker's cleanup takes in virtual time (by default
+    /// [`Cleanup::After`]`(0)`: it exits as soon as its `terminate` returns).
+    pub fn set_cleanup_time(&mut self, cleanup: CleanupTime<S::Worker>) {
+        self.cleanup = Some(cleanup);
+    }
+
     // ----- observation ----------------------------------------------------------------
 
     /// The virtual time.
@@ -165,12 +189,17 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
 
     /// The supervisor core, for inspection.
     pub fn supervisor(&self) -> &DynamicSupervisor<F, A> {
-        &self.supervisor
+        self.host.core()
     }
 
     /// The spawner, for inspection.
     pub fn spawner(&self) -> &S {
         &self.spawner
+    }
+
+    /// The worker of the live child `pid`, to look at its state.
+    pub fn worker(&self, pid: Pid) -> Option<&S::Worker> {
+        self.children.get(pid).map(|child| child.process.worker())
     }
 
     /// Everything observable so far.
@@ -210,41 +239,37 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
         CallId(self.next_call)
     }
 
+    fn send_call(&mut self, request: Request<F, A>) -> CallId {
+        let call = self.new_call();
+        self.schedule(self.now, Delivery::Call(call, request));
+        call
+    }
+
     /// Sends `start_child(spec)`. An invalid spec is refused here, as OTP refuses it in the
     /// caller; otherwise the answer arrives as a [`Reply`] under the returned id.
     pub fn start_child(&mut self, spec: ChildSpec<F, A>) -> Result<CallId, SpecError> {
-        spec.check()?;
-        let call = self.new_call();
-        self.send_call(ClientCall::StartChild(call, spec));
-        Ok(call)
+        let spec = spec.validate()?;
+        Ok(self.send_call(Request::StartChild(spec)))
     }
 
     /// Sends `terminate_child(pid)`.
     pub fn terminate_child(&mut self, pid: Pid) -> CallId {
-        let call = self.new_call();
-        self.send_call(ClientCall::TerminateChild(call, pid));
-        call
+        self.send_call(Request::TerminateChild(pid))
     }
 
     /// Sends `which_children()`.
     pub fn which_children(&mut self) -> CallId {
-        let call = self.new_call();
-        self.send_call(ClientCall::WhichChildren(call));
-        call
+        self.send_call(Request::WhichChildren)
     }
 
     /// Sends `count_children()`.
     pub fn count_children(&mut self) -> CallId {
-        let call = self.new_call();
-        self.send_call(ClientCall::CountChildren(call));
-        call
+        self.send_call(Request::CountChildren)
     }
 
     /// Sends `DynamicSupervisor.stop(sup, reason)`.
     pub fn stop(&mut self, reason: ExitReason) -> CallId {
-        let call = self.new_call();
-        self.send_call(ClientCall::Stop(call, reason));
-        call
+        self.send_call(Request::Stop(reason))
     }
 
     /// The parent exits with `reason` (its exit signal reaches the supervisor's mailbox).
@@ -263,12 +288,44 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
     }
 
     /// Sends `message` to the child `pid`. Returns whether it was alive when sent.
-    pub fn send(&mut self, pid: Pid, message: M) -> bool {
+    pub fn send(&mut self, pid: Pid, message: <S::Worker as Worker>::Message) -> bool {
         let alive = self.is_alive(pid);
         if alive {
             self.schedule(self.now, Delivery::Message { pid, message });
         }
         alive
+    }
+
+    /// Calls the child `pid` with `request` (GenServer's `call`); the answer, or the
+    /// [`CallError`] after `timeout_ms` of virtual time, arrives under the returned id (see
+    /// [`wait_call`](Self::wait_call)).
+    pub fn call(
+        &mut self,
+        pid: Pid,
+        request: <S::Worker as Worker>::Call,
+        timeout_ms: u64,
+    ) -> CallId {
+        let call = self.new_call();
+        self.calls_waiting.insert(call);
+        self.schedule(self.now, Delivery::WorkerCall { pid, call, request });
+        let deadline = self.now.saturating_add_millis(timeout_ms);
+        self.schedule(deadline, Delivery::CallTimeout { call });
+        call
+    }
+
+    /// Runs until the answer to the worker call `call` arrives and returns it.
+    pub fn wait_call(
+        &mut self,
+        call: CallId,
+    ) -> Result<Result<<S::Worker as Worker>::Reply, CallError>, SimError> {
+        loop {
+            if let Some(answer) = self.worker_replies.remove(call) {
+                return Ok(answer);
+            }
+            if !self.step()? {
+                return Err(self.stuck_error());
+            }
+        }
     }
 
     /// Takes the reply to `call`, if it has arrived.
@@ -286,10 +343,6 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
                 return Err(self.stuck_error());
             }
         }
-    }
-
-    fn send_call(&mut self, call: ClientCall<F, A>) {
-        self.schedule(self.now, Delivery::Call(call));
     }
 
     // ----- running ---------------------------------------------------------------------
@@ -310,7 +363,8 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
             }));
         }
         self.now = self.now.max(at);
-        self.deliver(delivery)?;
+        let delivered = self.deliver(delivery);
+        delivered.map_err(|err| self.fail(err))?;
         self.run_checker()?;
         Ok(true)
     }
@@ -330,7 +384,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
     /// (a termination that waits for its children), and delivers everything due by then.
     pub fn settle(&mut self, until: Instant) -> Result<(), SimError> {
         self.run_until(until)?;
-        while self.supervisor.is_blocked() {
+        while self.host.view().is_blocked() {
             if !self.step()? {
                 return Err(self.stuck_error());
             }
@@ -342,7 +396,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
     /// Runs until nothing more is in flight.
     pub fn run_to_quiescence(&mut self) -> Result<(), SimError> {
         while self.step()? {}
-        if self.supervisor.is_blocked() {
+        if self.host.view().is_blocked() {
             return Err(self.stuck_error());
         }
         self.run_checker()
@@ -354,7 +408,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
         };
         let view = View {
             now: self.now,
-            supervisor: &self.supervisor,
+            supervisor: self.host.core(),
             trace: &self.trace,
             events: &self.supervisor_events,
             live: &self.children,
@@ -367,8 +421,9 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
 
     fn stuck_error(&mut self) -> SimError {
         let pid = self
-            .supervisor
-            .running_children()
+            .host
+            .view()
+            .running_pids()
             .into_iter()
             .find(|&pid| self.children.contains(pid))
             .unwrap_or(Pid(0));
@@ -380,7 +435,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
         err
     }
 
-    fn schedule(&mut self, at: Instant, delivery: Delivery<F, A, M>) {
+    fn schedule(&mut self, at: Instant, delivery: Delivery<F, A, S::Worker>) {
         self.next_sequence += 1;
         let tie = match delivery {
             Delivery::ChildStops { .. } => Tie::AfterSignalTravel,
@@ -389,58 +444,141 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
         self.queue.push((at, tie, self.next_sequence), delivery);
     }
 
-    fn deliver(&mut self, delivery: Delivery<F, A, M>) -> Result<(), SimError> {
+    fn deliver(&mut self, delivery: Delivery<F, A, S::Worker>) -> Result<(), SimError> {
         let now = self.now;
         match delivery {
-            Delivery::Call(call) => match call {
-                ClientCall::StartChild(call, spec) => {
-                    // Validated when sent; the core validates again in its caller-side step.
-                    if let Err(err) = self.supervisor.start_child(now, call, spec) {
-                        unreachable_spec_error(err);
-                    }
-                }
-                ClientCall::TerminateChild(call, pid) => {
-                    self.supervisor.terminate_child(now, call, pid)
-                }
-                ClientCall::WhichChildren(call) => self.supervisor.which_children(now, call),
-                ClientCall::CountChildren(call) => self.supervisor.count_children(now, call),
-                ClientCall::Stop(call, reason) => self.supervisor.stop(now, call, reason),
-            },
-            Delivery::ChildExit { pid, reason } => {
-                self.supervisor.handle_child_exit(now, pid, reason)
-            }
-            Delivery::ParentExit { reason } => self.supervisor.handle_parent_exit(now, reason),
+            Delivery::Call(call, request) => self.host.call(now, request, call)?,
+            Delivery::ChildExit { pid, reason } => self.host.child_exited(now, pid, reason)?,
+            Delivery::ParentExit { reason } => self.host.parent_exited(now, reason)?,
             Delivery::SupervisorTimeout => {
                 self.timeout_scheduled = None;
-                self.supervisor.handle_timeout(now);
+                self.host.timeout(now)?;
             }
             Delivery::ChildStops { pid, reason } => {
                 self.die(pid, reason);
             }
             Delivery::Message { pid, message } => {
                 if let Some(child) = self.children.get_mut(pid) {
-                    if let Next::Stop(reason) = child.worker.handle_message(message) {
-                        self.die(pid, reason);
+                    let ended = child.process.handle_message(now, message);
+                    self.after_callback(pid, ended);
+                }
+            }
+            Delivery::WorkerCall { pid, call, request } => {
+                let answer = match self.children.get_mut(pid) {
+                    None => Err(CallError::NoProc),
+                    Some(child) => {
+                        let (reply, ended) = child.process.handle_call(now, request);
+                        let answer = match (reply, &ended) {
+                            (Some(reply), _) => Ok(reply),
+                            (None, Some(reason)) => Err(CallError::Exited(reason.clone())),
+                            (None, None) => Err(CallError::Exited(ExitReason::Normal)),
+                        };
+                        self.after_callback(pid, ended);
+                        answer
                     }
+                };
+                // After its timeout the caller no longer waits: a late answer is dropped.
+                if self.calls_waiting.remove(&call) {
+                    self.worker_replies.insert(call, answer);
+                }
+            }
+            Delivery::CallTimeout { call } => {
+                if self.calls_waiting.remove(&call) {
+                    self.worker_replies.insert(call, Err(CallError::Timeout));
+                }
+            }
+            Delivery::Timer { pid } => {
+                if let Some(child) = self.children.get_mut(pid) {
+                    child.timer_scheduled = None;
+                    let ended = child.process.fire_timers(now);
+                    self.after_callback(pid, ended);
                 }
             }
         }
         self.drain()
     }
 
-    /// Performs every effect the supervisor asked for, in order, and records its events.
-    fn drain(&mut self) -> Result<(), SimError> {
-        loop {
-            while let Some(event) = self.supervisor.poll_event() {
-                self.note_event(&event)?;
-                self.supervisor_events.push((self.now, event));
-            }
-            let Some(effect) = self.supervisor.poll_effect() else {
-                break;
-            };
-            self.perform(effect)?;
+    /// After a callback of child `pid`: it ends with `ended`, or its next timer is scheduled.
+    fn after_callback(&mut self, pid: Pid, ended: Option<ExitReason>) {
+        if let Some(reason) = ended {
+            self.die(pid, reason);
+            return;
         }
-        if let Some(deadline) = self.supervisor.poll_timeout() {
+        let Some(child) = self.children.get_mut(pid) else {
+            return;
+        };
+        let Some(at) = child.process.next_timer() else {
+            return;
+        };
+        if child.timer_scheduled.is_some_and(|scheduled| scheduled <= at) {
+            return;
+        }
+        child.timer_scheduled = Some(at);
+        self.schedule(at, Delivery::Timer { pid });
+    }
+
+    /// Performs every action the supervisor asked for, in order, and records its events.
+    fn drain(&mut self) -> Result<(), SimError> {
+        let now = self.now;
+        while let Some(action) = self.host.poll_action() {
+            match action {
+                Action::Event(event) => {
+                    self.note_event(&event)?;
+                    self.supervisor_events.push((now, event));
+                }
+                Action::Start {
+                    start,
+                    function,
+                    args,
+                    ..
+                } => {
+                    let attempt = start.attempt;
+                    let spawned =
+                        Process::spawn(&mut self.spawner, &function, &args, start.pid, now);
+                    let init = match spawned {
+                        Ok(mut process) => {
+                            let init = process.init(now);
+                            if init == Init::Ok {
+                                let child = Child {
+                                    process,
+                                    timer_scheduled: None,
+                                };
+                                self.children.insert(start.pid, child);
+                                self.record(TraceEvent::Up {
+                                    attempt,
+                                    pid: start.pid,
+                                });
+                                self.after_callback(start.pid, None);
+                            } else {
+                                process.dispose();
+                            }
+                            init
+                        }
+                        Err(reason) => Init::Stop(reason),
+                    };
+                    match &init {
+                        Init::Ok => {}
+                        Init::Ignore => self.record(TraceEvent::Ignored { attempt }),
+                        Init::Stop(reason) => self.record(TraceEvent::Failed {
+                            attempt,
+                            reason: reason.clone(),
+                        }),
+                    }
+                    self.host.start_result(now, start, init)?;
+                }
+                Action::Shutdown { pid } => {
+                    self.record(TraceEvent::Signalled { pid, kill: false });
+                    self.ask_to_shut_down(pid);
+                }
+                Action::Kill { pid } => {
+                    self.record(TraceEvent::Signalled { pid, kill: true });
+                    self.die(pid, ExitReason::Killed);
+                }
+                Action::Reply { caller, reply } => self.replies.insert(caller, reply),
+                Action::Exit { reason } => self.record(TraceEvent::SupervisorDown { reason }),
+            }
+        }
+        if let Some(deadline) = self.host.deadline() {
             if self.timeout_scheduled != Some(deadline) {
                 self.timeout_scheduled = Some(deadline);
                 self.schedule(deadline, Delivery::SupervisorTimeout);
@@ -455,11 +593,10 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
                 let attempts = self.failed_restarts.entry(*old).or_insert(0);
                 *attempts += 1;
                 if *attempts > self.limits.failed_restarts_max {
-                    let err = SimError::RestartLoop {
+                    return Err(SimError::RestartLoop {
                         pid: *old,
                         attempts: *attempts,
-                    };
-                    return Err(self.fail(err));
+                    });
                 }
             }
             Event::ChildRestarted { old, .. }
@@ -473,88 +610,38 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
         Ok(())
     }
 
-    fn perform(&mut self, effect: Effect<F, A>) -> Result<(), SimError> {
-        let now = self.now;
-        match effect {
-            Effect::Start { function, args, .. } => {
-                let attempt = self.next_attempt;
-                self.next_attempt += 1;
-                let mut worker = self.spawner.spawn(&function, &args);
-                let outcome = match worker.init() {
-                    Init::Ok => {
-                        let pid = Pid(self.next_pid);
-                        self.next_pid += 1;
-                        self.children.insert(
-                            pid,
-                            ChildProcess {
-                                worker,
-                                stopping: false,
-                            },
-                        );
-                        self.record(TraceEvent::Up { attempt, pid });
-                        StartOutcome::Started { pid, info: None }
-                    }
-                    Init::Ignore => {
-                        self.record(TraceEvent::Ignored { attempt });
-                        StartOutcome::Ignore
-                    }
-                    Init::Stop(reason) => {
-                        self.record(TraceEvent::Failed {
-                            attempt,
-                            reason: reason.clone(),
-                        });
-                        StartOutcome::Failed(reason)
-                    }
-                };
-                self.supervisor.handle_start_result(now, outcome)?;
-            }
-            Effect::Shutdown { pid } => {
-                self.record(TraceEvent::Signalled { pid, kill: false });
-                self.ask_to_shut_down(pid);
-            }
-            Effect::Kill { pid } => {
-                self.record(TraceEvent::Signalled { pid, kill: true });
-                self.die(pid, ExitReason::Killed);
-            }
-            Effect::Reply { call, reply } => {
-                self.replies.insert(call, reply);
-            }
-            Effect::Exit { reason } => self.record(TraceEvent::SupervisorDown { reason }),
-        }
-        Ok(())
-    }
-
     /// The exit signal `shutdown` reaches the child `pid`.
     fn ask_to_shut_down(&mut self, pid: Pid) {
+        let now = self.now;
         let Some(child) = self.children.get_mut(pid) else {
             return;
         };
-        if !child.worker.traps_exits() {
-            self.die(pid, ExitReason::Shutdown);
-            return;
-        }
-        if child.stopping {
-            return;
-        }
-        child.stopping = true;
-        match child.worker.terminate(&ExitReason::Shutdown) {
-            Termination::Exit(reason) => {
+        match child.process.shutdown(now, &ExitReason::Shutdown) {
+            ShutdownOutcome::Exits(reason) => {
                 self.die(pid, reason);
             }
-            Termination::ExitAfter { millis, reason } => {
-                let at = self.now.saturating_add_millis(millis);
-                self.schedule(at, Delivery::ChildStops { pid, reason });
+            ShutdownOutcome::AlreadyStopping => {}
+            ShutdownOutcome::Terminated => {
+                let cleanup = match self.cleanup.as_mut() {
+                    Some(cleanup) => cleanup(pid, child.process.worker()),
+                    None => Cleanup::After(0),
+                };
+                if let Cleanup::After(millis) = cleanup {
+                    let at = now.saturating_add_millis(millis);
+                    let reason = ExitReason::Shutdown;
+                    self.schedule(at, Delivery::ChildStops { pid, reason });
+                }
             }
-            Termination::Hang => {}
         }
     }
 
     /// The child `pid` ends with `reason`: monitors see it now, and its exit signal goes to
     /// the supervisor. Returns whether it was alive.
     fn die(&mut self, pid: Pid, reason: ExitReason) -> bool {
-        if self.children.remove(pid).is_none() {
+        let Some(child) = self.children.remove(pid) else {
             return false;
-        }
+        };
+        child.process.dispose();
         self.record(TraceEvent::Down {
             pid,
             reason: reason.clone(),
@@ -569,9 +656,4 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
             event,
         });
     }
-}
-
-/// The spec was validated when the call was sent, so the core cannot reject it.
-fn unreachable_spec_error(err: SpecError) {
-    debug_assert!(false, "a validated spec was rejected: {err}");
 }

@@ -34,6 +34,11 @@ impl<P> Processes<P> {
         usize::try_from(pid.0.checked_sub(self.base)?).ok()
     }
 
+    pub(super) fn get(&self, pid: Pid) -> Option<&P> {
+        let index = self.index(pid)?;
+        self.slots.get(index)?.as_ref()
+    }
+
     pub(super) fn get_mut(&mut self, pid: Pid) -> Option<&mut P> {
         let index = self.index(pid)?;
         self.slots.get_mut(index)?.as_mut()

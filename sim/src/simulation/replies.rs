@@ -1,4 +1,4 @@
-//! Replies that reached the client and were not taken yet, by call id.
+//! Replies (of the supervisor or of workers) that reached the client and were not taken yet, by call id.
 //!
 //! Usually zero or one wait here (the client waits for each reply in turn), so a deque sorted
 //! by call id beats a tree: no allocation per call once it has grown, and the reply sought is
@@ -6,15 +6,17 @@
 
 use std::collections::VecDeque;
 
-use dynsup::{CallId, Reply};
+use dynsup::CallId;
+#[cfg(test)]
+use dynsup::Reply;
 
 /// Replies by call id.
-pub(super) struct Replies {
+pub(super) struct Replies<V> {
     /// Sorted by call id, each id at most once.
-    sorted: VecDeque<(CallId, Reply)>,
+    sorted: VecDeque<(CallId, V)>,
 }
 
-impl Replies {
+impl<V> Replies<V> {
     pub(super) fn new() -> Self {
         Replies {
             sorted: VecDeque::new(),
@@ -29,7 +31,7 @@ impl Replies {
     }
 
     /// Stores the reply to `call`, replacing an earlier one.
-    pub(super) fn insert(&mut self, call: CallId, reply: Reply) {
+    pub(super) fn insert(&mut self, call: CallId, reply: V) {
         match self.search(call) {
             Ok(index) => {
                 if let Some(slot) = self.sorted.get_mut(index) {
@@ -42,7 +44,7 @@ impl Replies {
     }
 
     /// Takes the reply to `call`.
-    pub(super) fn remove(&mut self, call: CallId) -> Option<Reply> {
+    pub(super) fn remove(&mut self, call: CallId) -> Option<V> {
         // The reply sought is nearly always alone, or the oldest or the newest.
         if self.sorted.front().is_some_and(|(id, _)| *id == call) {
             return self.sorted.pop_front().map(|(_, reply)| reply);

@@ -1,0 +1,168 @@
+//! Runs a scenario and prints its transcript (docs/scenarios.md): one step executor and one
+//! transcript writer for every [`Target`], the simulator's among them.
+
+mod executor;
+mod simulated;
+mod target;
+
+use std::fmt;
+
+use dynsup::{ConfigError, Config, MaxChildren, Options, Pid};
+
+use crate::invariants::Invariants;
+use crate::scenario::{Scenario, MAX_LIVE_CHILDREN, MAX_TRANSCRIPT_BYTES};
+use crate::scripted_worker::ScenarioSpawner;
+use crate::simulation::{Cleanup, SimError, Simulation, Violation};
+use crate::transcript::Transcript;
+
+pub use executor::Executor;
+pub use simulated::{ScenarioSimulation, SimTarget};
+pub use target::{ChildSpecOf, Observation, StartAnswer, Target, TerminateAnswer};
+
+/// The options of a scenario's supervisor line (validated by the caller).
+pub fn scenario_options(scenario: &Scenario) -> Options<()> {
+    let line = &scenario.supervisor;
+    let max_children = match line.max_children {
+        None => MaxChildren::Infinity,
+        Some(n) => MaxChildren::Limit(i64::try_from(n).unwrap_or(i64::MAX)),
+    };
+    Options::<()>::default()
+        .max_restarts(i64::try_from(line.max_restarts).unwrap_or(i64::MAX))
+        .max_seconds(i64::try_from(line.max_seconds).unwrap_or(i64::MAX))
+        .max_children(max_children)
+}
+
+/// Why a scenario could not be run to the end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The supervisor line is invalid for OTP.
+    Config(ConfigError),
+    /// The scenario does not settle: a restart of `child` is retried forever.
+    RestartLoop {
+        /// The REF of the child whose restart keeps failing.
+        child: String,
+    },
+    /// The supervisor waits forever for `child` to shut down.
+    WaitsForever {
+        /// The REF of the child it waits for.
+        child: String,
+    },
+    /// An invariant checker found a violation.
+    Violation(Violation),
+    /// Any other simulator failure.
+    Sim(SimError),
+    /// The run went past a run-time limit ([`MAX_LIVE_CHILDREN`], [`MAX_TRANSCRIPT_BYTES`]).
+    Limit(String),
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Config(err) => write!(f, "invalid supervisor: {err}"),
+            RunError::RestartLoop { child } => write!(
+                f,
+                "does not settle: the restart of {child} is retried forever"
+            ),
+            RunError::WaitsForever { child } => write!(
+                f,
+                "does not settle: the supervisor waits forever for {child} to shut down"
+            ),
+            RunError::Violation(violation) => write!(f, "{violation}"),
+            RunError::Sim(err) => write!(f, "{err}"),
+            RunError::Limit(what) => write!(f, "too large to run: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Runs `scenario` in the simulator, with every invariant checked, and returns its transcript.
+pub fn run(scenario: &Scenario) -> Result<Transcript, RunError> {
+    ScenarioRun::new(scenario)?.run_all()
+}
+
+/// A scenario being run step by step in the simulator.
+pub struct ScenarioRun<'a> {
+    executor: Executor<'a, SimTarget>,
+    scenario: &'a Scenario,
+}
+
+impl<'a> ScenarioRun<'a> {
+    /// Prepares a run of `scenario` at virtual time zero.
+    pub fn new(scenario: &'a Scenario) -> Result<Self, RunError> {
+        let config: Config<()> = scenario_options(scenario)
+            .validate()
+            .map_err(RunError::Config)?;
+        let spawner = ScenarioSpawner::new(scenario.templates.clone(), false);
+        let log = spawner.log();
+        let invariants = Invariants::new(config.max_restarts(), config.max_seconds());
+        let mut sim = Simulation::new(config, spawner);
+        sim.set_checker(Box::new(invariants));
+        sim.set_cleanup_time(Box::new(|_, worker| Cleanup::After(worker.stop_ms)));
+        Ok(ScenarioRun {
+            executor: Executor::new(scenario, SimTarget::new(sim), log),
+            scenario,
+        })
+    }
+
+    /// The simulation, for checks between steps.
+    pub fn simulation(&self) -> &ScenarioSimulation {
+        self.executor.target().simulation()
+    }
+
+    /// Runs every step, then lets everything settle, and returns the transcript.
+    pub fn run_all(mut self) -> Result<Transcript, RunError> {
+        for index in 0..self.scenario.steps.len() {
+            self.run_step(index)?;
+        }
+        self.finish()
+    }
+
+    /// Runs step `index`: settles to its time, then performs it.
+    pub fn run_step(&mut self, index: usize) -> Result<(), RunError> {
+        let ran = self.executor.run_step(index);
+        ran.map_err(|err| self.run_error(err))?;
+        let line = self.scenario.steps.get(index).map_or(0, |step| step.line);
+        self.within_limits(line)
+    }
+
+    /// Lets everything settle after the last step and returns the transcript.
+    pub fn finish(mut self) -> Result<Transcript, RunError> {
+        let settled = self.executor.finish();
+        settled.map_err(|err| self.run_error(err))?;
+        let last_line = self.scenario.steps.last().map_or(0, |step| step.line);
+        self.within_limits(last_line)?;
+        Ok(self.executor.into_transcript())
+    }
+
+    /// Checks the run-time limits after the step on `line`.
+    fn within_limits(&self, line: usize) -> Result<(), RunError> {
+        let children = self.simulation().supervisor().view().counts().specs;
+        if children > MAX_LIVE_CHILDREN {
+            return Err(RunError::Limit(format!(
+                "more than {MAX_LIVE_CHILDREN} children at once (after the step on line {line})"
+            )));
+        }
+        if self.executor.transcript_bytes() > MAX_TRANSCRIPT_BYTES {
+            return Err(RunError::Limit(format!(
+                "the transcript is more than {MAX_TRANSCRIPT_BYTES} bytes (after the step on line {line})"
+            )));
+        }
+        Ok(())
+    }
+
+    fn run_error(&self, err: SimError) -> RunError {
+        let name = |pid: Pid| {
+            self.executor
+                .ref_of(pid)
+                .map_or_else(|| pid.to_string(), ToString::to_string)
+        };
+        match err {
+            SimError::RestartLoop { pid, .. } => RunError::RestartLoop { child: name(pid) },
+            SimError::WaitsForever { pid } => RunError::WaitsForever { child: name(pid) },
+            SimError::Violation(violation) => RunError::Violation(violation),
+            other => RunError::Sim(other),
+        }
+    }
+}

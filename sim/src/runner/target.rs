@@ -1,0 +1,95 @@
+//! What a scenario runs against: the simulator or a real runtime, behind one trait, so that one
+//! step executor and one transcript writer serve both.
+
+use dynsup::{ChildCounts, ChildInfo, ExitReason, Instant, Pid, Started};
+
+/// The child spec of a scenario template (start function: the template's index).
+pub type ChildSpecOf = dynsup::ChildSpec<usize, ()>;
+
+/// Something that happened in the system under test, as a transcript reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Observation {
+    /// Start attempt `attempt` (0, 1, 2, ... in spawner order) started process `pid`.
+    Up {
+        /// The attempt.
+        attempt: u64,
+        /// Its process.
+        pid: Pid,
+    },
+    /// Start attempt `attempt` returned `:ignore`.
+    Ignored {
+        /// The attempt.
+        attempt: u64,
+    },
+    /// Start attempt `attempt` failed with `reason`.
+    Failed {
+        /// The attempt.
+        attempt: u64,
+        /// Why.
+        reason: ExitReason,
+    },
+    /// Process `pid` ended with `reason`, as a monitor sees it.
+    Down {
+        /// The process.
+        pid: Pid,
+        /// How it ended.
+        reason: ExitReason,
+    },
+    /// The supervisor ended with `reason`.
+    SupervisorDown {
+        /// Its exit reason.
+        reason: ExitReason,
+    },
+}
+
+/// The answer to `start_child`, as a scenario prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StartAnswer {
+    /// It started (or returned `ignore`).
+    Started(Started),
+    /// `{:error, :max_children}`.
+    MaxChildren,
+    /// `{:error, reason}`.
+    Failed(ExitReason),
+    /// The supervisor is gone.
+    NoProc,
+}
+
+/// The answer to `terminate_child`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TerminateAnswer {
+    /// `:ok`.
+    Ok,
+    /// `{:error, :not_found}`.
+    NotFound,
+    /// The supervisor is gone.
+    NoProc,
+}
+
+/// A system a scenario runs against. Every method that waits may fail with `Self::Error`
+/// (a run that does not settle, a violated invariant, a lost exit).
+pub trait Target {
+    /// Why a run stops early.
+    type Error;
+
+    /// Lets time reach `at`, then lets the supervisor settle (before the step on `line`).
+    fn settle(&mut self, at: Instant, line: usize) -> Result<(), Self::Error>;
+    /// `start_child(spec)`.
+    fn start_child(&mut self, spec: ChildSpecOf) -> Result<StartAnswer, Self::Error>;
+    /// `terminate_child(pid)`.
+    fn terminate_child(&mut self, pid: Pid) -> Result<TerminateAnswer, Self::Error>;
+    /// Process `pid` exits by itself with `reason` (the step on `line`); whether it was alive.
+    fn exit(&mut self, pid: Pid, reason: ExitReason, line: usize) -> Result<bool, Self::Error>;
+    /// Process `pid` is killed from outside; whether it was alive.
+    fn kill(&mut self, pid: Pid) -> Result<bool, Self::Error>;
+    /// `count_children()`, `None` when the supervisor is gone.
+    fn count(&mut self) -> Result<Option<ChildCounts>, Self::Error>;
+    /// `which_children()`, `None` when the supervisor is gone.
+    fn which(&mut self) -> Result<Option<Vec<ChildInfo>>, Self::Error>;
+    /// The parent stops the supervisor with reason `shutdown`; `false` when it is gone.
+    fn stop(&mut self) -> Result<bool, Self::Error>;
+    /// Runs until nothing more can happen, after the last step.
+    fn finish(&mut self) -> Result<(), Self::Error>;
+    /// Appends what happened since the last call, in order.
+    fn observe(&mut self, out: &mut Vec<Observation>);
+}
