@@ -5,8 +5,8 @@
 //! t = 0 is the supervisor's start (`start_link`), so its restart-intensity seconds fall on
 //! the scenario's whole seconds. Each step waits until its time on the supervisor's clock, then
 //! for the supervisor to settle (see [`run_threads`]), then runs. Events are collected from the
-//! runtime's [`Report`](dynsup::runtime::Report)s exactly as the simulator's runner collects
-//! them from its trace: those that happen between two steps' beginnings belong to the earlier
+//! runtime's [`Report`](dynsup::runtime::Report)s by the same step executor and transcript
+//! writer as the simulator's: those that happen between two steps' beginnings belong to the earlier
 //! step, and after the last step the runner waits until nothing more happens.
 //!
 //! Real time is not virtual time: a restart a few milliseconds before a second boundary may be
@@ -14,7 +14,5 @@
 //! can print a different transcript (the conformance test skips those, and says why).
 
 mod run;
-mod worker;
 
-pub use run::{run_threads, ThreadsError, SETTLE_TIMEOUT};
-pub use worker::{ThreadSpawner, ThreadWorker};
+pub use run::{run_threads, ThreadsError, ThreadsTarget, SETTLE_TIMEOUT};
