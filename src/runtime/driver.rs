@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::child_spec::ChildSpec;
+use crate::child_spec::ValidChildSpec;
 use crate::error::StartError;
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
@@ -56,7 +56,7 @@ pub(crate) enum Input<F, A, M> {
 
 /// A call, as a handle sends it.
 pub(crate) enum Request<F, A> {
-    StartChild(ChildSpec<F, A>),
+    StartChild(ValidChildSpec<F, A>),
     TerminateChild(Pid),
     WhichChildren,
     CountChildren,
@@ -158,7 +158,8 @@ where
             Some(deadline) => {
                 let left = self.clock.until(deadline);
                 if left.is_zero() {
-                    self.core.handle_timeout(self.clock.now().max(deadline));
+                    // The clock never goes backwards, so the core accepts every `now` it gives.
+                    let _ = self.core.handle_timeout(self.clock.now().max(deadline));
                     return None;
                 }
                 self.mailbox.recv_timeout(left)
@@ -183,10 +184,12 @@ where
                         pid,
                         reason: reason.clone(),
                     });
-                    self.core.handle_child_exit(now, pid, reason);
+                    let _ = self.core.handle_child_exit(now, pid, reason);
                 }
             }
-            Input::ParentExit(reason) => self.core.handle_parent_exit(now, reason),
+            Input::ParentExit(reason) => {
+                let _ = self.core.handle_parent_exit(now, reason);
+            }
             Input::Send {
                 pid,
                 message,
@@ -216,16 +219,26 @@ where
         self.calls.insert(call, reply);
         match request {
             Request::StartChild(spec) => {
-                // The handle validated the spec already; the core cannot refuse it.
+                // The handle validated the spec, and the clock never goes backwards: the core
+                // cannot refuse the call.
                 if self.core.start_child(now, call, spec).is_err() {
-                    let failed = StartError::Failed(ExitReason::other("invalid_child_spec"));
+                    let failed = StartError::Failed(ExitReason::other("time_went_backwards"));
                     self.answer(call, Reply::StartChild(Err(failed)));
                 }
             }
-            Request::TerminateChild(pid) => self.core.terminate_child(now, call, pid),
-            Request::WhichChildren => self.core.which_children(now, call),
-            Request::CountChildren => self.core.count_children(now, call),
-            Request::Stop(reason) => self.core.stop(now, call, reason),
+            // As above: these cannot be refused (the clock never goes backwards).
+            Request::TerminateChild(pid) => {
+                let _ = self.core.terminate_child(now, call, pid);
+            }
+            Request::WhichChildren => {
+                let _ = self.core.which_children(now, call);
+            }
+            Request::CountChildren => {
+                let _ = self.core.count_children(now, call);
+            }
+            Request::Stop(reason) => {
+                let _ = self.core.stop(now, call, reason);
+            }
         }
     }
 
@@ -279,7 +292,7 @@ where
             let Some((pid, reason)) = self.downs.pop_front() else {
                 return;
             };
-            self.core.handle_child_exit(self.clock.now(), pid, reason);
+            let _ = self.core.handle_child_exit(self.clock.now(), pid, reason);
         }
     }
 

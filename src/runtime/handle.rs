@@ -158,9 +158,7 @@ where
     /// [`Started::Running`], `Ignore` gives [`Started::Ignored`], `Stop(reason)` (or a panic,
     /// reason `panic`) gives [`StartChildError::Failed`].
     pub fn start_child(&self, spec: ChildSpec<F, A>) -> Result<Started, StartChildError> {
-        if let Err(err) = spec.clone().validate() {
-            return Err(StartChildError::Invalid(err));
-        }
+        let spec = spec.validate().map_err(StartChildError::Invalid)?;
         match self.call_until(Request::StartChild(spec), None) {
             Ok(Reply::StartChild(Ok(started))) => Ok(started),
             Ok(Reply::StartChild(Err(StartError::MaxChildren))) => {
