@@ -209,7 +209,7 @@ impl<'a> ScenarioRun<'a> {
 
     /// Checks the run-time limits after the step on `line`.
     fn within_limits(&self, line: usize) -> Result<(), RunError> {
-        let children = self.sim.supervisor().counts().specs;
+        let children = self.sim.supervisor().view().counts().specs;
         if children > MAX_LIVE_CHILDREN {
             return Err(RunError::Limit(format!(
                 "more than {MAX_LIVE_CHILDREN} children at once (after the step on line {line})"
@@ -345,7 +345,7 @@ impl<'a> ScenarioRun<'a> {
                 }
             }
             Op::Stop => {
-                if self.sim.supervisor().is_alive() {
+                if self.sim.supervisor().view().is_alive() {
                     self.sim.parent_exit(ExitReason::Shutdown);
                     "ok".into()
                 } else {

@@ -184,11 +184,21 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
     /// # Errors
     ///
     /// [`DriverError::TimeWentBackwards`] when `now` goes backwards; nothing changes then.
-    pub fn stop(&mut self, now: Instant, call: CallId, reason: ExitReason) -> Result<(), DriverError> {
+    pub fn stop(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        reason: ExitReason,
+    ) -> Result<(), DriverError> {
         self.call(now, call, Request::Stop(reason))
     }
 
-    fn call(&mut self, now: Instant, call: CallId, request: Request<F, A>) -> Result<(), DriverError> {
+    fn call(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        request: Request<F, A>,
+    ) -> Result<(), DriverError> {
         self.advance(now)?;
         if self.alive() {
             self.mailbox.push_back(Message::Call { call, request });
@@ -309,7 +319,11 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
     /// # Errors
     ///
     /// [`DriverError::TimeWentBackwards`] when `now` goes backwards; nothing changes then.
-    pub fn handle_parent_exit(&mut self, now: Instant, reason: ExitReason) -> Result<(), DriverError> {
+    pub fn handle_parent_exit(
+        &mut self,
+        now: Instant,
+        reason: ExitReason,
+    ) -> Result<(), DriverError> {
         self.advance(now)?;
         if self.alive() {
             self.mailbox.push_back(Message::ParentExit { reason });

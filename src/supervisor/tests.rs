@@ -104,7 +104,9 @@ impl Driver {
     /// Queues `start_child(spec)`.
     fn request_start(&mut self, now: u64, spec: Spec) -> CallId {
         let call = self.fresh_call();
-        self.sup.start_child(at(now), call, spec).unwrap();
+        self.sup
+            .start_child(at(now), call, spec.validate().unwrap())
+            .unwrap();
         call
     }
 
@@ -136,7 +138,7 @@ impl Driver {
     }
 
     fn crash(&mut self, now: u64, pid: Pid, reason: ExitReason) {
-        self.sup.handle_child_exit(at(now), pid, reason);
+        self.sup.handle_child_exit(at(now), pid, reason).unwrap();
     }
 
     /// Asserts that the only pending effect is a restart of `old`.
@@ -162,25 +164,25 @@ impl Driver {
 
     fn terminate(&mut self, now: u64, pid: Pid) -> CallId {
         let call = self.fresh_call();
-        self.sup.terminate_child(at(now), call, pid);
+        self.sup.terminate_child(at(now), call, pid).unwrap();
         call
     }
 
     fn count(&mut self, now: u64) -> CallId {
         let call = self.fresh_call();
-        self.sup.count_children(at(now), call);
+        self.sup.count_children(at(now), call).unwrap();
         call
     }
 
     fn which(&mut self, now: u64) -> CallId {
         let call = self.fresh_call();
-        self.sup.which_children(at(now), call);
+        self.sup.which_children(at(now), call).unwrap();
         call
     }
 
     fn stop(&mut self, now: u64, reason: ExitReason) -> CallId {
         let call = self.fresh_call();
-        self.sup.stop(at(now), call, reason);
+        self.sup.stop(at(now), call, reason).unwrap();
         call
     }
 
@@ -271,7 +273,7 @@ fn start_child_error_stores_nothing_and_passes_the_reason() {
     let expected = Reply::StartChild(Err(StartError::Failed(reason)));
     assert_eq!(d.drain(), vec![reply(call, expected)]);
     assert_eq!(d.counted(0), counts(0, 0, 0, 0));
-    assert!(d.sup.is_alive());
+    assert!(d.sup.view().is_alive());
 }
 
 #[test]
@@ -325,12 +327,12 @@ fn pending_start_blocks_the_supervisor() {
     d.drain();
     let count = d.count(5);
     assert_eq!(d.drain(), vec![], "the count waits behind the start");
-    assert!(d.sup.is_blocked());
-    assert_eq!(d.sup.mailbox_len(), 1);
+    assert!(d.sup.view().is_blocked());
+    assert_eq!(d.sup.view().mailbox_len(), 1);
     let pid = d.answer_started(10);
     let expected_count = reply(count, Reply::CountChildren(counts(1, 1, 0, 1)));
     assert_eq!(d.drain(), vec![started(start, pid), expected_count]);
-    assert!(!d.sup.is_blocked());
+    assert!(!d.sup.view().is_blocked());
 }
 
 #[test]
@@ -360,7 +362,7 @@ fn restarting_entries_count_toward_max_children() {
     let refused = reply(call, Reply::StartChild(Err(StartError::MaxChildren)));
     assert_eq!(effects[0], refused);
     assert!(matches!(&effects[1..], [e] if is_restart_of(e, c)));
-    assert_eq!(d.sup.counts(), counts(1, 0, 0, 1));
+    assert_eq!(d.sup.view().counts(), counts(1, 0, 0, 1));
 }
 
 #[test]
@@ -429,7 +431,7 @@ fn terminate_child_never_restarts_a_permanent_child() {
     d.crash(5, c, ExitReason::Shutdown);
     assert_eq!(d.drain(), vec![reply(call, Reply::TerminateChild(Ok(())))]);
     assert_eq!(d.counted(5), counts(0, 0, 0, 0));
-    assert_eq!(d.sup.restarts_in_window(), 0);
+    assert_eq!(d.sup.view().restarts_in_window(), 0);
     assert!(!d
         .events()
         .contains(&Event::RestartCounted { pid: c, second: 0 }));
@@ -443,8 +445,8 @@ fn terminate_child_never_counts_toward_intensity() {
     d.drain();
     d.crash(0, c, ExitReason::Shutdown);
     assert_eq!(d.drain(), vec![reply(call, Reply::TerminateChild(Ok(())))]);
-    assert!(d.sup.is_alive());
-    assert_eq!(d.sup.restarts_in_window(), 0);
+    assert!(d.sup.view().is_alive());
+    assert_eq!(d.sup.view().restarts_in_window(), 0);
     d.start(0, worker("b"));
 }
 
@@ -459,10 +461,10 @@ fn terminate_child_removes_a_restarting_entry_without_a_signal() {
     // The entry became restarting, then terminate_child removed it: no Shutdown/Kill, and
     // the retry queued behind the call finds nothing to restart.
     assert_eq!(d.drain(), vec![reply(call, Reply::TerminateChild(Ok(())))]);
-    assert_eq!(d.sup.mailbox_len(), 0);
-    assert!(!d.sup.is_blocked());
+    assert_eq!(d.sup.view().mailbox_len(), 0);
+    assert!(!d.sup.view().is_blocked());
     assert_eq!(
-        d.sup.restarts_in_window(),
+        d.sup.view().restarts_in_window(),
         1,
         "the ignored retry counts nothing"
     );
@@ -488,8 +490,8 @@ fn terminate_child_queued_before_the_childs_exit_wins_the_race() {
     let ignored = reply(blocker, Reply::StartChild(Ok(Started::Ignored)));
     let ok = reply(call, Reply::TerminateChild(Ok(())));
     assert_eq!(d.drain(), vec![ignored, ok]);
-    assert!(d.sup.is_alive());
-    assert_eq!(d.sup.restarts_in_window(), 0);
+    assert!(d.sup.view().is_alive());
+    assert_eq!(d.sup.view().restarts_in_window(), 0);
     assert_eq!(d.counted(20), counts(0, 0, 0, 0));
 }
 
@@ -521,10 +523,10 @@ fn exit_decision_table() {
                     matches!(effects.as_slice(), [e] if is_restart_of(e, c)),
                     "{case}"
                 );
-                assert_eq!(d.sup.restarts_in_window(), 1, "{case}");
+                assert_eq!(d.sup.view().restarts_in_window(), 1, "{case}");
             } else {
                 assert_eq!(effects, vec![], "{case}");
-                assert_eq!(d.sup.restarts_in_window(), 0, "{case}");
+                assert_eq!(d.sup.view().restarts_in_window(), 0, "{case}");
                 assert_eq!(d.counted(10), counts(0, 0, 0, 0), "{case}");
             }
         }
@@ -542,9 +544,9 @@ fn exits_of_unknown_pids_are_ignored() {
     d.crash(10, gone, boom()); // a second exit of a child already removed
     assert_eq!(d.drain(), vec![]);
     assert_eq!(d.events(), vec![]);
-    assert!(d.sup.is_alive());
+    assert!(d.sup.view().is_alive());
     assert_eq!(d.counted(10), counts(1, 1, 0, 1));
-    assert_eq!(d.sup.running_children(), vec![c]);
+    assert_eq!(d.sup.view().running_pids(), vec![c]);
 }
 
 #[test]
@@ -562,10 +564,10 @@ fn failed_restart_leaves_a_restarting_entry() {
     // The retry is pending now; the table shows the entry as restarting, under the old key.
     d.expect_restart(c);
     assert_eq!(
-        d.sup.children(),
+        d.sup.view().which_children(),
         vec![row(Some(a)), row(None), row(Some(b))]
     );
-    assert_eq!(d.sup.counts(), counts(3, 2, 0, 3));
+    assert_eq!(d.sup.view().counts(), counts(3, 2, 0, 3));
 }
 
 #[test]
@@ -591,7 +593,7 @@ fn restart_returning_ignore_removes_the_child() {
     d.expect_restart(c);
     d.answer(10, StartOutcome::Ignore);
     assert_eq!(d.drain(), vec![]);
-    assert!(d.sup.is_alive());
+    assert!(d.sup.view().is_alive());
     assert_eq!(d.counted(10), counts(0, 0, 0, 0));
     assert!(d.listed(10).is_empty());
 }
@@ -621,7 +623,7 @@ fn every_retry_counts_toward_intensity() {
             assert!(attempts <= n, "more than {n} attempts");
         }
         assert_eq!(attempts, n);
-        assert!(!d.sup.is_alive());
+        assert!(!d.sup.view().is_alive());
     }
 }
 
@@ -633,9 +635,9 @@ fn retry_then_success_needs_two_restarts() {
     d.crash(10, c, ExitReason::Shutdown);
     d.restart_fails(10, c);
     let new = d.restarted(10, c);
-    assert!(d.sup.is_alive());
+    assert!(d.sup.view().is_alive());
     assert_eq!(d.counted(10), counts(1, 1, 0, 1));
-    assert_eq!(d.sup.running_children(), vec![new]);
+    assert_eq!(d.sup.view().running_pids(), vec![new]);
 
     let mut d = Driver::restarts(1);
     let c = d.start(0, worker("a"));
@@ -645,7 +647,7 @@ fn retry_then_success_needs_two_restarts() {
         reason: ExitReason::Shutdown,
     };
     assert_eq!(d.drain(), vec![exit]);
-    assert!(!d.sup.is_alive());
+    assert!(!d.sup.view().is_alive());
 }
 
 /// One permanent child crashed at each of `times` (ms), each successor restarted; whether the
@@ -668,7 +670,7 @@ fn survives(max_restarts: i64, max_seconds: i64, times: &[u64]) -> bool {
             other => panic!("unexpected {other:?}"),
         }
     }
-    assert!(d.sup.is_alive());
+    assert!(d.sup.view().is_alive());
     true
 }
 
@@ -725,7 +727,7 @@ fn zero_max_restarts_shuts_down_at_the_first_restart() {
     };
     assert_eq!(d.drain(), vec![exit], "no start attempt");
     assert!(d.events().contains(&Event::IntensityExceeded));
-    assert_eq!(d.sup.exit_reason(), Some(&ExitReason::Shutdown));
+    assert_eq!(d.sup.view().exit_reason(), Some(&ExitReason::Shutdown));
 }
 
 #[test]
@@ -749,7 +751,7 @@ fn exceeding_intensity_terminates_the_others_and_skips_restarting_entries() {
     ];
     assert_eq!(d.drain(), signals);
     assert!(d.events().contains(&Event::IntensityExceeded));
-    assert!(d.sup.entries().all(|(pid, _, _)| pid != a), "a is removed");
+    assert!(d.sup.view().entries().all(|e| e.pid != a), "a is removed");
     d.crash(20, timed, ExitReason::Shutdown);
     d.crash(20, brutal, ExitReason::Killed);
     d.crash(20, inf, ExitReason::Shutdown);
@@ -757,7 +759,7 @@ fn exceeding_intensity_terminates_the_others_and_skips_restarting_entries() {
         reason: ExitReason::Shutdown,
     };
     assert_eq!(d.drain(), vec![exit]);
-    assert_eq!(d.sup.exit_reason(), Some(&ExitReason::Shutdown));
+    assert_eq!(d.sup.view().exit_reason(), Some(&ExitReason::Shutdown));
 }
 
 // ----- §7 which_children and count_children ------------------------------------------------
@@ -818,7 +820,7 @@ fn count_children_counts_types_and_states() {
     d.crash(10, r, boom());
     d.restart_fails(10, r);
     d.expect_restart(r);
-    assert_eq!(d.sup.counts(), counts(3, 2, 1, 2));
+    assert_eq!(d.sup.view().counts(), counts(3, 2, 1, 2));
     d.answer_started(10);
     assert_eq!(d.counted(10), counts(3, 3, 1, 2));
 }
@@ -851,7 +853,7 @@ fn stop_signals_every_child_in_one_pass_before_waiting() {
         Effect::Shutdown { pid: e },
     ];
     assert_eq!(d.drain(), signals);
-    assert!(d.sup.is_blocked());
+    assert!(d.sup.view().is_blocked());
     for (pid, reason) in [(c, ExitReason::Shutdown), (b, ExitReason::Killed)] {
         d.crash(10, pid, reason);
         assert_eq!(d.drain(), vec![], "still waiting");
@@ -880,7 +882,7 @@ fn one_kill_timer_per_distinct_timeout() {
     let stop = d.stop(100, ExitReason::Shutdown);
     assert_eq!(d.drain().len(), 3);
     assert_eq!(d.sup.poll_timeout(), Some(at(600)));
-    d.sup.handle_timeout(at(600));
+    d.sup.handle_timeout(at(600)).unwrap();
     let kills = vec![Effect::Kill { pid: b }, Effect::Kill { pid: c }];
     assert_eq!(d.drain(), kills, "only the 500 ms group");
     assert_eq!(d.sup.poll_timeout(), Some(at(1100)));
@@ -894,7 +896,7 @@ fn one_kill_timer_per_distinct_timeout() {
         };
         assert!(events.contains(&error));
     }
-    d.sup.handle_timeout(at(1100));
+    d.sup.handle_timeout(at(1100)).unwrap();
     assert_eq!(d.drain(), vec![Effect::Kill { pid: slow }]);
     d.crash(1100, slow, ExitReason::Killed);
     assert_eq!(
@@ -916,12 +918,12 @@ fn handle_timeout_is_idempotent_and_does_nothing_early() {
     let call = d.terminate(50, c);
     assert_eq!(d.drain(), vec![Effect::Shutdown { pid: c }]);
     assert_eq!(d.sup.poll_timeout(), Some(at(250)));
-    d.sup.handle_timeout(at(249));
+    d.sup.handle_timeout(at(249)).unwrap();
     assert_eq!(d.drain(), vec![], "early");
-    d.sup.handle_timeout(at(250));
+    d.sup.handle_timeout(at(250)).unwrap();
     assert_eq!(d.drain(), vec![Effect::Kill { pid: c }]);
-    d.sup.handle_timeout(at(250));
-    d.sup.handle_timeout(at(400));
+    d.sup.handle_timeout(at(250)).unwrap();
+    d.sup.handle_timeout(at(400)).unwrap();
     assert_eq!(d.drain(), vec![], "twice");
     d.crash(251, c, ExitReason::Killed);
     assert_eq!(d.drain(), vec![reply(call, Reply::TerminateChild(Ok(())))]);
@@ -934,12 +936,12 @@ fn infinity_children_are_never_killed_by_a_timer() {
     let timed = d.start(0, worker("t").shutdown(Shutdown::millis(10)));
     d.stop(0, ExitReason::Shutdown);
     d.drain();
-    d.sup.handle_timeout(at(10));
+    d.sup.handle_timeout(at(10)).unwrap();
     assert_eq!(d.drain(), vec![Effect::Kill { pid: timed }]);
     d.crash(10, timed, ExitReason::Killed);
-    d.sup.handle_timeout(at(u64::MAX));
+    d.sup.handle_timeout(at(u64::MAX)).unwrap();
     assert_eq!(d.drain(), vec![]);
-    assert!(d.sup.is_blocked(), "waits for {inf} forever");
+    assert!(d.sup.view().is_blocked(), "waits for {inf} forever");
     d.crash(1_000_000, inf, ExitReason::Shutdown);
     let exit = Effect::Exit {
         reason: ExitReason::Shutdown,
@@ -971,7 +973,7 @@ fn nothing_else_is_served_during_a_termination() {
     let start = d.request_start(10, worker("n"));
     d.crash(10, other, boom());
     assert_eq!(d.drain(), vec![], "all queued");
-    assert_eq!(d.sup.mailbox_len(), 3);
+    assert_eq!(d.sup.view().mailbox_len(), 3);
     d.crash(300, slow, ExitReason::Shutdown);
     // FIFO: the reply, then the count (other's exit still unprocessed), then the start.
     let effects = d.drain();
@@ -1009,7 +1011,7 @@ fn a_queued_exit_of_a_child_being_terminated_is_consumed() {
         Effect::Shutdown { pid: b },
     ];
     assert_eq!(d.drain(), signals, "c is not signalled, nor restarted");
-    assert_eq!(d.sup.restarts_in_window(), 0);
+    assert_eq!(d.sup.view().restarts_in_window(), 0);
     assert!(d.events().contains(&Event::ShutdownError {
         pid: c,
         reason: boom()
@@ -1051,24 +1053,24 @@ fn stop_replies_stopped_and_exits_with_its_reason() {
         reason: ExitReason::other("bye"),
     };
     assert_eq!(d.drain(), vec![reply(call, Reply::Stopped), exit]);
-    assert!(!d.sup.is_alive());
-    assert_eq!(d.sup.exit_reason(), Some(&ExitReason::other("bye")));
-    assert_eq!(d.sup.counts(), counts(0, 0, 0, 0));
+    assert!(!d.sup.view().is_alive());
+    assert_eq!(d.sup.view().exit_reason(), Some(&ExitReason::other("bye")));
+    assert_eq!(d.sup.view().counts(), counts(0, 0, 0, 0));
 }
 
 #[test]
 fn parent_exit_normal_exits_normal_after_terminating_children() {
     let mut d = Driver::new(Options::default());
     let c = d.start(0, worker("a"));
-    d.sup.handle_parent_exit(at(0), ExitReason::Normal);
+    d.sup.handle_parent_exit(at(0), ExitReason::Normal).unwrap();
     assert_eq!(d.drain(), vec![Effect::Shutdown { pid: c }]);
-    assert!(d.sup.is_alive(), "still waiting for {c}");
+    assert!(d.sup.view().is_alive(), "still waiting for {c}");
     d.crash(5, c, ExitReason::Shutdown);
     let exit = Effect::Exit {
         reason: ExitReason::Normal,
     };
     assert_eq!(d.drain(), vec![exit]);
-    assert_eq!(d.sup.exit_reason(), Some(&ExitReason::Normal));
+    assert_eq!(d.sup.view().exit_reason(), Some(&ExitReason::Normal));
 }
 
 #[test]
@@ -1089,9 +1091,11 @@ fn calls_after_down_get_noproc() {
     let noprocs: Vec<Eff> = calls.iter().map(|&c| reply(c, Reply::NoProc)).collect();
     assert_eq!(d.drain(), noprocs);
     d.crash(10, c, boom());
-    d.sup.handle_parent_exit(at(10), ExitReason::Shutdown);
+    d.sup
+        .handle_parent_exit(at(10), ExitReason::Shutdown)
+        .unwrap();
     assert_eq!(d.drain(), vec![]);
-    assert_eq!(d.sup.exit_reason(), Some(&ExitReason::Normal));
+    assert_eq!(d.sup.view().exit_reason(), Some(&ExitReason::Normal));
 }
 
 #[test]
@@ -1112,7 +1116,7 @@ fn calls_queued_when_the_supervisor_goes_down_get_noproc() {
         reply(start, Reply::NoProc),
     ];
     assert_eq!(d.drain(), expected);
-    assert_eq!(d.sup.mailbox_len(), 0);
+    assert_eq!(d.sup.view().mailbox_len(), 0);
 }
 
 // ----- driver misuse -----------------------------------------------------------------------
@@ -1180,12 +1184,12 @@ fn scripted_run() -> (Vec<Eff>, Vec<Event>) {
     d.answer_started(200);
     d.terminate(300, t);
     d.request_start(300, worker("x"));
-    d.sup.handle_timeout(at(600));
+    d.sup.handle_timeout(at(600)).unwrap();
     d.crash(600, t, ExitReason::Killed);
     d.drain();
     d.answer_started(700);
     d.stop(800, ExitReason::Shutdown);
-    for pid in d.sup.running_children() {
+    for pid in d.sup.view().running_pids() {
         d.crash(900, pid, ExitReason::Shutdown);
     }
     d.drain();

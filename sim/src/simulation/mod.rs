@@ -29,7 +29,7 @@ use replies::Replies;
 
 use dynsup::{
     CallId, ChildSpec, Config, DynamicSupervisor, Effect, Event, ExitReason, Init, Instant, Next,
-    Pid, Reply, SpecError, StartOutcome, Termination,
+    Pid, Reply, SpecError, StartOutcome, Termination, ValidChildSpec,
 };
 
 /// Limits that keep every run finite.
@@ -82,7 +82,7 @@ enum Delivery<F, A, M> {
 
 /// A call as the client sent it.
 enum ClientCall<F, A> {
-    StartChild(CallId, ChildSpec<F, A>),
+    StartChild(CallId, ValidChildSpec<F, A>),
     TerminateChild(CallId, Pid),
     WhichChildren(CallId),
     CountChildren(CallId),
@@ -213,7 +213,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
     /// Sends `start_child(spec)`. An invalid spec is refused here, as OTP refuses it in the
     /// caller; otherwise the answer arrives as a [`Reply`] under the returned id.
     pub fn start_child(&mut self, spec: ChildSpec<F, A>) -> Result<CallId, SpecError> {
-        spec.check()?;
+        let spec = spec.validate()?;
         let call = self.new_call();
         self.send_call(ClientCall::StartChild(call, spec));
         Ok(call)
@@ -330,7 +330,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
     /// (a termination that waits for its children), and delivers everything due by then.
     pub fn settle(&mut self, until: Instant) -> Result<(), SimError> {
         self.run_until(until)?;
-        while self.supervisor.is_blocked() {
+        while self.supervisor.view().is_blocked() {
             if !self.step()? {
                 return Err(self.stuck_error());
             }
@@ -342,7 +342,7 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
     /// Runs until nothing more is in flight.
     pub fn run_to_quiescence(&mut self) -> Result<(), SimError> {
         while self.step()? {}
-        if self.supervisor.is_blocked() {
+        if self.supervisor.view().is_blocked() {
             return Err(self.stuck_error());
         }
         self.run_checker()
@@ -368,7 +368,8 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
     fn stuck_error(&mut self) -> SimError {
         let pid = self
             .supervisor
-            .running_children()
+            .view()
+            .running_pids()
             .into_iter()
             .find(|&pid| self.children.contains(pid))
             .unwrap_or(Pid(0));
@@ -393,26 +394,24 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
         let now = self.now;
         match delivery {
             Delivery::Call(call) => match call {
+                // Validated when sent, as OTP validates in the caller.
                 ClientCall::StartChild(call, spec) => {
-                    // Validated when sent; the core validates again in its caller-side step.
-                    if let Err(err) = self.supervisor.start_child(now, call, spec) {
-                        unreachable_spec_error(err);
-                    }
+                    self.supervisor.start_child(now, call, spec)?
                 }
                 ClientCall::TerminateChild(call, pid) => {
-                    self.supervisor.terminate_child(now, call, pid)
+                    self.supervisor.terminate_child(now, call, pid)?
                 }
-                ClientCall::WhichChildren(call) => self.supervisor.which_children(now, call),
-                ClientCall::CountChildren(call) => self.supervisor.count_children(now, call),
-                ClientCall::Stop(call, reason) => self.supervisor.stop(now, call, reason),
+                ClientCall::WhichChildren(call) => self.supervisor.which_children(now, call)?,
+                ClientCall::CountChildren(call) => self.supervisor.count_children(now, call)?,
+                ClientCall::Stop(call, reason) => self.supervisor.stop(now, call, reason)?,
             },
             Delivery::ChildExit { pid, reason } => {
-                self.supervisor.handle_child_exit(now, pid, reason)
+                self.supervisor.handle_child_exit(now, pid, reason)?
             }
-            Delivery::ParentExit { reason } => self.supervisor.handle_parent_exit(now, reason),
+            Delivery::ParentExit { reason } => self.supervisor.handle_parent_exit(now, reason)?,
             Delivery::SupervisorTimeout => {
                 self.timeout_scheduled = None;
-                self.supervisor.handle_timeout(now);
+                self.supervisor.handle_timeout(now)?;
             }
             Delivery::ChildStops { pid, reason } => {
                 self.die(pid, reason);
@@ -569,9 +568,4 @@ impl<F: Clone, A: Clone, M, S: Spawner<F, A, M>> Simulation<F, A, M, S> {
             event,
         });
     }
-}
-
-/// The spec was validated when the call was sent, so the core cannot reject it.
-fn unreachable_spec_error(err: SpecError) {
-    debug_assert!(false, "a validated spec was rejected: {err}");
 }
