@@ -314,8 +314,9 @@ fn temporary_child_is_started_with_its_own_arguments() {
     let pid = d.answer_started(0);
     let stored: Vec<_> = d
         .sup
+        .view()
         .entries()
-        .map(|(_, _, s)| s.start().args.clone())
+        .map(|e| e.spec.start().args.clone())
         .collect();
     assert_eq!(stored, vec![Vec::<u32>::new()], "{pid} keeps no args");
 }
@@ -925,7 +926,7 @@ fn handle_timeout_is_idempotent_and_does_nothing_early() {
     d.sup.handle_timeout(at(250)).unwrap();
     d.sup.handle_timeout(at(400)).unwrap();
     assert_eq!(d.drain(), vec![], "twice");
-    d.crash(251, c, ExitReason::Killed);
+    d.crash(400, c, ExitReason::Killed);
     assert_eq!(d.drain(), vec![reply(call, Reply::TerminateChild(Ok(())))]);
 }
 
@@ -942,7 +943,7 @@ fn infinity_children_are_never_killed_by_a_timer() {
     d.sup.handle_timeout(at(u64::MAX)).unwrap();
     assert_eq!(d.drain(), vec![]);
     assert!(d.sup.view().is_blocked(), "waits for {inf} forever");
-    d.crash(1_000_000, inf, ExitReason::Shutdown);
+    d.crash(u64::MAX, inf, ExitReason::Shutdown);
     let exit = Effect::Exit {
         reason: ExitReason::Shutdown,
     };
@@ -1203,4 +1204,230 @@ fn same_inputs_give_the_same_outputs() {
     assert!(effects.len() > 15 && events.len() > 10);
     assert!(matches!(effects.last(), Some(Effect::Exit { .. })));
     assert_eq!(scripted_run(), (effects, events));
+}
+
+// ----- time never goes backwards ----------------------------------------------------------
+
+/// Every call and input, at `now`, against a supervisor; `pid` names a running child.
+fn every_input(
+    now: Instant,
+    pid: Pid,
+) -> Vec<(
+    &'static str,
+    Box<dyn Fn(&mut DynamicSupervisor<&'static str, u32>) -> Result<(), DriverError>>,
+)> {
+    vec![
+        (
+            "start_child",
+            Box::new(move |sup| sup.start_child(now, CallId(900), worker("x").validate().unwrap())),
+        ),
+        (
+            "terminate_child",
+            Box::new(move |sup| sup.terminate_child(now, CallId(901), pid)),
+        ),
+        (
+            "which_children",
+            Box::new(move |sup| sup.which_children(now, CallId(902))),
+        ),
+        (
+            "count_children",
+            Box::new(move |sup| sup.count_children(now, CallId(903))),
+        ),
+        (
+            "stop",
+            Box::new(move |sup| sup.stop(now, CallId(904), ExitReason::Shutdown)),
+        ),
+        (
+            "handle_start_result",
+            Box::new(move |sup| {
+                let outcome = StartOutcome::Started {
+                    pid: Pid(500),
+                    info: None,
+                };
+                sup.handle_start_result(now, outcome)
+            }),
+        ),
+        (
+            "handle_child_exit",
+            Box::new(move |sup| sup.handle_child_exit(now, pid, boom())),
+        ),
+        (
+            "handle_parent_exit",
+            Box::new(move |sup| sup.handle_parent_exit(now, ExitReason::Shutdown)),
+        ),
+        (
+            "handle_timeout",
+            Box::new(move |sup| sup.handle_timeout(now)),
+        ),
+    ]
+}
+
+/// Supervisors in different phases, each last given `now` = 100 ms, with `pid` running.
+fn at_100ms() -> Vec<(&'static str, Driver, Pid)> {
+    // Ready, with a child and nothing pending.
+    let mut ready = Driver::new(Options::default());
+    let pid = ready.start(100, worker("a"));
+    // Blocked in a start function, with a call queued behind it.
+    let mut starting = Driver::new(Options::default());
+    let running = starting.start(0, worker("a"));
+    starting.request_start(50, worker("b"));
+    starting.count(100);
+    starting.drain();
+    // Blocked in a termination with a kill timer.
+    let mut terminating = Driver::new(Options::default());
+    let child = terminating.start(0, worker("a").shutdown(Shutdown::millis(500)));
+    terminating.terminate(100, child);
+    terminating.drain();
+    vec![
+        ("ready", ready, pid),
+        ("starting", starting, running),
+        ("terminating", terminating, child),
+    ]
+}
+
+#[test]
+fn every_input_with_an_earlier_time_is_refused_and_changes_nothing() {
+    for (phase, _, _) in at_100ms() {
+        for index in 0..every_input(at(0), Pid(0)).len() {
+            let (_, mut d, pid) = at_100ms().into_iter().find(|s| s.0 == phase).unwrap();
+            let (name, input) = every_input(at(99), pid).swap_remove(index);
+            d.events();
+            let before = format!("{:?}", d.sup);
+            let (counts_before, mailbox_before) =
+                (d.sup.view().counts(), d.sup.view().mailbox_len());
+            let err = input(&mut d.sup);
+            assert_eq!(
+                err,
+                Err(DriverError::TimeWentBackwards {
+                    now: at(99),
+                    latest: at(100)
+                }),
+                "{phase}: {name}"
+            );
+            assert_eq!(
+                format!("{:?}", d.sup),
+                before,
+                "{phase}: {name} changed the state"
+            );
+            assert_eq!(d.sup.view().counts(), counts_before, "{phase}: {name}");
+            assert_eq!(
+                d.sup.view().mailbox_len(),
+                mailbox_before,
+                "{phase}: {name}"
+            );
+            assert_eq!(d.sup.view().latest_time(), at(100), "{phase}: {name}");
+            assert_eq!(d.drain(), vec![], "{phase}: {name} produced effects");
+            assert_eq!(d.events(), vec![], "{phase}: {name} produced events");
+        }
+    }
+}
+
+#[test]
+fn every_input_at_the_latest_time_is_accepted() {
+    for (phase, _, _) in at_100ms() {
+        for index in 0..every_input(at(0), Pid(0)).len() {
+            let (_, mut d, pid) = at_100ms().into_iter().find(|s| s.0 == phase).unwrap();
+            let (name, input) = every_input(at(100), pid).swap_remove(index);
+            let result = input(&mut d.sup);
+            // Only a start result may be refused, and then for its own protocol reasons.
+            if name == "handle_start_result" && phase != "starting" {
+                assert_eq!(result, Err(DriverError::NoStartPending), "{phase}: {name}");
+            } else {
+                assert_eq!(result, Ok(()), "{phase}: {name}");
+            }
+            assert_eq!(d.sup.view().latest_time(), at(100), "{phase}: {name}");
+        }
+    }
+}
+
+#[test]
+fn a_later_time_becomes_the_latest_and_the_error_reads_well() {
+    let mut d = Driver::new(Options::default());
+    assert_eq!(d.sup.view().latest_time(), Instant::ZERO);
+    d.count(7);
+    assert_eq!(d.sup.view().latest_time(), at(7));
+    let err = d.sup.handle_timeout(at(3)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "time went backwards: now is 3 ms but the latest instant given was 7 ms"
+    );
+    // A refused start result leaves the time alone too.
+    let outcome = StartOutcome::Ignore;
+    assert_eq!(
+        d.sup.handle_start_result(at(9), outcome),
+        Err(DriverError::NoStartPending)
+    );
+    assert_eq!(d.sup.view().latest_time(), at(7));
+}
+
+// ----- the which_children order -------------------------------------------------------------
+
+fn listed_pids(d: &mut Driver, now: u64) -> Vec<Option<Pid>> {
+    let call = d.which(now);
+    let Some(Effect::Reply {
+        call: answered,
+        reply: Reply::WhichChildren(rows),
+    }) = d.drain().pop()
+    else {
+        panic!("expected a which_children reply")
+    };
+    assert_eq!(answered, call);
+    let pids: Vec<Option<Pid>> = rows.iter().map(|row| row.pid).collect();
+    let viewed: Vec<Option<Pid>> = d
+        .sup
+        .view()
+        .which_children()
+        .iter()
+        .map(|r| r.pid)
+        .collect();
+    assert_eq!(pids, viewed, "the view lists as the reply does");
+    pids
+}
+
+#[test]
+fn which_children_with_increasing_pids_is_creation_order_and_a_restart_moves_to_the_end() {
+    let mut d = Driver::new(Options::default());
+    let a = d.start(0, worker("a"));
+    let b = d.start(0, worker("b"));
+    let c = d.start(0, worker("c"));
+    assert_eq!(listed_pids(&mut d, 0), vec![Some(a), Some(b), Some(c)]);
+    d.crash(10, a, boom());
+    d.drain();
+    let a2 = d.answer_started(10);
+    d.drain();
+    assert!(a2 > c);
+    assert_eq!(listed_pids(&mut d, 10), vec![Some(b), Some(c), Some(a2)]);
+    assert_eq!(d.sup.view().running_pids(), vec![b, c, a2]);
+}
+
+#[test]
+fn which_children_is_ascending_pid_whatever_the_start_order() {
+    let mut d = Driver::new(Options::default());
+    for pid in [Pid(10), Pid(3), Pid(7)] {
+        let call = d.request_start(0, worker("w"));
+        d.drain();
+        d.answer(0, StartOutcome::Started { pid, info: None });
+        assert_eq!(d.drain(), vec![started(call, pid)]);
+    }
+    assert_eq!(
+        listed_pids(&mut d, 0),
+        vec![Some(Pid(3)), Some(Pid(7)), Some(Pid(10))]
+    );
+    let entries: Vec<Pid> = d.sup.view().entries().map(|e| e.pid).collect();
+    assert_eq!(entries, vec![Pid(3), Pid(7), Pid(10)]);
+    // A restart of 10 as 5 puts it between 3 and 7.
+    d.crash(1, Pid(10), boom());
+    d.drain();
+    d.answer(
+        1,
+        StartOutcome::Started {
+            pid: Pid(5),
+            info: None,
+        },
+    );
+    d.drain();
+    assert_eq!(
+        listed_pids(&mut d, 1),
+        vec![Some(Pid(3)), Some(Pid(5)), Some(Pid(7))]
+    );
 }
