@@ -164,6 +164,6 @@ mod tests {
         let new = core.crash_and_restart(first, 1).unwrap();
         assert_eq!(new, Pid(11));
         core.terminate_child(new).unwrap();
-        assert_eq!(core.supervisor().counts().active, 9);
+        assert_eq!(core.supervisor().view().counts().active, 9);
     }
 }
