@@ -52,7 +52,9 @@ impl Driver {
             .start_child(
                 self.now,
                 call,
-                ChildSpec::new((), Vec::new()).validate().expect("valid spec"),
+                ChildSpec::new((), Vec::new())
+                    .validate()
+                    .expect("valid spec"),
             )
             .expect("time moves on");
         let start = self.sup.poll_effect();

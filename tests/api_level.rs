@@ -139,7 +139,10 @@ fn raw_flag_maps_default_to_one_restart() {
     let second = sim.live_children()[0];
     sim.kill_child(second);
     sim.run_to_quiescence().unwrap();
-    assert_eq!(sim.supervisor().view().exit_reason(), Some(&ExitReason::Shutdown));
+    assert_eq!(
+        sim.supervisor().view().exit_reason(),
+        Some(&ExitReason::Shutdown)
+    );
 }
 
 #[test]

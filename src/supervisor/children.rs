@@ -4,10 +4,13 @@
 //!
 //! The table is sorted by ascending pid, and `which_children` (and every other listing) walks
 //! it in that order. This is OTP's order: Elixir's `DynamicSupervisor` keeps its children in a
-//! map keyed by pid and `which_children` lists that map, in pid term order. So with increasing
-//! pids (every driver in this repository hands them out so) the order is creation order, and
-//! a restarted child appears at its new pid's place, at the end; with pids handed out in any
-//! other order, the order is still ascending pid, whatever the start order.
+//! map keyed by pid and `which_children` is a comprehension over that map, which yields the
+//! keys in pid term order. (Strictly, the BEAM only keeps maps of up to 32 keys sorted; a
+//! larger map iterates in an internal hash order nobody can rely on. Ascending pid is the
+//! order at every size here.) So with increasing pids (every driver in this repository hands
+//! them out so) the order is creation order, and a restarted child appears at its new pid's
+//! place, at the end; a restarting entry keeps its old pid's place. With pids handed out in
+//! any other order, the order is still ascending pid, whatever the start order.
 //!
 //! The entries live in one contiguous deque sorted by pid. Drivers hand out increasing pids,
 //! so a new child is almost always appended at the back in O(1); a lookup guesses the index
