@@ -1208,14 +1208,14 @@ fn same_inputs_give_the_same_outputs() {
 
 // ----- time never goes backwards ----------------------------------------------------------
 
-/// Every call and input, at `now`, against a supervisor; `pid` names a running child.
-fn every_input(
-    now: Instant,
-    pid: Pid,
-) -> Vec<(
+/// A named call or input, applied to a supervisor.
+type Input = (
     &'static str,
     Box<dyn Fn(&mut DynamicSupervisor<&'static str, u32>) -> Result<(), DriverError>>,
-)> {
+);
+
+/// Every call and input, at `now`, against a supervisor; `pid` names a running child.
+fn every_input(now: Instant, pid: Pid) -> Vec<Input> {
     vec![
         (
             "start_child",
