@@ -49,8 +49,14 @@ impl Driver {
     fn start_child(&mut self) -> Pid {
         let call = self.call();
         self.sup
-            .start_child(self.now, call, ChildSpec::new((), Vec::new()))
-            .expect("valid spec");
+            .start_child(
+                self.now,
+                call,
+                ChildSpec::new((), Vec::new())
+                    .validate()
+                    .expect("valid spec"),
+            )
+            .expect("time moves on");
         let start = self.sup.poll_effect();
         debug_assert!(matches!(start, Some(Effect::Start { .. })));
         let pid = Pid(self.next_pid);
@@ -66,7 +72,8 @@ impl Driver {
     fn crash_and_restart(&mut self, pid: Pid) -> Pid {
         self.now = self.now.saturating_add_millis(1);
         self.sup
-            .handle_child_exit(self.now, pid, ExitReason::Killed);
+            .handle_child_exit(self.now, pid, ExitReason::Killed)
+            .expect("time moves on");
         let start = self.sup.poll_effect();
         debug_assert!(matches!(start, Some(Effect::Start { .. })));
         let new = Pid(self.next_pid);
@@ -86,17 +93,22 @@ impl Driver {
 
     fn terminate_child(&mut self, pid: Pid) {
         let call = self.call();
-        self.sup.terminate_child(self.now, call, pid);
+        self.sup
+            .terminate_child(self.now, call, pid)
+            .expect("time moves on");
         let shutdown = self.sup.poll_effect();
         debug_assert!(matches!(shutdown, Some(Effect::Shutdown { .. })));
         self.sup
-            .handle_child_exit(self.now, pid, ExitReason::Shutdown);
+            .handle_child_exit(self.now, pid, ExitReason::Shutdown)
+            .expect("time moves on");
         self.drain();
     }
 
     fn count_children(&mut self) {
         let call = self.call();
-        self.sup.count_children(self.now, call);
+        self.sup
+            .count_children(self.now, call)
+            .expect("time moves on");
         self.drain();
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use crate::exit_reason::ExitReason;
 use crate::options::{AutoShutdown, Strategy};
 use crate::pid::Pid;
+use crate::time::Instant;
 
 /// Invalid supervisor options (OTP's `{:supervisor_data, reason}`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,7 +141,7 @@ impl fmt::Display for TerminateError {
 impl std::error::Error for TerminateError {}
 
 /// A driver broke the sans-IO protocol (for example, reported a start result while no start
-/// was pending). The core's state is unchanged when this is returned.
+/// was pending, or passed a `now` earlier than a previous one). The core's state is unchanged when this is returned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DriverError {
@@ -148,6 +149,14 @@ pub enum DriverError {
     NoStartPending,
     /// A start result named a pid that is already a child: pids must never be reused.
     PidInUse(Pid),
+    /// A call or input carried a `now` earlier than the latest `now` the core was given:
+    /// time must never go backwards. Equal instants are accepted.
+    TimeWentBackwards {
+        /// The instant the refused call or input carried.
+        now: Instant,
+        /// The latest instant the core had been given before it.
+        latest: Instant,
+    },
 }
 
 impl fmt::Display for DriverError {
@@ -159,6 +168,12 @@ impl fmt::Display for DriverError {
             DriverError::PidInUse(pid) => {
                 write!(f, "pid {pid} is already a child; pids must not be reused")
             }
+            DriverError::TimeWentBackwards { now, latest } => write!(
+                f,
+                "time went backwards: now is {} ms but the latest instant given was {} ms",
+                now.as_millis(),
+                latest.as_millis()
+            ),
         }
     }
 }

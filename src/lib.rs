@@ -21,13 +21,15 @@
 //!   (start a child, signal or kill one, reply, exit) in order;
 //!   [`poll_event`](DynamicSupervisor::poll_event) gives reports;
 //!   [`poll_timeout`](DynamicSupervisor::poll_timeout) gives the next deadline.
+//! * **Inspection** is read-only, through [`DynamicSupervisor::view`] and its
+//!   [`SupervisorView`].
 //!
 //! After each input, drain `poll_effect` and perform every effect in order. An
 //! [`Effect::Start`] blocks the supervisor until `handle_start_result` answers it (the start
 //! function runs inside the supervisor, as in OTP); inputs that arrive meanwhile are queued.
 //!
 //! **Time** is passed in: every input takes `now`, an [`Instant`] in milliseconds that never
-//! decreases. Nothing in this crate's core reads a clock.
+//! decreases (an earlier one is refused with [`DriverError::TimeWentBackwards`]). Nothing in this crate's core reads a clock.
 //!
 //! # Example: driving the core by hand
 //!
@@ -45,7 +47,8 @@
 //! let t0 = Instant::from_millis(0);
 //!
 //! // start_child: the core asks us to run the start function with the extra arguments first.
-//! sup.start_child(t0, CallId(1), ChildSpec::new("worker", vec![42])).unwrap();
+//! let spec = ChildSpec::new("worker", vec![42]).validate().unwrap(); // validated by the caller
+//! sup.start_child(t0, CallId(1), spec).unwrap();
 //! let Some(Effect::Start { function, args, restart_of: None }) = sup.poll_effect() else {
 //!     panic!("expected a start")
 //! };
@@ -61,7 +64,7 @@
 //! );
 //!
 //! // The child crashes: a permanent child is restarted (one restart is allowed).
-//! sup.handle_child_exit(Instant::from_millis(100), Pid(1), ExitReason::other("boom"));
+//! sup.handle_child_exit(Instant::from_millis(100), Pid(1), ExitReason::other("boom")).unwrap();
 //! assert!(matches!(sup.poll_effect(), Some(Effect::Start { restart_of: Some(Pid(1)), .. })));
 //! sup.handle_start_result(
 //!     Instant::from_millis(100),
@@ -70,9 +73,9 @@
 //! .unwrap();
 //!
 //! // A second crash in the same window exceeds the intensity: the supervisor shuts down.
-//! sup.handle_child_exit(Instant::from_millis(200), Pid(2), ExitReason::Killed);
+//! sup.handle_child_exit(Instant::from_millis(200), Pid(2), ExitReason::Killed).unwrap();
 //! assert_eq!(sup.poll_effect(), Some(Effect::Exit { reason: ExitReason::Shutdown }));
-//! assert!(!sup.is_alive());
+//! assert!(!sup.view().is_alive());
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -100,6 +103,7 @@ pub use restart_intensity::{Intensity, RestartLog};
 pub use supervisor::output::{
     CallId, ChildCounts, ChildInfo, Effect, Event, Reply, StartOutcome, Started,
 };
+pub use supervisor::view::{Entry, EntryState, SupervisorView};
 pub use supervisor::DynamicSupervisor;
 pub use time::Instant;
 pub use call_error::CallError;

@@ -99,8 +99,8 @@ fn start_outcomes_are_classified() {
         reply(&mut sim),
         Reply::StartChild(Err(StartError::Failed(ExitReason::other("bad"))))
     );
-    assert_eq!(sim.supervisor().counts().specs, 1);
-    assert!(sim.supervisor().is_alive());
+    assert_eq!(sim.supervisor().view().counts().specs, 1);
+    assert!(sim.supervisor().view().is_alive());
 }
 
 #[test]
@@ -120,7 +120,7 @@ fn invalid_specs_are_refused_without_contacting_the_supervisor() {
         Err(SpecError::InvalidSignificant(true))
     );
     assert!(sim.is_idle());
-    assert_eq!(sim.supervisor().counts().specs, 0);
+    assert_eq!(sim.supervisor().view().counts().specs, 0);
 }
 
 #[test]
@@ -135,11 +135,14 @@ fn raw_flag_maps_default_to_one_restart() {
     let first = started(sim.wait_reply(call).unwrap());
     sim.kill_child(first);
     sim.run_to_quiescence().unwrap();
-    assert!(sim.supervisor().is_alive());
+    assert!(sim.supervisor().view().is_alive());
     let second = sim.live_children()[0];
     sim.kill_child(second);
     sim.run_to_quiescence().unwrap();
-    assert_eq!(sim.supervisor().exit_reason(), Some(&ExitReason::Shutdown));
+    assert_eq!(
+        sim.supervisor().view().exit_reason(),
+        Some(&ExitReason::Shutdown)
+    );
 }
 
 #[test]
@@ -159,7 +162,7 @@ fn supervisor_children_count_as_supervisors_and_wait_forever_by_default() {
     );
     let call = sim.start_child(spec).unwrap();
     started(sim.wait_reply(call).unwrap());
-    let counts = sim.supervisor().counts();
+    let counts = sim.supervisor().view().counts();
     assert_eq!((counts.supervisors, counts.workers), (1, 0));
     let call = sim.stop(ExitReason::Normal);
     assert_eq!(sim.wait_reply(call).unwrap(), Reply::Stopped);

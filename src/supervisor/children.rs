@@ -1,5 +1,17 @@
 //! The children table: entries in pid order, with counters maintained on every change.
 //!
+//! # Order
+//!
+//! The table is sorted by ascending pid, and `which_children` (and every other listing) walks
+//! it in that order. This is OTP's order: Elixir's `DynamicSupervisor` keeps its children in a
+//! map keyed by pid and `which_children` is a comprehension over that map, which yields the
+//! keys in pid term order. (Strictly, the BEAM only keeps maps of up to 32 keys sorted; a
+//! larger map iterates in an internal hash order nobody can rely on. Ascending pid is the
+//! order at every size here.) So with increasing pids (every driver in this repository hands
+//! them out so) the order is creation order, and a restarted child appears at its new pid's
+//! place, at the end; a restarting entry keeps its old pid's place. With pids handed out in
+//! any other order, the order is still ascending pid, whatever the start order.
+//!
 //! The entries live in one contiguous deque sorted by pid. Drivers hand out increasing pids,
 //! so a new child is almost always appended at the back in O(1); a lookup guesses the index
 //! from the pid (pids are dense in practice) and gallops from there, O(1) for dense pids and
@@ -13,15 +25,10 @@ use std::collections::VecDeque;
 use crate::child_spec::{ChildType, ValidChildSpec};
 use crate::pid::Pid;
 use crate::supervisor::output::{ChildCounts, ChildInfo};
+use crate::supervisor::view::EntryState;
 
-/// The state of one entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ChildState {
-    /// A process runs (or died and its exit is not processed yet).
-    Running,
-    /// The process is dead and its restart is being retried; the key is the old pid.
-    Restarting,
-}
+/// The state of one entry: the public [`EntryState`], under the table's own name.
+pub(crate) type ChildState = EntryState;
 
 /// One entry: the stored spec and its state.
 #[derive(Clone, Debug)]
@@ -40,7 +47,7 @@ struct Slot<F, A> {
 /// Fewer tombstones than this are never swept (a sweep of a small table is not worth it).
 const TOMBSTONES_SWEPT_ABOVE: usize = 16;
 
-/// All entries keyed by pid (creation order), with O(1) counts.
+/// All entries keyed by pid, in ascending pid order, with O(1) counts.
 #[derive(Clone, Debug)]
 pub(crate) struct Children<F, A> {
     /// Sorted by pid; no tombstone at either end.

@@ -5,14 +5,15 @@ mod children;
 mod mailbox;
 pub mod output;
 mod termination;
+pub mod view;
 
 #[cfg(test)]
 mod tests;
 
 use std::collections::VecDeque;
 
-use crate::child_spec::{ChildSpec, Restart, ValidChildSpec};
-use crate::error::{ConfigError, DriverError, SpecError, StartError, TerminateError};
+use crate::child_spec::{Restart, ValidChildSpec};
+use crate::error::{ConfigError, DriverError, StartError, TerminateError};
 use crate::exit_reason::ExitReason;
 use crate::options::{Config, Options};
 use crate::pid::Pid;
@@ -21,8 +22,9 @@ use crate::time::Instant;
 
 use children::{ChildState, Children};
 use mailbox::{Message, Request};
-use output::{CallId, ChildCounts, ChildInfo, Effect, Event, Reply, StartOutcome, Started};
+use output::{CallId, Effect, Event, Reply, StartOutcome, Started};
 use termination::{Purpose, Termination};
+use view::SupervisorView;
 
 /// What the supervisor is doing: only `Ready` serves the mailbox.
 #[derive(Clone, Debug)]
@@ -68,9 +70,8 @@ pub(crate) enum PendingStart<F, A> {
 /// * **Outputs**: [`poll_effect`](Self::poll_effect) (things to do, in order),
 ///   [`poll_event`](Self::poll_event) (reports), [`poll_timeout`](Self::poll_timeout) (the
 ///   next deadline).
-/// * **Inspection** (instant, outside the mailbox): [`counts`](Self::counts),
-///   [`children`](Self::children), [`is_alive`](Self::is_alive),
-///   [`exit_reason`](Self::exit_reason), [`is_blocked`](Self::is_blocked).
+/// * **Inspection** (instant, outside the mailbox, read-only): [`view`](Self::view) returns a
+///   [`SupervisorView`] with the counts, the children, liveness, the exit reason and more.
 ///
 /// # Call order
 ///
@@ -83,8 +84,11 @@ pub(crate) enum PendingStart<F, A> {
 ///
 /// # Time
 ///
-/// Every input carries `now`, which must never decrease. Restarts are stamped with
-/// `now.whole_seconds()`; kill deadlines are `now + shutdown` when a termination begins.
+/// Every call and input carries `now`, which must never decrease. The core remembers the
+/// latest `now` it was given ([`SupervisorView::latest_time`]); a `now` earlier than that is
+/// refused with [`DriverError::TimeWentBackwards`] and changes nothing. An equal `now` is
+/// fine. Restarts are stamped with `now.whole_seconds()`; kill deadlines are
+/// `now + shutdown` when a termination begins.
 #[derive(Clone, Debug)]
 pub struct DynamicSupervisor<F, A> {
     config: Config<A>,
@@ -94,6 +98,8 @@ pub struct DynamicSupervisor<F, A> {
     phase: Phase<F, A>,
     effects: VecDeque<Effect<F, A>>,
     events: VecDeque<Event>,
+    /// The latest `now` given to any call or input.
+    latest: Instant,
 }
 
 impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
@@ -107,6 +113,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
             phase: Phase::Ready,
             effects: VecDeque::new(),
             events: VecDeque::new(),
+            latest: Instant::ZERO,
         }
     }
 
@@ -117,58 +124,125 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
 
     // ----- calls -----------------------------------------------------------------------
 
-    /// `start_child(spec)`. The spec is validated here, in the caller, without touching the
-    /// supervisor (an invalid spec returns its [`SpecError`] at once). Otherwise the call is
-    /// queued and answered with [`Reply::StartChild`].
+    /// `start_child(spec)`, answered with [`Reply::StartChild`].
+    ///
+    /// The spec is already validated: as in OTP, where `start_child` validates the spec in
+    /// the caller without contacting the supervisor, the caller runs
+    /// [`ChildSpec::validate`](crate::ChildSpec::validate) first and an invalid spec never
+    /// reaches the supervisor (`sup.start_child(now, call, spec.validate()?)?`).
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::TimeWentBackwards`] when `now` is earlier than the latest `now` given;
+    /// nothing changes then.
     pub fn start_child(
         &mut self,
         now: Instant,
         call: CallId,
-        spec: ChildSpec<F, A>,
-    ) -> Result<(), SpecError> {
-        let spec = spec.validate()?;
-        self.call(now, call, Request::StartChild(spec));
-        Ok(())
+        spec: ValidChildSpec<F, A>,
+    ) -> Result<(), DriverError> {
+        self.call(now, call, Request::StartChild(spec))
     }
 
     /// `terminate_child(pid)`, answered with [`Reply::TerminateChild`].
-    pub fn terminate_child(&mut self, now: Instant, call: CallId, pid: Pid) {
-        self.call(now, call, Request::TerminateChild(pid));
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::TimeWentBackwards`] when `now` goes backwards; nothing changes then.
+    pub fn terminate_child(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        pid: Pid,
+    ) -> Result<(), DriverError> {
+        self.call(now, call, Request::TerminateChild(pid))
     }
 
-    /// `which_children()`, answered with [`Reply::WhichChildren`].
-    pub fn which_children(&mut self, now: Instant, call: CallId) {
-        self.call(now, call, Request::WhichChildren);
+    /// `which_children()`, answered with [`Reply::WhichChildren`]: one row per entry in
+    /// ascending pid order, as OTP lists its pid-keyed map (so with increasing pids, creation
+    /// order, and a restarted child at its new pid's place, at the end).
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::TimeWentBackwards`] when `now` goes backwards; nothing changes then.
+    pub fn which_children(&mut self, now: Instant, call: CallId) -> Result<(), DriverError> {
+        self.call(now, call, Request::WhichChildren)
     }
 
     /// `count_children()`, answered with [`Reply::CountChildren`].
-    pub fn count_children(&mut self, now: Instant, call: CallId) {
-        self.call(now, call, Request::CountChildren);
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::TimeWentBackwards`] when `now` goes backwards; nothing changes then.
+    pub fn count_children(&mut self, now: Instant, call: CallId) -> Result<(), DriverError> {
+        self.call(now, call, Request::CountChildren)
     }
 
     /// `DynamicSupervisor.stop(sup, reason)`: terminates every child, exits with `reason`,
     /// and answers [`Reply::Stopped`].
-    pub fn stop(&mut self, now: Instant, call: CallId, reason: ExitReason) {
-        self.call(now, call, Request::Stop(reason));
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::TimeWentBackwards`] when `now` goes backwards; nothing changes then.
+    pub fn stop(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        reason: ExitReason,
+    ) -> Result<(), DriverError> {
+        self.call(now, call, Request::Stop(reason))
     }
 
-    fn call(&mut self, now: Instant, call: CallId, request: Request<F, A>) {
-        if self.is_alive() {
+    fn call(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        request: Request<F, A>,
+    ) -> Result<(), DriverError> {
+        self.advance(now)?;
+        if self.alive() {
             self.mailbox.push_back(Message::Call { call, request });
             self.run(now);
         } else {
             self.reply(call, Reply::NoProc);
         }
+        Ok(())
+    }
+
+    /// Refuses a `now` earlier than the latest one, without changing anything.
+    fn check_time(&self, now: Instant) -> Result<(), DriverError> {
+        if now < self.latest {
+            Err(DriverError::TimeWentBackwards {
+                now,
+                latest: self.latest,
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Checks `now` and records it as the latest.
+    fn advance(&mut self, now: Instant) -> Result<(), DriverError> {
+        self.check_time(now)?;
+        self.latest = now;
+        Ok(())
     }
 
     // ----- inputs ----------------------------------------------------------------------
 
     /// The outcome of the pending [`Effect::Start`].
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::TimeWentBackwards`] when `now` goes backwards,
+    /// [`DriverError::NoStartPending`] when no start is pending, [`DriverError::PidInUse`]
+    /// when the pid is already a child. Nothing changes then.
     pub fn handle_start_result(
         &mut self,
         now: Instant,
         outcome: StartOutcome,
     ) -> Result<(), DriverError> {
+        self.check_time(now)?;
         if !matches!(self.phase, Phase::Starting(_)) {
             return Err(DriverError::NoStartPending);
         }
@@ -177,6 +251,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
                 return Err(DriverError::PidInUse(*pid));
             }
         }
+        self.latest = now;
         // Moved out, not cloned: the pending start's spec becomes the table's entry.
         let Phase::Starting(pending) = std::mem::replace(&mut self.phase, Phase::Ready) else {
             return Err(DriverError::NoStartPending);
@@ -219,26 +294,53 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
 
     /// A child process ended with `reason` (its link's `{:EXIT, pid, reason}`, or the DOWN a
     /// termination waits for). Exits of unknown pids are ignored, as OTP does.
-    pub fn handle_child_exit(&mut self, now: Instant, pid: Pid, reason: ExitReason) {
-        if !self.is_alive() || self.termination_down(now, pid, &reason) {
-            return;
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::TimeWentBackwards`] when `now` goes backwards; nothing changes then.
+    pub fn handle_child_exit(
+        &mut self,
+        now: Instant,
+        pid: Pid,
+        reason: ExitReason,
+    ) -> Result<(), DriverError> {
+        self.advance(now)?;
+        if !self.alive() || self.termination_down(now, pid, &reason) {
+            return Ok(());
         }
         self.mailbox.push_back(Message::Exit { pid, reason });
         self.run(now);
+        Ok(())
     }
 
     /// The parent's `{:EXIT, parent, reason}`: once the mailbox reaches it, the supervisor
     /// terminates every child and exits with the same `reason` (even `normal`).
-    pub fn handle_parent_exit(&mut self, now: Instant, reason: ExitReason) {
-        if self.is_alive() {
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::TimeWentBackwards`] when `now` goes backwards; nothing changes then.
+    pub fn handle_parent_exit(
+        &mut self,
+        now: Instant,
+        reason: ExitReason,
+    ) -> Result<(), DriverError> {
+        self.advance(now)?;
+        if self.alive() {
             self.mailbox.push_back(Message::ParentExit { reason });
             self.run(now);
         }
+        Ok(())
     }
 
     /// Fires the kill timers due at `now`. Idempotent: calling it early or twice does nothing.
-    pub fn handle_timeout(&mut self, now: Instant) {
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::TimeWentBackwards`] when `now` goes backwards; nothing changes then.
+    pub fn handle_timeout(&mut self, now: Instant) -> Result<(), DriverError> {
+        self.advance(now)?;
         self.fire_kill_timers(now);
+        Ok(())
     }
 
     // ----- outputs ---------------------------------------------------------------------
@@ -408,60 +510,13 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
 
 /// Inspection, instant and outside the mailbox; no bounds on `F` and `A`.
 impl<F, A> DynamicSupervisor<F, A> {
-    /// The validated options.
-    pub fn config(&self) -> &Config<A> {
-        &self.config
+    /// A read-only view of the supervisor's state, read directly without going through the
+    /// mailbox: counts, children, liveness, the exit reason and more.
+    pub fn view(&self) -> SupervisorView<'_, F, A> {
+        SupervisorView::new(self)
     }
 
-    // ----- inspection ------------------------------------------------------------------
-
-    /// The current counts, read directly (O(1)), without going through the mailbox.
-    pub fn counts(&self) -> ChildCounts {
-        self.children.counts()
-    }
-
-    /// The entries in table order, read directly, as `which_children` would list them.
-    pub fn children(&self) -> Vec<ChildInfo> {
-        self.children.infos()
-    }
-
-    /// The running children's pids, in table order.
-    pub fn running_children(&self) -> Vec<Pid> {
-        self.children.running_pids()
-    }
-
-    /// Whether the supervisor process is alive.
-    pub fn is_alive(&self) -> bool {
+    fn alive(&self) -> bool {
         !matches!(self.phase, Phase::Down(_))
-    }
-
-    /// The supervisor's exit reason, once it is down.
-    pub fn exit_reason(&self) -> Option<&ExitReason> {
-        match &self.phase {
-            Phase::Down(reason) => Some(reason),
-            _ => None,
-        }
-    }
-
-    /// Whether the supervisor is blocked in a start function or a termination.
-    pub fn is_blocked(&self) -> bool {
-        matches!(self.phase, Phase::Starting(_) | Phase::Terminating(_))
-    }
-
-    /// How many restarts the intensity log holds now.
-    pub fn restarts_in_window(&self) -> u64 {
-        self.restarts.len()
-    }
-
-    /// How many messages wait in the mailbox.
-    pub fn mailbox_len(&self) -> usize {
-        self.mailbox.len()
-    }
-
-    /// The entries with their state, for invariant checkers: `(pid, running, restart type)`.
-    pub fn entries(&self) -> impl Iterator<Item = (Pid, bool, &ValidChildSpec<F, A>)> {
-        self.children
-            .iter()
-            .map(|(pid, child)| (pid, child.state == ChildState::Running, &child.spec))
     }
 }

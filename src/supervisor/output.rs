@@ -54,7 +54,11 @@ pub enum Reply {
     StartChild(Result<Started, StartError>),
     /// The answer to `terminate_child`.
     TerminateChild(Result<(), TerminateError>),
-    /// The answer to `which_children`.
+    /// The answer to `which_children`: one row per entry, in ascending pid order, as OTP
+    /// lists its pid-keyed map (the BEAM keeps that order for maps of up to 32 keys; this
+    /// crate keeps it at every size). With increasing pids (as every driver in this repository hands
+    /// out) that is creation order, and a restarted child appears at its new pid's place, at
+    /// the end; a restarting entry (no pid in its row) keeps its old pid's place.
     WhichChildren(Vec<ChildInfo>),
     /// The answer to `count_children`.
     CountChildren(ChildCounts),

@@ -104,7 +104,9 @@ impl Driver {
     /// Queues `start_child(spec)`.
     fn request_start(&mut self, now: u64, spec: Spec) -> CallId {
         let call = self.fresh_call();
-        self.sup.start_child(at(now), call, spec).unwrap();
+        self.sup
+            .start_child(at(now), call, spec.validate().unwrap())
+            .unwrap();
         call
     }
 
@@ -136,7 +138,7 @@ impl Driver {
     }
 
     fn crash(&mut self, now: u64, pid: Pid, reason: ExitReason) {
-        self.sup.handle_child_exit(at(now), pid, reason);
+        self.sup.handle_child_exit(at(now), pid, reason).unwrap();
     }
 
     /// Asserts that the only pending effect is a restart of `old`.
@@ -162,25 +164,25 @@ impl Driver {
 
     fn terminate(&mut self, now: u64, pid: Pid) -> CallId {
         let call = self.fresh_call();
-        self.sup.terminate_child(at(now), call, pid);
+        self.sup.terminate_child(at(now), call, pid).unwrap();
         call
     }
 
     fn count(&mut self, now: u64) -> CallId {
         let call = self.fresh_call();
-        self.sup.count_children(at(now), call);
+        self.sup.count_children(at(now), call).unwrap();
         call
     }
 
     fn which(&mut self, now: u64) -> CallId {
         let call = self.fresh_call();
-        self.sup.which_children(at(now), call);
+        self.sup.which_children(at(now), call).unwrap();
         call
     }
 
     fn stop(&mut self, now: u64, reason: ExitReason) -> CallId {
         let call = self.fresh_call();
-        self.sup.stop(at(now), call, reason);
+        self.sup.stop(at(now), call, reason).unwrap();
         call
     }
 
@@ -271,7 +273,7 @@ fn start_child_error_stores_nothing_and_passes_the_reason() {
     let expected = Reply::StartChild(Err(StartError::Failed(reason)));
     assert_eq!(d.drain(), vec![reply(call, expected)]);
     assert_eq!(d.counted(0), counts(0, 0, 0, 0));
-    assert!(d.sup.is_alive());
+    assert!(d.sup.view().is_alive());
 }
 
 #[test]
@@ -312,8 +314,9 @@ fn temporary_child_is_started_with_its_own_arguments() {
     let pid = d.answer_started(0);
     let stored: Vec<_> = d
         .sup
+        .view()
         .entries()
-        .map(|(_, _, s)| s.start().args.clone())
+        .map(|e| e.spec.start().args.clone())
         .collect();
     assert_eq!(stored, vec![Vec::<u32>::new()], "{pid} keeps no args");
 }
@@ -325,12 +328,12 @@ fn pending_start_blocks_the_supervisor() {
     d.drain();
     let count = d.count(5);
     assert_eq!(d.drain(), vec![], "the count waits behind the start");
-    assert!(d.sup.is_blocked());
-    assert_eq!(d.sup.mailbox_len(), 1);
+    assert!(d.sup.view().is_blocked());
+    assert_eq!(d.sup.view().mailbox_len(), 1);
     let pid = d.answer_started(10);
     let expected_count = reply(count, Reply::CountChildren(counts(1, 1, 0, 1)));
     assert_eq!(d.drain(), vec![started(start, pid), expected_count]);
-    assert!(!d.sup.is_blocked());
+    assert!(!d.sup.view().is_blocked());
 }
 
 #[test]
@@ -360,7 +363,7 @@ fn restarting_entries_count_toward_max_children() {
     let refused = reply(call, Reply::StartChild(Err(StartError::MaxChildren)));
     assert_eq!(effects[0], refused);
     assert!(matches!(&effects[1..], [e] if is_restart_of(e, c)));
-    assert_eq!(d.sup.counts(), counts(1, 0, 0, 1));
+    assert_eq!(d.sup.view().counts(), counts(1, 0, 0, 1));
 }
 
 #[test]
@@ -429,7 +432,7 @@ fn terminate_child_never_restarts_a_permanent_child() {
     d.crash(5, c, ExitReason::Shutdown);
     assert_eq!(d.drain(), vec![reply(call, Reply::TerminateChild(Ok(())))]);
     assert_eq!(d.counted(5), counts(0, 0, 0, 0));
-    assert_eq!(d.sup.restarts_in_window(), 0);
+    assert_eq!(d.sup.view().restarts_in_window(), 0);
     assert!(!d
         .events()
         .contains(&Event::RestartCounted { pid: c, second: 0 }));
@@ -443,8 +446,8 @@ fn terminate_child_never_counts_toward_intensity() {
     d.drain();
     d.crash(0, c, ExitReason::Shutdown);
     assert_eq!(d.drain(), vec![reply(call, Reply::TerminateChild(Ok(())))]);
-    assert!(d.sup.is_alive());
-    assert_eq!(d.sup.restarts_in_window(), 0);
+    assert!(d.sup.view().is_alive());
+    assert_eq!(d.sup.view().restarts_in_window(), 0);
     d.start(0, worker("b"));
 }
 
@@ -459,10 +462,10 @@ fn terminate_child_removes_a_restarting_entry_without_a_signal() {
     // The entry became restarting, then terminate_child removed it: no Shutdown/Kill, and
     // the retry queued behind the call finds nothing to restart.
     assert_eq!(d.drain(), vec![reply(call, Reply::TerminateChild(Ok(())))]);
-    assert_eq!(d.sup.mailbox_len(), 0);
-    assert!(!d.sup.is_blocked());
+    assert_eq!(d.sup.view().mailbox_len(), 0);
+    assert!(!d.sup.view().is_blocked());
     assert_eq!(
-        d.sup.restarts_in_window(),
+        d.sup.view().restarts_in_window(),
         1,
         "the ignored retry counts nothing"
     );
@@ -488,8 +491,8 @@ fn terminate_child_queued_before_the_childs_exit_wins_the_race() {
     let ignored = reply(blocker, Reply::StartChild(Ok(Started::Ignored)));
     let ok = reply(call, Reply::TerminateChild(Ok(())));
     assert_eq!(d.drain(), vec![ignored, ok]);
-    assert!(d.sup.is_alive());
-    assert_eq!(d.sup.restarts_in_window(), 0);
+    assert!(d.sup.view().is_alive());
+    assert_eq!(d.sup.view().restarts_in_window(), 0);
     assert_eq!(d.counted(20), counts(0, 0, 0, 0));
 }
 
@@ -521,10 +524,10 @@ fn exit_decision_table() {
                     matches!(effects.as_slice(), [e] if is_restart_of(e, c)),
                     "{case}"
                 );
-                assert_eq!(d.sup.restarts_in_window(), 1, "{case}");
+                assert_eq!(d.sup.view().restarts_in_window(), 1, "{case}");
             } else {
                 assert_eq!(effects, vec![], "{case}");
-                assert_eq!(d.sup.restarts_in_window(), 0, "{case}");
+                assert_eq!(d.sup.view().restarts_in_window(), 0, "{case}");
                 assert_eq!(d.counted(10), counts(0, 0, 0, 0), "{case}");
             }
         }
@@ -542,9 +545,9 @@ fn exits_of_unknown_pids_are_ignored() {
     d.crash(10, gone, boom()); // a second exit of a child already removed
     assert_eq!(d.drain(), vec![]);
     assert_eq!(d.events(), vec![]);
-    assert!(d.sup.is_alive());
+    assert!(d.sup.view().is_alive());
     assert_eq!(d.counted(10), counts(1, 1, 0, 1));
-    assert_eq!(d.sup.running_children(), vec![c]);
+    assert_eq!(d.sup.view().running_pids(), vec![c]);
 }
 
 #[test]
@@ -562,10 +565,10 @@ fn failed_restart_leaves_a_restarting_entry() {
     // The retry is pending now; the table shows the entry as restarting, under the old key.
     d.expect_restart(c);
     assert_eq!(
-        d.sup.children(),
+        d.sup.view().which_children(),
         vec![row(Some(a)), row(None), row(Some(b))]
     );
-    assert_eq!(d.sup.counts(), counts(3, 2, 0, 3));
+    assert_eq!(d.sup.view().counts(), counts(3, 2, 0, 3));
 }
 
 #[test]
@@ -591,7 +594,7 @@ fn restart_returning_ignore_removes_the_child() {
     d.expect_restart(c);
     d.answer(10, StartOutcome::Ignore);
     assert_eq!(d.drain(), vec![]);
-    assert!(d.sup.is_alive());
+    assert!(d.sup.view().is_alive());
     assert_eq!(d.counted(10), counts(0, 0, 0, 0));
     assert!(d.listed(10).is_empty());
 }
@@ -621,7 +624,7 @@ fn every_retry_counts_toward_intensity() {
             assert!(attempts <= n, "more than {n} attempts");
         }
         assert_eq!(attempts, n);
-        assert!(!d.sup.is_alive());
+        assert!(!d.sup.view().is_alive());
     }
 }
 
@@ -633,9 +636,9 @@ fn retry_then_success_needs_two_restarts() {
     d.crash(10, c, ExitReason::Shutdown);
     d.restart_fails(10, c);
     let new = d.restarted(10, c);
-    assert!(d.sup.is_alive());
+    assert!(d.sup.view().is_alive());
     assert_eq!(d.counted(10), counts(1, 1, 0, 1));
-    assert_eq!(d.sup.running_children(), vec![new]);
+    assert_eq!(d.sup.view().running_pids(), vec![new]);
 
     let mut d = Driver::restarts(1);
     let c = d.start(0, worker("a"));
@@ -645,7 +648,7 @@ fn retry_then_success_needs_two_restarts() {
         reason: ExitReason::Shutdown,
     };
     assert_eq!(d.drain(), vec![exit]);
-    assert!(!d.sup.is_alive());
+    assert!(!d.sup.view().is_alive());
 }
 
 /// One permanent child crashed at each of `times` (ms), each successor restarted; whether the
@@ -668,7 +671,7 @@ fn survives(max_restarts: i64, max_seconds: i64, times: &[u64]) -> bool {
             other => panic!("unexpected {other:?}"),
         }
     }
-    assert!(d.sup.is_alive());
+    assert!(d.sup.view().is_alive());
     true
 }
 
@@ -725,7 +728,7 @@ fn zero_max_restarts_shuts_down_at_the_first_restart() {
     };
     assert_eq!(d.drain(), vec![exit], "no start attempt");
     assert!(d.events().contains(&Event::IntensityExceeded));
-    assert_eq!(d.sup.exit_reason(), Some(&ExitReason::Shutdown));
+    assert_eq!(d.sup.view().exit_reason(), Some(&ExitReason::Shutdown));
 }
 
 #[test]
@@ -749,7 +752,7 @@ fn exceeding_intensity_terminates_the_others_and_skips_restarting_entries() {
     ];
     assert_eq!(d.drain(), signals);
     assert!(d.events().contains(&Event::IntensityExceeded));
-    assert!(d.sup.entries().all(|(pid, _, _)| pid != a), "a is removed");
+    assert!(d.sup.view().entries().all(|e| e.pid != a), "a is removed");
     d.crash(20, timed, ExitReason::Shutdown);
     d.crash(20, brutal, ExitReason::Killed);
     d.crash(20, inf, ExitReason::Shutdown);
@@ -757,7 +760,7 @@ fn exceeding_intensity_terminates_the_others_and_skips_restarting_entries() {
         reason: ExitReason::Shutdown,
     };
     assert_eq!(d.drain(), vec![exit]);
-    assert_eq!(d.sup.exit_reason(), Some(&ExitReason::Shutdown));
+    assert_eq!(d.sup.view().exit_reason(), Some(&ExitReason::Shutdown));
 }
 
 // ----- §7 which_children and count_children ------------------------------------------------
@@ -818,7 +821,7 @@ fn count_children_counts_types_and_states() {
     d.crash(10, r, boom());
     d.restart_fails(10, r);
     d.expect_restart(r);
-    assert_eq!(d.sup.counts(), counts(3, 2, 1, 2));
+    assert_eq!(d.sup.view().counts(), counts(3, 2, 1, 2));
     d.answer_started(10);
     assert_eq!(d.counted(10), counts(3, 3, 1, 2));
 }
@@ -851,7 +854,7 @@ fn stop_signals_every_child_in_one_pass_before_waiting() {
         Effect::Shutdown { pid: e },
     ];
     assert_eq!(d.drain(), signals);
-    assert!(d.sup.is_blocked());
+    assert!(d.sup.view().is_blocked());
     for (pid, reason) in [(c, ExitReason::Shutdown), (b, ExitReason::Killed)] {
         d.crash(10, pid, reason);
         assert_eq!(d.drain(), vec![], "still waiting");
@@ -880,7 +883,7 @@ fn one_kill_timer_per_distinct_timeout() {
     let stop = d.stop(100, ExitReason::Shutdown);
     assert_eq!(d.drain().len(), 3);
     assert_eq!(d.sup.poll_timeout(), Some(at(600)));
-    d.sup.handle_timeout(at(600));
+    d.sup.handle_timeout(at(600)).unwrap();
     let kills = vec![Effect::Kill { pid: b }, Effect::Kill { pid: c }];
     assert_eq!(d.drain(), kills, "only the 500 ms group");
     assert_eq!(d.sup.poll_timeout(), Some(at(1100)));
@@ -894,7 +897,7 @@ fn one_kill_timer_per_distinct_timeout() {
         };
         assert!(events.contains(&error));
     }
-    d.sup.handle_timeout(at(1100));
+    d.sup.handle_timeout(at(1100)).unwrap();
     assert_eq!(d.drain(), vec![Effect::Kill { pid: slow }]);
     d.crash(1100, slow, ExitReason::Killed);
     assert_eq!(
@@ -916,14 +919,14 @@ fn handle_timeout_is_idempotent_and_does_nothing_early() {
     let call = d.terminate(50, c);
     assert_eq!(d.drain(), vec![Effect::Shutdown { pid: c }]);
     assert_eq!(d.sup.poll_timeout(), Some(at(250)));
-    d.sup.handle_timeout(at(249));
+    d.sup.handle_timeout(at(249)).unwrap();
     assert_eq!(d.drain(), vec![], "early");
-    d.sup.handle_timeout(at(250));
+    d.sup.handle_timeout(at(250)).unwrap();
     assert_eq!(d.drain(), vec![Effect::Kill { pid: c }]);
-    d.sup.handle_timeout(at(250));
-    d.sup.handle_timeout(at(400));
+    d.sup.handle_timeout(at(250)).unwrap();
+    d.sup.handle_timeout(at(400)).unwrap();
     assert_eq!(d.drain(), vec![], "twice");
-    d.crash(251, c, ExitReason::Killed);
+    d.crash(400, c, ExitReason::Killed);
     assert_eq!(d.drain(), vec![reply(call, Reply::TerminateChild(Ok(())))]);
 }
 
@@ -934,13 +937,13 @@ fn infinity_children_are_never_killed_by_a_timer() {
     let timed = d.start(0, worker("t").shutdown(Shutdown::millis(10)));
     d.stop(0, ExitReason::Shutdown);
     d.drain();
-    d.sup.handle_timeout(at(10));
+    d.sup.handle_timeout(at(10)).unwrap();
     assert_eq!(d.drain(), vec![Effect::Kill { pid: timed }]);
     d.crash(10, timed, ExitReason::Killed);
-    d.sup.handle_timeout(at(u64::MAX));
+    d.sup.handle_timeout(at(u64::MAX)).unwrap();
     assert_eq!(d.drain(), vec![]);
-    assert!(d.sup.is_blocked(), "waits for {inf} forever");
-    d.crash(1_000_000, inf, ExitReason::Shutdown);
+    assert!(d.sup.view().is_blocked(), "waits for {inf} forever");
+    d.crash(u64::MAX, inf, ExitReason::Shutdown);
     let exit = Effect::Exit {
         reason: ExitReason::Shutdown,
     };
@@ -971,7 +974,7 @@ fn nothing_else_is_served_during_a_termination() {
     let start = d.request_start(10, worker("n"));
     d.crash(10, other, boom());
     assert_eq!(d.drain(), vec![], "all queued");
-    assert_eq!(d.sup.mailbox_len(), 3);
+    assert_eq!(d.sup.view().mailbox_len(), 3);
     d.crash(300, slow, ExitReason::Shutdown);
     // FIFO: the reply, then the count (other's exit still unprocessed), then the start.
     let effects = d.drain();
@@ -1009,7 +1012,7 @@ fn a_queued_exit_of_a_child_being_terminated_is_consumed() {
         Effect::Shutdown { pid: b },
     ];
     assert_eq!(d.drain(), signals, "c is not signalled, nor restarted");
-    assert_eq!(d.sup.restarts_in_window(), 0);
+    assert_eq!(d.sup.view().restarts_in_window(), 0);
     assert!(d.events().contains(&Event::ShutdownError {
         pid: c,
         reason: boom()
@@ -1051,24 +1054,24 @@ fn stop_replies_stopped_and_exits_with_its_reason() {
         reason: ExitReason::other("bye"),
     };
     assert_eq!(d.drain(), vec![reply(call, Reply::Stopped), exit]);
-    assert!(!d.sup.is_alive());
-    assert_eq!(d.sup.exit_reason(), Some(&ExitReason::other("bye")));
-    assert_eq!(d.sup.counts(), counts(0, 0, 0, 0));
+    assert!(!d.sup.view().is_alive());
+    assert_eq!(d.sup.view().exit_reason(), Some(&ExitReason::other("bye")));
+    assert_eq!(d.sup.view().counts(), counts(0, 0, 0, 0));
 }
 
 #[test]
 fn parent_exit_normal_exits_normal_after_terminating_children() {
     let mut d = Driver::new(Options::default());
     let c = d.start(0, worker("a"));
-    d.sup.handle_parent_exit(at(0), ExitReason::Normal);
+    d.sup.handle_parent_exit(at(0), ExitReason::Normal).unwrap();
     assert_eq!(d.drain(), vec![Effect::Shutdown { pid: c }]);
-    assert!(d.sup.is_alive(), "still waiting for {c}");
+    assert!(d.sup.view().is_alive(), "still waiting for {c}");
     d.crash(5, c, ExitReason::Shutdown);
     let exit = Effect::Exit {
         reason: ExitReason::Normal,
     };
     assert_eq!(d.drain(), vec![exit]);
-    assert_eq!(d.sup.exit_reason(), Some(&ExitReason::Normal));
+    assert_eq!(d.sup.view().exit_reason(), Some(&ExitReason::Normal));
 }
 
 #[test]
@@ -1089,9 +1092,11 @@ fn calls_after_down_get_noproc() {
     let noprocs: Vec<Eff> = calls.iter().map(|&c| reply(c, Reply::NoProc)).collect();
     assert_eq!(d.drain(), noprocs);
     d.crash(10, c, boom());
-    d.sup.handle_parent_exit(at(10), ExitReason::Shutdown);
+    d.sup
+        .handle_parent_exit(at(10), ExitReason::Shutdown)
+        .unwrap();
     assert_eq!(d.drain(), vec![]);
-    assert_eq!(d.sup.exit_reason(), Some(&ExitReason::Normal));
+    assert_eq!(d.sup.view().exit_reason(), Some(&ExitReason::Normal));
 }
 
 #[test]
@@ -1112,7 +1117,7 @@ fn calls_queued_when_the_supervisor_goes_down_get_noproc() {
         reply(start, Reply::NoProc),
     ];
     assert_eq!(d.drain(), expected);
-    assert_eq!(d.sup.mailbox_len(), 0);
+    assert_eq!(d.sup.view().mailbox_len(), 0);
 }
 
 // ----- driver misuse -----------------------------------------------------------------------
@@ -1180,12 +1185,12 @@ fn scripted_run() -> (Vec<Eff>, Vec<Event>) {
     d.answer_started(200);
     d.terminate(300, t);
     d.request_start(300, worker("x"));
-    d.sup.handle_timeout(at(600));
+    d.sup.handle_timeout(at(600)).unwrap();
     d.crash(600, t, ExitReason::Killed);
     d.drain();
     d.answer_started(700);
     d.stop(800, ExitReason::Shutdown);
-    for pid in d.sup.running_children() {
+    for pid in d.sup.view().running_pids() {
         d.crash(900, pid, ExitReason::Shutdown);
     }
     d.drain();
@@ -1199,4 +1204,230 @@ fn same_inputs_give_the_same_outputs() {
     assert!(effects.len() > 15 && events.len() > 10);
     assert!(matches!(effects.last(), Some(Effect::Exit { .. })));
     assert_eq!(scripted_run(), (effects, events));
+}
+
+// ----- time never goes backwards ----------------------------------------------------------
+
+/// A named call or input, applied to a supervisor.
+type Input = (
+    &'static str,
+    Box<dyn Fn(&mut DynamicSupervisor<&'static str, u32>) -> Result<(), DriverError>>,
+);
+
+/// Every call and input, at `now`, against a supervisor; `pid` names a running child.
+fn every_input(now: Instant, pid: Pid) -> Vec<Input> {
+    vec![
+        (
+            "start_child",
+            Box::new(move |sup| sup.start_child(now, CallId(900), worker("x").validate().unwrap())),
+        ),
+        (
+            "terminate_child",
+            Box::new(move |sup| sup.terminate_child(now, CallId(901), pid)),
+        ),
+        (
+            "which_children",
+            Box::new(move |sup| sup.which_children(now, CallId(902))),
+        ),
+        (
+            "count_children",
+            Box::new(move |sup| sup.count_children(now, CallId(903))),
+        ),
+        (
+            "stop",
+            Box::new(move |sup| sup.stop(now, CallId(904), ExitReason::Shutdown)),
+        ),
+        (
+            "handle_start_result",
+            Box::new(move |sup| {
+                let outcome = StartOutcome::Started {
+                    pid: Pid(500),
+                    info: None,
+                };
+                sup.handle_start_result(now, outcome)
+            }),
+        ),
+        (
+            "handle_child_exit",
+            Box::new(move |sup| sup.handle_child_exit(now, pid, boom())),
+        ),
+        (
+            "handle_parent_exit",
+            Box::new(move |sup| sup.handle_parent_exit(now, ExitReason::Shutdown)),
+        ),
+        (
+            "handle_timeout",
+            Box::new(move |sup| sup.handle_timeout(now)),
+        ),
+    ]
+}
+
+/// Supervisors in different phases, each last given `now` = 100 ms, with `pid` running.
+fn at_100ms() -> Vec<(&'static str, Driver, Pid)> {
+    // Ready, with a child and nothing pending.
+    let mut ready = Driver::new(Options::default());
+    let pid = ready.start(100, worker("a"));
+    // Blocked in a start function, with a call queued behind it.
+    let mut starting = Driver::new(Options::default());
+    let running = starting.start(0, worker("a"));
+    starting.request_start(50, worker("b"));
+    starting.count(100);
+    starting.drain();
+    // Blocked in a termination with a kill timer.
+    let mut terminating = Driver::new(Options::default());
+    let child = terminating.start(0, worker("a").shutdown(Shutdown::millis(500)));
+    terminating.terminate(100, child);
+    terminating.drain();
+    vec![
+        ("ready", ready, pid),
+        ("starting", starting, running),
+        ("terminating", terminating, child),
+    ]
+}
+
+#[test]
+fn every_input_with_an_earlier_time_is_refused_and_changes_nothing() {
+    for (phase, _, _) in at_100ms() {
+        for index in 0..every_input(at(0), Pid(0)).len() {
+            let (_, mut d, pid) = at_100ms().into_iter().find(|s| s.0 == phase).unwrap();
+            let (name, input) = every_input(at(99), pid).swap_remove(index);
+            d.events();
+            let before = format!("{:?}", d.sup);
+            let (counts_before, mailbox_before) =
+                (d.sup.view().counts(), d.sup.view().mailbox_len());
+            let err = input(&mut d.sup);
+            assert_eq!(
+                err,
+                Err(DriverError::TimeWentBackwards {
+                    now: at(99),
+                    latest: at(100)
+                }),
+                "{phase}: {name}"
+            );
+            assert_eq!(
+                format!("{:?}", d.sup),
+                before,
+                "{phase}: {name} changed the state"
+            );
+            assert_eq!(d.sup.view().counts(), counts_before, "{phase}: {name}");
+            assert_eq!(
+                d.sup.view().mailbox_len(),
+                mailbox_before,
+                "{phase}: {name}"
+            );
+            assert_eq!(d.sup.view().latest_time(), at(100), "{phase}: {name}");
+            assert_eq!(d.drain(), vec![], "{phase}: {name} produced effects");
+            assert_eq!(d.events(), vec![], "{phase}: {name} produced events");
+        }
+    }
+}
+
+#[test]
+fn every_input_at_the_latest_time_is_accepted() {
+    for (phase, _, _) in at_100ms() {
+        for index in 0..every_input(at(0), Pid(0)).len() {
+            let (_, mut d, pid) = at_100ms().into_iter().find(|s| s.0 == phase).unwrap();
+            let (name, input) = every_input(at(100), pid).swap_remove(index);
+            let result = input(&mut d.sup);
+            // Only a start result may be refused, and then for its own protocol reasons.
+            if name == "handle_start_result" && phase != "starting" {
+                assert_eq!(result, Err(DriverError::NoStartPending), "{phase}: {name}");
+            } else {
+                assert_eq!(result, Ok(()), "{phase}: {name}");
+            }
+            assert_eq!(d.sup.view().latest_time(), at(100), "{phase}: {name}");
+        }
+    }
+}
+
+#[test]
+fn a_later_time_becomes_the_latest_and_the_error_reads_well() {
+    let mut d = Driver::new(Options::default());
+    assert_eq!(d.sup.view().latest_time(), Instant::ZERO);
+    d.count(7);
+    assert_eq!(d.sup.view().latest_time(), at(7));
+    let err = d.sup.handle_timeout(at(3)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "time went backwards: now is 3 ms but the latest instant given was 7 ms"
+    );
+    // A refused start result leaves the time alone too.
+    let outcome = StartOutcome::Ignore;
+    assert_eq!(
+        d.sup.handle_start_result(at(9), outcome),
+        Err(DriverError::NoStartPending)
+    );
+    assert_eq!(d.sup.view().latest_time(), at(7));
+}
+
+// ----- the which_children order -------------------------------------------------------------
+
+fn listed_pids(d: &mut Driver, now: u64) -> Vec<Option<Pid>> {
+    let call = d.which(now);
+    let Some(Effect::Reply {
+        call: answered,
+        reply: Reply::WhichChildren(rows),
+    }) = d.drain().pop()
+    else {
+        panic!("expected a which_children reply")
+    };
+    assert_eq!(answered, call);
+    let pids: Vec<Option<Pid>> = rows.iter().map(|row| row.pid).collect();
+    let viewed: Vec<Option<Pid>> = d
+        .sup
+        .view()
+        .which_children()
+        .iter()
+        .map(|r| r.pid)
+        .collect();
+    assert_eq!(pids, viewed, "the view lists as the reply does");
+    pids
+}
+
+#[test]
+fn which_children_with_increasing_pids_is_creation_order_and_a_restart_moves_to_the_end() {
+    let mut d = Driver::new(Options::default());
+    let a = d.start(0, worker("a"));
+    let b = d.start(0, worker("b"));
+    let c = d.start(0, worker("c"));
+    assert_eq!(listed_pids(&mut d, 0), vec![Some(a), Some(b), Some(c)]);
+    d.crash(10, a, boom());
+    d.drain();
+    let a2 = d.answer_started(10);
+    d.drain();
+    assert!(a2 > c);
+    assert_eq!(listed_pids(&mut d, 10), vec![Some(b), Some(c), Some(a2)]);
+    assert_eq!(d.sup.view().running_pids(), vec![b, c, a2]);
+}
+
+#[test]
+fn which_children_is_ascending_pid_whatever_the_start_order() {
+    let mut d = Driver::new(Options::default());
+    for pid in [Pid(10), Pid(3), Pid(7)] {
+        let call = d.request_start(0, worker("w"));
+        d.drain();
+        d.answer(0, StartOutcome::Started { pid, info: None });
+        assert_eq!(d.drain(), vec![started(call, pid)]);
+    }
+    assert_eq!(
+        listed_pids(&mut d, 0),
+        vec![Some(Pid(3)), Some(Pid(7)), Some(Pid(10))]
+    );
+    let entries: Vec<Pid> = d.sup.view().entries().map(|e| e.pid).collect();
+    assert_eq!(entries, vec![Pid(3), Pid(7), Pid(10)]);
+    // A restart of 10 as 5 puts it between 3 and 7.
+    d.crash(1, Pid(10), boom());
+    d.drain();
+    d.answer(
+        1,
+        StartOutcome::Started {
+            pid: Pid(5),
+            info: None,
+        },
+    );
+    d.drain();
+    assert_eq!(
+        listed_pids(&mut d, 1),
+        vec![Some(Pid(3)), Some(Pid(5)), Some(Pid(7))]
+    );
 }

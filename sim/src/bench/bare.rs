@@ -66,8 +66,11 @@ impl BareCore {
     /// `start_child` of a permanent worker: the call, the start effect, its result, the reply.
     pub fn start_child(&mut self) -> Result<Pid, BenchError> {
         let call = self.call_id();
+        let spec = ChildSpec::new((), Vec::new())
+            .validate()
+            .map_err(|err| BenchError(format!("bare core: {err}")))?;
         self.sup
-            .start_child(self.now, call, ChildSpec::new((), Vec::new()))
+            .start_child(self.now, call, spec)
             .map_err(|err| BenchError(format!("bare core: {err}")))?;
         match self.sup.poll_effect() {
             Some(Effect::Start { .. }) => {}
@@ -83,7 +86,9 @@ impl BareCore {
     /// `count_children`, through the mailbox.
     pub fn count_children(&mut self) -> Result<ChildCounts, BenchError> {
         let call = self.call_id();
-        self.sup.count_children(self.now, call);
+        self.sup
+            .count_children(self.now, call)
+            .map_err(|err| BenchError(format!("bare core: {err}")))?;
         match self.reply()? {
             Reply::CountChildren(counts) => Ok(counts),
             other => Err(BenchError(format!(
@@ -95,7 +100,9 @@ impl BareCore {
     /// `which_children`, through the mailbox.
     pub fn which_children(&mut self) -> Result<Vec<ChildInfo>, BenchError> {
         let call = self.call_id();
-        self.sup.which_children(self.now, call);
+        self.sup
+            .which_children(self.now, call)
+            .map_err(|err| BenchError(format!("bare core: {err}")))?;
         match self.reply()? {
             Reply::WhichChildren(infos) => Ok(infos),
             other => Err(BenchError(format!(
@@ -108,13 +115,16 @@ impl BareCore {
     /// exit (at once, as a worker that does not trap exits), the reply.
     pub fn terminate_child(&mut self, pid: Pid) -> Result<(), BenchError> {
         let call = self.call_id();
-        self.sup.terminate_child(self.now, call, pid);
+        self.sup
+            .terminate_child(self.now, call, pid)
+            .map_err(|err| BenchError(format!("bare core: {err}")))?;
         match self.sup.poll_effect() {
             Some(Effect::Shutdown { .. }) => {}
             other => return Err(unexpected("a shutdown", other)),
         }
         self.sup
-            .handle_child_exit(self.now, pid, ExitReason::Shutdown);
+            .handle_child_exit(self.now, pid, ExitReason::Shutdown)
+            .map_err(|err| BenchError(format!("bare core: {err}")))?;
         match self.reply()? {
             Reply::TerminateChild(Ok(())) => Ok(()),
             other => Err(BenchError(format!(
@@ -128,7 +138,8 @@ impl BareCore {
     pub fn crash_and_restart(&mut self, pid: Pid, step_ms: u64) -> Result<Pid, BenchError> {
         self.now = self.now.saturating_add_millis(step_ms);
         self.sup
-            .handle_child_exit(self.now, pid, ExitReason::Killed);
+            .handle_child_exit(self.now, pid, ExitReason::Killed)
+            .map_err(|err| BenchError(format!("bare core: {err}")))?;
         match self.sup.poll_effect() {
             Some(Effect::Start { .. }) => {}
             other => return Err(unexpected("a restart", other)),
@@ -153,6 +164,6 @@ mod tests {
         let new = core.crash_and_restart(first, 1).unwrap();
         assert_eq!(new, Pid(11));
         core.terminate_child(new).unwrap();
-        assert_eq!(core.supervisor().counts().active, 9);
+        assert_eq!(core.supervisor().view().counts().active, 9);
     }
 }

@@ -121,6 +121,6 @@ mod tests {
         let new = crash_and_restart(&mut sim, first, 1).unwrap();
         assert_eq!(new, Pid(11));
         terminate_child(&mut sim, new).unwrap();
-        assert_eq!(sim.supervisor().counts().active, 9);
+        assert_eq!(sim.supervisor().view().counts().active, 9);
     }
 }

@@ -2,21 +2,24 @@
 //! restart left pending, no entry for a dead process, no live process outside the table), or
 //! the supervisor has reported its shutdown.
 
+use dynsup::EntryState;
+
 use super::violation;
 use crate::simulation::{View, Violation};
 
 /// Checks the state of a simulation that has come to rest.
 pub fn check_at_rest<F, A>(view: &View<'_, F, A>) -> Result<(), Violation> {
     let fail = |detail: String| Err(violation("liveness", view.now, detail));
-    if !view.supervisor.is_alive() {
+    if !view.supervisor.view().is_alive() {
         return Ok(());
     }
-    if view.supervisor.is_blocked() || view.supervisor.mailbox_len() > 0 {
+    if view.supervisor.view().is_blocked() || view.supervisor.view().mailbox_len() > 0 {
         return fail("the supervisor has work left while nothing is in flight".into());
     }
     let mut in_table = 0;
-    for (pid, running, _) in view.supervisor.entries() {
-        if !running {
+    for entry in view.supervisor.view().entries() {
+        let pid = entry.pid;
+        if entry.state != EntryState::Running {
             return fail(format!(
                 "the restart of child {pid} is still pending at rest"
             ));

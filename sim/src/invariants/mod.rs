@@ -56,9 +56,9 @@ impl Invariants {
         for (_, event) in new_events {
             match event {
                 Event::ChildStarted { pid } => {
-                    if let Some((_, _, spec)) = view.supervisor.entries().find(|e| e.0 == *pid) {
+                    if let Some(entry) = view.supervisor.view().entries().find(|e| e.pid == *pid) {
                         self.policies
-                            .insert(*pid, (spec.restart(), spec.shutdown()));
+                            .insert(*pid, (entry.spec.restart(), entry.spec.shutdown()));
                     }
                 }
                 Event::ChildRestarted { old, new } => {

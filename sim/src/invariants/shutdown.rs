@@ -66,7 +66,7 @@ impl ShutdownChecker {
                 _ => {}
             }
         }
-        if !view.supervisor.is_alive() && !view.live.is_empty() {
+        if !view.supervisor.view().is_alive() && !view.live.is_empty() {
             return Err(violation(
                 "no-orphans",
                 view.now,
