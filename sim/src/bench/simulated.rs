@@ -3,11 +3,12 @@
 //! and waiting for each reply, with the full trace and event history recorded.
 
 use dynsup::{
-    ChildCounts, ChildInfo, ChildSpec, Event, Init, Options, Pid, Reply, Started, Worker,
+    ChildCounts, ChildInfo, ChildSpec, Context, Event, Init, Options, Pid, Reply, Spawner,
+    Started, Worker,
 };
 
 use super::BenchError;
-use crate::simulation::{BoxedWorker, Simulation, Spawner};
+use crate::simulation::Simulation;
 
 /// A worker that starts and then does nothing.
 #[derive(Clone, Copy, Debug, Default)]
@@ -15,8 +16,10 @@ pub struct IdleWorker;
 
 impl Worker for IdleWorker {
     type Message = ();
+    type Call = ();
+    type Reply = ();
 
-    fn init(&mut self) -> Init {
+    fn init(&mut self, _ctx: &mut Context<()>) -> Init {
         Init::Ok
     }
 }
@@ -26,14 +29,16 @@ impl Worker for IdleWorker {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct IdleSpawner;
 
-impl Spawner<(), (), ()> for IdleSpawner {
-    fn spawn(&mut self, _function: &(), _args: &[()]) -> BoxedWorker<()> {
+impl Spawner<(), ()> for IdleSpawner {
+    type Worker = IdleWorker;
+
+    fn spawn(&mut self, _function: &(), _args: &[()]) -> Box<IdleWorker> {
         Box::new(IdleWorker)
     }
 }
 
 /// The simulation the workloads run in.
-pub type BenchSimulation = Simulation<(), (), (), IdleSpawner>;
+pub type BenchSimulation = Simulation<(), (), IdleSpawner>;
 
 fn sim_error(err: impl std::fmt::Display) -> BenchError {
     BenchError(format!("simulator: {err}"))

@@ -16,7 +16,6 @@
 mod error;
 pub mod limits;
 mod model;
-pub(crate) use model::write_decimal;
 mod parser;
 #[cfg(test)]
 mod tests;
