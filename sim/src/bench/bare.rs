@@ -1,23 +1,27 @@
-//! Workloads on the bare core: a [`DynamicSupervisor`] driven by hand, with no simulator, no
-//! processes and no trace; the "start" of a child is only a fresh pid handed back.
+//! Workloads on the bare core: a [`DynamicSupervisor`] driven through the shared driver
+//! protocol ([`Host`]) with no simulator, no processes and no trace; the "start" of a child is
+//! only the pid the host hands out, answered at once.
 
+use dynsup::driver::{Action, Host, Request};
 use dynsup::{
-    CallId, ChildCounts, ChildInfo, ChildSpec, DynamicSupervisor, Effect, ExitReason, Instant,
-    Options, Pid, Reply, StartOutcome, Started,
+    ChildCounts, ChildInfo, ChildSpec, DriverError, DynamicSupervisor, ExitReason, Init, Instant,
+    Options, Pid, Reply, Started,
 };
 
 use super::BenchError;
 
-/// A supervisor core of `()` start functions and arguments, with the driver's counters.
+/// A supervisor core of `()` start functions and arguments, in the shared host.
 pub struct BareCore {
-    sup: DynamicSupervisor<(), ()>,
-    next_pid: u64,
-    next_call: u64,
+    host: Host<(), (), ()>,
     now: Instant,
 }
 
-fn unexpected(what: &str, effect: Option<Effect<(), ()>>) -> BenchError {
-    BenchError(format!("bare core: expected {what}, got {effect:?}"))
+fn driver_error(err: DriverError) -> BenchError {
+    BenchError(format!("bare core: {err}"))
+}
+
+fn unexpected(what: &str, action: Option<Action<(), (), ()>>) -> BenchError {
+    BenchError(format!("bare core: expected {what}, got {action:?}"))
 }
 
 impl BareCore {
@@ -27,56 +31,53 @@ impl BareCore {
         let sup = DynamicSupervisor::with_options(options)
             .map_err(|err| BenchError(format!("bare core: {err}")))?;
         Ok(BareCore {
-            sup,
-            next_pid: 1,
-            next_call: 0,
+            host: Host::new(sup),
             now: Instant::ZERO,
         })
     }
 
     /// The core, for inspection.
     pub fn supervisor(&self) -> &DynamicSupervisor<(), ()> {
-        &self.sup
+        self.host.core()
     }
 
-    fn call_id(&mut self) -> CallId {
-        self.next_call += 1;
-        CallId(self.next_call)
+    /// The next action that is not a report event.
+    fn next_action(&mut self) -> Option<Action<(), (), ()>> {
+        loop {
+            match self.host.poll_action()? {
+                Action::Event(_) => {}
+                action => return Some(action),
+            }
+        }
     }
 
     fn reply(&mut self) -> Result<Reply, BenchError> {
-        while self.sup.poll_event().is_some() {}
-        match self.sup.poll_effect() {
-            Some(Effect::Reply { reply, .. }) => Ok(reply),
+        match self.next_action() {
+            Some(Action::Reply { reply, .. }) => Ok(reply),
             other => Err(unexpected("a reply", other)),
         }
     }
 
-    /// Answers the pending start with a fresh pid and returns it.
-    fn answer_start(&mut self) -> Result<Pid, BenchError> {
-        let pid = Pid(self.next_pid);
-        self.next_pid += 1;
-        let outcome = StartOutcome::Started { pid, info: None };
-        self.sup
-            .handle_start_result(self.now, outcome)
-            .map_err(|err| BenchError(format!("bare core: {err}")))?;
-        Ok(pid)
+    /// Answers the start the host asks for, at once, with success; returns its pid.
+    fn answer_start(&mut self, what: &str) -> Result<Pid, BenchError> {
+        let Some(Action::Start { start, .. }) = self.next_action() else {
+            return Err(BenchError(format!("bare core: expected {what}")));
+        };
+        self.host
+            .start_result(self.now, start, Init::Ok)
+            .map_err(driver_error)?;
+        Ok(start.pid)
     }
 
-    /// `start_child` of a permanent worker: the call, the start effect, its result, the reply.
+    /// `start_child` of a permanent worker: the call, the start, its result, the reply.
     pub fn start_child(&mut self) -> Result<Pid, BenchError> {
-        let call = self.call_id();
         let spec = ChildSpec::new((), Vec::new())
             .validate()
             .map_err(|err| BenchError(format!("bare core: {err}")))?;
-        self.sup
-            .start_child(self.now, call, spec)
-            .map_err(|err| BenchError(format!("bare core: {err}")))?;
-        match self.sup.poll_effect() {
-            Some(Effect::Start { .. }) => {}
-            other => return Err(unexpected("a start", other)),
-        }
-        let pid = self.answer_start()?;
+        self.host
+            .call(self.now, Request::StartChild(spec), ())
+            .map_err(driver_error)?;
+        let pid = self.answer_start("a start")?;
         match self.reply()? {
             Reply::StartChild(Ok(Started::Running { .. })) => Ok(pid),
             other => Err(BenchError(format!("bare core: start_child gave {other:?}"))),
@@ -85,10 +86,9 @@ impl BareCore {
 
     /// `count_children`, through the mailbox.
     pub fn count_children(&mut self) -> Result<ChildCounts, BenchError> {
-        let call = self.call_id();
-        self.sup
-            .count_children(self.now, call)
-            .map_err(|err| BenchError(format!("bare core: {err}")))?;
+        self.host
+            .call(self.now, Request::CountChildren, ())
+            .map_err(driver_error)?;
         match self.reply()? {
             Reply::CountChildren(counts) => Ok(counts),
             other => Err(BenchError(format!(
@@ -99,10 +99,9 @@ impl BareCore {
 
     /// `which_children`, through the mailbox.
     pub fn which_children(&mut self) -> Result<Vec<ChildInfo>, BenchError> {
-        let call = self.call_id();
-        self.sup
-            .which_children(self.now, call)
-            .map_err(|err| BenchError(format!("bare core: {err}")))?;
+        self.host
+            .call(self.now, Request::WhichChildren, ())
+            .map_err(driver_error)?;
         match self.reply()? {
             Reply::WhichChildren(infos) => Ok(infos),
             other => Err(BenchError(format!(
@@ -114,17 +113,16 @@ impl BareCore {
     /// `terminate_child(pid)` of a running worker: the call, the shutdown signal, the child's
     /// exit (at once, as a worker that does not trap exits), the reply.
     pub fn terminate_child(&mut self, pid: Pid) -> Result<(), BenchError> {
-        let call = self.call_id();
-        self.sup
-            .terminate_child(self.now, call, pid)
-            .map_err(|err| BenchError(format!("bare core: {err}")))?;
-        match self.sup.poll_effect() {
-            Some(Effect::Shutdown { .. }) => {}
+        self.host
+            .call(self.now, Request::TerminateChild(pid), ())
+            .map_err(driver_error)?;
+        match self.next_action() {
+            Some(Action::Shutdown { .. }) => {}
             other => return Err(unexpected("a shutdown", other)),
         }
-        self.sup
-            .handle_child_exit(self.now, pid, ExitReason::Shutdown)
-            .map_err(|err| BenchError(format!("bare core: {err}")))?;
+        self.host
+            .child_exited(self.now, pid, ExitReason::Shutdown)
+            .map_err(driver_error)?;
         match self.reply()? {
             Reply::TerminateChild(Ok(())) => Ok(()),
             other => Err(BenchError(format!(
@@ -137,15 +135,11 @@ impl BareCore {
     /// the restart succeeds; returns the new pid. The clock moves on by `step_ms` first.
     pub fn crash_and_restart(&mut self, pid: Pid, step_ms: u64) -> Result<Pid, BenchError> {
         self.now = self.now.saturating_add_millis(step_ms);
-        self.sup
-            .handle_child_exit(self.now, pid, ExitReason::Killed)
-            .map_err(|err| BenchError(format!("bare core: {err}")))?;
-        match self.sup.poll_effect() {
-            Some(Effect::Start { .. }) => {}
-            other => return Err(unexpected("a restart", other)),
-        }
-        let new = self.answer_start()?;
-        while self.sup.poll_event().is_some() {}
+        self.host
+            .child_exited(self.now, pid, ExitReason::Killed)
+            .map_err(driver_error)?;
+        let new = self.answer_start("a restart")?;
+        while self.host.poll_action().is_some() {}
         Ok(new)
     }
 }

@@ -1,5 +1,9 @@
 //! The `options_and_specs` target: arbitrary options, child specs and text through the core's
 //! validation and parsers, then a supervisor driven by hand through arbitrary inputs.
+//!
+//! This is the one driver that does not go through [`dynsup::driver::Host`], on purpose: it
+//! fuzzes the raw core's own protocol checks (a start result with none pending, a reused pid,
+//! calls to a dead supervisor), inputs the host never produces by construction.
 
 use std::str::FromStr;
 
