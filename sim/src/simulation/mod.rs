@@ -115,6 +115,76 @@ struct Child<W: Worker + ?Sized> {
 ///
 /// `F`/`A` are the core's start-function and argument types, and `S` the [`Spawner`] that
 /// makes a worker for each start attempt (the same spawner a runtime takes).
+///
+/// # Example: one worker, one spawner, the simulator and the threaded runtime
+///
+/// A session worker with a timer (it expires after 30 s without a ping) and a call (how many
+/// pings it saw), run by the same spawner in virtual time and on real threads:
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use dynsup::runtime::Supervisor;
+/// use dynsup::{Answer, BoxedWorker, ChildSpec, Context, ExitReason, Init, Next, Options};
+/// use dynsup::{Reply, Restart, Started, TimerRef, Worker};
+/// use dynsup_sim::simulation::Simulation;
+///
+/// enum Msg { Ping, Expire }
+///
+/// struct Session { pings: u64, expiry: Option<TimerRef> }
+///
+/// impl Worker for Session {
+///     type Message = Msg;
+///     type Call = ();
+///     type Reply = u64;
+///     fn init(&mut self, ctx: &mut Context<Msg>) -> Init {
+///         self.expiry = Some(ctx.send_after(30_000, Msg::Expire));
+///         Init::Ok
+///     }
+///     fn handle_message(&mut self, msg: Msg, ctx: &mut Context<Msg>) -> Next {
+///         match msg {
+///             Msg::Ping => {
+///                 self.pings += 1;
+///                 if let Some(timer) = self.expiry.take() {
+///                     ctx.cancel_timer(timer);
+///                 }
+///                 self.expiry = Some(ctx.send_after(30_000, Msg::Expire));
+///                 Next::Continue
+///             }
+///             Msg::Expire => Next::Stop(ExitReason::Normal),
+///         }
+///     }
+///     fn handle_call(&mut self, (): (), _ctx: &mut Context<Msg>) -> Answer<u64> {
+///         Answer::Reply(self.pings)
+///     }
+/// }
+///
+/// let spawner = |_: &&str, _: &[()]| -> BoxedWorker<Msg, (), u64> {
+///     Box::new(Session { pings: 0, expiry: None })
+/// };
+/// let spec = || ChildSpec::new("session", vec![]).restart(Restart::Transient);
+///
+/// // In the simulator: virtual time, deterministic.
+/// let mut sim = Simulation::new(Options::default().validate().unwrap(), spawner);
+/// let call = sim.start_child(spec()).unwrap();
+/// let Reply::StartChild(Ok(Started::Running { pid, .. })) = sim.wait_reply(call).unwrap() else {
+///     panic!("not started")
+/// };
+/// sim.send(pid, Msg::Ping);
+/// let pings = sim.call(pid, (), 5_000);
+/// assert_eq!(sim.wait_call(pings).unwrap(), Ok(1));
+/// sim.run_until(dynsup::Instant::from_millis(29_000)).unwrap();
+/// assert!(sim.is_alive(pid));
+/// sim.run_until(dynsup::Instant::from_millis(31_000)).unwrap();
+/// assert!(!sim.is_alive(pid), "expired 30 s after its last ping (virtual time)");
+///
+/// // On real threads, with the same spawner.
+/// let sup = Supervisor::start_link(Options::default(), spawner).unwrap();
+/// let Ok(Started::Running { pid, .. }) = sup.start_child(spec()) else { panic!() };
+/// assert!(sup.send(pid, Msg::Ping));
+/// assert_eq!(sup.call(pid, (), Some(Duration::from_secs(5))), Ok(1));
+/// sup.stop(ExitReason::Normal, None).unwrap();
+/// ```
 pub struct Simulation<F, A, S: Spawner<F, A>> {
     now: Instant,
     queue: Queue<(Instant, Tie, u64), Delivery<F, A, S::Worker>>,
