@@ -4,7 +4,7 @@
 //! The supervisor's logic lives in [`DynamicSupervisor`], which performs no I/O, reads no clock
 //! and spawns nothing. A *driver* (the deterministic simulator in `dynsup-sim`, or a threaded
 //! runtime) feeds it inputs and performs the effects it asks for. The semantics follow
-//! `otp-semantics.md`: restart decisions, restart intensity on whole-second stamps, the
+//! `docs/semantics.md`: restart decisions, restart intensity on whole-second stamps, the
 //! `max_children` cap that counts restarting children, the termination protocol with one kill
 //! timer per distinct timeout, and the FIFO mailbox whose ordering decides the races.
 //!
@@ -94,7 +94,9 @@ mod sync;
 mod time;
 mod worker;
 
+pub use call_error::CallError;
 pub use child_spec::{ChildSpec, ChildType, Modules, Restart, Shutdown, StartCall, ValidChildSpec};
+pub use driver::Spawner;
 pub use error::{ConfigError, DriverError, SpecError, StartError, TerminateError};
 pub use exit_reason::{ExitReason, InvalidExitReason};
 pub use options::{AutoShutdown, Config, MaxChildren, Options, Strategy, SupervisorFlags};
@@ -106,8 +108,6 @@ pub use supervisor::output::{
 pub use supervisor::view::{Entry, EntryState, SupervisorView};
 pub use supervisor::DynamicSupervisor;
 pub use time::Instant;
-pub use call_error::CallError;
-pub use driver::Spawner;
 pub use worker::{
     Answer, BoxedWorker, Context, DynWorker, Init, Next, TimerRef, Timers, Worker, UNHANDLED_CALL,
 };

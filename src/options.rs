@@ -152,7 +152,7 @@ impl<A> Options<A> {
 /// The flag map a module-based supervisor's `init/1` returns, where every key may be absent.
 ///
 /// Absent keys take the defaults of OTP's flag map, which **differ** from [`Options`]: an
-/// absent intensity means 1, not 3 (otp-semantics §2.4).
+/// absent intensity means 1, not 3 (docs/semantics.md §2.4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SupervisorFlags<A> {
     /// `strategy`; absent means one_for_one.

@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn window_is_inclusive_on_whole_seconds() {
-        // otp-semantics §6.3 [EXP-4]: R=1, P=1.
+        // docs/semantics.md §6.3 [EXP-4]: R=1, P=1.
         assert_eq!(run(&[20, 1950], 1, 1), vec![A, X]);
         assert_eq!(run(&[20, 2050], 1, 1), vec![A, A]);
         assert_eq!(run(&[950, 2020], 1, 1), vec![A, A]);

@@ -61,7 +61,10 @@ impl Worker for Probe {
             Msg::Tick => self.ticks.push(ctx.now()),
             Msg::Crash => panic!("handle_message panics"),
         }
-        assert!(self.script != Script::PanicInMessage, "handle_message panics");
+        assert!(
+            self.script != Script::PanicInMessage,
+            "handle_message panics"
+        );
         Next::Continue
     }
 
@@ -135,7 +138,10 @@ fn the_context_knows_the_pid_and_timers_fire_in_virtual_time() {
     sim.run_until(Instant::from_millis(349)).unwrap();
     assert!(sim.worker(pid).unwrap().ticks.is_empty());
     sim.run_until(Instant::from_millis(10_000)).unwrap();
-    assert_eq!(sim.worker(pid).unwrap().ticks, vec![Instant::from_millis(350)]);
+    assert_eq!(
+        sim.worker(pid).unwrap().ticks,
+        vec![Instant::from_millis(350)]
+    );
     // A cancelled timer never fires.
     sim.send(pid, Msg::Arm(50));
     sim.send(pid, Msg::Disarm);
@@ -159,7 +165,10 @@ fn calls_answer_time_out_and_fail_as_genserver_calls_do() {
     let stopper = running(&mut sim, Script::StopInCall);
     let call = sim.call(stopper, 1, 1000);
     let gave_up = ExitReason::other("gave_up");
-    assert_eq!(sim.wait_call(call).unwrap(), Err(CallError::Exited(gave_up.clone())));
+    assert_eq!(
+        sim.wait_call(call).unwrap(),
+        Err(CallError::Exited(gave_up.clone()))
+    );
     assert!(downs(&sim).contains(&(stopper, gave_up)));
 }
 
@@ -185,7 +194,10 @@ fn a_panic_anywhere_is_an_exit_with_reason_panic() {
     // In handle_call: the caller sees the exit.
     let caller = running(&mut sim, Script::PanicInCall);
     let call = sim.call(caller, 1, 1000);
-    assert_eq!(sim.wait_call(call).unwrap(), Err(CallError::Exited(panic.clone())));
+    assert_eq!(
+        sim.wait_call(call).unwrap(),
+        Err(CallError::Exited(panic.clone()))
+    );
     // In a timer's handle_message.
     let ticking = running(&mut sim, Script::PanicInMessage);
     sim.send(ticking, Msg::Arm(10));

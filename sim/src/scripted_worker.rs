@@ -115,9 +115,10 @@ impl Spawner<usize, ()> for ScenarioSpawner {
     type Worker = ScriptedWorker;
 
     fn spawn(&mut self, function: &usize, _args: &[()]) -> Box<ScriptedWorker> {
-        let (Some(template), Some(count)) =
-            (self.templates.get(*function), self.counts.get_mut(*function))
-        else {
+        let (Some(template), Some(count)) = (
+            self.templates.get(*function),
+            self.counts.get_mut(*function),
+        ) else {
             // The runner only starts templates it knows; an unknown one never starts.
             return Box::new(ScriptedWorker {
                 outcome: InitOutcome::Stop("undefined".into()),

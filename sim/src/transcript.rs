@@ -88,7 +88,10 @@ fn write_process<'r>(out: &mut String, pid: Pid, name: impl Fn(Pid) -> Option<&'
 }
 
 /// The result of `start`.
-pub fn start_result<'r>(answer: &StartAnswer, name: impl Fn(Pid) -> Option<&'r ChildRef>) -> String {
+pub fn start_result<'r>(
+    answer: &StartAnswer,
+    name: impl Fn(Pid) -> Option<&'r ChildRef>,
+) -> String {
     match answer {
         StartAnswer::Started(Started::Running { pid, .. }) => {
             let mut text = String::with_capacity(16);

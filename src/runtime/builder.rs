@@ -2,6 +2,7 @@
 
 use std::marker::PhantomData;
 
+use crate::driver::{Host, Spawner};
 use crate::options::Options;
 use crate::runtime::channel::channel;
 use crate::runtime::clock::Clock;
@@ -9,7 +10,6 @@ use crate::runtime::driver::{Driver, Observer, Parts};
 use crate::runtime::error::StartLinkError;
 use crate::runtime::handle::Supervisor;
 use crate::runtime::report::Report;
-use crate::driver::{Host, Spawner};
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::watch::Watch;
 use crate::supervisor::DynamicSupervisor;

@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
+use crate::call_error::CallError;
 use crate::child_spec::ChildSpec;
+use crate::driver::Request;
+use crate::driver::Spawner;
 use crate::error::{StartError, TerminateError};
 use crate::exit_reason::ExitReason;
 use crate::options::Options;
@@ -11,21 +14,18 @@ use crate::pid::Pid;
 use crate::runtime::builder::Builder;
 use crate::runtime::channel::{Recv, Sender};
 use crate::runtime::clock::Clock;
-use crate::driver::Request;
 use crate::runtime::driver::{Input, Status};
 use crate::runtime::error::{
     NoProc, StartChildError, StartLinkError, StopError, TerminateChildError,
 };
 use crate::runtime::oneshot::{reply_slot, ReplyReceiver};
-use crate::call_error::CallError;
-use crate::driver::Spawner;
 use crate::runtime::send_worker::SendWorker;
-use crate::worker::Worker;
 use crate::runtime::watch::Watch;
 use crate::supervisor::output::{ChildCounts, ChildInfo, Reply, Started};
 use crate::sync::thread::JoinHandle;
 use crate::sync::{lock, Arc, Mutex};
 use crate::time::Instant;
+use crate::worker::Worker;
 
 /// A running DynamicSupervisor on its own thread, or rather a cloneable handle to it.
 ///

@@ -450,7 +450,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         args
     }
 
-    /// The decision table of otp-semantics §6.1, for an exit of a running entry.
+    /// The decision table of docs/semantics.md §6.1, for an exit of a running entry.
     fn handle_exit(&mut self, now: Instant, pid: Pid, reason: ExitReason) {
         let Some(child) = self.children.get(pid) else {
             return;

@@ -41,7 +41,7 @@ pub(crate) struct Termination {
     pub(crate) timers: Vec<KillTimer>,
 }
 
-/// Whether a child that ended during termination ended as its shutdown asked (otp-semantics
+/// Whether a child that ended during termination ended as its shutdown asked (docs/semantics.md
 /// §8.4); anything else is reported as a shutdown error, with the same outcome.
 fn ended_cleanly(shutdown: Shutdown, restart: Restart, reason: &ExitReason) -> bool {
     match (shutdown, reason) {

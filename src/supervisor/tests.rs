@@ -1,5 +1,5 @@
 //! Unit tests of the core: `DynamicSupervisor` driven by hand, one test per rule of
-//! otp-semantics.md (§4 start_child, §5 terminate_child, §6 exits and intensity, §7 listing,
+//! docs/semantics.md (§4 start_child, §5 terminate_child, §6 exits and intensity, §7 listing,
 //! §8 termination, §11 and scenarios 12.C-G), plus driver misuse and determinism.
 
 use crate::{

@@ -3,8 +3,8 @@
 //! and waiting for each reply, with the full trace and event history recorded.
 
 use dynsup::{
-    ChildCounts, ChildInfo, ChildSpec, Context, Event, Init, Options, Pid, Reply, Spawner,
-    Started, Worker,
+    ChildCounts, ChildInfo, ChildSpec, Context, Event, Init, Options, Pid, Reply, Spawner, Started,
+    Worker,
 };
 
 use super::BenchError;

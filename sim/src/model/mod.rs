@@ -1,12 +1,12 @@
 //! An obviously correct reference model of the DynamicSupervisor at the level of scenario steps.
 //!
 //! Given a [`Scenario`], [`run`] computes its [`Transcript`] straight from the rules of
-//! `otp-semantics.md` (sections 4 to 8 and the reference state machine of section 11), without
+//! `docs/semantics.md` (sections 4 to 8 and the reference state machine of section 11), without
 //! the `dynsup` core, the simulator or the runner. It only shares the plain data types
 //! ([`dynsup::Restart`], [`dynsup::Shutdown`], [`dynsup::ExitReason`]) and the scenario types.
 //!
 //! It can be this simple because nothing is concurrent with a scenario step: the client does one
-//! thing at a time and every step settles before the next begins (SCENARIOS.md, "Time"). So a
+//! thing at a time and every step settles before the next begins (docs/scenarios.md, "Time"). So a
 //! crash runs the decision table and the whole restart loop at the same instant, a
 //! `terminate_child` or a supervisor shutdown moves the clock on by exactly the time it waits,
 //! and the next step starts at its written time or then, whichever is later.
@@ -56,17 +56,17 @@ pub const FAILED_RESTARTS_MAX: u64 = 100_000;
 /// is vacuous. Never use them for anything else; `None` is the real semantics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Defect {
-    /// The restart-intensity window check uses `<` instead of `<=` (otp-semantics 6.3: a stamp
+    /// The restart-intensity window check uses `<` instead of `<=` (docs/semantics.md §6.3: a stamp
     /// `s` stays in the window of a restart stamped `now` while `now - s <= max_seconds`).
     IntensityOffByOne,
-    /// A permanent child that `terminate_child` stopped is restarted (otp-semantics 5: it never
+    /// A permanent child that `terminate_child` stopped is restarted (docs/semantics.md §5: it never
     /// is, whatever its restart type).
     RestartTerminated,
     /// Temporary children are restarted after abnormal exits, as if they were transient
-    /// (otp-semantics 6.1: a temporary child is never restarted).
+    /// (docs/semantics.md §6.1: a temporary child is never restarted).
     TemporaryRestarted,
     /// Children that went through a restart are not counted for `max_children` (the bug of
-    /// elixir#7655; otp-semantics 4.1 counts every entry, running or restarting).
+    /// elixir#7655; docs/semantics.md §4.1 counts every entry, running or restarting).
     ///
     /// This covers both a restarting entry and a child restarted after an exit, as Elixir's
     /// tests "restarting on init/exit children counted in max_children" do. A restarting entry

@@ -1,6 +1,6 @@
 //! The reference model's state and one plain function per scenario operation.
 //!
-//! Section numbers (§) refer to `otp-semantics.md`.
+//! Section numbers (§) refer to `docs/semantics.md`.
 
 use std::collections::BTreeMap;
 
@@ -40,7 +40,7 @@ pub struct Model {
     children: Vec<Entry>,
     /// The restart log (§6.3): whole-second stamp -> how many restarts carry it.
     restarts: BTreeMap<u64, u64>,
-    /// How many start attempts each template has had (SCENARIOS.md: attempt K uses the K-th
+    /// How many start attempts each template has had (docs/scenarios.md: attempt K uses the K-th
     /// `init` outcome and names its process `NAME#K`).
     attempts: Vec<u64>,
     /// The events of the current step, as they happen.
@@ -255,7 +255,7 @@ impl Model {
         format!("active={active} specs={specs} supervisors=0 workers={specs}")
     }
 
-    /// `which` (§7), in byte order as SCENARIOS.md prints it.
+    /// `which` (§7), in byte order as docs/scenarios.md prints it.
     fn which(&self) -> String {
         if !self.alive {
             return "error noproc".into();
@@ -372,7 +372,7 @@ impl Model {
         self.alive = false;
     }
 
-    /// One start attempt of the template at `index` (SCENARIOS.md: attempt K uses the K-th
+    /// One start attempt of the template at `index` (docs/scenarios.md: attempt K uses the K-th
     /// `init` outcome), with its event. Returns the attempt's REF and outcome.
     fn attempt(&mut self, index: usize) -> (ChildRef, InitOutcome) {
         self.attempts[index] += 1;

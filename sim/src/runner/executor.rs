@@ -60,7 +60,9 @@ impl<'a, T: Target> Executor<'a, T> {
         let Some(step) = self.scenario.steps.get(index) else {
             return Ok(());
         };
-        let settled = self.target.settle(Instant::from_millis(step.at_ms), step.line);
+        let settled = self
+            .target
+            .settle(Instant::from_millis(step.at_ms), step.line);
         self.collect_events();
         settled?;
         let text = step.transcript_text();

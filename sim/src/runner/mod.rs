@@ -7,7 +7,7 @@ mod target;
 
 use std::fmt;
 
-use dynsup::{ConfigError, Config, MaxChildren, Options, Pid};
+use dynsup::{Config, ConfigError, MaxChildren, Options, Pid};
 
 use crate::invariants::Invariants;
 use crate::scenario::{Scenario, MAX_LIVE_CHILDREN, MAX_TRANSCRIPT_BYTES};

@@ -1,4 +1,4 @@
-//! Scenario files (format 1 of `SCENARIOS.md`): their parsed form, parser and canonical printer.
+//! Scenario files (format 1 of `docs/scenarios.md`): their parsed form, parser and canonical printer.
 //!
 //! [`parse`] checks a whole file (every rule and every limit in [`limits`]) before returning, so
 //! nothing runs on an error; the error names the line. `Display` on [`Scenario`] prints the

@@ -29,8 +29,8 @@ use replies::Replies;
 
 use dynsup::driver::{Action, Host, Process, Request, ShutdownOutcome, Spawner};
 use dynsup::{
-    CallError, CallId, ChildSpec, Config, DynamicSupervisor, Event, ExitReason, Init, Instant,
-    Pid, Reply, SpecError, Worker,
+    CallError, CallId, ChildSpec, Config, DynamicSupervisor, Event, ExitReason, Init, Instant, Pid,
+    Reply, SpecError, Worker,
 };
 
 /// Limits that keep every run finite.
@@ -580,7 +580,10 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
         let Some(at) = child.process.next_timer() else {
             return;
         };
-        if child.timer_scheduled.is_some_and(|scheduled| scheduled <= at) {
+        if child
+            .timer_scheduled
+            .is_some_and(|scheduled| scheduled <= at)
+        {
             return;
         }
         child.timer_scheduled = Some(at);
