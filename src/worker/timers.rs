@@ -7,10 +7,17 @@ use crate::worker::context::TimerRef;
 
 /// Pending timers of one process: each fires once, at its deadline, in (deadline, set order).
 ///
-/// Empty, it allocates nothing. Drivers ask [`next_deadline`](Timers::next_deadline) after
-/// every callback and take due messages with [`pop_due`](Timers::pop_due).
+/// A process that never sets a timer pays one pointer for it and allocates nothing. Drivers ask
+/// [`next_deadline`](Timers::next_deadline) after every callback and take due messages with
+/// [`pop_due`](Timers::pop_due).
 #[derive(Debug)]
 pub struct Timers<M> {
+    /// Allocated at the first timer, then kept (so timer refs are never reused).
+    set: Option<Box<TimerSet<M>>>,
+}
+
+#[derive(Debug)]
+struct TimerSet<M> {
     pending: BTreeMap<(Instant, TimerRef), M>,
     next_ref: u64,
 }
@@ -24,34 +31,39 @@ impl<M> Default for Timers<M> {
 impl<M> Timers<M> {
     /// No timers.
     pub fn new() -> Self {
-        Timers {
-            pending: BTreeMap::new(),
-            next_ref: 0,
-        }
+        Timers { set: None }
     }
 
     /// Sets a timer for `message` at `at`.
     pub fn insert(&mut self, at: Instant, message: M) -> TimerRef {
-        self.next_ref += 1;
-        let timer = TimerRef(self.next_ref);
-        self.pending.insert((at, timer), message);
+        let set = self.set.get_or_insert_with(|| {
+            Box::new(TimerSet {
+                pending: BTreeMap::new(),
+                next_ref: 0,
+            })
+        });
+        set.next_ref += 1;
+        let timer = TimerRef(set.next_ref);
+        set.pending.insert((at, timer), message);
         timer
     }
 
     /// Cancels `timer`; its message if it was pending.
     pub fn cancel(&mut self, timer: TimerRef) -> Option<M> {
-        let key = *self.pending.keys().find(|(_, t)| *t == timer)?;
-        self.pending.remove(&key)
+        let set = self.set.as_mut()?;
+        let key = *set.pending.keys().find(|(_, t)| *t == timer)?;
+        set.pending.remove(&key)
     }
 
     /// The earliest deadline, if any timer is pending.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.pending.keys().next().map(|(at, _)| *at)
+        let set = self.set.as_ref()?;
+        set.pending.keys().next().map(|(at, _)| *at)
     }
 
     /// Takes the earliest timer due at or before `now`.
     pub fn pop_due(&mut self, now: Instant) -> Option<M> {
-        let entry = self.pending.first_entry()?;
+        let entry = self.set.as_mut()?.pending.first_entry()?;
         if entry.key().0 > now {
             return None;
         }
@@ -60,17 +72,19 @@ impl<M> Timers<M> {
 
     /// How many timers are pending.
     pub fn len(&self) -> usize {
-        self.pending.len()
+        self.set.as_ref().map_or(0, |set| set.pending.len())
     }
 
     /// Whether no timer is pending.
     pub fn is_empty(&self) -> bool {
-        self.pending.is_empty()
+        self.len() == 0
     }
 
     /// Drops every pending timer (the process ended).
     pub fn clear(&mut self) {
-        self.pending.clear();
+        if let Some(set) = self.set.as_mut() {
+            set.pending.clear();
+        }
     }
 }
 
@@ -97,5 +111,12 @@ mod tests {
         timers.clear();
         assert!(timers.is_empty());
         assert_eq!(timers.next_deadline(), None);
+        // A ref is never handed out twice, even after every timer is gone.
+        assert!(timers.insert(at(40), "e") > c);
+    }
+
+    #[test]
+    fn an_unused_timer_set_is_one_pointer() {
+        assert_eq!(std::mem::size_of::<Timers<u64>>(), std::mem::size_of::<usize>());
     }
 }
