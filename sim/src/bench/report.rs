@@ -120,9 +120,7 @@ mod json {
 
     /// A number as the JSON shows it: 3 decimals, `null` when not finite.
     fn rounded(value: f64) -> Option<f64> {
-        value
-            .is_finite()
-            .then(|| (value * 1000.0).round() / 1000.0)
+        value.is_finite().then(|| (value * 1000.0).round() / 1000.0)
     }
 
     /// Numbers by key, in the given order (a JSON object).

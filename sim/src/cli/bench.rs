@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use dynsup_sim::bench::{self, beam, memory, BenchConfig, MemoryMode};
 
+use super::progress::StepProgress;
+
 /// Arguments of `dynsup-sim bench`.
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
@@ -101,8 +103,10 @@ pub fn main(args: &BenchArgs) -> ExitCode {
         only: args.only.clone(),
         ..BenchConfig::default()
     };
-    let mut progress = |line: &str| eprintln!("{line}");
-    let report = match bench::run(&config, &mut progress) {
+    let steps = StepProgress::new();
+    let result = bench::run(&config, &mut |line: &str| steps.line(line));
+    steps.finish();
+    let report = match result {
         Ok(report) => report,
         Err(err) => return fail(&err.to_string()),
     };
