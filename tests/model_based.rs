@@ -422,7 +422,7 @@ impl ReferenceStateMachine for ScenarioMachine {
             && step
                 .op
                 .template()
-                .map_or(true, |name| state.scenario.template(name).is_some())
+                .is_none_or(|name| state.scenario.template(name).is_some())
     }
 
     fn apply(mut state: State, transition: &Transition) -> State {

@@ -3,7 +3,7 @@
 //! replays:
 //!
 //! ```text
-//! cargo run -p dynsup-sim --example fuzz_to_scenario -- core_ops \
+//! cargo run -p dynsup-sim --features fuzzing --example fuzz_to_scenario -- core_ops \
 //!     fuzz/artifacts/core_ops/crash-... > tests/scenarios/found.scn
 //! cargo run -p dynsup-sim -- run tests/scenarios/found.scn
 //! ```

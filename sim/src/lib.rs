@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod explore;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod invariants;
 pub mod model;

@@ -1,7 +1,7 @@
 //! The benchmark report: figures grouped in sections, printed as a table (with the BEAM's
 //! figures and the ratios when they were measured) or as one JSON object.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use super::beam::BeamFigures;
 use super::scenarios::ScenarioFigure;
@@ -100,66 +100,115 @@ impl Report {
     }
 
     /// The JSON object: every figure by key, the machine, the scenarios, and with the BEAM's
-    /// figures the `beam` and `vs_beam` objects (BEAM value and ratio by our key).
+    /// figures the `beam` and `vs_beam` objects (BEAM value and ratio by our key). Numbers are
+    /// rounded to 3 decimals; a non-finite one is `null`.
+    #[cfg(feature = "json")]
     pub fn to_json(&self) -> String {
-        let mut out = String::from("{\n");
-        let _ = writeln!(out, "  \"cores\": {},", self.cores);
-        let _ = writeln!(out, "  \"runs\": {},", self.runs);
-        for figure in self.figures() {
-            let _ = writeln!(out, "  \"{}\": {},", figure.key, json_number(figure.value));
-        }
-        if let Some(beam) = &self.beam {
-            out.push_str("  \"beam\": {");
-            let fields: Vec<String> = beam
-                .numbers
-                .iter()
-                .map(|(key, value)| format!("\"{key}\": {}", json_number(*value)))
-                .chain(std::iter::once(format!(
-                    "\"elixir_version\": \"{}\"",
-                    beam.elixir_version
-                )))
-                .collect();
-            out.push_str(&fields.join(", "));
-            out.push_str("},\n  \"vs_beam\": {");
-            let ratios: Vec<String> = self
-                .figures()
-                .filter_map(|figure| {
-                    let (_, ratio) = self.versus_beam(figure)?;
-                    Some(format!("\"{}\": {}", figure.key, json_number(ratio)))
-                })
-                .collect();
-            out.push_str(&ratios.join(", "));
-            out.push_str("},\n");
-        }
-        out.push_str("  \"scenarios\": [");
-        let scenarios: Vec<String> = self
-            .scenarios
-            .iter()
-            .map(|s| {
-                format!(
-                    "\n    {{\"name\": \"{}\", \"steps\": {}, \"simulated_us\": {}, \"span_ms\": {}, \"speedup\": {}}}",
-                    s.name,
-                    s.steps,
-                    json_number(s.simulated_ns / 1000.0),
-                    s.span_ms,
-                    s.speedup().map_or_else(|| "null".to_owned(), json_number)
-                )
-            })
-            .collect();
-        out.push_str(&scenarios.join(","));
-        out.push_str("\n  ],\n  \"missing\": [");
-        let missing: Vec<String> = self.missing.iter().map(|m| format!("{m:?}")).collect();
-        out.push_str(&missing.join(", "));
-        out.push_str("]\n}\n");
-        out
+        let mut text = serde_json::to_string_pretty(&json::ReportJson::new(self))
+            .expect("a report serializes: string keys, and no Serialize impl that fails");
+        text.push('\n');
+        text
     }
 }
 
-fn json_number(value: f64) -> String {
-    if value.is_finite() {
-        format!("{value:.3}")
-    } else {
-        "null".to_owned()
+/// The serde shapes of [`Report::to_json`]: the report borrowed, keys in table order.
+#[cfg(feature = "json")]
+mod json {
+    use serde::ser::{Serialize, Serializer};
+
+    use super::Report;
+
+    /// A number as the JSON shows it: 3 decimals, `null` when not finite.
+    fn rounded(value: f64) -> Option<f64> {
+        value.is_finite().then(|| (value * 1000.0).round() / 1000.0)
+    }
+
+    /// Numbers by key, in the given order (a JSON object).
+    pub(super) struct Numbers<'a>(Vec<(&'a str, Option<f64>)>);
+
+    impl Serialize for Numbers<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_map(self.0.iter().map(|(key, value)| (*key, *value)))
+        }
+    }
+
+    #[derive(serde::Serialize)]
+    pub(super) struct ReportJson<'a> {
+        cores: usize,
+        runs: usize,
+        #[serde(flatten)]
+        figures: Numbers<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        beam: Option<BeamJson<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        vs_beam: Option<Numbers<'a>>,
+        scenarios: Vec<ScenarioJson<'a>>,
+        missing: &'a [String],
+    }
+
+    #[derive(serde::Serialize)]
+    struct BeamJson<'a> {
+        #[serde(flatten)]
+        numbers: Numbers<'a>,
+        elixir_version: &'a str,
+    }
+
+    #[derive(serde::Serialize)]
+    struct ScenarioJson<'a> {
+        name: &'a str,
+        steps: usize,
+        simulated_us: Option<f64>,
+        span_ms: u64,
+        speedup: Option<f64>,
+    }
+
+    impl<'a> ReportJson<'a> {
+        pub(super) fn new(report: &'a Report) -> Self {
+            let figures = report
+                .figures()
+                .map(|figure| (figure.key.as_str(), rounded(figure.value)))
+                .collect();
+            let beam = report.beam.as_ref().map(|beam| BeamJson {
+                numbers: Numbers(
+                    beam.numbers
+                        .iter()
+                        .map(|(key, value)| (key.as_str(), rounded(*value)))
+                        .collect(),
+                ),
+                elixir_version: &beam.elixir_version,
+            });
+            let vs_beam = report.beam.as_ref().map(|_| {
+                Numbers(
+                    report
+                        .figures()
+                        .filter_map(|figure| {
+                            let (_, ratio) = report.versus_beam(figure)?;
+                            Some((figure.key.as_str(), rounded(ratio)))
+                        })
+                        .collect(),
+                )
+            });
+            let scenarios = report
+                .scenarios
+                .iter()
+                .map(|s| ScenarioJson {
+                    name: &s.name,
+                    steps: s.steps,
+                    simulated_us: rounded(s.simulated_ns / 1000.0),
+                    span_ms: s.span_ms,
+                    speedup: s.speedup().and_then(rounded),
+                })
+                .collect();
+            ReportJson {
+                cores: report.cores,
+                runs: report.runs,
+                figures: Numbers(figures),
+                beam,
+                vs_beam,
+                scenarios,
+                missing: &report.missing,
+            }
+        }
     }
 }
 
@@ -289,14 +338,62 @@ mod tests {
         }
     }
 
+    /// The keys of a JSON object, sorted.
+    #[cfg(feature = "json")]
+    fn keys(value: &serde_json::Value) -> Vec<&str> {
+        let mut keys: Vec<&str> = value
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    #[cfg(feature = "json")]
     #[test]
     fn json_has_every_key() {
-        let json = report().to_json();
-        assert!(json.contains("\"start_child_ns_per_child_100k\": 250.000,"));
-        assert!(json.contains("\"cores\": 2,"));
-        assert!(json.contains("\"speedup\": 5000.000"));
-        assert!(json.contains("\"missing\": [\"threads: no runtime\"]"));
-        assert!(!json.contains("vs_beam"));
+        let json: serde_json::Value = serde_json::from_str(&report().to_json()).unwrap();
+        assert_eq!(
+            keys(&json),
+            [
+                "cores",
+                "missing",
+                "restarts_per_sec",
+                "runs",
+                "scenarios",
+                "start_child_ns_per_child_100k"
+            ]
+        );
+        assert_eq!(json["cores"], 2);
+        assert_eq!(json["runs"], 3);
+        assert_eq!(json["start_child_ns_per_child_100k"], 250.0);
+        assert_eq!(json["restarts_per_sec"], 2e6);
+        assert_eq!(json["missing"], serde_json::json!(["threads: no runtime"]));
+        let scenario = &json["scenarios"][0];
+        assert_eq!(
+            keys(scenario),
+            ["name", "simulated_us", "span_ms", "speedup", "steps"]
+        );
+        assert_eq!(scenario["name"], "a");
+        assert_eq!(scenario["steps"], 2);
+        assert_eq!(scenario["simulated_us"], 2.0);
+        assert_eq!(scenario["span_ms"], 10);
+        assert_eq!(scenario["speedup"], 5000.0);
+    }
+
+    #[cfg(feature = "json")]
+    #[test]
+    fn json_rounds_to_three_decimals_and_writes_null_for_non_finite() {
+        let mut report = report();
+        report.sections[0].figures[0].value = 1.23456;
+        report.sections[0].figures[1].value = f64::NAN;
+        report.scenarios[0].span_ms = 0;
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(json["start_child_ns_per_child_100k"], 1.235);
+        assert!(json["restarts_per_sec"].is_null());
+        assert!(json["scenarios"][0]["speedup"].is_null());
     }
 
     #[test]
@@ -306,6 +403,7 @@ mod tests {
         beam.numbers
             .insert("start_child_ns_per_child_100k".into(), 10_000.0);
         beam.numbers.insert("restarts_per_sec".into(), 100_000.0);
+        beam.elixir_version = "1.17.3".into();
         report.beam = Some(beam);
         let figures: Vec<Figure> = report.figures().cloned().collect();
         assert_eq!(
@@ -317,9 +415,34 @@ mod tests {
         let table = report.to_string();
         assert!(table.contains("40.0x faster"), "{table}");
         assert!(table.contains("20.0x more"), "{table}");
-        assert!(report
-            .to_json()
-            .contains("\"vs_beam\": {\"start_child_ns_per_child_100k\": 40.000"));
+        #[cfg(feature = "json")]
+        {
+            let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+            assert_eq!(
+                keys(&json),
+                [
+                    "beam",
+                    "cores",
+                    "missing",
+                    "restarts_per_sec",
+                    "runs",
+                    "scenarios",
+                    "start_child_ns_per_child_100k",
+                    "vs_beam"
+                ]
+            );
+            assert_eq!(
+                keys(&json["beam"]),
+                [
+                    "elixir_version",
+                    "restarts_per_sec",
+                    "start_child_ns_per_child_100k"
+                ]
+            );
+            assert_eq!(json["beam"]["elixir_version"], "1.17.3");
+            assert_eq!(json["vs_beam"]["start_child_ns_per_child_100k"], 40.0);
+            assert_eq!(json["vs_beam"]["restarts_per_sec"], 20.0);
+        }
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! `dynsup-sim explore`: random scenarios from seeds, every invariant checked, failures shrunk.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -12,6 +11,7 @@ use dynsup_sim::model::Defect;
 use dynsup_sim::scenario::Scenario;
 
 use super::defect::DefectArg;
+use super::progress::CountProgress;
 
 /// Arguments of `dynsup-sim explore`.
 #[derive(clap::Args, Debug)]
@@ -42,6 +42,13 @@ pub struct ExploreArgs {
     /// Worker threads (default: the number of cores).
     #[arg(long)]
     jobs: Option<usize>,
+    /// After the usual output, print a one-line JSON summary as the last line of stdout:
+    /// `seeds_run` (seeds checked: passed and failed), `seeds_total`, `first_seed`, `steps`,
+    /// `failures`, `seeds_per_sec`, `elapsed_seconds`, `time_limit_reached`, and `failure`:
+    /// null, or the lowest failing seed's `seed`, `check`, `violation`, `shrunk_steps`,
+    /// `scenario_file` and `replay` command.
+    #[arg(long)]
+    json: bool,
     /// Plant a deliberate defect in the reference model (to test the harness itself).
     #[arg(long, value_enum, hide = true)]
     plant_defect: Option<DefectArg>,
@@ -134,6 +141,7 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
     let limit = args.time_limit.map(Duration::from_secs_f64);
     let next = AtomicU64::new(0);
     let done = AtomicU64::new(0);
+    let failed = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
     let found: Mutex<Option<Found>> = Mutex::new(None);
     let total = seeds.len() as u64;
@@ -150,6 +158,7 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
                 let scenario = generate(seed, steps);
                 if let Err(failure) = check_scenario(&scenario, defect) {
                     stop.store(true, Ordering::Relaxed);
+                    failed.fetch_add(1, Ordering::Relaxed);
                     if let Ok(mut slot) = found.lock() {
                         if slot.as_ref().is_none_or(|f| seed < f.seed) {
                             *slot = Some(Found {
@@ -164,31 +173,99 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
                 done.fetch_add(1, Ordering::Relaxed);
             });
         }
-        let progress = Progress::new(total);
+        let mut progress = CountProgress::new(total, "seeds");
         while !stop.load(Ordering::Relaxed) && done.load(Ordering::Relaxed) < total {
             if limit.is_some_and(|l| started.elapsed() > l) {
                 break;
             }
             std::thread::sleep(Duration::from_millis(200));
-            progress.show(done.load(Ordering::Relaxed), started.elapsed(), false);
+            progress.update(done.load(Ordering::Relaxed), started.elapsed(), false);
         }
-        progress.show(done.load(Ordering::Relaxed), started.elapsed(), true);
+        progress.update(done.load(Ordering::Relaxed), started.elapsed(), true);
     });
 
     let checked = done.load(Ordering::Relaxed);
+    let failures = failed.load(Ordering::Relaxed);
     let elapsed = started.elapsed().as_secs_f64();
     let found = found.into_inner().ok().flatten();
-    let Some(found) = found else {
-        let rate = checked as f64 / elapsed.max(1e-9);
-        let note = if checked < total { " (time limit)" } else { "" };
-        println!("explored {checked} of {total} seeds in {elapsed:.1} s ({rate:.0} seeds/s): no violation{note}");
-        return ExitCode::SUCCESS;
+    let mut summary = Summary {
+        seeds_run: checked + failures,
+        seeds_total: total,
+        first_seed: seeds.first().copied(),
+        steps: args.steps,
+        failures,
+        seeds_per_sec: (checked + failures) as f64 / elapsed.max(1e-9),
+        elapsed_seconds: elapsed,
+        time_limit_reached: found.is_none() && checked < total,
+        failure: None,
     };
-    report(&found, args, defect)
+    let status = match found {
+        None => {
+            let rate = checked as f64 / elapsed.max(1e-9);
+            let note = if checked < total { " (time limit)" } else { "" };
+            println!("explored {checked} of {total} seeds in {elapsed:.1} s ({rate:.0} seeds/s): no violation{note}");
+            ExitCode::SUCCESS
+        }
+        Some(found) => {
+            let (status, failure) = report(&found, args, defect);
+            summary.failure = Some(failure);
+            status
+        }
+    };
+    if args.json {
+        match serde_json::to_string(&summary) {
+            Ok(json) => println!("{json}"),
+            Err(err) => {
+                eprintln!("dynsup-sim: cannot write the JSON summary: {err}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    status
+}
+
+/// The `--json` summary of a run.
+#[derive(serde::Serialize, Debug)]
+struct Summary {
+    /// Seeds checked in full: those that passed and those that failed.
+    seeds_run: u64,
+    /// Seeds in the range (or shard) asked for.
+    seeds_total: u64,
+    /// The first seed of the range (or shard), if it has any.
+    first_seed: Option<u64>,
+    /// Steps per scenario.
+    steps: u64,
+    /// Seeds that failed (workers stop at the first; a few may fail at once).
+    failures: u64,
+    /// Seeds checked per second of wall time.
+    seeds_per_sec: f64,
+    /// Wall time in seconds.
+    elapsed_seconds: f64,
+    /// Whether --time-limit stopped the run before every seed was checked.
+    time_limit_reached: bool,
+    /// The lowest failing seed, shrunk.
+    failure: Option<FailureSummary>,
+}
+
+/// The failure of a `--json` summary.
+#[derive(serde::Serialize, Debug)]
+struct FailureSummary {
+    /// The failing seed.
+    seed: u64,
+    /// The name of the check that failed (an invariant, `model-mismatch`, ...).
+    check: String,
+    /// What the shrunk scenario violates, in full.
+    violation: String,
+    /// Steps of the shrunk scenario.
+    shrunk_steps: usize,
+    /// Where the shrunk scenario was written (`None`: it could not be written).
+    scenario_file: Option<String>,
+    /// The command that replays it.
+    replay: String,
 }
 
 /// Shrinks the failure, writes its scenario file and prints how to replay it.
-fn report(found: &Found, args: &ExploreArgs, defect: Option<Defect>) -> ExitCode {
+fn report(found: &Found, args: &ExploreArgs, defect: Option<Defect>) -> (ExitCode, FailureSummary) {
     println!("SEED={} {}", found.seed, describe(&found.scenario));
     println!("violation: {}", found.failure);
     let shrunk = shrink_failure(&found.scenario, &found.failure, defect);
@@ -211,13 +288,22 @@ fn report(found: &Found, args: &ExploreArgs, defect: Option<Defect>) -> ExitCode
         args.steps,
         final_failure.to_string().replace('\n', " "),
     );
+    let mut summary = FailureSummary {
+        seed: found.seed,
+        check: final_failure.check.clone(),
+        violation: final_failure.to_string(),
+        shrunk_steps: shrunk.steps.len(),
+        scenario_file: None,
+        replay,
+    };
     if let Err(err) = write_file(&path, &text) {
         eprintln!("dynsup-sim: cannot write {}: {err}", path.display());
-        return ExitCode::from(2);
+        return (ExitCode::from(2), summary);
     }
     println!("shrunk to {} steps: {}", shrunk.steps.len(), path.display());
-    println!("replay: {replay}");
-    ExitCode::from(1)
+    println!("replay: {}", summary.replay);
+    summary.scenario_file = Some(path.display().to_string());
+    (ExitCode::from(1), summary)
 }
 
 fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
@@ -225,47 +311,4 @@ fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     std::fs::write(path, text)
-}
-
-/// A progress bar on stderr: redrawn in place on a terminal, a line every few seconds
-/// otherwise.
-struct Progress {
-    total: u64,
-    terminal: bool,
-    last_line: Mutex<Duration>,
-}
-
-impl Progress {
-    fn new(total: u64) -> Self {
-        Progress {
-            total,
-            terminal: std::io::stderr().is_terminal(),
-            last_line: Mutex::new(Duration::ZERO),
-        }
-    }
-
-    fn show(&self, done: u64, elapsed: Duration, last: bool) {
-        let rate = done as f64 / elapsed.as_secs_f64().max(1e-9);
-        let width = 30u64;
-        let filled = (done * width).checked_div(self.total).unwrap_or(width);
-        let bar: String = (0..width)
-            .map(|i| if i < filled { '=' } else { ' ' })
-            .collect();
-        let line = format!(
-            "[{bar}] {done}/{} seeds  {rate:.0} seeds/s  {:.1} s",
-            self.total,
-            elapsed.as_secs_f64()
-        );
-        if self.terminal {
-            eprint!("\r{line}");
-            if last {
-                eprintln!();
-            }
-        } else if let Ok(mut previous) = self.last_line.lock() {
-            if last || elapsed.saturating_sub(*previous) >= Duration::from_secs(5) {
-                *previous = elapsed;
-                eprintln!("{line}");
-            }
-        }
-    }
 }

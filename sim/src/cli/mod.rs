@@ -3,4 +3,5 @@
 pub mod bench;
 pub mod defect;
 pub mod explore;
+pub mod progress;
 pub mod run;

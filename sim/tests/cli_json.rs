@@ -1,0 +1,179 @@
+//! The `dynsup-sim` binary's `--json` outputs and its progress off a terminal: `explore --json`
+//! ends stdout with a summary object, `bench --json` keeps its keys, and progress goes to
+//! stderr as plain lines.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn dynsup_sim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dynsup-sim"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .expect("dynsup-sim runs")
+}
+
+fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("UTF-8 output")
+}
+
+/// The sorted keys of a JSON object.
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+/// The explore summary: the last line of stdout, after the usual lines.
+fn summary(output: &Output) -> Value {
+    let stdout = text(&output.stdout);
+    let last = stdout.lines().last().expect("some output");
+    serde_json::from_str(last).unwrap_or_else(|err| panic!("{err}: {last:?}\n{stdout}"))
+}
+
+const SUMMARY_KEYS: [&str; 9] = [
+    "elapsed_seconds",
+    "failure",
+    "failures",
+    "first_seed",
+    "seeds_per_sec",
+    "seeds_run",
+    "seeds_total",
+    "steps",
+    "time_limit_reached",
+];
+
+#[test]
+fn explore_json_summarizes_a_passing_run() {
+    let out = out_dir("explore-pass");
+    let output = dynsup_sim(&[
+        "explore",
+        "--seeds",
+        "30",
+        "--first-seed",
+        "7",
+        "--steps",
+        "20",
+        "--jobs",
+        "2",
+        "--json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("SEED=7..37 seeds=30 "), "{stdout}");
+    assert!(
+        stdout.contains("explored 30 of 30 seeds"),
+        "the text report stays: {stdout}"
+    );
+    let json = summary(&output);
+    assert_eq!(keys(&json), SUMMARY_KEYS);
+    assert_eq!(json["seeds_run"], 30);
+    assert_eq!(json["seeds_total"], 30);
+    assert_eq!(json["first_seed"], 7);
+    assert_eq!(json["steps"], 20);
+    assert_eq!(json["failures"], 0);
+    assert_eq!(json["time_limit_reached"], false);
+    assert!(json["failure"].is_null());
+    assert!(json["seeds_per_sec"].as_f64().unwrap() > 0.0);
+    assert!(json["elapsed_seconds"].as_f64().unwrap() > 0.0);
+    // Off a terminal, progress is a plain line on stderr (the last one always written).
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|line| line.starts_with("30/30 seeds (100%)")),
+        "{stderr:?}"
+    );
+}
+
+#[test]
+fn explore_json_reports_the_failure_and_its_replay() {
+    let out = out_dir("explore-fail");
+    let output = dynsup_sim(&[
+        "explore",
+        "--seeds",
+        "300",
+        "--steps",
+        "100",
+        "--plant-defect",
+        "restart-terminated",
+        "--json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(text(&output.stdout).starts_with("SEED=0..300 "));
+    let json = summary(&output);
+    assert_eq!(keys(&json), SUMMARY_KEYS);
+    assert!(json["failures"].as_u64().unwrap() >= 1);
+    let failure = &json["failure"];
+    assert_eq!(
+        keys(failure),
+        [
+            "check",
+            "replay",
+            "scenario_file",
+            "seed",
+            "shrunk_steps",
+            "violation"
+        ]
+    );
+    let seed = failure["seed"].as_u64().unwrap();
+    let file = failure["scenario_file"].as_str().unwrap();
+    assert!(file.ends_with(&format!("seed-{seed}.scn")), "{file}");
+    assert!(std::path::Path::new(file).exists(), "{file}");
+    let replay = failure["replay"].as_str().unwrap();
+    assert!(
+        replay.contains("--plant-defect restart-terminated"),
+        "{replay}"
+    );
+    assert!(replay.ends_with(file), "{replay}");
+    let check = failure["check"].as_str().unwrap();
+    assert!(!check.is_empty());
+    assert!(failure["violation"].as_str().unwrap().starts_with(check));
+    assert!(text(&output.stdout).contains(&format!("replay: {replay}\n")));
+}
+
+#[test]
+fn bench_json_keeps_its_keys() {
+    let output = dynsup_sim(&["bench", "--json", "--runs", "1", "--only", "scenarios"]);
+    assert!(output.status.success(), "{output:?}");
+    let json: Value = serde_json::from_slice(&output.stdout).expect("one JSON object");
+    assert_eq!(
+        keys(&json),
+        [
+            "cores",
+            "missing",
+            "runs",
+            "scenario_sim_ns_max",
+            "scenario_sim_ns_median",
+            "scenario_speedup_min",
+            "scenario_speedup_vs_real_time",
+            "scenarios"
+        ]
+    );
+    assert_eq!(json["runs"], 1);
+    let scenarios = json["scenarios"].as_array().unwrap();
+    assert!(!scenarios.is_empty());
+    for scenario in scenarios {
+        assert_eq!(
+            keys(scenario),
+            ["name", "simulated_us", "span_ms", "speedup", "steps"]
+        );
+    }
+    // Progress went to stderr, line by line off a terminal.
+    assert!(text(&output.stderr).contains("conformance scenarios..."));
+}
