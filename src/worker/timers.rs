@@ -117,6 +117,9 @@ mod tests {
 
     #[test]
     fn an_unused_timer_set_is_one_pointer() {
-        assert_eq!(std::mem::size_of::<Timers<u64>>(), std::mem::size_of::<usize>());
+        assert_eq!(
+            std::mem::size_of::<Timers<u64>>(),
+            std::mem::size_of::<usize>()
+        );
     }
 }

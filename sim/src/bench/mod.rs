@@ -542,7 +542,7 @@ pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Repor
         figures: Vec::new(),
     };
     if wants("sim") {
-        progress("simulator (Simulation with trivial workers, full trace and event history)...");
+        progress("simulator (Simulation with trivial workers, no-history mode)...");
         sim = driver_section(sim_title, "", simulated::new_simulation, config, progress)?;
     }
     if wants("core") {

@@ -34,8 +34,6 @@ pub(crate) fn violation(invariant: &'static str, at: Instant, detail: String) ->
 /// Every invariant of the harness, checked after every delivery.
 #[derive(Debug, Default)]
 pub struct Invariants {
-    trace_seen: usize,
-    events_seen: usize,
     policies: ChildPolicies,
     intensity: IntensityChecker,
     restart_policy: RestartPolicyChecker,
@@ -74,10 +72,8 @@ impl Invariants {
 
 impl<F, A> Checker<F, A> for Invariants {
     fn check(&mut self, view: &View<'_, F, A>) -> Result<(), Violation> {
-        let new_trace: &[TraceEntry] = view.trace.get(self.trace_seen..).unwrap_or(&[]);
-        let new_events = view.events.get(self.events_seen..).unwrap_or(&[]);
-        self.trace_seen = view.trace.len();
-        self.events_seen = view.events.len();
+        let new_trace: &[TraceEntry] = view.trace;
+        let new_events = view.events;
         self.learn_policies(view, new_events);
         check_counts(view)?;
         self.intensity.check(new_events)?;

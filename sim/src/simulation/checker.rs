@@ -13,9 +13,9 @@ pub struct View<'a, F, A> {
     pub now: Instant,
     /// The supervisor core.
     pub supervisor: &'a DynamicSupervisor<F, A>,
-    /// Everything observable so far.
+    /// What became observable since the checker last ran (everything, at the first check).
     pub trace: &'a [TraceEntry],
-    /// The supervisor's report events so far.
+    /// The supervisor's report events since the checker last ran.
     pub events: &'a [(Instant, Event)],
     /// The live child processes.
     pub live: &'a dyn LiveChildren,

@@ -62,6 +62,16 @@ pub enum Cleanup {
     Never,
 }
 
+/// What the simulator keeps of what it observed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum History {
+    /// The whole trace and every supervisor event (for runners, replays and tests).
+    #[default]
+    Keep,
+    /// Only what the checker has not seen yet: memory stays flat over long runs.
+    Drop,
+}
+
 /// Decides each trapping worker's [`Cleanup`] when its shutdown begins.
 pub type CleanupTime<W> = Box<dyn FnMut(Pid, &W) -> Cleanup>;
 
@@ -105,11 +115,14 @@ enum Delivery<F, A, W: Worker + ?Sized> {
     Timer { pid: Pid },
 }
 
-/// A live child process and the time its timer delivery is scheduled for.
+/// A live child process and the time its timer delivery is scheduled for ([`NO_TIMER`]: none).
 struct Child<W: Worker + ?Sized> {
     process: Process<W>,
-    timer_scheduled: Option<Instant>,
+    timer_scheduled: Instant,
 }
+
+/// No timer delivery is scheduled (a timer at the end of time never fires anyway).
+const NO_TIMER: Instant = Instant::from_millis(u64::MAX);
 
 /// A simulated DynamicSupervisor with its children, in virtual time.
 ///
@@ -196,6 +209,9 @@ pub struct Simulation<F, A, S: Spawner<F, A>> {
     cleanup: Option<CleanupTime<S::Worker>>,
     trace: Vec<TraceEntry>,
     supervisor_events: Vec<(Instant, Event)>,
+    /// How much of the trace and of the events the checker has seen.
+    checked: (usize, usize),
+    history: History,
     replies: Replies<Reply>,
     worker_replies: Replies<Result<<S::Worker as Worker>::Reply, CallError>>,
     /// Worker calls whose caller still waits (neither answered nor timed out).
@@ -227,6 +243,8 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
             cleanup: None,
             trace: Vec::new(),
             supervisor_events: Vec::new(),
+            checked: (0, 0),
+            history: History::Keep,
             replies: Replies::new(),
             worker_replies: Replies::new(),
             calls_waiting: BTreeSet::new(),
@@ -242,6 +260,13 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
     /// Runs `checker` after every delivery from now on (and once more at rest).
     pub fn set_checker(&mut self, checker: Box<dyn Checker<F, A>>) {
         self.checker = Some(checker);
+    }
+
+    /// Whether the trace and the supervisor's events are kept ([`History::Keep`], the default)
+    /// or dropped once the checker has seen them ([`History::Drop`], for bulk runs and
+    /// benchmarks: memory stays flat, every checker still runs).
+    pub fn set_history(&mut self, history: History) {
+        self.history = history;
     }
 
     /// Decides how long each trapping worker's cleanup takes in virtual time (by default
@@ -272,7 +297,7 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
         self.children.get(pid).map(|child| child.process.worker())
     }
 
-    /// Everything observable so far.
+    /// Everything observable so far (with [`History::Drop`]: since the last delivery).
     pub fn trace(&self) -> &[TraceEntry] {
         &self.trace
     }
@@ -285,6 +310,11 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
     /// Whether the child process `pid` is alive.
     pub fn is_alive(&self, pid: Pid) -> bool {
         self.children.contains(pid)
+    }
+
+    /// The live child process with the highest pid (the newest, since pids increase), in O(1).
+    pub fn newest_child(&self) -> Option<Pid> {
+        self.children.newest()
     }
 
     /// The live child processes, in pid order.
@@ -473,19 +503,28 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
     }
 
     fn run_checker(&mut self) -> Result<(), SimError> {
-        let Some(mut checker) = self.checker.take() else {
-            return Ok(());
+        let verdict = match self.checker.take() {
+            None => Ok(()),
+            Some(mut checker) => {
+                let view = View {
+                    now: self.now,
+                    supervisor: self.host.core(),
+                    trace: self.trace.get(self.checked.0..).unwrap_or(&[]),
+                    events: self.supervisor_events.get(self.checked.1..).unwrap_or(&[]),
+                    live: &self.children,
+                    at_rest: self.queue.is_empty(),
+                };
+                let verdict = checker.check(&view);
+                self.checker = Some(checker);
+                verdict
+            }
         };
-        let view = View {
-            now: self.now,
-            supervisor: self.host.core(),
-            trace: &self.trace,
-            events: &self.supervisor_events,
-            live: &self.children,
-            at_rest: self.queue.is_empty(),
-        };
-        let verdict = checker.check(&view);
-        self.checker = Some(checker);
+        self.checked = (self.trace.len(), self.supervisor_events.len());
+        if self.history == History::Drop {
+            self.trace.clear();
+            self.supervisor_events.clear();
+            self.checked = (0, 0);
+        }
         verdict.map_err(|violation| self.fail(SimError::Violation(violation)))
     }
 
@@ -559,7 +598,7 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
             }
             Delivery::Timer { pid } => {
                 if let Some(child) = self.children.get_mut(pid) {
-                    child.timer_scheduled = None;
+                    child.timer_scheduled = NO_TIMER;
                     let ended = child.process.fire_timers(now);
                     self.after_callback(pid, ended);
                 }
@@ -580,13 +619,10 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
         let Some(at) = child.process.next_timer() else {
             return;
         };
-        if child
-            .timer_scheduled
-            .is_some_and(|scheduled| scheduled <= at)
-        {
+        if child.timer_scheduled <= at {
             return;
         }
-        child.timer_scheduled = Some(at);
+        child.timer_scheduled = at;
         self.schedule(at, Delivery::Timer { pid });
     }
 
@@ -614,7 +650,7 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
                             if init == Init::Ok {
                                 let child = Child {
                                     process,
-                                    timer_scheduled: None,
+                                    timer_scheduled: NO_TIMER,
                                 };
                                 self.children.insert(start.pid, child);
                                 self.record(TraceEvent::Up {

@@ -81,6 +81,12 @@ impl<P> Processes<P> {
         Some(process)
     }
 
+    /// The live process with the highest pid.
+    pub(super) fn newest(&self) -> Option<Pid> {
+        let len = u64::try_from(self.slots.len()).ok()?;
+        (len > 0).then(|| Pid(self.base + len - 1))
+    }
+
     /// The live pids, ascending.
     pub(super) fn iter_pids(&self) -> impl Iterator<Item = Pid> + '_ {
         (self.base..)
