@@ -1,9 +1,8 @@
 //! The host: the one place that turns the core's effects into a driver's actions, with the
 //! pid, call and start-attempt numbering every driver shares.
 
-use std::collections::BTreeMap;
-
 use crate::child_spec::ValidChildSpec;
+use crate::driver::calls::Calls;
 use crate::error::DriverError;
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
@@ -116,7 +115,7 @@ pub enum Action<F, A, T> {
 #[derive(Debug)]
 pub struct Host<F, A, T> {
     core: DynamicSupervisor<F, A>,
-    callers: BTreeMap<CallId, T>,
+    callers: Calls<T>,
     next_call: u64,
     next_pid: u64,
     next_attempt: u64,
@@ -128,7 +127,7 @@ impl<F: Clone, A: Clone, T> Host<F, A, T> {
     pub fn new(core: DynamicSupervisor<F, A>) -> Self {
         Host {
             core,
-            callers: BTreeMap::new(),
+            callers: Calls::new(),
             next_call: 0,
             next_pid: 1,
             next_attempt: 0,
@@ -175,7 +174,7 @@ impl<F: Clone, A: Clone, T> Host<F, A, T> {
             Request::Stop(reason) => self.core.stop(now, call, reason),
         };
         if accepted.is_err() {
-            self.callers.remove(&call);
+            self.callers.remove(call);
         }
         accepted
     }
@@ -252,7 +251,7 @@ impl<F: Clone, A: Clone, T> Host<F, A, T> {
                 }
                 Effect::Shutdown { pid } => Action::Shutdown { pid },
                 Effect::Kill { pid } => Action::Kill { pid },
-                Effect::Reply { call, reply } => match self.callers.remove(&call) {
+                Effect::Reply { call, reply } => match self.callers.remove(call) {
                     Some(caller) => Action::Reply { caller, reply },
                     // Every call the core answers was made through `call`.
                     None => continue,

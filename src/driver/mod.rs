@@ -10,10 +10,12 @@
 //! A driver owns the processes and the transport (a queue of virtual deliveries, channels
 //! between threads, tasks); everything else comes from here.
 
+mod calls;
 mod host;
 mod process;
 mod spawner;
 
+pub use calls::Calls;
 pub use host::{Action, Host, Request, StartAttempt};
 pub(crate) use process::guarded;
 pub use process::{Process, ShutdownOutcome, PANIC};

@@ -14,7 +14,6 @@ mod checker;
 mod error;
 mod processes;
 mod queue;
-mod replies;
 mod trace;
 
 pub use checker::{Checker, LiveChildren, View, Violation};
@@ -25,9 +24,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use processes::Processes;
 use queue::Queue;
-use replies::Replies;
 
-use dynsup::driver::{Action, Host, Process, Request, ShutdownOutcome, Spawner};
+use dynsup::driver::{Action, Calls, Host, Process, Request, ShutdownOutcome, Spawner};
 use dynsup::{
     CallError, CallId, ChildSpec, Config, DynamicSupervisor, Event, ExitReason, Init, Instant, Pid,
     Reply, SpecError, Worker,
@@ -212,8 +210,8 @@ pub struct Simulation<F, A, S: Spawner<F, A>> {
     /// How much of the trace and of the events the checker has seen.
     checked: (usize, usize),
     history: History,
-    replies: Replies<Reply>,
-    worker_replies: Replies<Result<<S::Worker as Worker>::Reply, CallError>>,
+    replies: Calls<Reply>,
+    worker_replies: Calls<Result<<S::Worker as Worker>::Reply, CallError>>,
     /// Worker calls whose caller still waits (neither answered nor timed out).
     calls_waiting: BTreeSet<CallId>,
     timeout_scheduled: Option<Instant>,
@@ -245,8 +243,8 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
             supervisor_events: Vec::new(),
             checked: (0, 0),
             history: History::Keep,
-            replies: Replies::new(),
-            worker_replies: Replies::new(),
+            replies: Calls::new(),
+            worker_replies: Calls::new(),
             calls_waiting: BTreeSet::new(),
             timeout_scheduled: None,
             failed_restarts: BTreeMap::new(),

@@ -1,4 +1,4 @@
-//! Replies (of the supervisor or of workers) that reached the client and were not taken yet, by call id.
+//! A table keyed by call id, for calls in flight or replies not yet taken.
 //!
 //! Usually zero or one wait here (the client waits for each reply in turn), so a deque sorted
 //! by call id beats a tree: no allocation per call once it has grown, and the reply sought is
@@ -6,19 +6,27 @@
 
 use std::collections::VecDeque;
 
-use dynsup::CallId;
+use crate::supervisor::output::CallId;
 #[cfg(test)]
-use dynsup::Reply;
+use crate::supervisor::output::Reply;
 
-/// Replies by call id.
-pub(super) struct Replies<V> {
+/// Values by call id: who made each call in flight, or the replies a client has not taken.
+#[derive(Debug)]
+pub struct Calls<V> {
     /// Sorted by call id, each id at most once.
     sorted: VecDeque<(CallId, V)>,
 }
 
-impl<V> Replies<V> {
-    pub(super) fn new() -> Self {
-        Replies {
+impl<V> Default for Calls<V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<V> Calls<V> {
+    /// An empty table.
+    pub fn new() -> Self {
+        Calls {
             sorted: VecDeque::new(),
         }
     }
@@ -31,7 +39,8 @@ impl<V> Replies<V> {
     }
 
     /// Stores the reply to `call`, replacing an earlier one.
-    pub(super) fn insert(&mut self, call: CallId, reply: V) {
+    /// Stores `value` under `call`, replacing any value of that id.
+    pub fn insert(&mut self, call: CallId, reply: V) {
         match self.search(call) {
             Ok(index) => {
                 if let Some(slot) = self.sorted.get_mut(index) {
@@ -44,7 +53,8 @@ impl<V> Replies<V> {
     }
 
     /// Takes the reply to `call`.
-    pub(super) fn remove(&mut self, call: CallId) -> Option<V> {
+    /// Takes the value of `call`, if any.
+    pub fn remove(&mut self, call: CallId) -> Option<V> {
         // The reply sought is nearly always alone, or the oldest or the newest.
         if self.sorted.front().is_some_and(|(id, _)| *id == call) {
             return self.sorted.pop_front().map(|(_, reply)| reply);
@@ -63,7 +73,7 @@ mod tests {
 
     #[test]
     fn stores_and_takes_in_any_order() {
-        let mut replies = Replies::new();
+        let mut replies = Calls::new();
         for id in [3, 1, 2, 5] {
             replies.insert(CallId(id), Reply::Stopped);
         }
