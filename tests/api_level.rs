@@ -5,8 +5,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use dynsup::{
-    ChildSpec, ChildType, Context, ExitReason, Init, Modules, Options, Pid, Reply, Restart, Shutdown,
-    SpecError, StartError, Started, SupervisorFlags, TerminateError, Worker,
+    ChildSpec, ChildType, Context, ExitReason, Init, Modules, Options, Pid, Reply, Restart,
+    Shutdown, SpecError, StartError, Started, SupervisorFlags, TerminateError, Worker,
 };
 use dynsup_sim::simulation::{Cleanup, Simulation};
 
