@@ -13,8 +13,8 @@ use dynsup::runtime::{
 };
 use dynsup::{
     Answer, CallError, ChildCounts, ChildSpec, Context, DynWorker, Event, ExitReason, Init,
-    MaxChildren, Modules, Next, Options, Pid, Restart, Shutdown, StartOutcome, Started,
-    TimerRef, Worker, UNHANDLED_CALL,
+    MaxChildren, Modules, Next, Options, Pid, Restart, Shutdown, StartOutcome, Started, TimerRef,
+    Worker, UNHANDLED_CALL,
 };
 
 /// A generous bound for anything that should happen "soon".
@@ -635,10 +635,9 @@ fn a_trapping_child_within_its_shutdown_ends_after_its_cleanup_with_the_given_re
 fn brutal_kill_never_runs_terminate() {
     let world = World::default();
     let sup = world.start(Options::default());
-    let pid =
-        running(sup.start_child(
-            spec(Behaviour::trapping(Cleanup::Hang)).shutdown(Shutdown::BrutalKill),
-        ));
+    let pid = running(
+        sup.start_child(spec(Behaviour::trapping(Cleanup::Hang)).shutdown(Shutdown::BrutalKill)),
+    );
     assert_eq!(sup.terminate_child(pid), Ok(()));
     assert_eq!(world.downs_of(pid), vec![ExitReason::Killed]);
     assert!(!world.terminated.load(Ordering::SeqCst));
@@ -737,6 +736,288 @@ fn start_attempts_are_reported_in_order() {
             (1, StartOutcome::Ignore)
         ]
     );
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+/// Waits (at most [`PATIENCE`]) until `pid`'s exit is reported, and returns its reasons.
+fn wait_down(world: &World, pid: Pid) -> Vec<ExitReason> {
+    assert!(
+        world.wait_reports(|reports| reports
+            .iter()
+            .any(|r| matches!(r, Report::ChildDown { pid: p, .. } if *p == pid))),
+        "{pid} never went down"
+    );
+    world.downs_of(pid)
+}
+
+/// The pid `old` was restarted as, once it has been.
+fn wait_restart(world: &World, old: Pid) -> Pid {
+    assert!(
+        world.wait_reports(|reports| reports.iter().any(|r| matches!(
+            r,
+            Report::Supervisor(Event::ChildRestarted { old: o, .. }) if *o == old
+        ))),
+        "{old} was never restarted"
+    );
+    world
+        .reports()
+        .into_iter()
+        .find_map(|r| match r {
+            Report::Supervisor(Event::ChildRestarted { old: o, new, .. }) if o == old => Some(new),
+            _ => None,
+        })
+        .expect("the restart")
+}
+
+#[test]
+fn a_timer_stops_the_worker_and_its_restart_type_decides() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let transient = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Transient)));
+    let temporary = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Temporary)));
+    let normal = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Transient)));
+    let begun = WallClock::now();
+    assert!(sup.send(transient, Msg::ExitIn(50, ExitReason::other("expired"))));
+    assert!(sup.send(temporary, Msg::ExitIn(50, ExitReason::other("expired"))));
+    assert!(sup.send(normal, Msg::ExitIn(50, ExitReason::Normal)));
+    // Nothing yet: the timers have not fired.
+    assert_eq!(sup.count_children(), Ok(counts(3, 3)));
+    assert_eq!(
+        wait_down(&world, transient),
+        vec![ExitReason::other("expired")]
+    );
+    assert!(begun.elapsed() >= Duration::from_millis(50), "fired early");
+    assert_eq!(
+        wait_down(&world, temporary),
+        vec![ExitReason::other("expired")]
+    );
+    assert_eq!(wait_down(&world, normal), vec![ExitReason::Normal]);
+    // A transient child that stops abnormally is restarted; a temporary one never is, nor a
+    // transient one that stops normally.
+    let restarted = wait_restart(&world, transient);
+    assert_ne!(restarted, transient);
+    let which: Vec<Option<Pid>> = sup
+        .which_children()
+        .expect("alive")
+        .iter()
+        .map(|info| info.pid)
+        .collect();
+    assert_eq!(which, vec![Some(restarted)]);
+    assert!(!sup.send(transient, Msg::Noop));
+    assert!(sup.send(restarted, Msg::Noop));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    assert!(world.wait_live_workers_zero());
+}
+
+#[test]
+fn a_timer_stops_a_permanent_worker_and_wait_exit_sees_intensity_exceeded() {
+    let world = World::default();
+    let sup = world.start(Options::default().max_restarts(0));
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    let begun = WallClock::now();
+    assert!(sup.send(pid, Msg::ExitIn(50, ExitReason::Normal)));
+    // A permanent child is restarted even after a normal exit: with max_restarts = 0 that
+    // takes the supervisor down.
+    assert_eq!(sup.wait_exit(Some(PATIENCE)), Some(ExitReason::Shutdown));
+    assert!(begun.elapsed() >= Duration::from_millis(50), "fired early");
+    assert_eq!(world.downs_of(pid), vec![ExitReason::Normal]);
+    assert!(world
+        .reports()
+        .contains(&Report::Supervisor(Event::IntensityExceeded)));
+    assert!(sup.wait_threads(Some(PATIENCE)));
+}
+
+#[test]
+fn a_cancelled_timer_never_fires() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Temporary)));
+    assert!(sup.send(pid, Msg::ExitIn(50, ExitReason::other("expired"))));
+    assert!(sup.send(pid, Msg::CancelTimer));
+    std::thread::sleep(Duration::from_millis(200));
+    // Still alive, and it still answers.
+    assert_eq!(sup.call(pid, Req::Add(1), Some(PATIENCE)), Ok(1));
+    assert!(world.downs_of(pid).is_empty());
+    assert_eq!(sup.count_children(), Ok(counts(1, 1)));
+    assert!(sup.send(pid, Msg::Noop));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    assert_eq!(world.downs_of(pid), vec![ExitReason::Shutdown]);
+}
+
+#[test]
+fn a_call_is_answered_by_handle_call() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    assert_eq!(sup.call(pid, Req::Add(2), Some(PATIENCE)), Ok(2));
+    assert_eq!(sup.call(pid, Req::Add(40), None), Ok(42));
+    // Calls and messages to the same worker are served in order.
+    assert!(sup.send(pid, Msg::Noop));
+    assert_eq!(sup.call(pid, Req::Add(0), Some(PATIENCE)), Ok(42));
+    assert!(world.downs_of(pid).is_empty());
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn a_call_to_a_dead_pid_is_noproc() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    assert_eq!(
+        sup.call(Pid(12345), Req::Add(1), Some(PATIENCE)),
+        Err(CallError::NoProc)
+    );
+    sup.terminate_child(pid).expect("terminates");
+    assert_eq!(
+        sup.call(pid, Req::Add(1), Some(PATIENCE)),
+        Err(CallError::NoProc)
+    );
+    assert_eq!(sup.call(pid, Req::Add(1), None), Err(CallError::NoProc));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    // The supervisor is gone too.
+    assert_eq!(sup.call(pid, Req::Add(1), None), Err(CallError::NoProc));
+}
+
+#[test]
+fn a_call_whose_handler_stops_without_replying_is_exited() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    assert_eq!(
+        sup.call(
+            pid,
+            Req::StopSilently(ExitReason::other("bye")),
+            Some(PATIENCE)
+        ),
+        Err(CallError::Exited(ExitReason::other("bye")))
+    );
+    assert_eq!(wait_down(&world, pid), vec![ExitReason::other("bye")]);
+    // A permanent child: restarted, and the new one answers.
+    let new = wait_restart(&world, pid);
+    assert_eq!(sup.call(new, Req::Add(3), Some(PATIENCE)), Ok(3));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn a_call_answered_with_reply_and_stop_gets_its_reply_then_the_worker_exits() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Temporary)));
+    assert_eq!(sup.call(pid, Req::Add(5), Some(PATIENCE)), Ok(5));
+    assert_eq!(
+        sup.call(pid, Req::ReplyAndStop(ExitReason::Normal), Some(PATIENCE)),
+        Ok(5)
+    );
+    assert_eq!(wait_down(&world, pid), vec![ExitReason::Normal]);
+    assert_eq!(
+        sup.call(pid, Req::Add(1), Some(PATIENCE)),
+        Err(CallError::NoProc)
+    );
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn a_call_not_answered_in_time_is_a_timeout() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    assert_eq!(sup.call(pid, Req::Add(7), Some(PATIENCE)), Ok(7));
+    let begun = WallClock::now();
+    assert_eq!(
+        sup.call(pid, Req::Sleep(2000), Some(Duration::from_millis(50))),
+        Err(CallError::Timeout)
+    );
+    let waited = begun.elapsed();
+    assert!(
+        waited >= Duration::from_millis(50),
+        "gave up early: {waited:?}"
+    );
+    assert!(
+        waited < Duration::from_millis(2000),
+        "waited for the reply: {waited:?}"
+    );
+    // The worker carries on: its late reply is dropped, and the next call gets its own.
+    assert_eq!(sup.call(pid, Req::Add(1), Some(PATIENCE)), Ok(8));
+    assert!(world.downs_of(pid).is_empty());
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn the_default_handle_call_crashes_with_unhandled_call() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let mute = Behaviour {
+        mute: true,
+        ..Behaviour::ok()
+    };
+    let pid = running(sup.start_child(spec(mute).restart(Restart::Transient)));
+    let unhandled = ExitReason::other(UNHANDLED_CALL);
+    assert_eq!(
+        sup.call(pid, Req::Add(1), Some(PATIENCE)),
+        Err(CallError::Exited(unhandled.clone()))
+    );
+    assert_eq!(wait_down(&world, pid), vec![unhandled]);
+    // An abnormal exit: the transient child is restarted.
+    wait_restart(&world, pid);
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn a_panic_in_handle_call_is_an_exit_with_panic() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Temporary)));
+    let panic = ExitReason::other("panic");
+    assert_eq!(
+        sup.call(pid, Req::Panic, Some(PATIENCE)),
+        Err(CallError::Exited(panic.clone()))
+    );
+    assert_eq!(wait_down(&world, pid), vec![panic]);
+    assert_eq!(sup.count_children(), Ok(counts(0, 0)));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn a_panic_in_a_timers_handle_message_is_an_exit_with_panic() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    let begun = WallClock::now();
+    assert!(sup.send(pid, Msg::PanicIn(50)));
+    assert_eq!(wait_down(&world, pid), vec![ExitReason::other("panic")]);
+    assert!(begun.elapsed() >= Duration::from_millis(50), "fired early");
+    // A permanent child: restarted.
+    wait_restart(&world, pid);
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    assert!(world.wait_live_workers_zero());
+}
+
+#[test]
+fn a_panic_in_terminate_during_stop_is_an_exit_with_panic() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let behaviour = Behaviour {
+        terminate_panics: true,
+        ..Behaviour::trapping(Cleanup::Quick)
+    };
+    let pid = running(sup.start_child(spec(behaviour)));
+    assert_eq!(sup.stop(ExitReason::Normal, Some(PATIENCE)), Ok(()));
+    assert_eq!(world.downs_of(pid), vec![ExitReason::other("panic")]);
+    assert!(world.terminated.load(Ordering::SeqCst));
+    assert!(sup.wait_threads(Some(PATIENCE)));
+}
+
+#[test]
+fn the_pid_in_inits_context_is_the_pid_start_child_returns() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let first = running(sup.start_child(spec(Behaviour::ok())));
+    let second = running(sup.start_child(spec(Behaviour::ok())));
+    assert_eq!(world.init_pids(), vec![first, second]);
+    // A restart's init sees the new pid too.
+    assert!(sup.send(first, Msg::Panic));
+    let restarted = wait_restart(&world, first);
+    assert_eq!(world.init_pids(), vec![first, second, restarted]);
     sup.stop(ExitReason::Normal, None).expect("stops");
 }
 
