@@ -16,9 +16,10 @@
 //! * A worker's [`init`](crate::Worker::init), [`handle_message`](crate::Worker::handle_message),
 //!   [`handle_call`](crate::Worker::handle_call) and [`terminate`](crate::Worker::terminate)
 //!   run on its own thread, and so do its timers
-//!   ([`Context::send_after`](crate::Context::send_after), on the supervisor's clock). A panic in any of them is an abnormal exit with reason `panic`
-//!   (caught with `catch_unwind`): in `init` the start fails with `panic`; later the child exits
-//!   with `panic` and its restart type decides.
+//!   ([`Context::send_after`](crate::Context::send_after), on the supervisor's clock). A panic
+//!   in any of them is an abnormal exit with reason `panic` (caught with `catch_unwind`): in
+//!   `init` the start fails with `panic`; later the child exits with `panic` and its restart
+//!   type decides.
 //! * [`Supervisor::call`] sends a request to a child's `handle_call` and waits for its reply,
 //!   with an optional timeout: [`CallError`](crate::CallError) says why none came.
 //! * Asked to shut down, a worker that does not trap exits ends at once with `shutdown`. One
