@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use dynsup::runtime::{BoxedWorker, Report, StartChildError, Supervisor};
 use dynsup::{
-    ChildSpec, Event, ExitReason, Init, MaxChildren, Next, Options, Pid, Restart, Started, Worker,
+    ChildSpec, Context, DynWorker, Event, ExitReason, Init, MaxChildren, Next, Options, Pid,
+    Restart, Started, Worker,
 };
 
 /// What a session is told.
@@ -29,8 +30,10 @@ pub struct Session {
 
 impl Worker for Session {
     type Message = SessionMsg;
+    type Call = ();
+    type Reply = ();
 
-    fn init(&mut self) -> Init {
+    fn init(&mut self, _ctx: &mut Context<SessionMsg>) -> Init {
         match self.user.as_str() {
             // Guests browse without a session: `:ignore`, nothing is supervised.
             "guest" => Init::Ignore,
@@ -40,7 +43,7 @@ impl Worker for Session {
         }
     }
 
-    fn handle_message(&mut self, message: SessionMsg) -> Next {
+    fn handle_message(&mut self, message: SessionMsg, _ctx: &mut Context<SessionMsg>) -> Next {
         match message {
             SessionMsg::ConnectionLost => Next::Stop(ExitReason::other("connection_lost")),
         }
@@ -54,7 +57,7 @@ fn spawn_session(_function: &&'static str, args: &[String]) -> BoxedWorker<Sessi
     })
 }
 
-type Sessions = Supervisor<&'static str, String, SessionMsg>;
+type Sessions = Supervisor<&'static str, String, DynWorker<SessionMsg>>;
 
 /// The reports seen so far, and a way to wait for the next ones.
 struct Reports {

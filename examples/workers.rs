@@ -4,12 +4,13 @@
 //! Run it with `cargo run --example workers`.
 
 use std::io::Write;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use dynsup::runtime::{BoxedWorker, Report, Supervisor};
 use dynsup::{
-    ChildSpec, Event, ExitReason, Init, MaxChildren, Modules, Next, Options, Restart, Shutdown,
-    Started, Termination, Worker,
+    ChildSpec, Context, Event, ExitReason, Init, MaxChildren, Modules, Next, Options, Restart,
+    Shutdown, Started, Worker,
 };
 
 /// The kinds of worker this tour starts (the start function's name).
@@ -30,16 +31,42 @@ pub enum Msg {
     Add(u64),
 }
 
+/// A gate the stubborn worker's cleanup waits on: closed until the tour opens it at its end,
+/// so that the stubborn thread (reported killed long before) can finish.
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(Mutex<bool>, Condvar)>);
+
+impl Gate {
+    /// Blocks until the gate is open.
+    fn wait(&self) {
+        let (open, opened) = &*self.0;
+        let mut open = open.lock().unwrap_or_else(|e| e.into_inner());
+        while !*open {
+            open = opened.wait(open).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Opens the gate for good.
+    fn open(&self) {
+        let (open, opened) = &*self.0;
+        *open.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        opened.notify_all();
+    }
+}
+
 /// A worker of some [`Kind`], with the supervisor's extra argument (a region name) and its own.
 pub struct Tour {
     kind: Kind,
     total: u64,
+    gate: Gate,
 }
 
 impl Worker for Tour {
     type Message = Msg;
+    type Call = ();
+    type Reply = ();
 
-    fn init(&mut self) -> Init {
+    fn init(&mut self, _ctx: &mut Context<Msg>) -> Init {
         Init::Ok
     }
 
@@ -47,7 +74,7 @@ impl Worker for Tour {
         self.kind != Kind::Counter
     }
 
-    fn handle_message(&mut self, Msg::Add(n): Msg) -> Next {
+    fn handle_message(&mut self, Msg::Add(n): Msg, _ctx: &mut Context<Msg>) -> Next {
         if n == 0 {
             return Next::Stop(ExitReason::other("division_by_zero"));
         }
@@ -55,28 +82,39 @@ impl Worker for Tour {
         Next::Continue
     }
 
-    fn terminate(&mut self, reason: &ExitReason) -> Termination {
+    fn terminate(&mut self, _reason: &ExitReason, _ctx: &mut Context<Msg>) {
         match self.kind {
-            Kind::Cache => Termination::ExitAfter {
-                millis: 100,
-                reason: reason.clone(),
-            },
-            Kind::Stubborn => Termination::Hang,
-            Kind::Counter => Termination::Exit(reason.clone()),
+            // Flushing takes 100 ms; then it exits with the reason it was given.
+            Kind::Cache => std::thread::sleep(Duration::from_millis(100)),
+            // Never done in time: it is killed, and its thread waits for the gate.
+            Kind::Stubborn => self.gate.wait(),
+            Kind::Counter => {}
         }
     }
 }
 
 /// The spawner: `args` are the supervisor's extra arguments, then the spec's own.
-fn spawn(kind: &Kind, args: &[u64]) -> BoxedWorker<Msg> {
-    Box::new(Tour {
-        kind: *kind,
-        total: args.iter().sum(),
-    })
+fn spawner(gate: &Gate) -> impl FnMut(&Kind, &[u64]) -> BoxedWorker<Msg> + Send + 'static {
+    let gate = gate.clone();
+    move |kind: &Kind, args: &[u64]| -> BoxedWorker<Msg> {
+        Box::new(Tour {
+            kind: *kind,
+            total: args.iter().sum(),
+            gate: gate.clone(),
+        })
+    }
 }
 
 /// The tour, written to `out`.
 pub fn tour(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
+    let gate = Gate::default();
+    let toured = tour_with(out, &gate);
+    // Lets the stubborn worker's thread end, whatever happened.
+    gate.open();
+    toured
+}
+
+fn tour_with(out: &mut dyn Write, gate: &Gate) -> Result<(), Box<dyn std::error::Error>> {
     let options = Options::default()
         .max_children(MaxChildren::Limit(3))
         .max_restarts(2)
@@ -84,7 +122,7 @@ pub fn tour(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
         // Prepended to every child's own arguments, at every start and restart.
         .extra_arguments(vec![1000]);
     let (reports_tx, reports) = std::sync::mpsc::channel();
-    let sup = Supervisor::builder(options, spawn)
+    let sup = Supervisor::builder(options, spawner(gate))
         .observer(move |report: &Report| {
             let _ = reports_tx.send(report.clone());
         })

@@ -5,12 +5,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use dynsup::{
-    ChildSpec, ChildType, ExitReason, Init, Modules, Options, Pid, Reply, Restart, Shutdown,
-    SpecError, StartError, Started, SupervisorFlags, TerminateError, Termination, Worker,
+    ChildSpec, ChildType, Context, ExitReason, Init, Modules, Options, Pid, Reply, Restart,
+    Shutdown, SpecError, StartError, Started, SupervisorFlags, TerminateError, Worker,
 };
-use dynsup_sim::simulation::{BoxedWorker, Simulation};
+use dynsup_sim::simulation::{Cleanup, Simulation};
 
-/// A worker whose init outcome and shutdown are fixed.
+/// A worker whose init outcome and shutdown are fixed (its cleanup takes `trap_ms` of virtual
+/// time: see [`cleanup_of`]).
 struct Fixed {
     init: Init,
     trap_ms: Option<u64>,
@@ -18,21 +19,22 @@ struct Fixed {
 
 impl Worker for Fixed {
     type Message = ();
-    fn init(&mut self) -> Init {
+    type Call = ();
+    type Reply = ();
+    fn init(&mut self, _ctx: &mut Context<()>) -> Init {
         self.init.clone()
     }
     fn traps_exits(&self) -> bool {
         self.trap_ms.is_some()
     }
-    fn terminate(&mut self, reason: &ExitReason) -> Termination {
-        Termination::ExitAfter {
-            millis: self.trap_ms.unwrap_or(0),
-            reason: reason.clone(),
-        }
-    }
 }
 
-fn ok_worker() -> BoxedWorker<()> {
+/// The simulator's cleanup time of a [`Fixed`] worker: its `trap_ms`.
+fn cleanup_of(_: Pid, worker: &Fixed) -> Cleanup {
+    Cleanup::After(worker.trap_ms.unwrap_or(0))
+}
+
+fn ok_worker() -> Box<Fixed> {
     Box::new(Fixed {
         init: Init::Ok,
         trap_ms: None,
@@ -81,7 +83,7 @@ fn start_outcomes_are_classified() {
         Init::Ignore,
         Init::Ok,
     ]);
-    let spawner = move |_: &u8, _: &[u8]| -> BoxedWorker<()> {
+    let spawner = move |_: &u8, _: &[u8]| -> Box<Fixed> {
         let init = outcomes.borrow_mut().pop().unwrap_or(Init::Ok);
         Box::new(Fixed {
             init,
@@ -89,7 +91,7 @@ fn start_outcomes_are_classified() {
         })
     };
     let mut sim = Simulation::new(Options::default().validate().unwrap(), spawner);
-    let reply = |sim: &mut Simulation<u8, u8, (), _>| {
+    let reply = |sim: &mut Simulation<u8, u8, _>| {
         let call = sim.start_child(ChildSpec::new(0, vec![])).unwrap();
         sim.wait_reply(call).unwrap()
     };
@@ -148,13 +150,14 @@ fn raw_flag_maps_default_to_one_restart() {
 #[test]
 fn supervisor_children_count_as_supervisors_and_wait_forever_by_default() {
     // otp-semantics §3.2 and 12.G66: type supervisor, default shutdown infinity.
-    let spawner = |_: &u8, _: &[u8]| -> BoxedWorker<()> {
+    let spawner = |_: &u8, _: &[u8]| -> Box<Fixed> {
         Box::new(Fixed {
             init: Init::Ok,
             trap_ms: Some(9_000),
         })
     };
     let mut sim = Simulation::new(Options::default().validate().unwrap(), spawner);
+    sim.set_cleanup_time(Box::new(cleanup_of));
     let spec = ChildSpec::new(0, vec![]).child_type(ChildType::Supervisor);
     assert_eq!(
         spec.clone().validate().unwrap().shutdown(),

@@ -1,30 +1,46 @@
 //! The real threaded runtime through its handle: the DynamicSupervisor API, restarts after a
-//! panic, restart intensity, max_children, shutdown timeouts, and no thread left behind after
-//! 10,000 random operations. Only correctness is asserted; every wait has a generous bound.
+//! panic, restart intensity, max_children, shutdown timeouts, workers' timers and calls, and no
+//! thread left behind after 10,000 random operations. Only correctness is asserted; every wait
+//! has a generous bound.
 #![cfg(not(loom))]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Condvar, Mutex, Once};
 use std::time::{Duration, Instant as WallClock};
 
 use dynsup::runtime::{
     BoxedWorker, NoProc, Report, StartChildError, StopError, Supervisor, TerminateChildError,
 };
 use dynsup::{
-    ChildCounts, ChildSpec, Event, ExitReason, Init, MaxChildren, Modules, Next, Options, Pid,
-    Restart, Shutdown, StartOutcome, Started, Termination, Worker,
+    Answer, CallError, ChildCounts, ChildSpec, Context, DynWorker, Event, ExitReason, Init,
+    MaxChildren, Modules, Next, Options, Pid, Restart, Shutdown, StartOutcome, Started, TimerRef,
+    Worker, UNHANDLED_CALL,
 };
 
 /// A generous bound for anything that should happen "soon".
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// What a test worker does: its init, how it stops when it traps exits.
+/// How a trapping test worker's `terminate` cleans up before it exits with the reason it was
+/// given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Cleanup {
+    /// Returns at once.
+    Quick,
+    /// Sleeps this many milliseconds.
+    Sleep(u64),
+    /// Blocks until the test opens the world's gate: only a kill ends it in the meantime.
+    Hang,
+}
+
+/// What a test worker does: its init, how it cleans up when it traps exits.
 #[derive(Clone, Debug)]
 struct Behaviour {
     init: Init,
     init_panics: bool,
-    trap: Option<Termination>,
+    trap: Option<Cleanup>,
     terminate_panics: bool,
+    /// Leaves `handle_call` to the trait's default (see [`Mute`]).
+    mute: bool,
 }
 
 impl Behaviour {
@@ -34,12 +50,13 @@ impl Behaviour {
             init_panics: false,
             trap: None,
             terminate_panics: false,
+            mute: false,
         }
     }
 
-    fn trapping(termination: Termination) -> Self {
+    fn trapping(cleanup: Cleanup) -> Self {
         Behaviour {
-            trap: Some(termination),
+            trap: Some(cleanup),
             ..Behaviour::ok()
         }
     }
@@ -54,6 +71,47 @@ enum Msg {
     Exit(ExitReason),
     /// Keep running.
     Noop,
+    /// Sets a timer that sends it `Exit(reason)` after this many milliseconds.
+    ExitIn(u64, ExitReason),
+    /// Sets a timer that sends it `Panic` after this many milliseconds.
+    PanicIn(u64),
+    /// Cancels the timer set last.
+    CancelTimer,
+}
+
+/// Calls a test worker answers.
+#[derive(Debug)]
+enum Req {
+    /// Adds to its total and replies the new total.
+    Add(u64),
+    /// Stops with this reason without replying.
+    StopSilently(ExitReason),
+    /// Replies its total, then stops with this reason.
+    ReplyAndStop(ExitReason),
+    /// Sleeps this many milliseconds, then replies its total.
+    Sleep(u64),
+    /// Panics in `handle_call`.
+    Panic,
+}
+
+/// A gate closed until the test opens it: what a hanging `terminate` waits on.
+#[derive(Clone, Default)]
+struct Gate(Arc<(Mutex<bool>, Condvar)>);
+
+impl Gate {
+    fn wait(&self) {
+        let (open, opened) = &*self.0;
+        let mut open = open.lock().unwrap_or_else(|e| e.into_inner());
+        while !*open {
+            open = opened.wait(open).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn open(&self) {
+        let (open, opened) = &*self.0;
+        *open.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        opened.notify_all();
+    }
 }
 
 /// Counts live workers (made by the spawner, dropped when their thread ends).
@@ -61,6 +119,10 @@ struct TestWorker {
     behaviour: Behaviour,
     live: Arc<AtomicUsize>,
     terminated: Arc<AtomicBool>,
+    init_pids: Arc<Mutex<Vec<Pid>>>,
+    gate: Gate,
+    total: u64,
+    timer: Option<TimerRef>,
 }
 
 impl Drop for TestWorker {
@@ -71,8 +133,14 @@ impl Drop for TestWorker {
 
 impl Worker for TestWorker {
     type Message = Msg;
+    type Call = Req;
+    type Reply = u64;
 
-    fn init(&mut self) -> Init {
+    fn init(&mut self, ctx: &mut Context<Msg>) -> Init {
+        self.init_pids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(ctx.pid());
         assert!(!self.behaviour.init_panics, "init told to panic");
         self.behaviour.init.clone()
     }
@@ -81,26 +149,68 @@ impl Worker for TestWorker {
         self.behaviour.trap.is_some()
     }
 
-    fn handle_message(&mut self, message: Msg) -> Next {
+    fn handle_message(&mut self, message: Msg, ctx: &mut Context<Msg>) -> Next {
         match message {
             Msg::Panic => panic!("told to panic"),
-            Msg::Exit(reason) => Next::Stop(reason),
-            Msg::Noop => Next::Continue,
+            Msg::Exit(reason) => return Next::Stop(reason),
+            Msg::Noop => {}
+            Msg::ExitIn(millis, reason) => {
+                self.timer = Some(ctx.send_after(millis, Msg::Exit(reason)));
+            }
+            Msg::PanicIn(millis) => self.timer = Some(ctx.send_after(millis, Msg::Panic)),
+            Msg::CancelTimer => {
+                let timer = self.timer.take().expect("a timer to cancel");
+                assert!(ctx.cancel_timer(timer), "the timer was still pending");
+            }
+        }
+        Next::Continue
+    }
+
+    fn handle_call(&mut self, request: Req, _ctx: &mut Context<Msg>) -> Answer<u64> {
+        match request {
+            Req::Add(n) => {
+                self.total += n;
+                Answer::Reply(self.total)
+            }
+            Req::StopSilently(reason) => Answer::Stop(reason),
+            Req::ReplyAndStop(reason) => Answer::ReplyAndStop(self.total, reason),
+            Req::Sleep(millis) => {
+                std::thread::sleep(Duration::from_millis(millis));
+                Answer::Reply(self.total)
+            }
+            Req::Panic => panic!("told to panic in handle_call"),
         }
     }
 
-    fn terminate(&mut self, reason: &ExitReason) -> Termination {
+    fn terminate(&mut self, _reason: &ExitReason, _ctx: &mut Context<Msg>) {
         self.terminated.store(true, Ordering::SeqCst);
         assert!(!self.behaviour.terminate_panics, "terminate told to panic");
-        self.behaviour
-            .trap
-            .clone()
-            .unwrap_or(Termination::Exit(reason.clone()))
+        match self.behaviour.trap {
+            Some(Cleanup::Sleep(millis)) => std::thread::sleep(Duration::from_millis(millis)),
+            Some(Cleanup::Hang) => self.gate.wait(),
+            Some(Cleanup::Quick) | None => {}
+        }
     }
 }
 
+/// A [`TestWorker`] that does not handle calls: `handle_call` is the trait's default.
+struct Mute(TestWorker);
+
+impl Worker for Mute {
+    type Message = Msg;
+    type Call = Req;
+    type Reply = u64;
+
+    fn init(&mut self, ctx: &mut Context<Msg>) -> Init {
+        self.0.init(ctx)
+    }
+}
+
+/// The workers of these tests, boxed.
+type Boxed = BoxedWorker<Msg, Req, u64>;
+
 /// The start function is the behaviour itself.
-type Sup = Supervisor<Behaviour, (), Msg>;
+type Sup = Supervisor<Behaviour, (), DynWorker<Msg, Req, u64>>;
 
 /// Shared by a test and its spawner.
 #[derive(Clone, Default)]
@@ -108,20 +218,48 @@ struct World {
     live: Arc<AtomicUsize>,
     terminated: Arc<AtomicBool>,
     reports: Arc<Mutex<Vec<Report>>>,
+    /// The pid each worker's `init` saw in its context, in start order.
+    init_pids: Arc<Mutex<Vec<Pid>>>,
+    /// What hanging cleanups wait on; opened by [`World::release`].
+    gate: Gate,
 }
 
 impl World {
-    fn spawner(&self) -> impl FnMut(&Behaviour, &[()]) -> BoxedWorker<Msg> + Send + 'static {
-        let live = self.live.clone();
-        let terminated = self.terminated.clone();
-        move |behaviour: &Behaviour, _: &[()]| {
-            live.fetch_add(1, Ordering::SeqCst);
-            Box::new(TestWorker {
-                behaviour: behaviour.clone(),
-                live: live.clone(),
-                terminated: terminated.clone(),
-            }) as BoxedWorker<Msg>
+    /// A worker of this world (counted live until it is dropped).
+    fn worker(&self, behaviour: Behaviour) -> Boxed {
+        self.live.fetch_add(1, Ordering::SeqCst);
+        let mute = behaviour.mute;
+        let worker = TestWorker {
+            behaviour,
+            live: self.live.clone(),
+            terminated: self.terminated.clone(),
+            init_pids: self.init_pids.clone(),
+            gate: self.gate.clone(),
+            total: 0,
+            timer: None,
+        };
+        if mute {
+            Box::new(Mute(worker))
+        } else {
+            Box::new(worker)
         }
+    }
+
+    fn spawner(&self) -> impl FnMut(&Behaviour, &[()]) -> Boxed + Send + 'static {
+        let world = self.clone();
+        move |behaviour: &Behaviour, _: &[()]| world.worker(behaviour.clone())
+    }
+
+    /// Lets every hanging cleanup return (their threads can then end).
+    fn release(&self) {
+        self.gate.open();
+    }
+
+    fn init_pids(&self) -> Vec<Pid> {
+        self.init_pids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn start(&self, options: Options<()>) -> Sup {
@@ -319,7 +457,7 @@ fn init_outcomes() {
 #[test]
 fn a_panicking_spawner_is_a_failed_start() {
     quiet_panics();
-    let spawner = |_: &Behaviour, _: &[()]| -> BoxedWorker<Msg> { panic!("told to fail") };
+    let spawner = |_: &Behaviour, _: &[()]| -> Boxed { panic!("told to fail") };
     let sup: Sup = Supervisor::start_link(Options::default(), spawner).expect("valid options");
     assert_eq!(
         sup.start_child(spec(Behaviour::ok())),
@@ -450,7 +588,7 @@ fn max_children_is_never_exceeded() {
 fn a_trapping_child_slower_than_its_shutdown_is_killed_at_the_timeout() {
     let world = World::default();
     let sup = world.start(Options::default());
-    let hang = spec(Behaviour::trapping(Termination::Hang)).shutdown(Shutdown::millis(200));
+    let hang = spec(Behaviour::trapping(Cleanup::Hang)).shutdown(Shutdown::millis(200));
     let pid = running(sup.start_child(hang));
     let begun = WallClock::now();
     assert_eq!(sup.terminate_child(pid), Ok(()));
@@ -463,27 +601,32 @@ fn a_trapping_child_slower_than_its_shutdown_is_killed_at_the_timeout() {
             pid,
             reason: ExitReason::Killed
         })));
+    assert!(world.terminated.load(Ordering::SeqCst));
     sup.stop(ExitReason::Normal, None).expect("stops");
+    // Its thread is still inside `terminate`, although it was reported killed.
+    assert_eq!(sup.live_threads(), 1);
+    world.release();
     assert!(sup.wait_threads(Some(PATIENCE)));
+    assert!(world.wait_live_workers_zero());
 }
 
 #[test]
-fn a_trapping_child_within_its_shutdown_ends_with_its_own_reason() {
+fn a_trapping_child_within_its_shutdown_ends_after_its_cleanup_with_the_given_reason() {
+    // `terminate` returns nothing now: after its cleanup the process exits with the reason it
+    // was given (`shutdown`), as a GenServer does whatever `terminate/2` returns.
     let world = World::default();
     let sup = world.start(Options::default());
-    let slow = Termination::ExitAfter {
-        millis: 50,
-        reason: ExitReason::ShutdownWith("flushed".into()),
-    };
+    let slow = Cleanup::Sleep(50);
     let pid =
         running(sup.start_child(spec(Behaviour::trapping(slow)).shutdown(Shutdown::Infinity)));
     let begun = WallClock::now();
     assert_eq!(sup.terminate_child(pid), Ok(()));
     assert!(begun.elapsed() >= Duration::from_millis(50));
-    assert_eq!(
-        world.downs_of(pid),
-        vec![ExitReason::ShutdownWith("flushed".into())]
-    );
+    assert_eq!(world.downs_of(pid), vec![ExitReason::Shutdown]);
+    assert!(!world
+        .reports()
+        .iter()
+        .any(|r| matches!(r, Report::Supervisor(Event::ShutdownError { .. }))));
     assert!(world.terminated.load(Ordering::SeqCst));
     sup.stop(ExitReason::Normal, None).expect("stops");
 }
@@ -492,10 +635,9 @@ fn a_trapping_child_within_its_shutdown_ends_with_its_own_reason() {
 fn brutal_kill_never_runs_terminate() {
     let world = World::default();
     let sup = world.start(Options::default());
-    let pid =
-        running(sup.start_child(
-            spec(Behaviour::trapping(Termination::Hang)).shutdown(Shutdown::BrutalKill),
-        ));
+    let pid = running(
+        sup.start_child(spec(Behaviour::trapping(Cleanup::Hang)).shutdown(Shutdown::BrutalKill)),
+    );
     assert_eq!(sup.terminate_child(pid), Ok(()));
     assert_eq!(world.downs_of(pid), vec![ExitReason::Killed]);
     assert!(!world.terminated.load(Ordering::SeqCst));
@@ -510,7 +652,7 @@ fn a_panic_in_terminate_is_an_abnormal_exit() {
     let sup = world.start(Options::default());
     let behaviour = Behaviour {
         terminate_panics: true,
-        ..Behaviour::trapping(Termination::Exit(ExitReason::Shutdown))
+        ..Behaviour::trapping(Cleanup::Quick)
     };
     let pid = running(sup.start_child(spec(behaviour)));
     assert_eq!(sup.terminate_child(pid), Ok(()));
@@ -522,7 +664,7 @@ fn a_panic_in_terminate_is_an_abnormal_exit() {
 fn stop_with_a_timeout_returns_while_the_supervisor_waits() {
     let world = World::default();
     let sup = world.start(Options::default());
-    let stuck = spec(Behaviour::trapping(Termination::Hang)).shutdown(Shutdown::Infinity);
+    let stuck = spec(Behaviour::trapping(Cleanup::Hang)).shutdown(Shutdown::Infinity);
     let pid = running(sup.start_child(stuck));
     assert_eq!(
         sup.stop(ExitReason::Normal, Some(Duration::from_millis(100))),
@@ -532,6 +674,7 @@ fn stop_with_a_timeout_returns_while_the_supervisor_waits() {
     // Killing the stuck child from outside lets the shutdown finish.
     assert!(sup.kill(pid));
     assert_eq!(sup.wait_exit(Some(PATIENCE)), Some(ExitReason::Normal));
+    world.release();
     assert!(sup.wait_threads(Some(PATIENCE)));
 }
 
@@ -596,6 +739,288 @@ fn start_attempts_are_reported_in_order() {
     sup.stop(ExitReason::Normal, None).expect("stops");
 }
 
+/// Waits (at most [`PATIENCE`]) until `pid`'s exit is reported, and returns its reasons.
+fn wait_down(world: &World, pid: Pid) -> Vec<ExitReason> {
+    assert!(
+        world.wait_reports(|reports| reports
+            .iter()
+            .any(|r| matches!(r, Report::ChildDown { pid: p, .. } if *p == pid))),
+        "{pid} never went down"
+    );
+    world.downs_of(pid)
+}
+
+/// The pid `old` was restarted as, once it has been.
+fn wait_restart(world: &World, old: Pid) -> Pid {
+    assert!(
+        world.wait_reports(|reports| reports.iter().any(|r| matches!(
+            r,
+            Report::Supervisor(Event::ChildRestarted { old: o, .. }) if *o == old
+        ))),
+        "{old} was never restarted"
+    );
+    world
+        .reports()
+        .into_iter()
+        .find_map(|r| match r {
+            Report::Supervisor(Event::ChildRestarted { old: o, new, .. }) if o == old => Some(new),
+            _ => None,
+        })
+        .expect("the restart")
+}
+
+#[test]
+fn a_timer_stops_the_worker_and_its_restart_type_decides() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let transient = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Transient)));
+    let temporary = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Temporary)));
+    let normal = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Transient)));
+    let begun = WallClock::now();
+    assert!(sup.send(transient, Msg::ExitIn(50, ExitReason::other("expired"))));
+    assert!(sup.send(temporary, Msg::ExitIn(50, ExitReason::other("expired"))));
+    assert!(sup.send(normal, Msg::ExitIn(50, ExitReason::Normal)));
+    // Nothing yet: the timers have not fired.
+    assert_eq!(sup.count_children(), Ok(counts(3, 3)));
+    assert_eq!(
+        wait_down(&world, transient),
+        vec![ExitReason::other("expired")]
+    );
+    assert!(begun.elapsed() >= Duration::from_millis(50), "fired early");
+    assert_eq!(
+        wait_down(&world, temporary),
+        vec![ExitReason::other("expired")]
+    );
+    assert_eq!(wait_down(&world, normal), vec![ExitReason::Normal]);
+    // A transient child that stops abnormally is restarted; a temporary one never is, nor a
+    // transient one that stops normally.
+    let restarted = wait_restart(&world, transient);
+    assert_ne!(restarted, transient);
+    let which: Vec<Option<Pid>> = sup
+        .which_children()
+        .expect("alive")
+        .iter()
+        .map(|info| info.pid)
+        .collect();
+    assert_eq!(which, vec![Some(restarted)]);
+    assert!(!sup.send(transient, Msg::Noop));
+    assert!(sup.send(restarted, Msg::Noop));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    assert!(world.wait_live_workers_zero());
+}
+
+#[test]
+fn a_timer_stops_a_permanent_worker_and_wait_exit_sees_intensity_exceeded() {
+    let world = World::default();
+    let sup = world.start(Options::default().max_restarts(0));
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    let begun = WallClock::now();
+    assert!(sup.send(pid, Msg::ExitIn(50, ExitReason::Normal)));
+    // A permanent child is restarted even after a normal exit: with max_restarts = 0 that
+    // takes the supervisor down.
+    assert_eq!(sup.wait_exit(Some(PATIENCE)), Some(ExitReason::Shutdown));
+    assert!(begun.elapsed() >= Duration::from_millis(50), "fired early");
+    assert_eq!(world.downs_of(pid), vec![ExitReason::Normal]);
+    assert!(world
+        .reports()
+        .contains(&Report::Supervisor(Event::IntensityExceeded)));
+    assert!(sup.wait_threads(Some(PATIENCE)));
+}
+
+#[test]
+fn a_cancelled_timer_never_fires() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Temporary)));
+    assert!(sup.send(pid, Msg::ExitIn(50, ExitReason::other("expired"))));
+    assert!(sup.send(pid, Msg::CancelTimer));
+    std::thread::sleep(Duration::from_millis(200));
+    // Still alive, and it still answers.
+    assert_eq!(sup.call(pid, Req::Add(1), Some(PATIENCE)), Ok(1));
+    assert!(world.downs_of(pid).is_empty());
+    assert_eq!(sup.count_children(), Ok(counts(1, 1)));
+    assert!(sup.send(pid, Msg::Noop));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    assert_eq!(world.downs_of(pid), vec![ExitReason::Shutdown]);
+}
+
+#[test]
+fn a_call_is_answered_by_handle_call() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    assert_eq!(sup.call(pid, Req::Add(2), Some(PATIENCE)), Ok(2));
+    assert_eq!(sup.call(pid, Req::Add(40), None), Ok(42));
+    // Calls and messages to the same worker are served in order.
+    assert!(sup.send(pid, Msg::Noop));
+    assert_eq!(sup.call(pid, Req::Add(0), Some(PATIENCE)), Ok(42));
+    assert!(world.downs_of(pid).is_empty());
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn a_call_to_a_dead_pid_is_noproc() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    assert_eq!(
+        sup.call(Pid(12345), Req::Add(1), Some(PATIENCE)),
+        Err(CallError::NoProc)
+    );
+    sup.terminate_child(pid).expect("terminates");
+    assert_eq!(
+        sup.call(pid, Req::Add(1), Some(PATIENCE)),
+        Err(CallError::NoProc)
+    );
+    assert_eq!(sup.call(pid, Req::Add(1), None), Err(CallError::NoProc));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    // The supervisor is gone too.
+    assert_eq!(sup.call(pid, Req::Add(1), None), Err(CallError::NoProc));
+}
+
+#[test]
+fn a_call_whose_handler_stops_without_replying_is_exited() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    assert_eq!(
+        sup.call(
+            pid,
+            Req::StopSilently(ExitReason::other("bye")),
+            Some(PATIENCE)
+        ),
+        Err(CallError::Exited(ExitReason::other("bye")))
+    );
+    assert_eq!(wait_down(&world, pid), vec![ExitReason::other("bye")]);
+    // A permanent child: restarted, and the new one answers.
+    let new = wait_restart(&world, pid);
+    assert_eq!(sup.call(new, Req::Add(3), Some(PATIENCE)), Ok(3));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn a_call_answered_with_reply_and_stop_gets_its_reply_then_the_worker_exits() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Temporary)));
+    assert_eq!(sup.call(pid, Req::Add(5), Some(PATIENCE)), Ok(5));
+    assert_eq!(
+        sup.call(pid, Req::ReplyAndStop(ExitReason::Normal), Some(PATIENCE)),
+        Ok(5)
+    );
+    assert_eq!(wait_down(&world, pid), vec![ExitReason::Normal]);
+    assert_eq!(
+        sup.call(pid, Req::Add(1), Some(PATIENCE)),
+        Err(CallError::NoProc)
+    );
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn a_call_not_answered_in_time_is_a_timeout() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    assert_eq!(sup.call(pid, Req::Add(7), Some(PATIENCE)), Ok(7));
+    let begun = WallClock::now();
+    assert_eq!(
+        sup.call(pid, Req::Sleep(2000), Some(Duration::from_millis(50))),
+        Err(CallError::Timeout)
+    );
+    let waited = begun.elapsed();
+    assert!(
+        waited >= Duration::from_millis(50),
+        "gave up early: {waited:?}"
+    );
+    assert!(
+        waited < Duration::from_millis(2000),
+        "waited for the reply: {waited:?}"
+    );
+    // The worker carries on: its late reply is dropped, and the next call gets its own.
+    assert_eq!(sup.call(pid, Req::Add(1), Some(PATIENCE)), Ok(8));
+    assert!(world.downs_of(pid).is_empty());
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn the_default_handle_call_crashes_with_unhandled_call() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let mute = Behaviour {
+        mute: true,
+        ..Behaviour::ok()
+    };
+    let pid = running(sup.start_child(spec(mute).restart(Restart::Transient)));
+    let unhandled = ExitReason::other(UNHANDLED_CALL);
+    assert_eq!(
+        sup.call(pid, Req::Add(1), Some(PATIENCE)),
+        Err(CallError::Exited(unhandled.clone()))
+    );
+    assert_eq!(wait_down(&world, pid), vec![unhandled]);
+    // An abnormal exit: the transient child is restarted.
+    wait_restart(&world, pid);
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn a_panic_in_handle_call_is_an_exit_with_panic() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok()).restart(Restart::Temporary)));
+    let panic = ExitReason::other("panic");
+    assert_eq!(
+        sup.call(pid, Req::Panic, Some(PATIENCE)),
+        Err(CallError::Exited(panic.clone()))
+    );
+    assert_eq!(wait_down(&world, pid), vec![panic]);
+    assert_eq!(sup.count_children(), Ok(counts(0, 0)));
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
+#[test]
+fn a_panic_in_a_timers_handle_message_is_an_exit_with_panic() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    let begun = WallClock::now();
+    assert!(sup.send(pid, Msg::PanicIn(50)));
+    assert_eq!(wait_down(&world, pid), vec![ExitReason::other("panic")]);
+    assert!(begun.elapsed() >= Duration::from_millis(50), "fired early");
+    // A permanent child: restarted.
+    wait_restart(&world, pid);
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    assert!(world.wait_live_workers_zero());
+}
+
+#[test]
+fn a_panic_in_terminate_during_stop_is_an_exit_with_panic() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let behaviour = Behaviour {
+        terminate_panics: true,
+        ..Behaviour::trapping(Cleanup::Quick)
+    };
+    let pid = running(sup.start_child(spec(behaviour)));
+    assert_eq!(sup.stop(ExitReason::Normal, Some(PATIENCE)), Ok(()));
+    assert_eq!(world.downs_of(pid), vec![ExitReason::other("panic")]);
+    assert!(world.terminated.load(Ordering::SeqCst));
+    assert!(sup.wait_threads(Some(PATIENCE)));
+}
+
+#[test]
+fn the_pid_in_inits_context_is_the_pid_start_child_returns() {
+    let world = World::default();
+    let sup = world.start(Options::default());
+    let first = running(sup.start_child(spec(Behaviour::ok())));
+    let second = running(sup.start_child(spec(Behaviour::ok())));
+    assert_eq!(world.init_pids(), vec![first, second]);
+    // A restart's init sees the new pid too.
+    assert!(sup.send(first, Msg::Panic));
+    let restarted = wait_restart(&world, first);
+    assert_eq!(world.init_pids(), vec![first, second, restarted]);
+    sup.stop(ExitReason::Normal, None).expect("stops");
+}
+
 /// A small xorshift generator: the random operations are replayable from the seed.
 struct XorShift(u64);
 
@@ -622,21 +1047,15 @@ fn no_thread_is_left_after_ten_thousand_random_operations_and_a_stop() {
     let world = World::default();
     // Restarts may fail at random (30% of attempts): the retry loops end quickly.
     let mut init_rng = XorShift(SEED ^ 0xA5A5);
-    let live = world.live.clone();
-    let terminated = world.terminated.clone();
+    let spawner_world = world.clone();
     let spawner = move |behaviour: &Behaviour, _: &[()]| {
-        live.fetch_add(1, Ordering::SeqCst);
         let mut behaviour = behaviour.clone();
         behaviour.init = match init_rng.below(10) {
             0 | 1 => Init::Stop(ExitReason::other("flaky")),
             2 => Init::Ignore,
             _ => Init::Ok,
         };
-        Box::new(TestWorker {
-            behaviour,
-            live: live.clone(),
-            terminated: terminated.clone(),
-        }) as BoxedWorker<Msg>
+        spawner_world.worker(behaviour)
     };
     quiet_panics();
     let options = Options::default()
@@ -650,16 +1069,13 @@ fn no_thread_is_left_after_ten_thousand_random_operations_and_a_stop() {
             0..=2 => {
                 let termination = match rng.below(4) {
                     0 => None,
-                    1 => Some(Termination::Exit(ExitReason::Shutdown)),
-                    2 => Some(Termination::ExitAfter {
-                        millis: rng.below(3),
-                        reason: ExitReason::Shutdown,
-                    }),
-                    _ => Some(Termination::Hang),
+                    1 => Some(Cleanup::Quick),
+                    2 => Some(Cleanup::Sleep(rng.below(3))),
+                    _ => Some(Cleanup::Hang),
                 };
                 let shutdown = match (rng.below(3), &termination) {
                     (0, _) => Shutdown::BrutalKill,
-                    (1, Some(Termination::Hang)) | (1, None) => Shutdown::millis(rng.below(3)),
+                    (1, Some(Cleanup::Hang)) | (1, None) => Shutdown::millis(rng.below(3)),
                     (1, _) => Shutdown::Infinity,
                     _ => Shutdown::millis(rng.below(3)),
                 };
@@ -730,6 +1146,8 @@ fn no_thread_is_left_after_ten_thousand_random_operations_and_a_stop() {
         sup.exit_reason()
     );
     assert_eq!(sup.stop(ExitReason::Shutdown, Some(PATIENCE)), Ok(()));
+    // Hanging cleanups were killed (reported at once); their threads end once released.
+    world.release();
     assert!(
         sup.wait_threads(Some(PATIENCE)),
         "{} child threads still running",

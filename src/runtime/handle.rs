@@ -30,7 +30,8 @@ use crate::worker::Worker;
 /// A running DynamicSupervisor on its own thread, or rather a cloneable handle to it.
 ///
 /// `F` names a start function, `A` is its argument type and `W` the workers' type (the
-/// spawner's [`Spawner::Worker`], e.g. [`DynWorker`](crate::DynWorker)`<M>` for boxed workers). Every call goes through the supervisor's mailbox and waits for its answer
+/// spawner's [`Spawner::Worker`], e.g. [`DynWorker`](crate::DynWorker)`<M>` for boxed
+/// workers). Every call goes through the supervisor's mailbox and waits for its answer
 /// (OTP's calls with an infinite timeout), so calls from one thread are served in order; calls
 /// from several threads are served in the order they reach the mailbox. Once the supervisor has
 /// exited, every call answers [`NoProc`] (or the `NoProc` variant of its error).
@@ -41,21 +42,26 @@ use crate::worker::Worker;
 ///
 /// ```
 /// use dynsup::runtime::{BoxedWorker, Supervisor};
-/// use dynsup::{ChildSpec, ExitReason, Init, Options, Started, Worker};
+/// use dynsup::{Answer, ChildSpec, Context, ExitReason, Init, Options, Started, Worker};
 ///
 /// struct Counter(u32);
 /// impl Worker for Counter {
 ///     type Message = u32;
-///     fn init(&mut self) -> Init {
+///     type Call = ();
+///     type Reply = u32;
+///     fn init(&mut self, _ctx: &mut Context<u32>) -> Init {
 ///         Init::Ok
 ///     }
-///     fn handle_message(&mut self, n: u32) -> dynsup::Next {
+///     fn handle_message(&mut self, n: u32, _ctx: &mut Context<u32>) -> dynsup::Next {
 ///         self.0 += n;
 ///         dynsup::Next::Continue
 ///     }
+///     fn handle_call(&mut self, (): (), _ctx: &mut Context<u32>) -> Answer<u32> {
+///         Answer::Reply(self.0)
+///     }
 /// }
 ///
-/// let spawner = |_: &&str, args: &[u32]| -> BoxedWorker<u32> {
+/// let spawner = |_: &&str, args: &[u32]| -> BoxedWorker<u32, (), u32> {
 ///     Box::new(Counter(args.first().copied().unwrap_or(0)))
 /// };
 /// let sup = Supervisor::start_link(Options::default(), spawner).unwrap();
@@ -64,6 +70,7 @@ use crate::worker::Worker;
 ///     panic!("the child did not start")
 /// };
 /// assert!(sup.send(pid, 41));
+/// assert_eq!(sup.call(pid, (), None), Ok(42));
 /// assert_eq!(sup.count_children().unwrap().active, 1);
 /// sup.terminate_child(pid).unwrap();
 /// sup.stop(ExitReason::Normal, None).unwrap();

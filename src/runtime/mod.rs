@@ -13,23 +13,26 @@
 //!
 //! # Processes are threads
 //!
-//! * A worker's [`init`](crate::Worker::init), [`handle_message`](crate::Worker::handle_message)
-//!   and [`terminate`](crate::Worker::terminate) run on its own thread. A panic in any of them
-//!   is an abnormal exit with reason `panic` (caught with `catch_unwind`): in `init` the start
-//!   fails with `panic`; later the child exits with `panic` and its restart type decides.
+//! * A worker's [`init`](crate::Worker::init), [`handle_message`](crate::Worker::handle_message),
+//!   [`handle_call`](crate::Worker::handle_call) and [`terminate`](crate::Worker::terminate)
+//!   run on its own thread, and so do its timers
+//!   ([`Context::send_after`](crate::Context::send_after), on the supervisor's clock). A panic
+//!   in any of them is an abnormal exit with reason `panic` (caught with `catch_unwind`): in
+//!   `init` the start fails with `panic`; later the child exits with `panic` and its restart
+//!   type decides.
+//! * [`Supervisor::call`] sends a request to a child's `handle_call` and waits for its reply,
+//!   with an optional timeout: [`CallError`](crate::CallError) says why none came.
 //! * Asked to shut down, a worker that does not trap exits ends at once with `shutdown`. One
-//!   that traps exits has `terminate` called and ends as it says:
-//!   [`Termination::Exit`](crate::Termination::Exit) at once,
-//!   [`Termination::ExitAfter`](crate::Termination::ExitAfter) after that many milliseconds, or
-//!   [`Termination::Hang`](crate::Termination::Hang) never (only a kill ends it).
+//!   that traps exits has `terminate` called: its cleanup takes the real time it takes (a
+//!   `terminate` that sleeps 100 ms exits 100 ms later), then it exits with `shutdown`. A
+//!   `terminate` that never returns is ended only by a kill.
 //! * **A thread cannot be killed.** A kill (a `brutal_kill` shutdown, a shutdown timeout that
 //!   runs out, or [`Supervisor::kill`]) is what the runtime *reports*: the child is `killed` at
 //!   once, as far as the supervisor and its observer are concerned; it gets no more messages;
-//!   its `terminate` is never run (or, if it is already running, its result is ignored); and
-//!   its thread ends as soon as the current callback returns (a worker waiting in
-//!   `ExitAfter` or `Hang` ends at once). A worker blocked for ever inside a callback therefore
-//!   leaks its thread, even though it is reported dead; [`Supervisor::live_threads`] counts such
-//!   threads. Write callbacks that return.
+//!   its `terminate` is never run (or, if it is already running, its outcome is ignored); and
+//!   its thread ends as soon as the current callback returns. A worker blocked for ever inside
+//!   a callback (including `terminate`) therefore leaks its thread, even though it is reported
+//!   dead; [`Supervisor::live_threads`] counts such threads. Write callbacks that return.
 //!
 //! # Time
 //!
@@ -41,28 +44,44 @@
 //! # Example
 //!
 //! ```
-//! use dynsup::runtime::{BoxedWorker, Supervisor};
-//! use dynsup::{ChildSpec, ExitReason, Init, Next, Options, Restart, Started, Worker};
+//! use std::time::Duration;
 //!
-//! /// A worker that crashes when told to.
-//! struct Fragile;
+//! use dynsup::runtime::{BoxedWorker, Supervisor};
+//! use dynsup::{
+//!     Answer, ChildSpec, Context, ExitReason, Init, Next, Options, Restart, Started, Worker,
+//! };
+//!
+//! /// A worker that crashes when told to, and answers calls with how many messages it got.
+//! struct Fragile {
+//!     seen: u64,
+//! }
 //! impl Worker for Fragile {
 //!     type Message = &'static str;
-//!     fn init(&mut self) -> Init {
+//!     type Call = ();
+//!     type Reply = u64;
+//!     fn init(&mut self, _ctx: &mut Context<&'static str>) -> Init {
 //!         Init::Ok
 //!     }
-//!     fn handle_message(&mut self, message: &'static str) -> Next {
+//!     fn handle_message(&mut self, message: &'static str, _: &mut Context<&'static str>) -> Next {
 //!         if message == "crash" {
 //!             panic!("told to crash");
 //!         }
+//!         self.seen += 1;
 //!         Next::Continue
+//!     }
+//!     fn handle_call(&mut self, (): (), _ctx: &mut Context<&'static str>) -> Answer<u64> {
+//!         Answer::Reply(self.seen)
 //!     }
 //! }
 //!
-//! let spawner = |_: &&str, _: &[()]| -> BoxedWorker<&'static str> { Box::new(Fragile) };
+//! let spawner = |_: &&str, _: &[()]| -> BoxedWorker<&'static str, (), u64> {
+//!     Box::new(Fragile { seen: 0 })
+//! };
 //! let sup = Supervisor::start_link(Options::default().max_restarts(0), spawner).unwrap();
 //! let spec = ChildSpec::new("fragile", vec![]).restart(Restart::Permanent);
 //! let Ok(Started::Running { pid, .. }) = sup.start_child(spec) else { panic!() };
+//! sup.send(pid, "hello");
+//! assert_eq!(sup.call(pid, (), Some(Duration::from_secs(30))), Ok(1));
 //! # std::panic::set_hook(Box::new(|_| {}));
 //! // The crash exceeds max_restarts = 0: the supervisor shuts down.
 //! sup.send(pid, "crash");
