@@ -1,4 +1,4 @@
-//! API-level conformance cases the scenario format cannot express (otp-semantics §2, §3, §4.3,
+//! API-level conformance cases the scenario format cannot express (docs/semantics.md §2, §3, §4.3,
 //! §12 A and B), checked through the simulator.
 
 use std::cell::RefCell;
@@ -50,7 +50,7 @@ fn started(reply: Reply) -> Pid {
 
 #[test]
 fn extra_arguments_are_prepended_at_start_and_restart() {
-    // otp-semantics §4.2, §6.2.2, 12.C15 and 12.D24.
+    // docs/semantics.md §4.2, §6.2.2, 12.C15 and 12.D24.
     let seen = Rc::new(RefCell::new(Vec::new()));
     let log = Rc::clone(&seen);
     let spawner = move |_: &&str, args: &[&str]| {
@@ -77,7 +77,7 @@ fn extra_arguments_are_prepended_at_start_and_restart() {
 
 #[test]
 fn start_outcomes_are_classified() {
-    // otp-semantics §4.3 and 12.C17: ok, ignore and {:stop, reason}; nothing stored but ok.
+    // docs/semantics.md §4.3 and 12.C17: ok, ignore and {:stop, reason}; nothing stored but ok.
     let outcomes = RefCell::new(vec![
         Init::Stop(ExitReason::other("bad")),
         Init::Ignore,
@@ -107,7 +107,7 @@ fn start_outcomes_are_classified() {
 
 #[test]
 fn invalid_specs_are_refused_without_contacting_the_supervisor() {
-    // otp-semantics §3.1 and 12.B10: the error comes back in the caller; state unchanged.
+    // docs/semantics.md §3.1 and 12.B10: the error comes back in the caller; state unchanged.
     let mut sim = Simulation::new(
         Options::default().validate().unwrap(),
         |_: &u8, _: &[u8]| ok_worker(),
@@ -127,7 +127,7 @@ fn invalid_specs_are_refused_without_contacting_the_supervisor() {
 
 #[test]
 fn raw_flag_maps_default_to_one_restart() {
-    // otp-semantics §2.4 and 12.A4: `{:ok, %{}}` means R=1, P=5: a second crash is fatal.
+    // docs/semantics.md §2.4 and 12.A4: `{:ok, %{}}` means R=1, P=5: a second crash is fatal.
     let config = SupervisorFlags::default()
         .into_options()
         .validate()
@@ -149,7 +149,7 @@ fn raw_flag_maps_default_to_one_restart() {
 
 #[test]
 fn supervisor_children_count_as_supervisors_and_wait_forever_by_default() {
-    // otp-semantics §3.2 and 12.G66: type supervisor, default shutdown infinity.
+    // docs/semantics.md §3.2 and 12.G66: type supervisor, default shutdown infinity.
     let spawner = |_: &u8, _: &[u8]| -> Box<Fixed> {
         Box::new(Fixed {
             init: Init::Ok,
@@ -175,7 +175,7 @@ fn supervisor_children_count_as_supervisors_and_wait_forever_by_default() {
 
 #[test]
 fn terminate_child_of_a_stranger_is_not_found() {
-    // otp-semantics §5 and 12.E46.
+    // docs/semantics.md §5 and 12.E46.
     let mut sim = Simulation::new(
         Options::default().validate().unwrap(),
         |_: &u8, _: &[u8]| ok_worker(),

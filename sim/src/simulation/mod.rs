@@ -113,6 +113,9 @@ enum Delivery<F, A, W: Worker + ?Sized> {
     Timer { pid: Pid },
 }
 
+/// The queue of deliveries, ordered by (time, tie class, sequence number).
+type Deliveries<F, A, W> = Queue<(Instant, Tie, u64), Delivery<F, A, W>>;
+
 /// A live child process and the time its timer delivery is scheduled for ([`NO_TIMER`]: none).
 struct Child<W: Worker + ?Sized> {
     process: Process<W>,
@@ -198,7 +201,7 @@ const NO_TIMER: Instant = Instant::from_millis(u64::MAX);
 /// ```
 pub struct Simulation<F, A, S: Spawner<F, A>> {
     now: Instant,
-    queue: Queue<(Instant, Tie, u64), Delivery<F, A, S::Worker>>,
+    queue: Deliveries<F, A, S::Worker>,
     next_sequence: u64,
     host: Host<F, A, CallId>,
     children: Processes<Child<S::Worker>>,
