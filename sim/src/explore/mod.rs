@@ -12,7 +12,7 @@ pub use shrink::shrink;
 use crate::model::{self, Defect};
 use crate::runner::{self, RunError};
 use crate::scenario::Scenario;
-use crate::transcript::Transcript;
+use crate::transcript;
 
 /// A scenario that failed: which check, and how.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,39 +43,25 @@ fn failure_of(err: &RunError) -> Failure {
     }
 }
 
-/// Whether two transcripts certainly print the same text, found without printing them: the
-/// same steps with the same results, and each step's events the same once sorted (as they
-/// print). `false` only means "compare the printed texts".
-fn print_the_same(a: &Transcript, b: &Transcript) -> bool {
-    a.steps.len() == b.steps.len()
-        && a.steps.iter().zip(&b.steps).all(|(x, y)| {
-            x.step == y.step
-                && x.result == y.result
-                && (x.events == y.events || {
-                    let mut xs: Vec<&String> = x.events.iter().collect();
-                    let mut ys: Vec<&String> = y.events.iter().collect();
-                    xs.sort();
-                    ys.sort();
-                    xs == ys
-                })
-        })
-}
-
-/// Runs `scenario` with every invariant checked, then compares its transcript with the
-/// reference model's (with `defect` planted in the model, for tests of the harness itself).
+/// Runs `scenario` with every invariant checked, then compares what each step returned and
+/// caused with the reference model's (with `defect` planted in the model, for tests of the
+/// harness itself). The comparison works on data; text is made only to describe a mismatch.
 pub fn check_scenario(scenario: &Scenario, defect: Option<Defect>) -> Result<(), Failure> {
-    let simulated = runner::run(scenario).map_err(|err| failure_of(&err))?;
-    let modelled = model::run(scenario, defect).map_err(|err| Failure {
+    let mut simulated = runner::run_records(scenario).map_err(|err| failure_of(&err))?;
+    let mut modelled = model::run_records(scenario, defect).map_err(|err| Failure {
         check: "model-error".into(),
         detail: err.to_string(),
     })?;
-    if print_the_same(&simulated, &modelled) {
+    let same = simulated.len() == modelled.len()
+        && simulated
+            .iter_mut()
+            .zip(modelled.iter_mut())
+            .all(|(ours, theirs)| ours.same_as(theirs));
+    if same {
         return Ok(());
     }
-    let (ours, theirs) = (simulated.to_string(), modelled.to_string());
-    if ours == theirs {
-        return Ok(());
-    }
+    let ours = transcript::write(scenario, &simulated).to_string();
+    let theirs = transcript::write(scenario, &modelled).to_string();
     let line = ours
         .lines()
         .zip(theirs.lines())

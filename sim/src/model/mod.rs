@@ -43,7 +43,7 @@ use std::fmt;
 pub use state::Model;
 
 use crate::scenario::Scenario;
-use crate::transcript::Transcript;
+use crate::transcript::{Records, Transcript};
 
 /// The most failed restarts of one child in a row before a scenario is declared unsettled (the
 /// same figure as the simulator's limit).
@@ -130,4 +130,14 @@ pub fn run(scenario: &Scenario, defect: Option<Defect>) -> Result<Transcript, Mo
         transcript.steps.push(model.step(step)?);
     }
     Ok(transcript)
+}
+
+/// Computes what each step of `scenario` returns and causes, as data (see [`run`]).
+pub fn run_records(scenario: &Scenario, defect: Option<Defect>) -> Result<Records, ModelError> {
+    let mut model = Model::new(scenario, defect)?;
+    scenario
+        .steps
+        .iter()
+        .map(|step| model.step_record(step))
+        .collect()
 }

@@ -7,15 +7,19 @@ use std::collections::BTreeMap;
 use dynsup::{ExitReason, Restart, Shutdown};
 
 use super::{Defect, ModelError, FAILED_RESTARTS_MAX};
+use dynsup::ChildCounts;
+
 use crate::scenario::{ChildRef, InitOutcome, Op, Scenario, Step, SupervisorLine, Template};
-use crate::transcript::{which_result, StepRecord};
+use crate::transcript::{
+    self, Attempt, EventRecord, Process, Record, RefId, StepRecord, StepResult,
+};
 
 /// One entry of the children table (§1.4): running, or restarting under the key of the
 /// process that died.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Entry {
     /// The key: the REF of the running process, or of the dead one for a restarting entry.
-    key: ChildRef,
+    key: RefId,
     /// The template (the child spec) it was started from.
     template: usize,
     /// Whether its restart is being retried (§6.2).
@@ -44,7 +48,7 @@ pub struct Model {
     /// `init` outcome and names its process `NAME#K`).
     attempts: Vec<u64>,
     /// The events of the current step, as they happen.
-    events: Vec<String>,
+    events: Vec<EventRecord>,
 }
 
 /// How a child that is asked to shut down ends (§8 table): after how long, and why.
@@ -89,6 +93,22 @@ impl Model {
     /// Runs one step: the clock reaches its written time (or stays later, if the previous step
     /// waited past it), the operation runs, and everything it causes settles.
     pub fn step(&mut self, step: &Step) -> Result<StepRecord, ModelError> {
+        let record = self.step_record(step)?;
+        let mut events: Vec<String> = record
+            .events
+            .iter()
+            .map(|event| transcript::event_text(&self.templates, event))
+            .collect();
+        events.sort();
+        Ok(StepRecord {
+            step: step.transcript_text(),
+            result: transcript::result_text(&self.templates, &record.result),
+            events,
+        })
+    }
+
+    /// Runs one step as [`step`](Model::step) does, and returns it as data.
+    pub fn step_record(&mut self, step: &Step) -> Result<Record, ModelError> {
         self.now_ms = self.now_ms.max(step.at_ms);
         self.events.clear();
         let result = match &step.op {
@@ -100,12 +120,9 @@ impl Model {
             Op::Which => self.which(),
             Op::Stop => self.stop(),
         };
-        let mut events = std::mem::take(&mut self.events);
-        events.sort();
-        Ok(StepRecord {
-            step: step.transcript_text(),
+        Ok(Record {
             result,
-            events,
+            events: std::mem::take(&mut self.events),
         })
     }
 
@@ -126,7 +143,7 @@ impl Model {
         self.children
             .iter()
             .filter(|e| !e.restarting)
-            .map(|e| e.key.clone())
+            .map(|e| self.child_ref(e.key))
             .collect()
     }
 
@@ -135,7 +152,7 @@ impl Model {
         self.children
             .iter()
             .filter(|e| e.restarting)
-            .map(|e| e.key.clone())
+            .map(|e| self.child_ref(e.key))
             .collect()
     }
 
@@ -152,12 +169,12 @@ impl Model {
     // ----- operations --------------------------------------------------------------------
 
     /// `start NAME` (§4).
-    fn start(&mut self, name: &str) -> String {
+    fn start(&mut self, name: &str) -> StepResult {
         if !self.alive {
-            return "error noproc".into();
+            return StepResult::NoProc;
         }
         let Some(index) = self.templates.iter().position(|t| t.name == name) else {
-            return "error undefined".into();
+            return StepResult::Undefined;
         };
         // §4.1: the capacity check counts every entry, running or restarting, and makes no
         // start attempt when it refuses.
@@ -168,62 +185,66 @@ impl Model {
                 self.children.len()
             };
             if counted as u64 >= max {
-                return "error max_children".into();
+                return StepResult::MaxChildren;
             }
         }
         // §4.2-4.4: one start attempt; only a running process is stored.
         match self.attempt(index) {
             (child, InitOutcome::Ok) => {
                 self.children.push(Entry {
-                    key: child.clone(),
+                    key: child,
                     template: index,
                     restarting: false,
                     restarted: false,
                 });
-                format!("ok {child}")
+                StepResult::Started(child)
             }
-            (_, InitOutcome::Ignore) => "ignore".into(),
-            (_, InitOutcome::Stop(word)) => format!("error {word}"),
+            (_, InitOutcome::Ignore) => StepResult::Ignore,
+            (_, InitOutcome::Stop(word)) => StepResult::StartFailed(ExitReason::other(word)),
         }
     }
 
     /// `terminate REF` (§5, with the protocol of §8 for one entry).
-    fn terminate(&mut self, child: &ChildRef) -> Result<String, ModelError> {
+    fn terminate(&mut self, child: &ChildRef) -> Result<StepResult, ModelError> {
         if !self.alive {
-            return Ok("error noproc".into());
+            return Ok(StepResult::NoProc);
         }
         let Some(position) = self.position(child) else {
-            return Ok("error not_found".into());
+            return Ok(StepResult::NotFound);
         };
         let entry = self.children.remove(position);
+        let key = entry.key;
         if entry.restarting {
             // No live process: nothing to signal or wait for; the pending retry is dropped.
-            return Ok("ok".into());
+            return Ok(StepResult::Ok);
         }
         // The call blocks until the child is down; the clock moves on by that much.
         let (wait_ms, reason) = shutdown_of(&self.templates[entry.template]);
         self.now_ms += wait_ms;
-        self.events.push(format!("down {child} {reason}"));
+        self.events
+            .push(EventRecord::Down(Process::Named(key), reason));
         // Never restarted and never counted toward intensity: the entry is gone.
         let permanent = self.templates[entry.template].restart == Restart::Permanent;
         if self.defect == Some(Defect::RestartTerminated) && permanent {
             self.children.insert(position, entry);
-            self.restart(child)?;
+            self.restart(key)?;
         }
-        Ok("ok".into())
+        Ok(StepResult::Ok)
     }
 
     /// `exit REF REASON` and `kill REF` (reason `killed`): the process ends by itself, and
     /// the supervisor handles its EXIT (§6.1).
-    fn exit(&mut self, child: &ChildRef, reason: ExitReason) -> Result<String, ModelError> {
+    fn exit(&mut self, child: &ChildRef, reason: ExitReason) -> Result<StepResult, ModelError> {
         // Between steps the live processes are exactly the running entries of a live
         // supervisor: a failed or ignored start leaves no process, and a supervisor that went
         // down took all its children with it.
         let position = match self.position(child) {
             Some(i) if self.alive && !self.children[i].restarting => i,
-            _ => return Ok("dead".into()),
+            _ => return Ok(StepResult::Dead),
         };
-        self.events.push(format!("down {child} {reason}"));
+        let key = self.children[position].key;
+        self.events
+            .push(EventRecord::Down(Process::Named(key), reason.clone()));
         let restart_type = self.templates[self.children[position].template].restart;
         // §6.1, checked in this order.
         let clean = matches!(
@@ -237,50 +258,49 @@ impl Model {
             Restart::Temporary => self.defect == Some(Defect::TemporaryRestarted),
         };
         if restart {
-            self.restart(child)?;
+            self.restart(key)?;
         } else {
             self.children.remove(position);
         }
-        Ok("ok".into())
+        Ok(StepResult::Ok)
     }
 
     /// `count` (§7).
-    fn count(&self) -> String {
+    fn count(&self) -> StepResult {
         if !self.alive {
-            return "error noproc".into();
+            return StepResult::NoProc;
         }
-        let specs = self.children.len();
-        let active = self.children.iter().filter(|e| !e.restarting).count();
+        let specs = self.children.len() as u64;
+        let active = self.children.iter().filter(|e| !e.restarting).count() as u64;
         // Every template is a worker.
-        format!("active={active} specs={specs} supervisors=0 workers={specs}")
+        StepResult::Counts(ChildCounts {
+            specs,
+            active,
+            supervisors: 0,
+            workers: specs,
+        })
     }
 
     /// `which` (§7), in byte order as docs/scenarios.md prints it.
-    fn which(&self) -> String {
+    fn which(&self) -> StepResult {
         if !self.alive {
-            return "error noproc".into();
+            return StepResult::NoProc;
         }
-        let names: Vec<String> = self
+        let entries = self
             .children
             .iter()
-            .map(|e| {
-                if e.restarting {
-                    "restarting".to_owned()
-                } else {
-                    e.key.to_string()
-                }
-            })
+            .map(|e| (!e.restarting).then_some(Process::Named(e.key)))
             .collect();
-        which_result(names)
+        StepResult::Which(entries)
     }
 
     /// `stop`: the parent exits with `shutdown` (§1.9, §8).
-    fn stop(&mut self) -> String {
+    fn stop(&mut self) -> StepResult {
         if !self.alive {
-            return "error noproc".into();
+            return StepResult::NoProc;
         }
         self.shut_down();
-        "ok".into()
+        StepResult::Ok
     }
 
     // ----- the supervisor's procedures ---------------------------------------------------
@@ -288,10 +308,10 @@ impl Model {
     /// `RESTART(key)` (§6.2) for the entry under `key`, retried at once until it starts, is
     /// ignored, or intensity is exceeded: nothing else is in the mailbox during a step, so
     /// each `{:"$gen_restart", key}` is handled right after it is sent.
-    fn restart(&mut self, key: &ChildRef) -> Result<(), ModelError> {
+    fn restart(&mut self, key: RefId) -> Result<(), ModelError> {
         let mut failed: u64 = 0;
         loop {
-            let Some(position) = self.position(key) else {
+            let Some(position) = self.children.iter().position(|e| e.key == key) else {
                 return Ok(());
             };
             // §6.2.1: count the restart first.
@@ -327,7 +347,7 @@ impl Model {
                     failed += 1;
                     if failed > FAILED_RESTARTS_MAX {
                         return Err(ModelError::RestartLoop {
-                            child: key.to_string(),
+                            child: self.child_ref(key).to_string(),
                             attempts: failed,
                         });
                     }
@@ -365,30 +385,53 @@ impl Model {
             }
             let (child_ms, reason) = shutdown_of(&self.templates[entry.template]);
             wait_ms = wait_ms.max(child_ms);
-            self.events.push(format!("down {} {reason}", entry.key));
+            self.events
+                .push(EventRecord::Down(Process::Named(entry.key), reason));
         }
         self.now_ms += wait_ms;
-        self.events.push("sup down shutdown".into());
+        self.events
+            .push(EventRecord::SupervisorDown(ExitReason::Shutdown));
         self.alive = false;
     }
 
     /// One start attempt of the template at `index` (docs/scenarios.md: attempt K uses the K-th
     /// `init` outcome), with its event. Returns the attempt's REF and outcome.
-    fn attempt(&mut self, index: usize) -> (ChildRef, InitOutcome) {
+    fn attempt(&mut self, index: usize) -> (RefId, InitOutcome) {
         self.attempts[index] += 1;
         let template = &self.templates[index];
-        let child = ChildRef::new(template.name.clone(), self.attempts[index]);
+        let child = RefId {
+            template: index,
+            attempt: self.attempts[index],
+        };
         let outcome = template.outcome(self.attempts[index]).clone();
+        let attempt = Attempt::Named(child);
         self.events.push(match &outcome {
-            InitOutcome::Ok => format!("up {child}"),
-            InitOutcome::Ignore => format!("ignore {child}"),
-            InitOutcome::Stop(word) => format!("fail {child} {word}"),
+            InitOutcome::Ok => EventRecord::Up(attempt),
+            InitOutcome::Ignore => EventRecord::Ignore(attempt),
+            InitOutcome::Stop(word) => EventRecord::Fail(attempt, ExitReason::other(word.clone())),
         });
         (child, outcome)
     }
 
     /// Where the entry keyed `child` is in the table.
     fn position(&self, child: &ChildRef) -> Option<usize> {
-        self.children.iter().position(|e| &e.key == child)
+        let template = self
+            .templates
+            .iter()
+            .position(|t| t.name == child.template)?;
+        let key = RefId {
+            template,
+            attempt: child.attempt,
+        };
+        self.children.iter().position(|e| e.key == key)
+    }
+
+    /// The REF `NAME#K` of `key`.
+    fn child_ref(&self, key: RefId) -> ChildRef {
+        let name = self
+            .templates
+            .get(key.template)
+            .map_or_else(String::new, |t| t.name.clone());
+        ChildRef::new(name, key.attempt)
     }
 }

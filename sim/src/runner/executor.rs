@@ -1,26 +1,24 @@
-//! The one step executor: runs a scenario's steps against any [`Target`] and writes the
-//! transcript, for the simulator and the runtimes alike.
-
-use std::collections::BTreeMap;
+//! The one step executor: runs a scenario's steps against any [`Target`] and records what each
+//! returned and caused, for the simulator and the runtimes alike.
 
 use dynsup::{Instant, Pid, Started};
 
 use crate::runner::target::{Observation, StartAnswer, Target, TerminateAnswer};
 use crate::scenario::{ChildRef, Op, Scenario};
 use crate::scripted_worker::AttemptLog;
-use crate::transcript::{self, StepRecord, Transcript};
+use crate::transcript::{self, Attempt, EventRecord, Process, Record, RefId, StepResult};
 
 /// A scenario being run step by step against `T`.
 pub struct Executor<'a, T> {
     scenario: &'a Scenario,
     target: T,
     log: AttemptLog,
-    /// The process of each REF that ever started.
-    pids: BTreeMap<ChildRef, Pid>,
-    /// The REF of each process.
-    refs: BTreeMap<Pid, ChildRef>,
+    /// The process of each REF that ever started: `pids[template][K - 1]`.
+    pids: Vec<Vec<Option<Pid>>>,
+    /// The REF of each process, by pid.
+    refs: Vec<Option<RefId>>,
     observed: Vec<Observation>,
-    transcript: Transcript,
+    records: Vec<Record>,
     /// About how many bytes the transcript prints to so far.
     transcript_bytes: usize,
 }
@@ -32,10 +30,10 @@ impl<'a, T: Target> Executor<'a, T> {
             scenario,
             target,
             log,
-            pids: BTreeMap::new(),
-            refs: BTreeMap::new(),
+            pids: vec![Vec::new(); scenario.templates.len()],
+            refs: Vec::new(),
             observed: Vec::new(),
-            transcript: Transcript::default(),
+            records: Vec::with_capacity(scenario.steps.len()),
             transcript_bytes: 0,
         }
     }
@@ -45,9 +43,19 @@ impl<'a, T: Target> Executor<'a, T> {
         &self.target
     }
 
-    /// The transcript so far.
-    pub fn transcript(&self) -> &Transcript {
-        &self.transcript
+    /// The target, to clean it up.
+    pub fn target_mut(&mut self) -> &mut T {
+        &mut self.target
+    }
+
+    /// The records so far, one per step run.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// The records, once the run is over.
+    pub fn into_records(self) -> Vec<Record> {
+        self.records
     }
 
     /// About how many bytes the transcript prints to so far.
@@ -65,18 +73,18 @@ impl<'a, T: Target> Executor<'a, T> {
             .settle(Instant::from_millis(step.at_ms), step.line);
         self.collect_events();
         settled?;
-        let text = step.transcript_text();
-        self.transcript_bytes = self.transcript_bytes.saturating_add(text.len() + 5);
-        self.transcript.steps.push(StepRecord {
-            step: text,
-            result: String::new(),
+        if let Some(last) = self.records.last() {
+            let bytes = transcript::approximate_len(self.scenario, last);
+            self.transcript_bytes = self.transcript_bytes.saturating_add(bytes);
+        }
+        self.records.push(Record {
+            result: StepResult::Ok,
             events: Vec::new(),
         });
         let result = self.perform(&step.op, step.line);
         self.collect_events();
         let result = result?;
-        self.transcript_bytes = self.transcript_bytes.saturating_add(result.len());
-        if let Some(record) = self.transcript.steps.last_mut() {
+        if let Some(record) = self.records.last_mut() {
             record.result = result;
         }
         Ok(())
@@ -94,47 +102,62 @@ impl<'a, T: Target> Executor<'a, T> {
     pub fn finish(&mut self) -> Result<(), T::Error> {
         let settled = self.target.finish();
         self.collect_events();
+        if let Some(last) = self.records.last() {
+            let bytes = transcript::approximate_len(self.scenario, last);
+            self.transcript_bytes = self.transcript_bytes.saturating_add(bytes);
+        }
         settled
     }
 
-    /// The transcript, once the run is over.
-    pub fn into_transcript(self) -> Transcript {
-        self.transcript
-    }
-
-    /// The target, to clean it up.
-    pub fn target_mut(&mut self) -> &mut T {
-        &mut self.target
-    }
-
     /// The REF of `pid`, once it is known.
-    pub fn ref_of(&self, pid: Pid) -> Option<&ChildRef> {
-        self.refs.get(&pid)
+    pub fn ref_of(&self, pid: Pid) -> Option<ChildRef> {
+        let id = self.id_of(pid)?;
+        let template = self.scenario.templates.get(id.template)?;
+        Some(ChildRef::new(template.name.clone(), id.attempt))
+    }
+
+    fn id_of(&self, pid: Pid) -> Option<RefId> {
+        let index = usize::try_from(pid.0).ok()?;
+        self.refs.get(index).copied().flatten()
+    }
+
+    fn process(&self, pid: Pid) -> Process {
+        self.id_of(pid).map_or(Process::Pid(pid), Process::Named)
     }
 
     fn pid_of(&self, child: &ChildRef) -> Option<Pid> {
-        self.pids.get(child).copied()
+        let template = self.scenario.template_index(&child.template)?;
+        let k = usize::try_from(child.attempt.checked_sub(1)?).ok()?;
+        self.pids.get(template)?.get(k).copied().flatten()
     }
 
-    fn perform(&mut self, op: &Op, line: usize) -> Result<String, T::Error> {
+    fn perform(&mut self, op: &Op, line: usize) -> Result<StepResult, T::Error> {
         let result = match op {
             Op::Start { template } => {
                 let Some(spec) = self.scenario.start_spec(template) else {
-                    return Ok("error undefined".into());
+                    return Ok(StepResult::Undefined);
                 };
-                let answer = self.target.start_child(spec)?;
-                if matches!(answer, StartAnswer::Started(Started::Running { .. })) {
-                    self.learn_refs();
+                match self.target.start_child(spec)? {
+                    StartAnswer::Started(Started::Running { pid, .. }) => {
+                        self.learn_refs();
+                        match self.id_of(pid) {
+                            Some(id) => StepResult::Started(id),
+                            None => StepResult::StartedUnnamed(pid),
+                        }
+                    }
+                    StartAnswer::Started(Started::Ignored) => StepResult::Ignore,
+                    StartAnswer::MaxChildren => StepResult::MaxChildren,
+                    StartAnswer::Failed(reason) => StepResult::StartFailed(reason),
+                    StartAnswer::NoProc => StepResult::NoProc,
                 }
-                transcript::start_result(&answer, |pid| self.refs.get(&pid))
             }
             Op::Terminate(child) => {
                 // A REF that never existed names no child: any unused pid will do.
                 let pid = self.pid_of(child).unwrap_or(Pid(u64::MAX));
                 match self.target.terminate_child(pid)? {
-                    TerminateAnswer::Ok => "ok".into(),
-                    TerminateAnswer::NotFound => "error not_found".into(),
-                    TerminateAnswer::NoProc => transcript::NOPROC.into(),
+                    TerminateAnswer::Ok => StepResult::Ok,
+                    TerminateAnswer::NotFound => StepResult::NotFound,
+                    TerminateAnswer::NoProc => StepResult::NoProc,
                 }
             }
             Op::Exit(child, reason) => {
@@ -142,31 +165,35 @@ impl<'a, T: Target> Executor<'a, T> {
                     Some(pid) => self.target.exit(pid, reason.clone(), line)?,
                     None => false,
                 };
-                transcript::alive_result(alive).into()
+                alive_result(alive)
             }
             Op::Kill(child) => {
                 let alive = match self.pid_of(child) {
                     Some(pid) => self.target.kill(pid)?,
                     None => false,
                 };
-                transcript::alive_result(alive).into()
+                alive_result(alive)
             }
             Op::Count => match self.target.count()? {
-                Some(counts) => transcript::count_result(&counts),
-                None => transcript::NOPROC.into(),
+                Some(counts) => StepResult::Counts(counts),
+                None => StepResult::NoProc,
             },
             Op::Which => match self.target.which()? {
                 Some(infos) => {
                     self.learn_refs();
-                    transcript::which_result_of(&infos, |pid| self.refs.get(&pid))
+                    let entries = infos
+                        .iter()
+                        .map(|info| info.pid.map(|pid| self.process(pid)))
+                        .collect();
+                    StepResult::Which(entries)
                 }
-                None => transcript::NOPROC.into(),
+                None => StepResult::NoProc,
             },
             Op::Stop => {
                 if self.target.stop()? {
-                    "ok".into()
+                    StepResult::Ok
                 } else {
-                    transcript::NOPROC.into()
+                    StepResult::NoProc
                 }
             }
         };
@@ -177,41 +204,68 @@ impl<'a, T: Target> Executor<'a, T> {
     fn learn_refs(&mut self) {
         let start = self.observed.len();
         self.target.observe(&mut self.observed);
-        for observation in self.observed.get(start..).unwrap_or(&[]) {
-            if let Observation::Up { attempt, pid } = observation {
-                if let Some(child) = self.attempt_ref(*attempt) {
-                    self.pids.insert(child.clone(), *pid);
-                    self.refs.insert(*pid, child);
+        for index in start..self.observed.len() {
+            let Some(&Observation::Up { attempt, pid }) = self.observed.get(index) else {
+                continue;
+            };
+            let Some(id) = self.attempt_id(attempt) else {
+                continue;
+            };
+            if let Ok(slot) = usize::try_from(pid.0) {
+                if self.refs.len() <= slot {
+                    self.refs.resize(slot + 1, None);
                 }
+                self.refs[slot] = Some(id);
+            }
+            if let (Some(pids), Ok(k)) = (
+                self.pids.get_mut(id.template),
+                usize::try_from(id.attempt - 1),
+            ) {
+                if pids.len() <= k {
+                    pids.resize(k + 1, None);
+                }
+                pids[k] = Some(pid);
             }
         }
     }
 
-    fn attempt_ref(&self, attempt: u64) -> Option<ChildRef> {
+    fn attempt_id(&self, attempt: u64) -> Option<RefId> {
         let (template, k) = self.log.get(attempt)?;
-        let name = &self.scenario.templates.get(template)?.name;
-        Some(ChildRef::new(name.clone(), k))
+        Some(RefId {
+            template,
+            attempt: k,
+        })
+    }
+
+    fn attempt(&self, attempt: u64) -> Attempt {
+        self.attempt_id(attempt)
+            .map_or(Attempt::Number(attempt), Attempt::Named)
     }
 
     /// Turns the observations since the last call into events of the current step.
     fn collect_events(&mut self) {
         self.learn_refs();
-        let texts: Vec<String> = self
-            .observed
-            .iter()
-            .map(|observation| {
-                transcript::event_text(
-                    observation,
-                    |pid| self.refs.get(&pid),
-                    |attempt| self.attempt_ref(attempt),
-                )
-            })
-            .collect();
-        self.observed.clear();
-        let bytes = texts.iter().map(|text| text.len() + 3).sum::<usize>();
-        self.transcript_bytes = self.transcript_bytes.saturating_add(bytes);
-        if let Some(record) = self.transcript.steps.last_mut() {
-            record.events.extend(texts);
+        let observed = std::mem::take(&mut self.observed);
+        let events = observed.into_iter().map(|observation| match observation {
+            Observation::Up { attempt, .. } => EventRecord::Up(self.attempt(attempt)),
+            Observation::Ignored { attempt } => EventRecord::Ignore(self.attempt(attempt)),
+            Observation::Failed { attempt, reason } => {
+                EventRecord::Fail(self.attempt(attempt), reason)
+            }
+            Observation::Down { pid, reason } => EventRecord::Down(self.process(pid), reason),
+            Observation::SupervisorDown { reason } => EventRecord::SupervisorDown(reason),
+        });
+        let events: Vec<EventRecord> = events.collect();
+        if let Some(record) = self.records.last_mut() {
+            record.events.extend(events);
         }
+    }
+}
+
+fn alive_result(alive: bool) -> StepResult {
+    if alive {
+        StepResult::Ok
+    } else {
+        StepResult::Dead
     }
 }

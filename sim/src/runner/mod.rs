@@ -13,7 +13,7 @@ use crate::invariants::Invariants;
 use crate::scenario::{Scenario, MAX_LIVE_CHILDREN, MAX_TRANSCRIPT_BYTES};
 use crate::scripted_worker::ScenarioSpawner;
 use crate::simulation::{Cleanup, SimError, Simulation, Violation};
-use crate::transcript::Transcript;
+use crate::transcript::{self, Records, Transcript};
 
 pub use executor::Executor;
 pub use simulated::{ScenarioSimulation, SimTarget};
@@ -82,6 +82,16 @@ pub fn run(scenario: &Scenario) -> Result<Transcript, RunError> {
     ScenarioRun::new(scenario)?.run_all()
 }
 
+/// Runs `scenario` in the simulator, with every invariant checked, and returns what each step
+/// returned and caused, as data (nothing is printed: the explorer compares these).
+pub fn run_records(scenario: &Scenario) -> Result<Records, RunError> {
+    let mut run = ScenarioRun::new(scenario)?;
+    for index in 0..scenario.steps.len() {
+        run.run_step(index)?;
+    }
+    run.finish_records()
+}
+
 /// A scenario being run step by step in the simulator.
 pub struct ScenarioRun<'a> {
     executor: Executor<'a, SimTarget>,
@@ -128,12 +138,19 @@ impl<'a> ScenarioRun<'a> {
     }
 
     /// Lets everything settle after the last step and returns the transcript.
-    pub fn finish(mut self) -> Result<Transcript, RunError> {
+    pub fn finish(self) -> Result<Transcript, RunError> {
+        let scenario = self.scenario;
+        let records = self.finish_records()?;
+        Ok(transcript::write(scenario, &records))
+    }
+
+    /// Lets everything settle after the last step and returns the records.
+    pub fn finish_records(mut self) -> Result<Records, RunError> {
         let settled = self.executor.finish();
         settled.map_err(|err| self.run_error(err))?;
         let last_line = self.scenario.steps.last().map_or(0, |step| step.line);
         self.within_limits(last_line)?;
-        Ok(self.executor.into_transcript())
+        Ok(self.executor.into_records())
     }
 
     /// Checks the run-time limits after the step on `line`.
@@ -156,7 +173,7 @@ impl<'a> ScenarioRun<'a> {
         let name = |pid: Pid| {
             self.executor
                 .ref_of(pid)
-                .map_or_else(|| pid.to_string(), ToString::to_string)
+                .map_or_else(|| pid.to_string(), |child| child.to_string())
         };
         match err {
             SimError::RestartLoop { pid, .. } => RunError::RestartLoop { child: name(pid) },

@@ -25,6 +25,7 @@ use std::path::Path;
 
 pub use error::ParseError;
 pub use limits::*;
+pub(crate) use model::write_decimal;
 pub use model::{ChildRef, InitOutcome, Op, Scenario, Step, SupervisorLine, Template};
 
 /// Parses a scenario's text. The first problem found, with its line, is the error.

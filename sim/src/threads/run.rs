@@ -15,7 +15,7 @@ use crate::runner::{
 };
 use crate::scenario::Scenario;
 use crate::scripted_worker::{ScenarioSpawner, ScriptedWorker};
-use crate::transcript::Transcript;
+use crate::transcript::{self, Transcript};
 
 /// How long the runner waits for the supervisor to settle, or for a child to end after its
 /// `exit` step, before it gives up.
@@ -77,7 +77,7 @@ pub fn run_threads(scenario: &Scenario) -> Result<Transcript, ThreadsError> {
     let mut executor = Executor::new(scenario, target, log);
     let result = executor.run_all();
     executor.target_mut().clean_up();
-    result.map(|()| executor.into_transcript())
+    result.map(|()| transcript::write(scenario, &executor.into_records()))
 }
 
 /// The threaded runtime as a scenario [`Target`].
