@@ -245,8 +245,19 @@ impl<'a, T: Target> Executor<'a, T> {
     /// Turns the observations since the last call into events of the current step.
     fn collect_events(&mut self) {
         self.learn_refs();
-        let observed = std::mem::take(&mut self.observed);
-        let events = observed.into_iter().map(|observation| match observation {
+        let mut observed = std::mem::take(&mut self.observed);
+        if let Some(mut record) = self.records.pop() {
+            record
+                .events
+                .extend(observed.drain(..).map(|observation| self.event(observation)));
+            self.records.push(record);
+        }
+        observed.clear();
+        self.observed = observed;
+    }
+
+    fn event(&self, observation: Observation) -> EventRecord {
+        match observation {
             Observation::Up { attempt, .. } => EventRecord::Up(self.attempt(attempt)),
             Observation::Ignored { attempt } => EventRecord::Ignore(self.attempt(attempt)),
             Observation::Failed { attempt, reason } => {
@@ -254,10 +265,6 @@ impl<'a, T: Target> Executor<'a, T> {
             }
             Observation::Down { pid, reason } => EventRecord::Down(self.process(pid), reason),
             Observation::SupervisorDown { reason } => EventRecord::SupervisorDown(reason),
-        });
-        let events: Vec<EventRecord> = events.collect();
-        if let Some(record) = self.records.last_mut() {
-            record.events.extend(events);
         }
     }
 }
