@@ -1,6 +1,24 @@
 //! Transcripts: what running a scenario prints, one line per step and its events; and the one
 //! writer of their texts (results and events), shared by the simulator's runner, the runtimes'
 //! runners and the reference model.
+//!
+//! A [`Transcript`] prints as the text of docs/scenarios.md ("Transcripts"): each step as
+//! `@MS OP -> RESULT`, then its events indented, sorted by byte order. Compare transcripts by
+//! that text: the runners keep events in the order they happened, the model sorts them.
+//! (The result and event writers here are the runners' and the model's, hidden from the
+//! documentation.)
+//!
+//! ```
+//! use dynsup_sim::{runner, scenario};
+//! let scenario = scenario::parse("child w\nat 0 start w\nat 10 exit w#1 boom\n").unwrap();
+//! let transcript = runner::run(&scenario).unwrap();
+//! let last = &transcript.steps[1];
+//! assert_eq!((last.step.as_str(), last.result.as_str()), ("@10 exit w#1 boom", "ok"));
+//! assert_eq!(
+//!     transcript.to_string(),
+//!     "@0 start w -> ok w#1\n  up w#1\n@10 exit w#1 boom -> ok\n  down w#1 boom\n  up w#2\n"
+//! );
+//! ```
 
 use std::fmt::{self, Write as _};
 
@@ -41,6 +59,7 @@ impl fmt::Display for Transcript {
     }
 }
 
+#[doc(hidden)]
 /// The result of a `which` step: the children's names sorted by byte order, separated by
 /// single spaces (`restarting` for a restarting entry), or `-` when there are none.
 pub fn which_result(mut names: Vec<String>) -> String {
@@ -52,9 +71,11 @@ pub fn which_result(mut names: Vec<String>) -> String {
     }
 }
 
+#[doc(hidden)]
 /// The result of any call once the supervisor is gone.
 pub const NOPROC: &str = "error noproc";
 
+#[doc(hidden)]
 /// The result of `exit` and `kill`: `ok` when the process was alive, else `dead`.
 pub fn alive_result(alive: bool) -> &'static str {
     if alive {
@@ -64,6 +85,7 @@ pub fn alive_result(alive: bool) -> &'static str {
     }
 }
 
+#[doc(hidden)]
 /// The result of `count`.
 pub fn count_result(counts: &ChildCounts) -> String {
     let mut text = String::with_capacity(48);
@@ -87,6 +109,7 @@ fn write_process<'r>(out: &mut String, pid: Pid, name: impl Fn(Pid) -> Option<&'
     }
 }
 
+#[doc(hidden)]
 /// The result of `start`.
 pub fn start_result<'r>(
     answer: &StartAnswer,
@@ -106,11 +129,13 @@ pub fn start_result<'r>(
     }
 }
 
+#[doc(hidden)]
 /// The result of a `start` whose init failed with `reason`.
 pub fn failed_start_result(reason: &ExitReason) -> String {
     format!("error {reason}")
 }
 
+#[doc(hidden)]
 /// The result of `which` from the supervisor's rows.
 pub fn which_result_of<'r>(
     infos: &[ChildInfo],
@@ -130,6 +155,7 @@ pub fn which_result_of<'r>(
     which_result(names)
 }
 
+#[doc(hidden)]
 /// The text of one event; `name` gives a process's REF, `attempt` a start attempt's.
 pub fn event_text<'r>(
     observation: &Observation,

@@ -1,5 +1,25 @@
 //! The explorer: random scenarios from seeds, run with every invariant checked and compared
 //! with the reference model; every failure shrunk to a small scenario file that replays it.
+//!
+//! * [`generate`] makes a scenario from a seed (the same seed, the same scenario);
+//! * [`check_scenario`] runs one in the simulator with every invariant checked and compares its
+//!   transcript with [`crate::model`]'s; a [`Failure`] names the check that failed;
+//! * [`shrink_failure`] (over [`shrink`]) makes a failing scenario smaller while it fails the
+//!   same check;
+//! * [`explore_seeds`] does all three over a range of seeds and returns the first [`Finding`].
+//!
+//! `dynsup-sim explore` is this over many seeds, on every core.
+//!
+//! ```
+//! use dynsup_sim::explore;
+//!
+//! let scenario = explore::generate(7, 25);
+//! assert_eq!(scenario, explore::generate(7, 25));
+//! assert_eq!(explore::check_scenario(&scenario), Ok(()));
+//! if let Some(finding) = explore::explore_seeds(0..20, 25) {
+//!     panic!("seed {} fails: {}\n{}", finding.seed, finding.failure, finding.shrunk);
+//! }
+//! ```
 
 mod generate;
 mod shrink;

@@ -18,6 +18,15 @@
 //! same input here. [`scenario_of_input`] turns a `core_ops` or `sim_swarm` crash file into the
 //! scenario to save as a `.scn` file (see `sim/examples/fuzz_to_scenario.rs`).
 //!
+//! ```
+//! use dynsup_sim::fuzzing::{self, TARGETS};
+//! // Any bytes are a valid input of every target; a target panics only on a bug.
+//! for target in TARGETS {
+//!     assert!(fuzzing::run_target(target, b"child w\nat 0 start w\n"));
+//! }
+//! fuzzing::scenario_parse(b"\xff not a scenario");
+//! ```
+//!
 //! [`Scenario`]: crate::scenario::Scenario
 
 mod core_ops;
