@@ -1,10 +1,10 @@
 //! The explorer: random scenarios from seeds, run with every invariant checked and compared
 //! with the reference model; every failure shrunk to a small scenario file that replays it.
 //!
-//! * [`generate`] makes a scenario from a seed (the same seed, the same scenario);
+//! * [`generate()`] makes a scenario from a seed (the same seed, the same scenario);
 //! * [`check_scenario`] runs one in the simulator with every invariant checked and compares its
 //!   transcript with [`crate::model`]'s; a [`Failure`] names the check that failed;
-//! * [`shrink_failure`] (over [`shrink`]) makes a failing scenario smaller while it fails the
+//! * [`shrink_failure`] (over [`shrink()`]) makes a failing scenario smaller while it fails the
 //!   same check;
 //! * [`explore_seeds`] does all three over a range of seeds and returns the first [`Finding`].
 //!
@@ -174,7 +174,7 @@ pub struct Finding {
     pub shrunk: Scenario,
 }
 
-/// Runs the seeds in order (each a scenario of `steps` steps from [`generate`], checked with
+/// Runs the seeds in order (each a scenario of `steps` steps from [`generate()`], checked with
 /// [`check_scenario`]) and returns the first failure, shrunk; `None` if every seed passes.
 ///
 /// ```

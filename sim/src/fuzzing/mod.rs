@@ -6,7 +6,7 @@
 //!
 //! * [`scenario_parse`]: bytes to the scenario parser; whatever parses prints and re-parses to
 //!   the same scenario.
-//! * [`core_ops`]: a typed operation sequence ([`CoreOpsInput`]) turned into a [`Scenario`] and
+//! * [`core_ops()`]: a typed operation sequence ([`CoreOpsInput`]) turned into a [`Scenario`] and
 //!   run by the simulator (every invariant checked) and by the reference model, which must agree.
 //! * [`sim_swarm`]: a seed and a few knobs ([`SwarmInput`]) to the explorer's generator, then
 //!   the same check.

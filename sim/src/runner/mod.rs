@@ -2,7 +2,7 @@
 //! invariant of [`crate::invariants`] checked after every delivery.
 //!
 //! [`run`] runs a whole scenario; [`ScenarioRun`] runs it step by step, with the
-//! [`Simulation`](crate::simulation::Simulation) open for checks between steps. The same step
+//! [`Simulation`] open for checks between steps. The same step
 //! executor and transcript writer run scenarios on the threaded runtime
 //! ([`crate::threads::run_threads`]), so both print the same transcript.
 //!
