@@ -2,7 +2,7 @@
 //! seed runs identically twice.
 
 use dynsup_sim::explore::{check_scenario, explore_seeds, generate};
-use dynsup_sim::model::Defect;
+use dynsup_sim::testing::{check_scenario_with, explore_seeds_with, Defect};
 use dynsup_sim::{runner, scenario};
 
 const DEFECTS: [Defect; 4] = [
@@ -14,13 +14,13 @@ const DEFECTS: [Defect; 4] = [
 
 #[test]
 fn the_unplanted_model_agrees_on_a_seed_range() {
-    assert!(explore_seeds(0..200, 100, None).is_none());
+    assert!(explore_seeds(0..200, 100).is_none());
 }
 
 #[test]
 fn every_planted_defect_is_found_and_shrunk_to_a_replayable_scenario() {
     for defect in DEFECTS {
-        let finding = explore_seeds(0..300, 100, Some(defect))
+        let finding = explore_seeds_with(0..300, 100, Some(defect))
             .unwrap_or_else(|| panic!("{defect:?} not found within 300 seeds"));
         assert!(
             finding.shrunk.steps.len() <= 10,
@@ -30,9 +30,9 @@ fn every_planted_defect_is_found_and_shrunk_to_a_replayable_scenario() {
         // The shrunk scenario, written and parsed back, still fails the same check, and only
         // because of the defect.
         let replayed = scenario::parse(&finding.shrunk.to_string()).expect("shrunk file parses");
-        let failure = check_scenario(&replayed, Some(defect)).expect_err("replay fails");
+        let failure = check_scenario_with(&replayed, Some(defect)).expect_err("replay fails");
         assert_eq!(failure.check, finding.failure.check, "{defect:?}");
-        assert_eq!(check_scenario(&replayed, None), Ok(()), "{defect:?}");
+        assert_eq!(check_scenario(&replayed), Ok(()), "{defect:?}");
     }
 }
 

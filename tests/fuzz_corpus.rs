@@ -140,7 +140,7 @@ mod limits {
             .chain(["at 1000000000 stop".to_owned()]),
         );
         let parsed = scenario::parse(&file).unwrap();
-        dynsup_sim::explore::check_scenario(&parsed, None).unwrap();
+        dynsup_sim::explore::check_scenario(&parsed).unwrap();
     }
 
     #[test]

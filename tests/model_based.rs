@@ -21,11 +21,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use dynsup::{ExitReason, Restart, Shutdown};
-use dynsup_sim::model::{self, Defect, Model, ModelError};
+use dynsup_sim::model::{Model, ModelError};
 use dynsup_sim::runner::{self, RunError};
 use dynsup_sim::scenario::{
     self, ChildRef, InitOutcome, Op, Scenario, Step, SupervisorLine, Template, MAX_TIME_MS,
 };
+use dynsup_sim::testing::{self, Defect};
 use proptest::prelude::*;
 use proptest::strategy::Union;
 use proptest::test_runner::{
@@ -53,7 +54,7 @@ fn scenario_files() -> Vec<PathBuf> {
 
 /// A transcript, or the error that stopped it, as comparable text.
 fn model_text(scenario: &Scenario, defect: Option<Defect>) -> String {
-    match model::run(scenario, defect) {
+    match testing::run_model_with(scenario, defect) {
         Ok(transcript) => transcript.to_string(),
         Err(ModelError::RestartLoop { child, .. }) => format!("error: restart loop of {child}\n"),
         Err(err) => format!("error: {err}\n"),
@@ -216,7 +217,7 @@ impl State {
             templates,
             steps: Vec::new(),
         };
-        let model = Model::new(&scenario, None).expect("generated supervisor lines are valid");
+        let model = Model::new(&scenario).expect("generated supervisor lines are valid");
         State { scenario, model }
     }
 
@@ -603,7 +604,7 @@ fn generated_scenarios_reach_the_interesting_cases() {
 /// The interesting situations one scenario reaches, replayed on the model.
 fn features(scenario: &Scenario) -> std::collections::BTreeSet<&'static str> {
     let mut found = std::collections::BTreeSet::new();
-    let mut model = Model::new(scenario, None).expect("valid");
+    let mut model = Model::new(scenario).expect("valid");
     let mut restart_stamps: Vec<u64> = Vec::new();
     let period = scenario.supervisor.max_seconds;
     for step in &scenario.steps {

@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     };
     print!("# from the {target} fuzz input {file}\n{scenario}");
     if check {
-        if let Err(failure) = check_scenario(&scenario, None) {
+        if let Err(failure) = check_scenario(&scenario) {
             eprintln!("fuzz_to_scenario: {failure}");
             return ExitCode::from(1);
         }

@@ -13,7 +13,7 @@ pub fn seeds_per_second(first: u64, seeds: u64, steps: usize) -> Result<f64, Ben
     let (elapsed, checked) = timed(|| -> Result<(), BenchError> {
         for seed in first..first.saturating_add(seeds) {
             let scenario = generate(seed, steps);
-            check_scenario(&scenario, None).map_err(|failure| {
+            check_scenario(&scenario).map_err(|failure| {
                 BenchError(format!(
                     "explore seed {seed} fails: {failure} (replay: dynsup-sim explore --seed {seed})"
                 ))

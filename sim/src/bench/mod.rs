@@ -3,6 +3,10 @@
 //! side with the real Elixir DynamicSupervisor (`bench/beam.exs`).
 //!
 //! Benchmarks are programs that print figures; nothing here asserts a time.
+//!
+//! **Not part of the library's API**: this module is the `dynsup-sim` binary's (and the
+//! `runtime_latency` example's), public only so that they can reach it, and hidden from the
+//! documentation. It may change at any time.
 
 pub mod bare;
 pub mod beam;

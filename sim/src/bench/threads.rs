@@ -1,5 +1,5 @@
 //! The threaded runtime as a workload: `start_child` and `terminate_child` latency through a
-//! real [`Supervisor`](dynsup::runtime::Supervisor) handle, each child a thread of its own.
+//! real [`Supervisor`] handle, each child a thread of its own.
 
 use dynsup::runtime::{BoxedWorker, Supervisor};
 use dynsup::{ChildSpec, ExitReason, Options, Pid, Started};

@@ -1,6 +1,6 @@
 //! The `--plant-defect` flag: names of the reference model's planted defects.
 
-use dynsup_sim::model::Defect;
+use dynsup_sim::testing::Defect;
 
 /// A planted defect of the reference model, as named on the command line.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use dynsup_sim::explore::{check_scenario, generate, shrink_failure, Failure};
-use dynsup_sim::model::Defect;
+use dynsup_sim::explore::{generate, Failure};
 use dynsup_sim::scenario::Scenario;
+use dynsup_sim::testing::{check_scenario_with, shrink_failure_with, Defect};
 
 use super::defect::DefectArg;
 use super::progress::CountProgress;
@@ -156,7 +156,7 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
                     return;
                 };
                 let scenario = generate(seed, steps);
-                if let Err(failure) = check_scenario(&scenario, defect) {
+                if let Err(failure) = check_scenario_with(&scenario, defect) {
                     stop.store(true, Ordering::Relaxed);
                     failed.fetch_add(1, Ordering::Relaxed);
                     if let Ok(mut slot) = found.lock() {
@@ -268,8 +268,8 @@ struct FailureSummary {
 fn report(found: &Found, args: &ExploreArgs, defect: Option<Defect>) -> (ExitCode, FailureSummary) {
     println!("SEED={} {}", found.seed, describe(&found.scenario));
     println!("violation: {}", found.failure);
-    let shrunk = shrink_failure(&found.scenario, &found.failure, defect);
-    let final_failure = check_scenario(&shrunk, defect)
+    let shrunk = shrink_failure_with(&found.scenario, &found.failure, defect);
+    let final_failure = check_scenario_with(&shrunk, defect)
         .err()
         .unwrap_or_else(|| found.failure.clone());
     let path = args.out.join(format!("seed-{}.scn", found.seed));

@@ -6,10 +6,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use dynsup_sim::explore::check_scenario;
-use dynsup_sim::model::Defect;
 use dynsup_sim::runner::{self, RunError};
 use dynsup_sim::scenario;
+use dynsup_sim::testing::{check_scenario_with, Defect};
 use dynsup_sim::threads;
 
 use super::defect::DefectArg;
@@ -84,7 +83,7 @@ pub fn main(args: &RunArgs) -> ExitCode {
         if args.runtime == RuntimeArg::Threads {
             continue;
         }
-        if let Err(failure) = check_scenario(&parsed, defect) {
+        if let Err(failure) = check_scenario_with(&parsed, defect) {
             return fail(&mut out, 1, &format!("{}: {failure}", path.display()));
         }
     }

@@ -108,7 +108,15 @@ fn reason(rng: &mut ChaCha8Rng) -> ExitReason {
     }
 }
 
-/// The scenario of `seed`, with `steps` steps.
+/// The scenario of `seed`, with `steps` steps: the same seed always gives the same scenario.
+///
+/// ```
+/// use dynsup_sim::{explore, scenario};
+/// let generated = explore::generate(1, 10);
+/// assert_eq!(generated.steps.len(), 10);
+/// // It prints as a scenario file that parses back to the same scenario.
+/// assert_eq!(scenario::parse(&generated.to_string()).unwrap(), generated);
+/// ```
 pub fn generate(seed: u64, steps: usize) -> Scenario {
     let mut config = stream(seed, Stream::Configuration);
     let supervisor = SupervisorLine {

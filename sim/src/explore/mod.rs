@@ -1,5 +1,25 @@
 //! The explorer: random scenarios from seeds, run with every invariant checked and compared
 //! with the reference model; every failure shrunk to a small scenario file that replays it.
+//!
+//! * [`generate()`] makes a scenario from a seed (the same seed, the same scenario);
+//! * [`check_scenario`] runs one in the simulator with every invariant checked and compares its
+//!   transcript with [`crate::model`]'s; a [`Failure`] names the check that failed;
+//! * [`shrink_failure`] (over [`shrink()`]) makes a failing scenario smaller while it fails the
+//!   same check;
+//! * [`explore_seeds`] does all three over a range of seeds and returns the first [`Finding`].
+//!
+//! `dynsup-sim explore` is this over many seeds, on every core.
+//!
+//! ```
+//! use dynsup_sim::explore;
+//!
+//! let scenario = explore::generate(7, 25);
+//! assert_eq!(scenario, explore::generate(7, 25));
+//! assert_eq!(explore::check_scenario(&scenario), Ok(()));
+//! if let Some(finding) = explore::explore_seeds(0..20, 25) {
+//!     panic!("seed {} fails: {}\n{}", finding.seed, finding.failure, finding.shrunk);
+//! }
+//! ```
 
 mod generate;
 mod shrink;
@@ -9,9 +29,10 @@ use std::fmt;
 pub use generate::generate;
 pub use shrink::shrink;
 
-use crate::model::{self, Defect};
+use crate::model;
 use crate::runner::{self, RunError};
 use crate::scenario::Scenario;
+use crate::testing::Defect;
 use crate::transcript;
 
 /// A scenario that failed: which check, and how.
@@ -44,9 +65,23 @@ fn failure_of(err: &RunError) -> Failure {
 }
 
 /// Runs `scenario` with every invariant checked, then compares what each step returned and
-/// caused with the reference model's (with `defect` planted in the model, for tests of the
-/// harness itself). The comparison works on data; text is made only to describe a mismatch.
-pub fn check_scenario(scenario: &Scenario, defect: Option<Defect>) -> Result<(), Failure> {
+/// caused with the reference model's. The comparison works on data; text is made only to
+/// describe a mismatch.
+///
+/// ```
+/// use dynsup_sim::{explore, scenario};
+/// let scenario = scenario::parse("child w\nat 0 start w\nat 10 kill w#1\n").unwrap();
+/// assert_eq!(explore::check_scenario(&scenario), Ok(()));
+/// ```
+pub fn check_scenario(scenario: &Scenario) -> Result<(), Failure> {
+    check_scenario_with(scenario, None)
+}
+
+/// [`check_scenario`] with `defect` planted in the model (see [`crate::testing`]).
+pub(crate) fn check_scenario_with(
+    scenario: &Scenario,
+    defect: Option<Defect>,
+) -> Result<(), Failure> {
     let mut simulated = runner::run_records(scenario).map_err(|err| failure_of(&err))?;
     let mut modelled = model::run_records(scenario, defect).map_err(|err| Failure {
         check: "model-error".into(),
@@ -82,10 +117,33 @@ pub fn check_scenario(scenario: &Scenario, defect: Option<Defect>) -> Result<(),
 /// Candidate scenarios the shrinker may try for one failure.
 pub const SHRINK_ATTEMPTS_MAX: usize = 20_000;
 
-/// Shrinks a scenario that fails `failure.check` while it keeps failing that same check.
-pub fn shrink_failure(scenario: &Scenario, failure: &Failure, defect: Option<Defect>) -> Scenario {
+/// Shrinks a scenario that fails `failure.check` while it keeps failing that same check (at
+/// most [`SHRINK_ATTEMPTS_MAX`] candidates are tried).
+///
+/// ```
+/// use dynsup_sim::explore::{self, Failure};
+/// use dynsup_sim::scenario;
+/// // `max_seconds=0` is a supervisor line OTP rejects: every run fails `invalid-supervisor`.
+/// let mut failing = scenario::parse("child w\nat 0 start w\nat 5 count\nat 9 which\n").unwrap();
+/// failing.supervisor.max_seconds = 0;
+/// let failure = explore::check_scenario(&failing).unwrap_err();
+/// assert_eq!(failure.check, "invalid-supervisor");
+/// let shrunk = explore::shrink_failure(&failing, &failure);
+/// assert!(shrunk.steps.len() <= failing.steps.len());
+/// assert_eq!(explore::check_scenario(&shrunk).unwrap_err().check, "invalid-supervisor");
+/// ```
+pub fn shrink_failure(scenario: &Scenario, failure: &Failure) -> Scenario {
+    shrink_failure_with(scenario, failure, None)
+}
+
+/// [`shrink_failure`] with `defect` planted in the model (see [`crate::testing`]).
+pub(crate) fn shrink_failure_with(
+    scenario: &Scenario,
+    failure: &Failure,
+    defect: Option<Defect>,
+) -> Scenario {
     shrink(scenario, SHRINK_ATTEMPTS_MAX, |candidate| {
-        check_scenario(candidate, defect).is_err_and(|f| f.check == failure.check)
+        check_scenario_with(candidate, defect).is_err_and(|f| f.check == failure.check)
     })
 }
 
@@ -102,16 +160,27 @@ pub struct Finding {
     pub shrunk: Scenario,
 }
 
-/// Runs the seeds in order and returns the first failure, shrunk.
-pub fn explore_seeds(
+/// Runs the seeds in order (each a scenario of `steps` steps from [`generate()`], checked with
+/// [`check_scenario`]) and returns the first failure, shrunk; `None` if every seed passes.
+///
+/// ```
+/// use dynsup_sim::explore;
+/// assert!(explore::explore_seeds(0..5, 20).is_none());
+/// ```
+pub fn explore_seeds(seeds: impl IntoIterator<Item = u64>, steps: usize) -> Option<Finding> {
+    explore_seeds_with(seeds, steps, None)
+}
+
+/// [`explore_seeds`] with `defect` planted in the model (see [`crate::testing`]).
+pub(crate) fn explore_seeds_with(
     seeds: impl IntoIterator<Item = u64>,
     steps: usize,
     defect: Option<Defect>,
 ) -> Option<Finding> {
     seeds.into_iter().find_map(|seed| {
         let scenario = generate(seed, steps);
-        let failure = check_scenario(&scenario, defect).err()?;
-        let shrunk = shrink_failure(&scenario, &failure, defect);
+        let failure = check_scenario_with(&scenario, defect).err()?;
+        let shrunk = shrink_failure_with(&scenario, &failure, defect);
         Some(Finding {
             seed,
             scenario,

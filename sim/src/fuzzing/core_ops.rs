@@ -343,7 +343,7 @@ pub fn core_ops_input(input: &CoreOpsInput) {
         ),
         Err(err) => panic!("the scenario does not parse: {err}\n{text}"),
     }
-    if let Err(failure) = check_scenario(&scenario, None) {
+    if let Err(failure) = check_scenario(&scenario) {
         panic!("{failure}\n{text}");
     }
 }

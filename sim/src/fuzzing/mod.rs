@@ -6,7 +6,7 @@
 //!
 //! * [`scenario_parse`]: bytes to the scenario parser; whatever parses prints and re-parses to
 //!   the same scenario.
-//! * [`core_ops`]: a typed operation sequence ([`CoreOpsInput`]) turned into a [`Scenario`] and
+//! * [`core_ops()`]: a typed operation sequence ([`CoreOpsInput`]) turned into a [`Scenario`] and
 //!   run by the simulator (every invariant checked) and by the reference model, which must agree.
 //! * [`sim_swarm`]: a seed and a few knobs ([`SwarmInput`]) to the explorer's generator, then
 //!   the same check.
@@ -17,6 +17,15 @@
 //! `arbitrary_take_rest`, exactly as `libfuzzer-sys` decodes them, so a crash file replays the
 //! same input here. [`scenario_of_input`] turns a `core_ops` or `sim_swarm` crash file into the
 //! scenario to save as a `.scn` file (see `sim/examples/fuzz_to_scenario.rs`).
+//!
+//! ```
+//! use dynsup_sim::fuzzing::{self, TARGETS};
+//! // Any bytes are a valid input of every target; a target panics only on a bug.
+//! for target in TARGETS {
+//!     assert!(fuzzing::run_target(target, b"child w\nat 0 start w\n"));
+//! }
+//! fuzzing::scenario_parse(b"\xff not a scenario");
+//! ```
 //!
 //! [`Scenario`]: crate::scenario::Scenario
 

@@ -64,7 +64,7 @@ fn run_small(scenario: &Scenario, canonical: &str) {
     if scenario.steps.len() > RUN_STEPS_MAX || scenario.supervisor.max_restarts > RUN_RESTARTS_MAX {
         return;
     }
-    if let Err(failure) = check_scenario(scenario, None) {
+    if let Err(failure) = check_scenario(scenario) {
         panic!("{failure}\n{canonical}");
     }
 }

@@ -45,7 +45,7 @@ impl SwarmInput {
 /// The `sim_swarm` target: [`check_scenario`] passes on the generated scenario.
 pub fn sim_swarm_input(input: &SwarmInput) {
     let scenario = input.scenario();
-    if let Err(failure) = check_scenario(&scenario, None) {
+    if let Err(failure) = check_scenario(&scenario) {
         panic!("{failure}\nseed {}\n{scenario}", input.seed);
     }
 }

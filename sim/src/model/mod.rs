@@ -25,7 +25,7 @@
 //!     "supervisor max_restarts=1\nchild w\nat 0 start w\nat 10 kill w#1\nat 20 kill w#2\n",
 //! )
 //! .unwrap();
-//! let transcript = model::run(&scenario, None).unwrap();
+//! let transcript = model::run(&scenario).unwrap();
 //! assert_eq!(
 //!     transcript.to_string(),
 //!     "@0 start w -> ok w#1\n  up w#1\n\
@@ -43,47 +43,13 @@ use std::fmt;
 pub use state::Model;
 
 use crate::scenario::Scenario;
+// The planted defects live in the hidden `testing` module; the model's state reads them.
+use crate::testing::Defect;
 use crate::transcript::{Records, Transcript};
 
 /// The most failed restarts of one child in a row before a scenario is declared unsettled (the
 /// same figure as the simulator's limit).
 pub const FAILED_RESTARTS_MAX: u64 = 100_000;
-
-/// A planted bug in the model.
-///
-/// These knobs exist **only** so that tests can prove that the explorer and the model-based
-/// property suite catch bugs: a checker that cannot tell the defective model from the simulator
-/// is vacuous. Never use them for anything else; `None` is the real semantics.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Defect {
-    /// The restart-intensity window check uses `<` instead of `<=` (docs/semantics.md §6.3: a stamp
-    /// `s` stays in the window of a restart stamped `now` while `now - s <= max_seconds`).
-    IntensityOffByOne,
-    /// A permanent child that `terminate_child` stopped is restarted (docs/semantics.md §5: it never
-    /// is, whatever its restart type).
-    RestartTerminated,
-    /// Temporary children are restarted after abnormal exits, as if they were transient
-    /// (docs/semantics.md §6.1: a temporary child is never restarted).
-    TemporaryRestarted,
-    /// Children that went through a restart are not counted for `max_children` (the bug of
-    /// elixir#7655; docs/semantics.md §4.1 counts every entry, running or restarting).
-    ///
-    /// This covers both a restarting entry and a child restarted after an exit, as Elixir's
-    /// tests "restarting on init/exit children counted in max_children" do. A restarting entry
-    /// alone can never be seen by a `start` step (the retries of a failed restart are over
-    /// before the next step begins), so only the restarted children make this visible.
-    MaxChildrenIgnoresRestarting,
-}
-
-impl Defect {
-    /// Every defect, for tests that try them all.
-    pub const ALL: [Defect; 4] = [
-        Defect::IntensityOffByOne,
-        Defect::RestartTerminated,
-        Defect::TemporaryRestarted,
-        Defect::MaxChildrenIgnoresRestarting,
-    ];
-}
 
 /// Why the model could not compute a transcript.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,12 +85,27 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
-/// Computes the transcript of `scenario` with the reference model; `defect` plants a bug
-/// (tests only, see [`Defect`]).
+/// Computes the transcript of `scenario` with the reference model.
 ///
 /// The events of each step are sorted by byte order (see the module documentation).
-pub fn run(scenario: &Scenario, defect: Option<Defect>) -> Result<Transcript, ModelError> {
-    let mut model = Model::new(scenario, defect)?;
+///
+/// ```
+/// use dynsup_sim::{model, scenario};
+/// let scenario = scenario::parse("child w\nat 0 start w\nat 5 count\n").unwrap();
+/// let transcript = model::run(&scenario).unwrap();
+/// assert_eq!(transcript.steps.len(), 2);
+/// assert_eq!(transcript.steps[0].result, "ok w#1");
+/// ```
+pub fn run(scenario: &Scenario) -> Result<Transcript, ModelError> {
+    run_with(scenario, None)
+}
+
+/// [`run`] with a planted `defect` (see [`crate::testing`]).
+pub(crate) fn run_with(
+    scenario: &Scenario,
+    defect: Option<Defect>,
+) -> Result<Transcript, ModelError> {
+    let mut model = Model::with_defect(scenario, defect)?;
     let mut transcript = Transcript::default();
     for step in &scenario.steps {
         transcript.steps.push(model.step(step)?);
@@ -132,12 +113,31 @@ pub fn run(scenario: &Scenario, defect: Option<Defect>) -> Result<Transcript, Mo
     Ok(transcript)
 }
 
-/// Computes what each step of `scenario` returns and causes, as data (see [`run`]).
+/// Computes what each step of `scenario` returns and causes, as data (see [`run`]), with
+/// `defect` planted (see [`crate::testing`]).
+#[doc(hidden)]
 pub fn run_records(scenario: &Scenario, defect: Option<Defect>) -> Result<Records, ModelError> {
-    let mut model = Model::new(scenario, defect)?;
+    let mut model = Model::with_defect(scenario, defect)?;
     scenario
         .steps
         .iter()
         .map(|step| model.step_record(step))
         .collect()
+}
+
+impl Model {
+    /// A model of `scenario`'s supervisor, before its first step (the real semantics, no
+    /// planted defect). Fails if the supervisor line is one OTP rejects.
+    ///
+    /// ```
+    /// use dynsup_sim::{model::Model, scenario};
+    /// let scenario = scenario::parse("child w\nat 0 start w\n").unwrap();
+    /// let mut model = Model::new(&scenario).unwrap();
+    /// let record = model.step(&scenario.steps[0]).unwrap();
+    /// assert_eq!(record.result, "ok w#1");
+    /// assert_eq!(model.running().len(), 1);
+    /// ```
+    pub fn new(scenario: &Scenario) -> Result<Model, ModelError> {
+        Model::with_defect(scenario, None)
+    }
 }

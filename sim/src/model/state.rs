@@ -69,8 +69,12 @@ fn shutdown_of(template: &Template) -> (u64, ExitReason) {
 }
 
 impl Model {
-    /// A model of `scenario`'s supervisor and templates at time zero, with no child yet.
-    pub fn new(scenario: &Scenario, defect: Option<Defect>) -> Result<Model, ModelError> {
+    /// A model of `scenario`'s supervisor and templates at time zero, with no child yet, and
+    /// `defect` planted (see [`crate::testing`]; [`Model::new`] plants none).
+    pub(crate) fn with_defect(
+        scenario: &Scenario,
+        defect: Option<Defect>,
+    ) -> Result<Model, ModelError> {
         // §2.4: OTP rejects a zero period (the parser never produces one).
         if scenario.supervisor.max_seconds == 0 {
             return Err(ModelError::InvalidSupervisor {

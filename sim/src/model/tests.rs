@@ -8,7 +8,7 @@ use crate::scenario::parse;
 
 fn transcript(text: &str, defect: Option<Defect>) -> String {
     let scenario = parse(text).expect("scenario parses");
-    run(&scenario, defect).expect("model runs").to_string()
+    run_with(&scenario, defect).expect("model runs").to_string()
 }
 
 #[test]
@@ -78,7 +78,7 @@ fn a_restart_loop_is_an_error_naming_the_child() {
     let text = "supervisor max_restarts=1000000000\nchild c init=ok,stop:no\n\
                 at 0 start c\nat 10 kill c#1\n";
     let scenario = parse(text).expect("scenario parses");
-    let err = run(&scenario, None).expect_err("does not settle");
+    let err = run(&scenario).expect_err("does not settle");
     assert!(matches!(&err, ModelError::RestartLoop { child, .. } if child == "c#1"));
     assert!(err.to_string().contains("c#1"), "{err}");
 }

@@ -247,9 +247,11 @@ impl<'a, T: Target> Executor<'a, T> {
         self.learn_refs();
         let mut observed = std::mem::take(&mut self.observed);
         if let Some(mut record) = self.records.pop() {
-            record
-                .events
-                .extend(observed.drain(..).map(|observation| self.event(observation)));
+            record.events.extend(
+                observed
+                    .drain(..)
+                    .map(|observation| self.event(observation)),
+            );
             self.records.push(record);
         }
         observed.clear();

@@ -1,5 +1,31 @@
-//! Runs a scenario and prints its transcript (docs/scenarios.md): one step executor and one
-//! transcript writer for every [`Target`], the simulator's among them.
+//! Runs a scenario on the simulator and returns its transcript (docs/scenarios.md), with every
+//! invariant of [`crate::invariants`] checked after every delivery.
+//!
+//! [`run`] runs a whole scenario; [`ScenarioRun`] runs it step by step, with the
+//! [`Simulation`] open for checks between steps. The same step
+//! executor and transcript writer run scenarios on the threaded runtime
+//! ([`crate::threads::run_threads`]), so both print the same transcript.
+//!
+//! ```
+//! use dynsup_sim::runner::{self, RunError, ScenarioRun};
+//! use dynsup_sim::scenario;
+//!
+//! let scenario = scenario::parse("child w\nat 0 start w\nat 10 kill w#1\n").unwrap();
+//! let transcript = runner::run(&scenario).unwrap();
+//! assert_eq!(transcript.steps[1].events, ["down w#1 killed", "up w#2"]);
+//!
+//! // Step by step: the simulation can be inspected between steps.
+//! let mut run = ScenarioRun::new(&scenario).unwrap();
+//! run.run_step(0).unwrap();
+//! assert_eq!(run.simulation().live_children().len(), 1);
+//! run.run_step(1).unwrap();
+//! assert_eq!(run.finish().unwrap(), transcript);
+//!
+//! // A run that breaks a rule stops with a `RunError`, e.g. an invalid supervisor line.
+//! let mut invalid = scenario.clone();
+//! invalid.supervisor.max_seconds = 0;
+//! assert!(matches!(runner::run(&invalid), Err(RunError::Config(_))));
+//! ```
 
 mod executor;
 mod simulated;
@@ -15,11 +41,17 @@ use crate::scripted_worker::ScenarioSpawner;
 use crate::simulation::{Cleanup, SimError, Simulation, Violation};
 use crate::transcript::{self, Records, Transcript};
 
+// The step executor and its targets are the runner's and the threaded runner's machinery.
+#[doc(hidden)]
 pub use executor::Executor;
-pub use simulated::{ScenarioSimulation, SimTarget};
+pub use simulated::ScenarioSimulation;
+#[doc(hidden)]
+pub use simulated::SimTarget;
+#[doc(hidden)]
 pub use target::{ChildSpecOf, Observation, StartAnswer, Target, TerminateAnswer};
 
 /// The options of a scenario's supervisor line (validated by the caller).
+#[doc(hidden)]
 pub fn scenario_options(scenario: &Scenario) -> Options<()> {
     let line = &scenario.supervisor;
     let max_children = match line.max_children {
@@ -78,12 +110,20 @@ impl fmt::Display for RunError {
 impl std::error::Error for RunError {}
 
 /// Runs `scenario` in the simulator, with every invariant checked, and returns its transcript.
+///
+/// ```
+/// use dynsup_sim::{runner, scenario};
+/// let scenario = scenario::parse("child w\nat 0 start w\nat 5 which\n").unwrap();
+/// let transcript = runner::run(&scenario).unwrap();
+/// assert_eq!(transcript.to_string(), "@0 start w -> ok w#1\n  up w#1\n@5 which -> w#1\n");
+/// ```
 pub fn run(scenario: &Scenario) -> Result<Transcript, RunError> {
     ScenarioRun::new(scenario)?.run_all()
 }
 
 /// Runs `scenario` in the simulator, with every invariant checked, and returns what each step
 /// returned and caused, as data (nothing is printed: the explorer compares these).
+#[doc(hidden)]
 pub fn run_records(scenario: &Scenario) -> Result<Records, RunError> {
     let mut run = ScenarioRun::new(scenario)?;
     for index in 0..scenario.steps.len() {

@@ -4,6 +4,13 @@
 //!
 //! They keep a hostile or broken file from exhausting memory or time, and keep every number
 //! small enough that the runner can add times and counts without overflow.
+//!
+//! ```
+//! use dynsup_sim::scenario::{self, limits::MAX_NAME_BYTES};
+//! let long_name = "w".repeat(MAX_NAME_BYTES + 1);
+//! assert!(scenario::parse(&format!("child {long_name}\n")).is_err());
+//! assert!(scenario::parse(&format!("child {}\n", "w".repeat(MAX_NAME_BYTES))).is_ok());
+//! ```
 
 /// The largest scenario file, in bytes (1 MiB).
 pub const MAX_FILE_BYTES: usize = 1 << 20;

@@ -9,6 +9,38 @@
 //! through [`dynsup::driver::Process`], exactly as on the runtimes, so a panic in a worker is
 //! an exit with reason `panic` here too. Nothing reads a wall clock and nothing is random: the
 //! same calls give the same trace, byte for byte.
+//!
+//! A [`Simulation`] takes a [`Config`] and a [`Spawner`] (any `Fn(&F, &[A]) -> worker`, as for the
+//! threaded runtime); the client's calls return a [`CallId`] whose reply arrives once the
+//! simulation has run far enough. See [`Simulation`] for a worker with timers and calls.
+//!
+//! ```
+//! use dynsup::{BoxedWorker, ChildSpec, Context, ExitReason, Init, Instant, Options, Reply, Worker};
+//! use dynsup_sim::simulation::Simulation;
+//!
+//! struct Idle;
+//! impl Worker for Idle {
+//!     type Message = ();
+//!     type Call = ();
+//!     type Reply = ();
+//!     fn init(&mut self, _ctx: &mut Context<()>) -> Init {
+//!         Init::Ok
+//!     }
+//! }
+//!
+//! let spawner = |_: &&str, _: &[()]| -> BoxedWorker<(), (), ()> { Box::new(Idle) };
+//! let mut sim = Simulation::new(Options::default().validate().unwrap(), spawner);
+//! let call = sim.start_child(ChildSpec::new("idle", vec![])).unwrap();
+//! assert!(matches!(sim.wait_reply(call).unwrap(), Reply::StartChild(Ok(_))));
+//! let pid = sim.newest_child().unwrap();
+//! sim.run_until(Instant::from_millis(1_000)).unwrap();
+//! sim.exit_child(pid, ExitReason::other("boom"));
+//! sim.run_to_quiescence().unwrap();
+//! // The permanent child was restarted at t = 1 s of virtual time.
+//! assert_eq!(sim.now(), Instant::from_millis(1_000));
+//! assert_ne!(sim.newest_child(), Some(pid));
+//! assert!(!sim.trace().is_empty());
+//! ```
 
 mod checker;
 mod error;

@@ -12,7 +12,19 @@
 //! Real time is not virtual time: a restart a few milliseconds before a second boundary may be
 //! stamped with the next second, so a scenario whose restart intensity depends on such timing
 //! can print a different transcript (the conformance test skips those, and says why).
+//!
+//! ```
+//! use dynsup_sim::{runner, scenario, threads};
+//!
+//! let scenario = scenario::parse("child w\nat 0 start w\nat 20 kill w#1\nat 40 count\n").unwrap();
+//! let on_threads = threads::run_threads(&scenario).unwrap();
+//! // The same transcript as in the simulator (no restart intensity near a second boundary).
+//! assert_eq!(on_threads.to_string(), runner::run(&scenario).unwrap().to_string());
+//! ```
 
 mod run;
 
-pub use run::{run_threads, ThreadsError, ThreadsTarget, SETTLE_TIMEOUT};
+pub use run::{run_threads, ThreadsError, SETTLE_TIMEOUT};
+// The runtime as a target of the runner's step executor: `run_threads`'s machinery.
+#[doc(hidden)]
+pub use run::ThreadsTarget;

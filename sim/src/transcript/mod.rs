@@ -1,7 +1,24 @@
 //! Transcripts: what running a scenario prints, one line per step and its events.
 //!
-//! Runs produce [`Records`] (data, compared without printing); [`write`] is the one writer of
-//! their text, shared by the simulator's runner, the runtimes' runner and the reference model.
+//! A [`Transcript`] prints as the text of docs/scenarios.md ("Transcripts"): each step as
+//! `@MS OP -> RESULT`, then its events indented, sorted by byte order. Compare transcripts by
+//! that text: the runners keep events in the order they happened, the model sorts them.
+//!
+//! Runs produce records (data, compared without printing); one writer makes their text, shared
+//! by the simulator's runner, the runtimes' runner and the reference model (both hidden from
+//! the documentation).
+//!
+//! ```
+//! use dynsup_sim::{runner, scenario};
+//! let scenario = scenario::parse("child w\nat 0 start w\nat 10 exit w#1 boom\n").unwrap();
+//! let transcript = runner::run(&scenario).unwrap();
+//! let last = &transcript.steps[1];
+//! assert_eq!((last.step.as_str(), last.result.as_str()), ("@10 exit w#1 boom", "ok"));
+//! assert_eq!(
+//!     transcript.to_string(),
+//!     "@0 start w -> ok w#1\n  up w#1\n@10 exit w#1 boom -> ok\n  down w#1 boom\n  up w#2\n"
+//! );
+//! ```
 
 mod records;
 
@@ -9,6 +26,7 @@ use std::fmt::{self, Write as _};
 
 use dynsup::ExitReason;
 
+#[doc(hidden)]
 pub use records::{Attempt, EventRecord, Process, Record, Records, RefId, StepResult};
 
 use crate::scenario::{write_decimal, Scenario, Template};
@@ -45,6 +63,7 @@ impl fmt::Display for Transcript {
     }
 }
 
+#[doc(hidden)]
 /// The transcript text of `records`, a run of `scenario` (its first `records.len()` steps).
 pub fn write(scenario: &Scenario, records: &[Record]) -> Transcript {
     let steps = scenario
@@ -64,6 +83,7 @@ pub fn write(scenario: &Scenario, records: &[Record]) -> Transcript {
     Transcript { steps }
 }
 
+#[doc(hidden)]
 /// About how many bytes `record` prints to, without printing it (for run-time limits).
 pub fn approximate_len(scenario: &Scenario, record: &Record) -> usize {
     let name = |id: &RefId| {
@@ -134,6 +154,7 @@ fn write_attempt(out: &mut String, templates: &[Template], attempt: Attempt) {
     }
 }
 
+#[doc(hidden)]
 /// The text of a step's result (`templates` name the processes).
 pub fn result_text(templates: &[Template], result: &StepResult) -> String {
     match result {
@@ -172,6 +193,7 @@ pub fn result_text(templates: &[Template], result: &StepResult) -> String {
     }
 }
 
+#[doc(hidden)]
 /// The text of one event (`templates` name the processes).
 pub fn event_text(templates: &[Template], event: &EventRecord) -> String {
     let mut text = String::with_capacity(24);
@@ -201,6 +223,7 @@ pub fn event_text(templates: &[Template], event: &EventRecord) -> String {
     text
 }
 
+#[doc(hidden)]
 /// The result of a `which` step: the children's names sorted by byte order, separated by
 /// single spaces (`restarting` for a restarting entry), or `-` when there are none.
 pub fn which_result(mut names: Vec<String>) -> String {

@@ -1,0 +1,97 @@
+//! Knobs for the harness's own tests; **not part of the API** (hidden from the documentation,
+//! may change at any time).
+//!
+//! A checker that cannot tell a wrong supervisor from the right one is vacuous. So the
+//! reference model can be run with a planted [`Defect`], and the tests of the harness (and the
+//! hidden `--plant-defect` flag of `dynsup-sim run` and `dynsup-sim explore`) check that the
+//! explorer and the model-based suite then find a failure. Each function here is the
+//! implementation behind its public namesake, which passes `None`: there is one
+//! implementation of each.
+//!
+//! ```
+//! use dynsup_sim::testing::{self, Defect};
+//! use dynsup_sim::scenario;
+//! // A temporary child is never restarted, unless the model is made to.
+//! let scenario =
+//!     scenario::parse("child w restart=temporary\nat 0 start w\nat 10 exit w#1 boom\n").unwrap();
+//! assert_eq!(testing::check_scenario_with(&scenario, None), Ok(()));
+//! let failure = testing::check_scenario_with(&scenario, Some(Defect::TemporaryRestarted));
+//! assert_eq!(failure.unwrap_err().check, "model-mismatch");
+//! ```
+
+use crate::explore::{self, Failure, Finding};
+use crate::model::{self, Model, ModelError};
+use crate::scenario::Scenario;
+use crate::transcript::Transcript;
+
+/// A planted bug in the model.
+///
+/// These knobs exist **only** so that tests can prove that the explorer and the model-based
+/// property suite catch bugs: a checker that cannot tell the defective model from the simulator
+/// is vacuous. Never use them for anything else; `None` is the real semantics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Defect {
+    /// The restart-intensity window check uses `<` instead of `<=` (docs/semantics.md §6.3: a stamp
+    /// `s` stays in the window of a restart stamped `now` while `now - s <= max_seconds`).
+    IntensityOffByOne,
+    /// A permanent child that `terminate_child` stopped is restarted (docs/semantics.md §5: it never
+    /// is, whatever its restart type).
+    RestartTerminated,
+    /// Temporary children are restarted after abnormal exits, as if they were transient
+    /// (docs/semantics.md §6.1: a temporary child is never restarted).
+    TemporaryRestarted,
+    /// Children that went through a restart are not counted for `max_children` (the bug of
+    /// elixir#7655; docs/semantics.md §4.1 counts every entry, running or restarting).
+    ///
+    /// This covers both a restarting entry and a child restarted after an exit, as Elixir's
+    /// tests "restarting on init/exit children counted in max_children" do. A restarting entry
+    /// alone can never be seen by a `start` step (the retries of a failed restart are over
+    /// before the next step begins), so only the restarted children make this visible.
+    MaxChildrenIgnoresRestarting,
+}
+
+impl Defect {
+    /// Every defect, for tests that try them all.
+    pub const ALL: [Defect; 4] = [
+        Defect::IntensityOffByOne,
+        Defect::RestartTerminated,
+        Defect::TemporaryRestarted,
+        Defect::MaxChildrenIgnoresRestarting,
+    ];
+}
+
+/// [`model::run`] with `defect` planted in the model (`None`: the real semantics).
+pub fn run_model_with(
+    scenario: &Scenario,
+    defect: Option<Defect>,
+) -> Result<Transcript, ModelError> {
+    model::run_with(scenario, defect)
+}
+
+/// [`Model::new`] with `defect` planted in the model (`None`: the real semantics).
+pub fn model_with(scenario: &Scenario, defect: Option<Defect>) -> Result<Model, ModelError> {
+    Model::with_defect(scenario, defect)
+}
+
+/// [`explore::check_scenario`] with `defect` planted in the model.
+pub fn check_scenario_with(scenario: &Scenario, defect: Option<Defect>) -> Result<(), Failure> {
+    explore::check_scenario_with(scenario, defect)
+}
+
+/// [`explore::shrink_failure`] with `defect` planted in the model.
+pub fn shrink_failure_with(
+    scenario: &Scenario,
+    failure: &Failure,
+    defect: Option<Defect>,
+) -> Scenario {
+    explore::shrink_failure_with(scenario, failure, defect)
+}
+
+/// [`explore::explore_seeds`] with `defect` planted in the model.
+pub fn explore_seeds_with(
+    seeds: impl IntoIterator<Item = u64>,
+    steps: usize,
+    defect: Option<Defect>,
+) -> Option<Finding> {
+    explore::explore_seeds_with(seeds, steps, defect)
+}
