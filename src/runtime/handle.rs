@@ -268,22 +268,10 @@ where
         if self.link.mailbox.send(input).is_err() {
             return Err(CallError::NoProc);
         }
-        loop {
-            let received = match deadline {
-                None => answer.recv(),
-                Some(deadline) => {
-                    let left = self.link.clock.until(deadline);
-                    match answer.recv_timeout(left) {
-                        Recv::Empty if left.is_zero() => return Err(CallError::Timeout),
-                        found => found,
-                    }
-                }
-            };
-            match received {
-                Recv::Message(answer) => return answer,
-                Recv::Closed => return Err(CallError::NoProc),
-                Recv::Empty => {}
-            }
+        match self.wait_answer(&mut answer, deadline) {
+            Ok(answer) => answer,
+            Err(CallFailure::NoProc) => Err(CallError::NoProc),
+            Err(CallFailure::Timeout) => Err(CallError::Timeout),
         }
     }
 
@@ -307,6 +295,32 @@ where
 }
 
 impl<F, A, W: Worker + ?Sized> Supervisor<F, A, W> {
+    /// Waits for the answer in `answer` until `deadline` (`None`: for ever); `NoProc` when
+    /// its sender is gone unanswered (the supervisor or the child ended).
+    fn wait_answer<T>(
+        &self,
+        answer: &mut ReplyReceiver<T>,
+        deadline: Option<Instant>,
+    ) -> Result<T, CallFailure> {
+        loop {
+            let received = match deadline {
+                None => answer.recv(),
+                Some(deadline) => {
+                    let left = self.link.clock.until(deadline);
+                    match answer.recv_timeout(left) {
+                        Recv::Empty if left.is_zero() => return Err(CallFailure::Timeout),
+                        found => found,
+                    }
+                }
+            };
+            match received {
+                Recv::Message(answer) => return Ok(answer),
+                Recv::Closed => return Err(CallFailure::NoProc),
+                Recv::Empty => {}
+            }
+        }
+    }
+
     // ----- status ------------------------------------------------------------------------
 
     /// Whether the supervisor is still alive.
@@ -386,22 +400,9 @@ where
         {
             return Err(CallFailure::NoProc);
         }
-        loop {
-            let received = match deadline {
-                None => answer.recv(),
-                Some(deadline) => {
-                    let left = self.link.clock.until(deadline);
-                    match answer.recv_timeout(left) {
-                        Recv::Empty if left.is_zero() => return Err(CallFailure::Timeout),
-                        found => found,
-                    }
-                }
-            };
-            match received {
-                Recv::Message(Reply::NoProc) | Recv::Closed => return Err(CallFailure::NoProc),
-                Recv::Message(reply) => return Ok(reply),
-                Recv::Empty => {}
-            }
+        match self.wait_answer(&mut answer, deadline)? {
+            Reply::NoProc => Err(CallFailure::NoProc),
+            reply => Ok(reply),
         }
     }
 
