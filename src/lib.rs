@@ -8,6 +8,19 @@
 //! `max_children` cap that counts restarting children, the termination protocol with one kill
 //! timer per distinct timeout, and the FIFO mailbox whose ordering decides the races.
 //!
+//! # The layers
+//!
+//! * The **core**, [`DynamicSupervisor`]: the sans-IO state machine (below), inspected through
+//!   [`DynamicSupervisor::view`].
+//! * The **Worker API**, [`Worker`] with its [`Context`] (pid, time, timers) and
+//!   [`Answer`] for calls: what a user writes, once, for every driver
+//!   (`docs/worker-api.md` says why its callbacks are synchronous).
+//! * The **driver protocol**, [`driver`]: [`driver::Host`] turns the core's effects into
+//!   actions (one numbering of calls, start attempts and pids), [`driver::Process`] runs a
+//!   worker's callbacks (a panic is an exit with reason `panic`), and one [`Spawner`] makes
+//!   workers for every driver.
+//! * The **runtimes**: [`runtime`] on threads; the simulator lives in the `dynsup-sim` crate.
+//!
 //! # The sans-IO contract
 //!
 //! * **Calls** (`start_child`, `terminate_child`, `which_children`, `count_children`, `stop`)
