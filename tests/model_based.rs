@@ -400,7 +400,9 @@ impl ReferenceStateMachine for ScenarioMachine {
             .map(|t| t.name.clone())
             .collect();
         let op = prop_oneof![
-            16 => prop::sample::select(names).prop_map(|template| Op::Start { template }),
+            16 => prop::sample::select(names).prop_map(|template| Op::Start {
+                template: template.into(),
+            }),
             12 => (child_ref(state), exit_reason()).prop_map(|(r, reason)| Op::Exit(r, reason)),
             6 => child_ref(state).prop_map(Op::Kill),
             8 => child_ref(state).prop_map(Op::Terminate),

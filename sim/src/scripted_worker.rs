@@ -73,6 +73,15 @@ impl AttemptLog {
             .and_then(|index| log.get(index).copied())
     }
 
+    /// Appends the attempts `out` does not hold yet (those from index `out.len()` on), taking
+    /// the lock once: a reader keeps its own copy and looks attempts up there.
+    pub fn copy_new(&self, out: &mut Vec<(usize, u64)>) {
+        let log = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(new) = log.get(out.len()..) {
+            out.extend_from_slice(new);
+        }
+    }
+
     fn push(&self, template: usize, k: u64) {
         self.0
             .lock()

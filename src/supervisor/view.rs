@@ -38,6 +38,7 @@ use crate::time::Instant;
 /// assert_eq!(view.running_pids(), vec![Pid(1)]);
 /// let entry = view.entries().next().unwrap();
 /// assert_eq!((entry.pid, entry.state), (Pid(1), EntryState::Running));
+/// assert_eq!(view.entry(Pid(1)).map(|entry| entry.pid), Some(Pid(1)));
 /// assert_eq!(view.restarts_in_window(), 0);
 /// assert_eq!(view.mailbox_len(), 0);
 /// assert_eq!(view.config().max_restarts(), 3);
@@ -128,6 +129,15 @@ impl<'a, F, A> SupervisorView<'a, F, A> {
     /// order.
     pub fn entries(self) -> impl Iterator<Item = Entry<'a, F, A>> + 'a {
         self.sup.children.iter().map(|(pid, child)| Entry {
+            pid,
+            state: child.state,
+            spec: &child.spec,
+        })
+    }
+
+    /// The entry keyed `pid` (running or restarting), found by binary search.
+    pub fn entry(self, pid: Pid) -> Option<Entry<'a, F, A>> {
+        self.sup.children.get(pid).map(|child| Entry {
             pid,
             state: child.state,
             spec: &child.spec,

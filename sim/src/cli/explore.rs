@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -145,9 +146,17 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
     let stop = AtomicBool::new(false);
     let found: Mutex<Option<Found>> = Mutex::new(None);
     let total = seeds.len() as u64;
+    // Each worker holds a sender; once all have finished, the progress loop wakes at once
+    // (instead of at its next tick), so the run's time is the workers' time.
+    let (running, all_finished) = mpsc::channel::<()>();
     std::thread::scope(|scope| {
+        let (next, done, failed, stop, found) = (&next, &done, &failed, &stop, &found);
+        let seeds = &seeds;
         for _ in 0..jobs {
-            scope.spawn(|| loop {
+            let running = running.clone();
+            scope.spawn(move || loop {
+                // Moved in: dropped when this worker returns.
+                let _running = &running;
                 if stop.load(Ordering::Relaxed) || limit.is_some_and(|l| started.elapsed() > l) {
                     return;
                 }
@@ -173,12 +182,16 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
                 done.fetch_add(1, Ordering::Relaxed);
             });
         }
+        drop(running);
         let mut progress = CountProgress::new(total, "seeds");
         while !stop.load(Ordering::Relaxed) && done.load(Ordering::Relaxed) < total {
             if limit.is_some_and(|l| started.elapsed() > l) {
                 break;
             }
-            std::thread::sleep(Duration::from_millis(200));
+            let tick = all_finished.recv_timeout(Duration::from_millis(200));
+            if tick == Err(RecvTimeoutError::Disconnected) {
+                break;
+            }
             progress.update(done.load(Ordering::Relaxed), started.elapsed(), false);
         }
         progress.update(done.load(Ordering::Relaxed), started.elapsed(), true);

@@ -7,7 +7,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::scenario::{ChildRef, InitOutcome, Op, Scenario, Step, SupervisorLine, Template};
+use crate::scenario::{ChildRef, InitOutcome, Name, Op, Scenario, Step, SupervisorLine, Template};
 
 /// The RNG stream of each subsystem, so that drawing more in one never shifts another.
 #[derive(Clone, Copy, Debug)]
@@ -133,6 +133,8 @@ pub fn generate(seed: u64, steps: usize) -> Scenario {
         .map(|i| template(&mut config, format!("c{i}")))
         .collect();
     let mix = OpMix::draw(&mut config);
+    // Each step shares its template's name instead of copying the text.
+    let names: Vec<Name> = templates.iter().map(|t| Name::from(&t.name)).collect();
 
     let mut rng = stream(seed, Stream::Workload);
     let mut starts = vec![0u64; templates.len()];
@@ -154,9 +156,7 @@ pub fn generate(seed: u64, steps: usize) -> Scenario {
             let index = rng.gen_range(0..templates.len());
             let bound = starts.get(index).copied().unwrap_or(0) * 2 + 1;
             ChildRef {
-                template: templates
-                    .get(index)
-                    .map_or_else(String::new, |t| t.name.clone()),
+                template: names.get(index).cloned().unwrap_or_default(),
                 attempt: rng.gen_range(1..=bound),
             }
         };
@@ -177,9 +177,7 @@ pub fn generate(seed: u64, steps: usize) -> Scenario {
                     *count += 1;
                 }
                 Op::Start {
-                    template: templates
-                        .get(index)
-                        .map_or_else(String::new, |t| t.name.clone()),
+                    template: names.get(index).cloned().unwrap_or_default(),
                 }
             } else if take(mix.exit) {
                 Op::Exit(pick(&mut rng, &starts), reason(&mut rng))

@@ -292,7 +292,9 @@ impl CoreOpsInput {
         let mut steps = Vec::new();
         for op in self.ops.iter().take(MAX_OPS) {
             let op = match *op {
-                CoreOp::Start(i) => Op::Start { template: name(i) },
+                CoreOp::Start(i) => Op::Start {
+                    template: name(i).into(),
+                },
                 CoreOp::Exit(r, reason) => Op::Exit(child(r), reason.into()),
                 CoreOp::Kill(r) => Op::Kill(child(r)),
                 CoreOp::Terminate(r) => Op::Terminate(child(r)),

@@ -97,7 +97,7 @@ impl Invariants {
         for (_, event) in new_events {
             match event {
                 Event::ChildStarted { pid } => {
-                    if let Some(entry) = view.supervisor.view().entries().find(|e| e.pid == *pid) {
+                    if let Some(entry) = view.supervisor.view().entry(*pid) {
                         self.policies
                             .insert(*pid, (entry.spec.restart(), entry.spec.shutdown()));
                     }

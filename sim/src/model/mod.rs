@@ -118,11 +118,11 @@ pub(crate) fn run_with(
 #[doc(hidden)]
 pub fn run_records(scenario: &Scenario, defect: Option<Defect>) -> Result<Records, ModelError> {
     let mut model = Model::with_defect(scenario, defect)?;
-    scenario
-        .steps
-        .iter()
-        .map(|step| model.step_record(step))
-        .collect()
+    let mut records = Vec::with_capacity(scenario.steps.len());
+    for step in &scenario.steps {
+        records.push(model.step_record(step)?);
+    }
+    Ok(records)
 }
 
 impl Model {

@@ -13,6 +13,9 @@ pub struct Executor<'a, T> {
     scenario: &'a Scenario,
     target: T,
     log: AttemptLog,
+    /// The attempts of `log` seen so far (template index, K), copied so that a lookup takes
+    /// no lock.
+    attempts: Vec<(usize, u64)>,
     /// The process of each REF that ever started: `pids[template][K - 1]`.
     pids: Vec<Vec<Option<Pid>>>,
     /// The REF of each process, by pid.
@@ -30,6 +33,7 @@ impl<'a, T: Target> Executor<'a, T> {
             scenario,
             target,
             log,
+            attempts: Vec::new(),
             pids: vec![Vec::new(); scenario.templates.len()],
             refs: Vec::new(),
             observed: Vec::new(),
@@ -204,6 +208,10 @@ impl<'a, T: Target> Executor<'a, T> {
     fn learn_refs(&mut self) {
         let start = self.observed.len();
         self.target.observe(&mut self.observed);
+        if self.observed.len() == start {
+            return;
+        }
+        self.log.copy_new(&mut self.attempts);
         for index in start..self.observed.len() {
             let Some(&Observation::Up { attempt, pid }) = self.observed.get(index) else {
                 continue;
@@ -230,7 +238,7 @@ impl<'a, T: Target> Executor<'a, T> {
     }
 
     fn attempt_id(&self, attempt: u64) -> Option<RefId> {
-        let (template, k) = self.log.get(attempt)?;
+        let (template, k) = *self.attempts.get(usize::try_from(attempt).ok()?)?;
         Some(RefId {
             template,
             attempt: k,
@@ -245,16 +253,23 @@ impl<'a, T: Target> Executor<'a, T> {
     /// Turns the observations since the last call into events of the current step.
     fn collect_events(&mut self) {
         self.learn_refs();
-        let mut observed = std::mem::take(&mut self.observed);
-        if let Some(mut record) = self.records.pop() {
-            record.events.extend(
-                observed
-                    .drain(..)
-                    .map(|observation| self.event(observation)),
-            );
-            self.records.push(record);
+        if self.observed.is_empty() {
+            return;
         }
-        observed.clear();
+        let mut observed = std::mem::take(&mut self.observed);
+        let mut events = self
+            .records
+            .last_mut()
+            .map(|record| std::mem::take(&mut record.events))
+            .unwrap_or_default();
+        events.extend(
+            observed
+                .drain(..)
+                .map(|observation| self.event(observation)),
+        );
+        if let Some(record) = self.records.last_mut() {
+            record.events = events;
+        }
         self.observed = observed;
     }
 

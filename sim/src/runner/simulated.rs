@@ -95,6 +95,10 @@ impl Target for SimTarget {
 
     fn observe(&mut self, out: &mut Vec<Observation>) {
         let trace = self.sim.trace();
+        if trace.len() == self.trace_seen {
+            return;
+        }
+        out.reserve(trace.len().saturating_sub(self.trace_seen));
         for entry in trace.get(self.trace_seen..).unwrap_or(&[]) {
             out.push(match &entry.event {
                 TraceEvent::Up { attempt, pid } => Observation::Up {

@@ -16,6 +16,7 @@
 mod error;
 pub mod limits;
 mod model;
+mod name;
 mod parser;
 #[cfg(test)]
 mod tests;
@@ -27,6 +28,7 @@ pub use error::ParseError;
 pub use limits::*;
 pub(crate) use model::write_decimal;
 pub use model::{ChildRef, InitOutcome, Op, Scenario, Step, SupervisorLine, Template};
+pub use name::Name;
 
 /// Parses a scenario's text. The first problem found, with its line, is the error.
 pub fn parse(text: &str) -> Result<Scenario, ParseError> {

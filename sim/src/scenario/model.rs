@@ -4,6 +4,8 @@ use std::fmt;
 
 use dynsup::{ExitReason, Restart, Shutdown};
 
+use super::Name;
+
 /// A whole scenario: one supervisor, the child templates, and the timed steps.
 ///
 /// `Display` prints the canonical text: an explicit `supervisor` line, then one `child` line
@@ -235,7 +237,7 @@ pub enum Op {
     /// `start NAME`: `start_child` with the template NAME.
     Start {
         /// The template's name.
-        template: String,
+        template: Name,
     },
     /// `terminate REF`: `terminate_child` on the process REF.
     Terminate(ChildRef),
@@ -326,14 +328,14 @@ pub(crate) fn write_decimal<W: fmt::Write>(out: &mut W, mut n: u64) -> fmt::Resu
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ChildRef {
     /// The template's name.
-    pub template: String,
+    pub template: Name,
     /// The attempt number, from 1.
     pub attempt: u64,
 }
 
 impl ChildRef {
     /// The reference `template#attempt`.
-    pub fn new(template: impl Into<String>, attempt: u64) -> Self {
+    pub fn new(template: impl Into<Name>, attempt: u64) -> Self {
         ChildRef {
             template: template.into(),
             attempt,

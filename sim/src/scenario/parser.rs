@@ -9,7 +9,9 @@ use super::limits::{
     MAX_NAME_BYTES, MAX_RESTARTS, MAX_SECONDS, MAX_STEPS, MAX_TEMPLATES, MAX_TIME_MS,
     MAX_WORD_BYTES,
 };
-use super::{ChildRef, InitOutcome, Op, ParseError, Scenario, Step, SupervisorLine, Template};
+use super::{
+    ChildRef, InitOutcome, Name, Op, ParseError, Scenario, Step, SupervisorLine, Template,
+};
 
 /// The longest piece of user text quoted in an error message, in bytes.
 const QUOTE_BYTES: usize = 40;
@@ -247,7 +249,7 @@ fn op<'a>(words: &mut impl Iterator<Item = &'a str>) -> Result<Op, String> {
     let (op, form) = match name {
         "start" => {
             let template = argument(words, "NAME", "start NAME")?;
-            let template = template_name(template)?.to_owned();
+            let template = Name::from(template_name(template)?);
             (Op::Start { template }, "start NAME")
         }
         "terminate" => {
@@ -348,7 +350,7 @@ fn child_ref(text: &str) -> Result<ChildRef, String> {
     let Some((name, attempt)) = text.split_once('#') else {
         return Err(format!("bad reference {}: expected NAME#K", quote(text)));
     };
-    let template = template_name(name)?.to_owned();
+    let template = Name::from(template_name(name)?);
     let attempt = match number_text(attempt, MAX_ATTEMPT) {
         Ok(0) => {
             return Err(format!(

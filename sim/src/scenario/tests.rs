@@ -22,7 +22,7 @@ fn r(name: &str, attempt: u64) -> ChildRef {
 
 fn start(name: &str) -> Op {
     Op::Start {
-        template: name.to_owned(),
+        template: name.into(),
     }
 }
 

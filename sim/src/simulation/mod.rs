@@ -245,6 +245,10 @@ pub struct Simulation<F, A, S: Spawner<F, A>> {
     /// How much of the trace and of the events the checker has seen.
     checked: (usize, usize),
     history: History,
+    /// Whether what the current delivery makes observable is recorded: not in no-history mode
+    /// with no checker, where nobody could ever read it (it would be dropped at the end of
+    /// the delivery).
+    recording: bool,
     replies: Calls<Reply>,
     worker_replies: Calls<Result<<S::Worker as Worker>::Reply, CallError>>,
     /// Worker calls whose caller still waits (neither answered nor timed out).
@@ -278,6 +282,7 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
             supervisor_events: Vec::new(),
             checked: (0, 0),
             history: History::Keep,
+            recording: true,
             replies: Calls::new(),
             worker_replies: Calls::new(),
             calls_waiting: BTreeSet::new(),
@@ -496,7 +501,9 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
             }));
         }
         self.now = self.now.max(at);
+        self.recording = self.history == History::Keep || self.checker.is_some();
         let delivered = self.deliver(delivery);
+        self.recording = true;
         delivered.map_err(|err| self.fail(err))?;
         self.run_checker()?;
         Ok(true)
@@ -666,7 +673,9 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
             match action {
                 Action::Event(event) => {
                     self.note_event(&event)?;
-                    self.supervisor_events.push((now, event));
+                    if self.recording {
+                        self.supervisor_events.push((now, event));
+                    }
                 }
                 Action::Start {
                     start,
@@ -793,6 +802,9 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
     }
 
     fn record(&mut self, event: TraceEvent) {
+        if !self.recording {
+            return;
+        }
         self.trace.push(TraceEntry {
             at: self.now,
             event,
