@@ -265,7 +265,7 @@ impl<'a, T: Target> Executor<'a, T> {
         events.extend(
             observed
                 .drain(..)
-                .map(|observation| self.event(observation)),
+                .filter_map(|observation| self.event(observation)),
         );
         if let Some(record) = self.records.last_mut() {
             record.events = events;
@@ -273,8 +273,8 @@ impl<'a, T: Target> Executor<'a, T> {
         self.observed = observed;
     }
 
-    fn event(&self, observation: Observation) -> EventRecord {
-        match observation {
+    fn event(&self, observation: Observation) -> Option<EventRecord> {
+        Some(match observation {
             Observation::Up { attempt, .. } => EventRecord::Up(self.attempt(attempt)),
             Observation::Ignored { attempt } => EventRecord::Ignore(self.attempt(attempt)),
             Observation::Failed { attempt, reason } => {
@@ -282,7 +282,8 @@ impl<'a, T: Target> Executor<'a, T> {
             }
             Observation::Down { pid, reason } => EventRecord::Down(self.process(pid), reason),
             Observation::SupervisorDown { reason } => EventRecord::SupervisorDown(reason),
-        }
+            Observation::Signalled { .. } => return None,
+        })
     }
 }
 

@@ -98,28 +98,12 @@ impl Target for SimTarget {
         if trace.len() == self.trace_seen {
             return;
         }
-        out.reserve(trace.len().saturating_sub(self.trace_seen));
-        for entry in trace.get(self.trace_seen..).unwrap_or(&[]) {
-            out.push(match &entry.event {
-                TraceEvent::Up { attempt, pid } => Observation::Up {
-                    attempt: *attempt,
-                    pid: *pid,
-                },
-                TraceEvent::Ignored { attempt } => Observation::Ignored { attempt: *attempt },
-                TraceEvent::Failed { attempt, reason } => Observation::Failed {
-                    attempt: *attempt,
-                    reason: reason.clone(),
-                },
-                TraceEvent::Down { pid, reason } => Observation::Down {
-                    pid: *pid,
-                    reason: reason.clone(),
-                },
-                TraceEvent::SupervisorDown { reason } => Observation::SupervisorDown {
-                    reason: reason.clone(),
-                },
-                TraceEvent::Signalled { .. } => continue,
-            });
-        }
+        let new = trace.get(self.trace_seen..).unwrap_or(&[]);
+        out.extend(
+            new.iter()
+                .filter(|entry| !matches!(entry.event, TraceEvent::Signalled { .. }))
+                .map(|entry| entry.event.clone()),
+        );
         self.trace_seen = trace.len();
     }
 }

@@ -3,44 +3,15 @@
 
 use dynsup::{ChildCounts, ChildInfo, ExitReason, Instant, Pid, Started};
 
+pub use crate::simulation::TraceEvent;
+
 /// The child spec of a scenario template (start function: the template's index).
 pub type ChildSpecOf = dynsup::ChildSpec<usize, ()>;
 
-/// Something that happened in the system under test, as a transcript reports it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Observation {
-    /// Start attempt `attempt` (0, 1, 2, ... in spawner order) started process `pid`.
-    Up {
-        /// The attempt.
-        attempt: u64,
-        /// Its process.
-        pid: Pid,
-    },
-    /// Start attempt `attempt` returned `:ignore`.
-    Ignored {
-        /// The attempt.
-        attempt: u64,
-    },
-    /// Start attempt `attempt` failed with `reason`.
-    Failed {
-        /// The attempt.
-        attempt: u64,
-        /// Why.
-        reason: ExitReason,
-    },
-    /// Process `pid` ended with `reason`, as a monitor sees it.
-    Down {
-        /// The process.
-        pid: Pid,
-        /// How it ended.
-        reason: ExitReason,
-    },
-    /// The supervisor ended with `reason`.
-    SupervisorDown {
-        /// Its exit reason.
-        reason: ExitReason,
-    },
-}
+/// Something that happened in the system under test, as a transcript reports it: the
+/// simulator's trace events, which a runtime's reports are translated into (the executor
+/// ignores [`TraceEvent::Signalled`]).
+pub type Observation = TraceEvent;
 
 /// The answer to `start_child`, as a scenario prints it.
 #[derive(Clone, Debug, PartialEq, Eq)]
