@@ -474,7 +474,7 @@ fn explore_section(
             value: median(&rates),
             unit: Unit::PerSecond,
             beam_key: None,
-            goal: Some("≥ 5,000/s"),
+            goal: Some("≥ 10,000/s"),
         }],
     })
 }
