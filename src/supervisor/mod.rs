@@ -201,8 +201,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
     ) -> Result<(), DriverError> {
         self.advance(now)?;
         if self.alive() {
-            self.mailbox.push_back(Message::Call { call, request });
-            self.run(now);
+            self.receive(now, Message::Call { call, request });
         } else {
             self.reply(call, Reply::NoProc);
         }
@@ -308,8 +307,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         if !self.alive() || self.termination_down(now, pid, &reason) {
             return Ok(());
         }
-        self.mailbox.push_back(Message::Exit { pid, reason });
-        self.run(now);
+        self.receive(now, Message::Exit { pid, reason });
         Ok(())
     }
 
@@ -326,8 +324,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
     ) -> Result<(), DriverError> {
         self.advance(now)?;
         if self.alive() {
-            self.mailbox.push_back(Message::ParentExit { reason });
-            self.run(now);
+            self.receive(now, Message::ParentExit { reason });
         }
         Ok(())
     }
@@ -371,6 +368,18 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
 
     fn reply(&mut self, call: CallId, reply: Reply) {
         self.effects.push_back(Effect::Reply { call, reply });
+    }
+
+    /// `message` arrives in the mailbox, which is then served. A message that finds the
+    /// supervisor ready and its mailbox empty is handled at once, without the queue (the same
+    /// order: it is the only one).
+    fn receive(&mut self, now: Instant, message: Message<F, A>) {
+        if matches!(self.phase, Phase::Ready) && self.mailbox.is_empty() {
+            self.handle_message(now, message);
+        } else {
+            self.mailbox.push_back(message);
+        }
+        self.run(now);
     }
 
     /// Serves the mailbox, one message at a time, until it is empty or the supervisor blocks.
