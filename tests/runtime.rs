@@ -263,9 +263,18 @@ impl World {
     }
 
     fn start(&self, options: Options<()>) -> Sup {
+        self.start_limited(options, None)
+    }
+
+    /// A supervisor with `thread_limit` (the default when `None`).
+    fn start_limited(&self, options: Options<()>, thread_limit: Option<usize>) -> Sup {
         quiet_panics();
         let reports = self.reports.clone();
-        Supervisor::builder(options, self.spawner())
+        let mut builder = Supervisor::builder(options, self.spawner());
+        if let Some(limit) = thread_limit {
+            builder = builder.thread_limit(limit);
+        }
+        builder
             .observer(move |report: &Report| {
                 reports
                     .lock()
@@ -1163,4 +1172,93 @@ fn pick<'a>(rng: &mut XorShift, pids: &'a [Pid]) -> Option<&'a Pid> {
     }
     let index = usize::try_from(rng.below(pids.len() as u64)).unwrap_or(0);
     pids.get(index)
+}
+
+#[test]
+fn the_thread_limit_refuses_a_start_with_a_typed_error_and_every_child_runs_on() {
+    const LIMIT: usize = 8;
+    let world = World::default();
+    let sup = world.start_limited(Options::default(), Some(LIMIT));
+    assert_eq!(sup.thread_limit(), LIMIT);
+    let pids: Vec<Pid> = (0..LIMIT)
+        .map(|_| running(sup.start_child(spec(Behaviour::ok()))))
+        .collect();
+    // Past the limit: refused, nothing stored, no thread made.
+    for _ in 0..3 {
+        assert_eq!(
+            sup.start_child(spec(Behaviour::ok())),
+            Err(StartChildError::ThreadLimit(LIMIT))
+        );
+    }
+    assert_eq!(sup.count_children(), Ok(counts(LIMIT as u64, LIMIT as u64)));
+    assert_eq!(sup.live_threads(), LIMIT);
+    // Every earlier child still runs and answers.
+    for (n, pid) in pids.iter().enumerate() {
+        assert_eq!(
+            sup.call(*pid, Req::Add(n as u64), Some(PATIENCE)),
+            Ok(n as u64)
+        );
+    }
+    // Once a child's thread has ended, a start fits again.
+    let first = pids.first().copied().expect("started");
+    assert_eq!(sup.terminate_child(first), Ok(()));
+    let begun = WallClock::now();
+    let again = loop {
+        match sup.start_child(spec(Behaviour::ok())) {
+            Err(StartChildError::ThreadLimit(_)) if begun.elapsed() < PATIENCE => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            other => break other,
+        }
+    };
+    running(again);
+    sup.stop(ExitReason::Normal, None).expect("stops");
+    assert!(sup.wait_threads(Some(PATIENCE)));
+}
+
+#[test]
+fn a_restart_past_the_thread_limit_is_a_failed_start() {
+    let world = World::default();
+    // One thread. The child is killed while its thread is busy in a call (a thread cannot be
+    // killed: it ends when the call returns), so its restart finds the limit reached: a failed
+    // start, retried from the mailbox and counted against intensity until the supervisor
+    // gives up, as OTP does with a restart that keeps failing.
+    let sup = world.start_limited(Options::default().max_restarts(5), Some(1));
+    let pid = running(sup.start_child(spec(Behaviour::ok())));
+    let caller = {
+        let sup = sup.clone();
+        std::thread::spawn(move || sup.call(pid, Req::Sleep(1_000), Some(PATIENCE)))
+    };
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(sup.kill(pid));
+    assert_eq!(sup.wait_exit(Some(PATIENCE)), Some(ExitReason::Shutdown));
+    let refused = world
+        .reports()
+        .into_iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Report::StartAttempt { outcome: StartOutcome::Failed(reason), .. }
+                    if *reason == ExitReason::other(dynsup::runtime::THREAD_LIMIT)
+            )
+        })
+        .count();
+    assert_eq!(
+        refused, 5,
+        "the restart and its retries up to the intensity limit"
+    );
+    let _ = caller.join();
+}
+
+#[test]
+fn the_default_thread_limit_is_well_below_what_the_machine_allows() {
+    let limit = dynsup::runtime::default_thread_limit();
+    assert!((1..=dynsup::runtime::FALLBACK_THREAD_LIMIT).contains(&limit));
+    if let Ok(text) = std::fs::read_to_string("/proc/sys/vm/max_map_count") {
+        let maps: usize = text.trim().parse().expect("a number");
+        assert!(
+            limit * 4 < maps,
+            "{limit} threads would use most of {maps} mappings"
+        );
+    }
 }

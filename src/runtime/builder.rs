@@ -11,6 +11,7 @@ use crate::runtime::error::StartLinkError;
 use crate::runtime::handle::Supervisor;
 use crate::runtime::report::Report;
 use crate::runtime::send_worker::SendWorker;
+use crate::runtime::thread_limit::default_thread_limit;
 use crate::runtime::watch::Watch;
 use crate::supervisor::DynamicSupervisor;
 use crate::sync::thread;
@@ -45,6 +46,7 @@ pub struct Builder<F, A, S> {
     options: Options<A>,
     spawner: S,
     observer: Option<Observer>,
+    thread_limit: Option<usize>,
     types: PhantomData<fn() -> F>,
 }
 
@@ -61,6 +63,7 @@ where
             options,
             spawner,
             observer: None,
+            thread_limit: None,
             types: PhantomData,
         }
     }
@@ -69,6 +72,16 @@ where
     /// be quick: the supervisor waits for it. A panicking observer is removed.
     pub fn observer(mut self, observer: impl FnMut(&Report) + Send + 'static) -> Self {
         self.observer = Some(Box::new(observer));
+        self
+    }
+
+    /// At most `limit` child threads at once (at least 1; default
+    /// [`default_thread_limit`](crate::runtime::default_thread_limit)): a start past it is
+    /// refused with [`StartChildError::ThreadLimit`](crate::runtime::StartChildError), and a
+    /// restart past it is a failed start. Threads of killed children that are still inside a
+    /// callback count until they end.
+    pub fn thread_limit(mut self, limit: usize) -> Self {
+        self.thread_limit = Some(limit.max(1));
         self
     }
 
@@ -81,6 +94,7 @@ where
         let (mailbox_sender, mailbox) = channel();
         let status = Arc::new(Watch::new(None));
         let threads = Arc::new(Watch::new(0));
+        let thread_limit = self.thread_limit.unwrap_or_else(default_thread_limit);
         let driver = Driver::new(Parts {
             host: Host::new(core),
             spawner: self.spawner,
@@ -90,6 +104,7 @@ where
             observer: self.observer,
             status: status.clone(),
             threads: threads.clone(),
+            thread_limit,
         });
         let join = thread::Builder::new()
             .name("dynsup-supervisor".into())
@@ -100,6 +115,7 @@ where
             clock,
             status,
             threads,
+            thread_limit,
             join,
         ))
     }

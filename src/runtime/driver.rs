@@ -23,6 +23,7 @@ use crate::runtime::clock::Clock;
 use crate::runtime::oneshot::ReplySender;
 use crate::runtime::report::Report;
 use crate::runtime::send_worker::SendWorker;
+use crate::runtime::thread_limit::THREAD_LIMIT;
 use crate::runtime::watch::{ThreadToken, Watch};
 use crate::supervisor::output::{Reply, StartOutcome};
 use crate::sync::Arc;
@@ -86,6 +87,8 @@ pub(crate) struct Driver<F, A, S: Spawner<F, A>> {
     observer: Option<Observer>,
     status: Arc<Watch<Status>>,
     threads: Arc<Watch<usize>>,
+    /// The most child threads at once.
+    thread_limit: usize,
     exited: bool,
 }
 
@@ -99,6 +102,7 @@ pub(crate) struct Parts<F, A, S: Spawner<F, A>> {
     pub(crate) observer: Option<Observer>,
     pub(crate) status: Arc<Watch<Status>>,
     pub(crate) threads: Arc<Watch<usize>>,
+    pub(crate) thread_limit: usize,
 }
 
 impl<F, A, S> Driver<F, A, S>
@@ -121,6 +125,7 @@ where
             observer: parts.observer,
             status: parts.status,
             threads: parts.threads,
+            thread_limit: parts.thread_limit,
             exited: false,
         }
     }
@@ -306,6 +311,10 @@ where
     /// `init`; the core stays blocked until that thread's note arrives.
     fn start(&mut self, start: StartAttempt, function: &F, args: &[A]) {
         let now = self.clock.now();
+        if self.threads.read(|n| *n) >= self.thread_limit {
+            let refused = Init::Stop(ExitReason::other(THREAD_LIMIT));
+            return self.start_result(now, start, refused);
+        }
         let process = match Process::spawn(&mut self.spawner, function, args, start.pid, now) {
             Ok(process) => process,
             Err(reason) => return self.start_result(now, start, Init::Stop(reason)),

@@ -42,6 +42,10 @@ pub enum StartChildError {
     MaxChildren,
     /// `{:error, reason}`: the worker's `init` returned `Stop(reason)`, or panicked (`panic`).
     Failed(ExitReason),
+    /// The supervisor already runs this many child threads (its thread limit): no thread was
+    /// made. Every running child goes on. (A worker whose own `init` stops with the reason
+    /// [`THREAD_LIMIT`](crate::runtime::THREAD_LIMIT) reads the same.)
+    ThreadLimit(usize),
     /// The supervisor is not alive (the caller's `:noproc` exit).
     NoProc,
 }
@@ -52,6 +56,10 @@ impl fmt::Display for StartChildError {
             StartChildError::Invalid(err) => write!(f, "invalid child spec: {err}"),
             StartChildError::MaxChildren => f.write_str("max_children reached"),
             StartChildError::Failed(reason) => write!(f, "the child failed to start: {reason}"),
+            StartChildError::ThreadLimit(limit) => write!(
+                f,
+                "the supervisor already runs its limit of {limit} child threads"
+            ),
             StartChildError::NoProc => f.write_str("the supervisor is not alive"),
         }
     }

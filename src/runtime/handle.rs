@@ -20,6 +20,7 @@ use crate::runtime::error::{
 };
 use crate::runtime::oneshot::{reply_slot, ReplyReceiver};
 use crate::runtime::send_worker::SendWorker;
+use crate::runtime::thread_limit::THREAD_LIMIT;
 use crate::runtime::watch::Watch;
 use crate::supervisor::output::{ChildCounts, ChildInfo, Reply, Started};
 use crate::sync::thread::JoinHandle;
@@ -86,6 +87,7 @@ struct Link<F, A, W: Worker + ?Sized> {
     clock: Clock,
     status: Arc<Watch<Status>>,
     threads: Arc<Watch<usize>>,
+    thread_limit: usize,
     driver: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -148,6 +150,7 @@ where
         clock: Clock,
         status: Arc<Watch<Status>>,
         threads: Arc<Watch<usize>>,
+        thread_limit: usize,
         driver: JoinHandle<()>,
     ) -> Self {
         Supervisor {
@@ -156,6 +159,7 @@ where
                 clock,
                 status,
                 threads,
+                thread_limit,
                 driver: Mutex::new(Some(driver)),
             }),
         }
@@ -176,7 +180,11 @@ where
                 Err(StartChildError::MaxChildren)
             }
             Ok(Reply::StartChild(Err(StartError::Failed(reason)))) => {
-                Err(StartChildError::Failed(reason))
+                if reason == ExitReason::other(THREAD_LIMIT) {
+                    Err(StartChildError::ThreadLimit(self.link.thread_limit))
+                } else {
+                    Err(StartChildError::Failed(reason))
+                }
             }
             _ => Err(StartChildError::NoProc),
         }
@@ -356,6 +364,12 @@ impl<F, A, W: Worker + ?Sized> Supervisor<F, A, W> {
     /// are the whole seconds of this).
     pub fn now(&self) -> Instant {
         self.link.clock.now()
+    }
+
+    /// The most child threads it runs at once (see
+    /// [`Builder::thread_limit`](crate::runtime::Builder::thread_limit)).
+    pub fn thread_limit(&self) -> usize {
+        self.link.thread_limit
     }
 
     /// How many of its child threads are still running, including killed children whose

@@ -98,6 +98,7 @@ mod handle;
 mod oneshot;
 mod report;
 mod send_worker;
+mod thread_limit;
 mod watch;
 
 pub use builder::Builder;
@@ -105,6 +106,7 @@ pub use error::{NoProc, StartChildError, StartLinkError, StopError, TerminateChi
 pub use handle::Supervisor;
 pub use report::Report;
 pub use send_worker::SendWorker;
+pub use thread_limit::{default_thread_limit, FALLBACK_THREAD_LIMIT, THREAD_LIMIT};
 
 /// The spawner and the boxed worker are the same for every driver; re-exported here for
 /// convenience.

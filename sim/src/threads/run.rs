@@ -194,6 +194,9 @@ impl Target for ThreadsTarget {
             Err(StartChildError::Invalid(err)) => {
                 StartAnswer::Failed(ExitReason::other(err.to_string()))
             }
+            Err(StartChildError::ThreadLimit(_)) => {
+                StartAnswer::Failed(ExitReason::other(dynsup::runtime::THREAD_LIMIT))
+            }
             Err(_) => StartAnswer::NoProc,
         })
     }
