@@ -1,5 +1,6 @@
 //! The examples print exactly their expected output: `examples/user_sessions.rs` (the lesson)
-//! and `examples/workers.rs` (the API tour). Each example's body is compiled into this test and
+//! and `examples/workers.rs` (the API tour); `examples/sessions_at_scale.rs` starts its sessions
+//! and reports the thread limit as an error instead of aborting. Each example's body is compiled into this test and
 //! written to a buffer.
 #![cfg(not(loom))]
 
@@ -10,6 +11,10 @@ mod user_sessions;
 #[allow(dead_code)] // the example's `main` is not called here
 #[path = "../examples/workers.rs"]
 mod workers;
+
+#[allow(dead_code)] // the example's `main` is not called here
+#[path = "../examples/sessions_at_scale.rs"]
+mod sessions_at_scale;
 
 /// What `cargo run --example user_sessions` prints.
 const EXPECTED: &str = r#"== A supervisor of user sessions
@@ -85,4 +90,14 @@ fn workers_prints_the_expected_tour() {
     let mut out = Vec::new();
     workers::tour(&mut out).expect("the tour runs");
     assert_eq!(String::from_utf8_lossy(&out), WORKERS);
+}
+
+#[test]
+fn sessions_at_scale_starts_its_sessions_and_reports_the_thread_limit() {
+    assert_eq!(sessions_at_scale::on_threads(20, None), Ok(()));
+    let refused = sessions_at_scale::on_threads(10, Some(4)).expect_err("past the limit");
+    assert!(
+        refused.contains("stopped at 4 children") && refused.contains("limit of 4"),
+        "{refused}"
+    );
 }
