@@ -115,6 +115,9 @@ pub use exit_reason::{ExitReason, InvalidExitReason};
 pub use options::{AutoShutdown, Config, MaxChildren, Options, Strategy, SupervisorFlags};
 pub use pid::Pid;
 pub use restart_intensity::{Intensity, RestartLog};
+/// Planted defects of the core: for the harness's own tests, never for production.
+#[cfg(feature = "planted-defects")]
+pub use supervisor::defect::CoreDefect;
 pub use supervisor::output::{
     CallId, ChildCounts, ChildInfo, Effect, Event, Reply, StartOutcome, Started,
 };

@@ -145,6 +145,12 @@ impl<F: Clone, A: Clone, T> Host<F, A, T> {
         &self.core
     }
 
+    /// Plants `defect` in the core: for the harness's own tests, never for production.
+    #[cfg(feature = "planted-defects")]
+    pub fn plant_core_defect(&mut self, defect: crate::CoreDefect) {
+        self.core.plant_defect(defect);
+    }
+
     /// The start attempt the supervisor is blocked in, if any.
     pub fn pending_start(&self) -> Option<StartAttempt> {
         self.pending

@@ -181,6 +181,12 @@ impl<F, A> Children<F, A> {
         }
     }
 
+    /// A planted defect: `active` counts one more child than runs.
+    #[cfg(feature = "planted-defects")]
+    pub(crate) fn planted_active_drift(&mut self) {
+        self.counts.active += 1;
+    }
+
     pub(crate) fn remove(&mut self, pid: Pid) -> Option<Child<F, A>> {
         let index = self.search(pid).ok()?;
         let child = self.slots.get_mut(index)?.child.take()?;

@@ -2,6 +2,8 @@
 //! and events out through `poll_*`.
 
 mod children;
+#[cfg(feature = "planted-defects")]
+pub mod defect;
 mod mailbox;
 pub mod output;
 mod termination;
@@ -21,6 +23,8 @@ use crate::restart_intensity::{Intensity, RestartLog};
 use crate::time::Instant;
 
 use children::{ChildState, Children};
+#[cfg(feature = "planted-defects")]
+use defect::CoreDefect;
 use mailbox::{Message, Request};
 use output::{CallId, Effect, Event, Reply, StartOutcome, Started};
 use termination::{Purpose, Termination};
@@ -100,6 +104,9 @@ pub struct DynamicSupervisor<F, A> {
     events: VecDeque<Event>,
     /// The latest `now` given to any call or input.
     latest: Instant,
+    /// The defect planted in this core, for the harness's own tests.
+    #[cfg(feature = "planted-defects")]
+    defect: Option<CoreDefect>,
 }
 
 impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
@@ -114,7 +121,21 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
             effects: VecDeque::new(),
             events: VecDeque::new(),
             latest: Instant::ZERO,
+            #[cfg(feature = "planted-defects")]
+            defect: None,
         }
+    }
+
+    /// Plants `defect` in this core: for the harness's own tests, never for production.
+    #[cfg(feature = "planted-defects")]
+    pub fn plant_defect(&mut self, defect: CoreDefect) {
+        self.defect = Some(defect);
+    }
+
+    /// Whether `defect` is planted in this core.
+    #[cfg(feature = "planted-defects")]
+    pub(crate) fn planted(&self, defect: CoreDefect) -> bool {
+        self.defect == Some(defect)
     }
 
     /// Validates `options` and builds a supervisor, or returns the first invalid option.
@@ -283,6 +304,11 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
                 StartOutcome::Failed(reason) => {
                     self.children.set_restarting(old);
                     self.events.push_back(Event::RestartFailed { old, reason });
+                    #[cfg(feature = "planted-defects")]
+                    if self.planted(CoreDefect::RetryDropped) {
+                        self.run(now);
+                        return Ok(());
+                    }
                     self.mailbox.push_back(Message::Retry { pid: old });
                 }
             },
@@ -467,12 +493,26 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         if child.state != ChildState::Running {
             return;
         }
-        let will_restart = match child.spec.restart() {
-            Restart::Permanent => true,
-            _ if reason.is_clean() => false,
-            Restart::Transient => true,
-            Restart::Temporary => false,
+        #[cfg(feature = "planted-defects")]
+        let planted_restart = match child.spec.restart() {
+            Restart::Temporary => {
+                self.planted(CoreDefect::TemporaryRestarted) && !reason.is_clean()
+            }
+            Restart::Transient => {
+                self.planted(CoreDefect::TransientRestartedAfterShutdown)
+                    && matches!(reason, ExitReason::Shutdown | ExitReason::ShutdownWith(_))
+            }
+            Restart::Permanent => false,
         };
+        #[cfg(not(feature = "planted-defects"))]
+        let planted_restart = false;
+        let will_restart = planted_restart
+            || match child.spec.restart() {
+                Restart::Permanent => true,
+                _ if reason.is_clean() => false,
+                Restart::Transient => true,
+                Restart::Temporary => false,
+            };
         self.events.push_back(Event::ChildExited {
             pid,
             reason,
@@ -482,6 +522,10 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
             self.restart(now, pid);
         } else {
             self.children.remove(pid);
+            #[cfg(feature = "planted-defects")]
+            if self.planted(CoreDefect::ActiveCounterDrift) {
+                self.children.planted_active_drift();
+            }
         }
     }
 
@@ -490,6 +534,13 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         let second = now.whole_seconds();
         let (max_restarts, max_seconds) = (self.config.max_restarts(), self.config.max_seconds());
         self.events.push_back(Event::RestartCounted { pid, second });
+        // A planted defect lets one restart per window go uncounted.
+        #[cfg(feature = "planted-defects")]
+        let max_restarts = if self.planted(CoreDefect::UncountedRestart) {
+            max_restarts.saturating_add(1)
+        } else {
+            max_restarts
+        };
         match self.restarts.add(second, max_restarts, max_seconds) {
             Intensity::Exceeded => {
                 self.children.remove(pid);
@@ -513,6 +564,12 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
 
     fn stop_supervisor(&mut self, now: Instant, reason: ExitReason, reply_to: Option<CallId>) {
         let pids = self.children.running_pids();
+        #[cfg(feature = "planted-defects")]
+        let pids = if self.planted(CoreDefect::OrphansOnStop) {
+            Vec::new()
+        } else {
+            pids
+        };
         self.begin_termination(now, pids, Purpose::Supervisor { reason, reply_to });
     }
 }

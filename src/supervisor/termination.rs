@@ -88,7 +88,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
             .into_iter()
             .map(|millis| KillTimer {
                 millis,
-                deadline: now.saturating_add_millis(millis),
+                deadline: now.saturating_add_millis(self.planted_kill_delay(millis)),
             })
             .collect();
         self.phase = Phase::Terminating(Termination {
@@ -97,6 +97,15 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
             timers,
         });
         self.finish_termination_if_done(now);
+    }
+
+    /// The delay of a kill timer for a shutdown of `millis` (shortened by a planted defect).
+    fn planted_kill_delay(&self, millis: u64) -> u64 {
+        #[cfg(feature = "planted-defects")]
+        if self.planted(crate::supervisor::defect::CoreDefect::EarlyKill) {
+            return millis / 2;
+        }
+        millis
     }
 
     fn note_down(&mut self, pid: Pid, shutdown: Shutdown, restart: Restart, reason: ExitReason) {

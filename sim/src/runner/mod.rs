@@ -141,6 +141,23 @@ pub struct ScenarioRun<'a> {
 impl<'a> ScenarioRun<'a> {
     /// Prepares a run of `scenario` at virtual time zero.
     pub fn new(scenario: &'a Scenario) -> Result<Self, RunError> {
+        Self::prepare(scenario, |_| {})
+    }
+
+    /// [`ScenarioRun::new`] with `defect` planted in the supervisor core (every invariant is
+    /// still checked): for the harness's own tests, never for production.
+    #[cfg(feature = "planted-defects")]
+    pub fn with_core_defect(
+        scenario: &'a Scenario,
+        defect: dynsup::CoreDefect,
+    ) -> Result<Self, RunError> {
+        Self::prepare(scenario, |sim| sim.plant_core_defect(defect))
+    }
+
+    fn prepare(
+        scenario: &'a Scenario,
+        plant: impl FnOnce(&mut ScenarioSimulation),
+    ) -> Result<Self, RunError> {
         let config: Config<()> = scenario_options(scenario)
             .validate()
             .map_err(RunError::Config)?;
@@ -148,6 +165,7 @@ impl<'a> ScenarioRun<'a> {
         let log = spawner.log();
         let invariants = Invariants::new(config.max_restarts(), config.max_seconds());
         let mut sim = Simulation::new(config, spawner);
+        plant(&mut sim);
         sim.set_checker(Box::new(invariants));
         sim.set_cleanup_time(Box::new(|_, worker| Cleanup::After(worker.stop_ms)));
         Ok(ScenarioRun {

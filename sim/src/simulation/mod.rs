@@ -295,6 +295,13 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
         }
     }
 
+    /// Plants `defect` in the supervisor core: for the harness's own tests, never for
+    /// production.
+    #[cfg(feature = "planted-defects")]
+    pub fn plant_core_defect(&mut self, defect: dynsup::CoreDefect) {
+        self.host.plant_core_defect(defect);
+    }
+
     /// Runs `checker` after every delivery from now on (and once more at rest).
     pub fn set_checker(&mut self, checker: Box<dyn Checker<F, A>>) {
         self.checker = Some(checker);
