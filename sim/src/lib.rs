@@ -78,4 +78,6 @@ pub mod simulation;
 #[doc(hidden)]
 pub mod testing;
 pub mod threads;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod transcript;
