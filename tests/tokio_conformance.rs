@@ -57,3 +57,26 @@ fn tokio_transcripts_on_the_paused_clock_equal_the_goldens() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(passed, files.len());
 }
+
+/// The same runner in real time (no paused clock): a short scenario with a trapping child's
+/// 300 ms cleanup still prints its golden.
+#[test]
+fn a_scenario_in_real_time_equals_its_golden() {
+    let name = "e43a_terminate_infinity_waits.scn";
+    let parsed = scenario::parse_file(std::path::Path::new(&format!("tests/scenarios/{name}")))
+        .expect("parses");
+    let actual = run_tokio(&parsed, false).expect("runs");
+    assert_eq!(actual.to_string().trim_end(), golden(name));
+}
+
+/// A restart retried for ever does not hang the paused clock: the runner gives up.
+#[test]
+fn a_restart_loop_is_reported_unsettled() {
+    let text = "supervisor max_restarts=1000000 max_seconds=1\n\
+                child w init=ok,stop:boom\n\
+                at 0 start w\n\
+                at 10 exit w#1 boom\n\
+                at 20 count\n";
+    let parsed = scenario::parse(text).expect("parses");
+    assert!(run_tokio(&parsed, true).is_err());
+}

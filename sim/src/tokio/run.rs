@@ -22,6 +22,15 @@ use crate::transcript::{self, Transcript};
 /// settle, or for a child to end after its `exit` step, before it gives up.
 pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How many mailbox round trips the runner makes, waiting for the supervisor to settle, before
+/// it gives up: on a paused clock a restart retried for ever keeps the runtime busy, so virtual
+/// time (and [`SETTLE_TIMEOUT`]) never advances.
+const MAX_SETTLE_ROUNDS: usize = 10_000;
+
+/// How many reports the runner lets pass while it waits for one step's time before it gives up
+/// (a restart retried for ever: on a paused clock the step's time would never come).
+const MAX_REPORTS_PER_WAIT: usize = 20_000;
+
 /// Why a scenario could not be run on tokio.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -157,20 +166,25 @@ impl TokioTarget {
     /// reported.
     fn wait_settled(&self, line: usize) -> Result<(), TokioError> {
         let settled = async {
-            loop {
+            for _ in 0..MAX_SETTLE_ROUNDS {
                 let before = self.reports_len();
                 if self.sup.count_children().await == Err(NoProc) {
                     // Gone: its task reported everything before refusing the call.
-                    return;
+                    return true;
                 }
                 if self.reports_len() == before {
-                    return;
+                    return true;
                 }
             }
+            false
         };
-        self.runtime
+        match self
+            .runtime
             .block_on(async { tokio::time::timeout(SETTLE_TIMEOUT, settled).await })
-            .map_err(|_| TokioError::Unsettled { line })
+        {
+            Ok(true) => Ok(()),
+            _ => Err(TokioError::Unsettled { line }),
+        }
     }
 
     /// Waits until `pid`'s end is reported.
@@ -200,8 +214,27 @@ impl Target for TokioTarget {
 
     fn settle(&mut self, at: Instant, line: usize) -> Result<(), TokioError> {
         let until = self.sup.instant_at(at);
-        self.runtime
-            .block_on(async { tokio::time::sleep_until(until).await });
+        let mut reported = self.reported.clone();
+        let too_busy = async move {
+            let first = *reported.borrow_and_update();
+            loop {
+                if reported.changed().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+                if reported.borrow_and_update().saturating_sub(first) > MAX_REPORTS_PER_WAIT {
+                    return;
+                }
+            }
+        };
+        let reached = self.runtime.block_on(async {
+            tokio::select! {
+                () = tokio::time::sleep_until(until) => true,
+                () = too_busy => false,
+            }
+        });
+        if !reached {
+            return Err(TokioError::Unsettled { line });
+        }
         self.wait_settled(line)
     }
 
