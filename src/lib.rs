@@ -19,7 +19,8 @@
 //!   actions (one numbering of calls, start attempts and pids), [`driver::Process`] runs a
 //!   worker's callbacks (a panic is an exit with reason `panic`), and one [`Spawner`] makes
 //!   workers for every driver.
-//! * The **runtimes**: [`runtime`] on threads; the simulator lives in the `dynsup-sim` crate.
+//! * The **runtimes**: [`runtime`] on threads, `tokio_runtime` on tokio tasks (feature
+//!   `tokio`); the simulator lives in the `dynsup-sim` crate.
 //!
 //! # The sans-IO contract
 //!
@@ -105,6 +106,8 @@ pub mod runtime;
 mod supervisor;
 mod sync;
 mod time;
+#[cfg(feature = "tokio")]
+pub mod tokio_runtime;
 mod worker;
 
 pub use call_error::CallError;

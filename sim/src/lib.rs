@@ -14,6 +14,8 @@
 //!   and returns its [`transcript::Transcript`]; [`runner::ScenarioRun`] runs it step by step.
 //! - [`threads`]: [`threads::run_threads`] runs the same scenario on `dynsup`'s threaded
 //!   runtime, in real time, and returns the same kind of transcript.
+//! - `tokio` (feature `tokio`): `tokio::run_tokio` runs it on `dynsup`'s tokio runtime, on
+//!   tokio's paused (virtual) clock or in real time.
 //! - [`model`]: the reference model; [`model::run`] computes a scenario's transcript straight
 //!   from the rules of `docs/semantics.md`.
 //! - [`explore`]: random scenarios from seeds, each run with every invariant checked and
@@ -78,4 +80,6 @@ pub mod simulation;
 #[doc(hidden)]
 pub mod testing;
 pub mod threads;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod transcript;

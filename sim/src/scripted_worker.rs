@@ -12,7 +12,8 @@ use crate::scenario::{InitOutcome, Template};
 /// One start attempt of a scenario template.
 ///
 /// Its shutdown time (`stop_ms` when it traps exits) is not part of the Worker API: the
-/// simulator reads it through [`Simulation::set_cleanup_time`], and on a runtime the worker's
+/// simulator reads it through [`Simulation::set_cleanup_time`], the tokio runtime through its
+/// `cleanup_time` setting (on tokio's clock), and on the threaded runtime the worker's
 /// `terminate` really takes that long.
 ///
 /// [`Simulation::set_cleanup_time`]: crate::simulation::Simulation::set_cleanup_time

@@ -1,6 +1,7 @@
 //! `dynsup-sim run FILE...`: print the transcript of each scenario file, with every invariant
 //! checked and the transcript compared with the reference model's; or, with
-//! `--runtime threads`, as the real threaded runtime prints it in real time.
+//! `--runtime threads`, as the real threaded runtime prints it in real time; or, with
+//! `--runtime tokio`, as the tokio runtime prints it on tokio's paused (virtual) clock.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,7 +24,8 @@ pub struct RunArgs {
     #[arg(long, value_enum, hide = true)]
     plant_defect: Option<DefectArg>,
     /// Where the scenarios run: the deterministic simulator (virtual time), or the real
-    /// threaded runtime (real time: it takes as long as the scenario).
+    /// threaded runtime (real time: it takes as long as the scenario), or the tokio runtime
+    /// (on tokio's paused clock: virtual time).
     #[arg(long, value_enum, default_value_t = RuntimeArg::Sim)]
     runtime: RuntimeArg,
 }
@@ -36,6 +38,8 @@ pub enum RuntimeArg {
     Sim,
     /// The real threaded runtime (`dynsup::runtime`), in real time.
     Threads,
+    /// The tokio runtime (`dynsup::tokio_runtime`), on tokio's paused (virtual) clock.
+    Tokio,
 }
 
 /// The scenario's name: its file name without directory and `.scn` extension.
@@ -67,6 +71,9 @@ pub fn main(args: &RunArgs) -> ExitCode {
                 (code, err.to_string())
             }),
             RuntimeArg::Threads => threads::run_threads(&parsed).map_err(|e| (2, e.to_string())),
+            RuntimeArg::Tokio => {
+                dynsup_sim::tokio::run_tokio(&parsed, true).map_err(|e| (2, e.to_string()))
+            }
         };
         let transcript = match transcript {
             Ok(transcript) => transcript,
@@ -80,7 +87,7 @@ pub fn main(args: &RunArgs) -> ExitCode {
         if write!(out, "{header}{transcript}").is_err() {
             return ExitCode::from(1);
         }
-        if args.runtime == RuntimeArg::Threads {
+        if args.runtime != RuntimeArg::Sim {
             continue;
         }
         if let Err(failure) = check_scenario_with(&parsed, defect) {
