@@ -8,7 +8,12 @@
 //! `--runtime threads` (the default) runs one OS thread per child: past the runtime's thread
 //! limit (`dynsup::runtime::default_thread_limit()`, a few thousand) `start_child` is refused
 //! with a typed error, which this program reports instead of letting the operating system abort
-//! the process.
+//! the process. `--runtime tokio` (build with `--features tokio`) runs one task per child on a
+//! multi-threaded tokio runtime:
+//!
+//! ```text
+//! cargo run --release --features tokio --example sessions_at_scale -- --runtime tokio --children 1000000
+//! ```
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -142,12 +147,73 @@ pub(crate) fn on_threads(children: u64, thread_limit: Option<usize>) -> Result<(
     }
 }
 
+/// Starts `children` sessions on the tokio runtime (one task each), prints the figures, and
+/// stops it.
+#[cfg(feature = "tokio")]
+fn on_tokio(children: u64) -> Result<(), String> {
+    use dynsup::tokio_runtime::Supervisor;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot build a tokio runtime: {e}"))?;
+    runtime.block_on(async move {
+        let spawner = |_: &&str, args: &[u64]| -> BoxedWorker<(), (), u64> {
+            Box::new(Session {
+                id: args.first().copied().unwrap_or(0),
+            })
+        };
+        let sup = Supervisor::start_link(Options::default(), spawner)
+            .await
+            .map_err(|e| e.to_string())?;
+        let before = resident_bytes();
+        let begun = Instant::now();
+        let mut last = None;
+        for id in 0..children {
+            match sup.start_child(ChildSpec::new("session", vec![id])).await {
+                Ok(Started::Running { pid, .. }) => last = Some((pid, id)),
+                other => return Err(format!("start_child {id}: {other:?}")),
+            }
+        }
+        let elapsed = begun.elapsed();
+        let after = resident_bytes();
+        if let Some((pid, id)) = last {
+            let answer = sup
+                .call(pid, (), Some(std::time::Duration::from_secs(10)))
+                .await;
+            if answer != Ok(id) {
+                return Err(format!("the last session answered {answer:?}, not {id}"));
+            }
+        }
+        println!("runtime: tokio");
+        println!("children started: {children} of {children}");
+        let us = elapsed.as_secs_f64() * 1e6 / children as f64;
+        println!("start_child: {us:.2} us per child");
+        if let (Some(before), Some(after)) = (before, after) {
+            let bytes = after.saturating_sub(before) / children;
+            println!("memory: {bytes} bytes per child (resident set growth)");
+        }
+        let stopped = Instant::now();
+        sup.stop(ExitReason::Shutdown, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!(
+            "stop with every child: {:.1} ms",
+            stopped.elapsed().as_secs_f64() * 1e3
+        );
+        Ok(())
+    })
+}
+
+#[cfg(not(feature = "tokio"))]
+fn on_tokio(_children: u64) -> Result<(), String> {
+    Err("this build has no tokio runtime: rebuild with `--features tokio`".into())
+}
+
 fn main() -> ExitCode {
     let result = parse_args().and_then(|args| match args.runtime.as_str() {
         "threads" => on_threads(args.children, None),
-        other => Err(format!(
-            "unknown runtime `{other}` (this build has: threads)"
-        )),
+        "tokio" => on_tokio(args.children),
+        other => Err(format!("unknown runtime `{other}` (threads or tokio)")),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
