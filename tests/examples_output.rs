@@ -1,6 +1,7 @@
 //! The examples print exactly their expected output: `examples/user_sessions.rs` (the lesson)
 //! and `examples/workers.rs` (the API tour); `examples/sessions_at_scale.rs` starts its sessions
-//! and reports the thread limit as an error instead of aborting. Each example's body is compiled into this test and
+//! and reports the thread limit as an error instead of aborting; `examples/dynamic_supervisors.rs`
+//! prints the seed lesson's expected output byte for byte. Each example's body is compiled into this test and
 //! written to a buffer.
 #![cfg(not(loom))]
 
@@ -15,6 +16,10 @@ mod workers;
 #[allow(dead_code)] // the example's `main` is not called here
 #[path = "../examples/sessions_at_scale.rs"]
 mod sessions_at_scale;
+
+#[allow(dead_code)] // the example's `main` is not called here
+#[path = "../examples/dynamic_supervisors.rs"]
+mod dynamic_supervisors;
 
 /// What `cargo run --example user_sessions` prints.
 const EXPECTED: &str = r#"== A supervisor of user sessions
@@ -100,4 +105,28 @@ fn sessions_at_scale_starts_its_sessions_and_reports_the_thread_limit() {
         refused.contains("stopped at 4 children") && refused.contains("limit of 4"),
         "{refused}"
     );
+}
+
+/// The seed lesson's "Expected Output", byte for byte.
+const LESSON_OUTPUT: &str = "App: Letting users in...
+--- [SYSTEM] Starting session for Alice
+--- [SYSTEM] Starting session for Bob
+--- [SYSTEM] Starting session for Charlie
+
+App: We currently have 3 active workers.
+";
+
+#[test]
+fn dynamic_supervisors_prints_the_lessons_expected_output() {
+    let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let out: dynamic_supervisors::Output = buffer.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime
+        .block_on(dynamic_supervisors::lesson(out))
+        .expect("the lesson runs");
+    let printed = String::from_utf8(buffer.lock().expect("not poisoned").clone()).expect("utf-8");
+    assert_eq!(printed, LESSON_OUTPUT);
 }
