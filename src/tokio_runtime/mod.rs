@@ -110,8 +110,10 @@ mod child;
 mod clock;
 mod driver;
 mod handle;
+mod partition;
 
 pub use handle::{Builder, Supervisor};
+pub use partition::{PartitionPid, PartitionStartError, PartitionStarted, PartitionSupervisor};
 
 /// The threaded runtime's error types and report, shared by this runtime.
 pub use crate::runtime::{
