@@ -14,6 +14,15 @@
 //! ```text
 //! cargo run --release --features tokio --example sessions_at_scale -- --runtime tokio --children 1000000
 //! ```
+//!
+//! On tokio the children start through a `PartitionSupervisor`; `--partitions N` (default 1)
+//! splits them over N partitions, started from N concurrent tasks (one per partition, each
+//! starting the sessions whose key routes to it), and the program prints the `start_child`
+//! throughput:
+//!
+//! ```text
+//! cargo run --release --features tokio --example sessions_at_scale -- --runtime tokio --children 200000 --partitions 2
+//! ```
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -51,12 +60,14 @@ fn resident_bytes() -> Option<u64> {
 struct Args {
     runtime: String,
     children: u64,
+    partitions: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         runtime: "threads".into(),
         children: 1_000,
+        partitions: 1,
     };
     let mut words = std::env::args().skip(1);
     while let Some(word) = words.next() {
@@ -69,15 +80,27 @@ fn parse_args() -> Result<Args, String> {
                     .parse()
                     .map_err(|_| format!("--children: `{text}` is not a count"))?;
             }
+            "--partitions" => {
+                let text = value("--partitions")?;
+                args.partitions = text
+                    .parse()
+                    .map_err(|_| format!("--partitions: `{text}` is not a count"))?;
+            }
             other => {
                 return Err(format!(
-                    "unknown argument `{other}` (try --runtime, --children)"
+                    "unknown argument `{other}` (try --runtime, --children, --partitions)"
                 ))
             }
         }
     }
     if args.children == 0 || args.children > 10_000_000 {
         return Err("--children must be between 1 and 10,000,000".into());
+    }
+    if args.partitions == 0 || args.partitions > 1_024 {
+        return Err("--partitions must be between 1 and 1,024".into());
+    }
+    if args.partitions != 1 && args.runtime != "tokio" {
+        return Err("--partitions needs --runtime tokio".into());
     }
     Ok(args)
 }
@@ -147,47 +170,75 @@ pub(crate) fn on_threads(children: u64, thread_limit: Option<usize>) -> Result<(
     }
 }
 
-/// Starts `children` sessions on the tokio runtime (one task each), prints the figures, and
-/// stops it.
+/// Starts `children` sessions on the tokio runtime (one task each) through a
+/// `PartitionSupervisor` of `partitions` partitions, from one task per partition (each starts
+/// the sessions whose key routes to its partition), prints the figures, and stops it.
 #[cfg(feature = "tokio")]
-fn on_tokio(children: u64) -> Result<(), String> {
-    use dynsup::tokio_runtime::Supervisor;
+fn on_tokio(children: u64, partitions: usize) -> Result<(), String> {
+    use dynsup::tokio_runtime::{PartitionStarted, PartitionSupervisor};
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot build a tokio runtime: {e}"))?;
     runtime.block_on(async move {
-        let spawner = |_: &&str, args: &[u64]| -> BoxedWorker<(), (), u64> {
-            Box::new(Session {
-                id: args.first().copied().unwrap_or(0),
-            })
-        };
-        let sup = Supervisor::start_link(Options::default(), spawner)
-            .await
-            .map_err(|e| e.to_string())?;
+        let sup = PartitionSupervisor::start_link(partitions, Options::default(), |_| {
+            |_: &&str, args: &[u64]| -> BoxedWorker<(), (), u64> {
+                Box::new(Session {
+                    id: args.first().copied().unwrap_or(0),
+                })
+            }
+        })
+        .await
+        .map_err(|e| e.to_string())?;
         let before = resident_bytes();
         let begun = Instant::now();
-        let mut last = None;
-        for id in 0..children {
-            match sup.start_child(ChildSpec::new("session", vec![id])).await {
-                Ok(Started::Running { pid, .. }) => last = Some((pid, id)),
-                other => return Err(format!("start_child {id}: {other:?}")),
-            }
+        let mut tasks = Vec::with_capacity(partitions);
+        for partition in 0..partitions {
+            let sup = sup.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut last = None;
+                for id in (0..children).filter(|id| sup.partition_for(id) == partition) {
+                    match sup
+                        .start_child(&id, ChildSpec::new("session", vec![id]))
+                        .await
+                    {
+                        Ok(PartitionStarted::Running { pid, .. }) => last = Some((pid, id)),
+                        other => return Err(format!("start_child {id}: {other:?}")),
+                    }
+                }
+                Ok(last)
+            }));
+        }
+        let mut lasts = Vec::new();
+        for task in tasks {
+            let last = task
+                .await
+                .map_err(|e| format!("a starting task failed: {e}"))??;
+            lasts.extend(last);
         }
         let elapsed = begun.elapsed();
         let after = resident_bytes();
-        if let Some((pid, id)) = last {
+        for (pid, id) in lasts {
             let answer = sup
                 .call(pid, (), Some(std::time::Duration::from_secs(10)))
                 .await;
             if answer != Ok(id) {
-                return Err(format!("the last session answered {answer:?}, not {id}"));
+                return Err(format!("session {id} answered {answer:?}"));
             }
         }
-        println!("runtime: tokio");
-        println!("children started: {children} of {children}");
+        let started = sup
+            .count_children()
+            .await
+            .map_err(|e| e.to_string())?
+            .active;
+        println!("runtime: tokio, {partitions} partition(s), one starting task each");
+        println!("children started: {started} of {children}");
         let us = elapsed.as_secs_f64() * 1e6 / children as f64;
         println!("start_child: {us:.2} us per child");
+        println!(
+            "start_child throughput: {:.0} children per second",
+            children as f64 / elapsed.as_secs_f64()
+        );
         if let (Some(before), Some(after)) = (before, after) {
             let bytes = after.saturating_sub(before) / children;
             println!("memory: {bytes} bytes per child (resident set growth)");
@@ -205,14 +256,14 @@ fn on_tokio(children: u64) -> Result<(), String> {
 }
 
 #[cfg(not(feature = "tokio"))]
-fn on_tokio(_children: u64) -> Result<(), String> {
+fn on_tokio(_children: u64, _partitions: usize) -> Result<(), String> {
     Err("this build has no tokio runtime: rebuild with `--features tokio`".into())
 }
 
 fn main() -> ExitCode {
     let result = parse_args().and_then(|args| match args.runtime.as_str() {
         "threads" => on_threads(args.children, None),
-        "tokio" => on_tokio(args.children),
+        "tokio" => on_tokio(args.children, args.partitions),
         other => Err(format!("unknown runtime `{other}` (threads or tokio)")),
     });
     match result {
