@@ -26,6 +26,20 @@ pub struct StartAttempt {
     pub pid: Pid,
 }
 
+impl StartAttempt {
+    /// What this attempt's `init` answer means for the core (and for a runtime's reports).
+    pub fn outcome(self, init: &Init) -> StartOutcome {
+        match init {
+            Init::Ok => StartOutcome::Started {
+                pid: self.pid,
+                info: None,
+            },
+            Init::Ignore => StartOutcome::Ignore,
+            Init::Stop(reason) => StartOutcome::Failed(reason.clone()),
+        }
+    }
+}
+
 /// A client's call to the supervisor, as a driver receives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request<F, A> {
@@ -195,14 +209,7 @@ impl<F: Clone, A: Clone, T> Host<F, A, T> {
         if self.pending != Some(start) {
             return Err(DriverError::NoStartPending);
         }
-        let outcome = match init {
-            Init::Ok => StartOutcome::Started {
-                pid: start.pid,
-                info: None,
-            },
-            Init::Ignore => StartOutcome::Ignore,
-            Init::Stop(reason) => StartOutcome::Failed(reason),
-        };
+        let outcome = start.outcome(&init);
         self.core.handle_start_result(now, outcome)?;
         self.pending = None;
         Ok(())

@@ -25,7 +25,7 @@ use crate::runtime::report::Report;
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::thread_limit::THREAD_LIMIT;
 use crate::runtime::watch::{ThreadToken, Watch};
-use crate::supervisor::output::{Reply, StartOutcome};
+use crate::supervisor::output::Reply;
 use crate::sync::Arc;
 use crate::time::Instant;
 use crate::worker::{Init, Worker};
@@ -248,17 +248,9 @@ where
     }
 
     fn start_result(&mut self, now: Instant, start: StartAttempt, init: Init) {
-        let outcome = match &init {
-            Init::Ok => StartOutcome::Started {
-                pid: start.pid,
-                info: None,
-            },
-            Init::Ignore => StartOutcome::Ignore,
-            Init::Stop(reason) => StartOutcome::Failed(reason.clone()),
-        };
         self.observe(Report::StartAttempt {
             attempt: start.attempt,
-            outcome,
+            outcome: start.outcome(&init),
         });
         // Only fails when the start answered is not the pending one, which the driver never
         // does (it answers exactly the start it began).

@@ -12,7 +12,7 @@ use crate::driver::{Action, Host, Process, Request, Spawner, StartAttempt};
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
 use crate::runtime::{Report, SendWorker};
-use crate::supervisor::output::{Reply, StartOutcome};
+use crate::supervisor::output::Reply;
 use crate::time::Instant;
 use crate::tokio_runtime::child::{self, CallReply, ChildNote, ChildTask, CleanupTime, Control};
 use crate::tokio_runtime::clock::Clock;
@@ -222,17 +222,9 @@ where
     }
 
     fn start_result(&mut self, now: Instant, start: StartAttempt, init: Init) {
-        let outcome = match &init {
-            Init::Ok => StartOutcome::Started {
-                pid: start.pid,
-                info: None,
-            },
-            Init::Ignore => StartOutcome::Ignore,
-            Init::Stop(reason) => StartOutcome::Failed(reason.clone()),
-        };
         self.observe(Report::StartAttempt {
             attempt: start.attempt,
-            outcome,
+            outcome: start.outcome(&init),
         });
         // Only fails when the start answered is not the pending one, which never happens.
         let _ = self.host.start_result(now, start, init);

@@ -28,6 +28,7 @@
 //! ```
 
 mod executor;
+mod report_log;
 mod simulated;
 mod target;
 
@@ -44,6 +45,8 @@ use crate::transcript::{self, Records, Transcript};
 // The step executor and its targets are the runner's and the threaded runner's machinery.
 #[doc(hidden)]
 pub use executor::Executor;
+#[doc(hidden)]
+pub use report_log::ReportLog;
 pub use simulated::ScenarioSimulation;
 #[doc(hidden)]
 pub use simulated::SimTarget;

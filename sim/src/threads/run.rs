@@ -2,16 +2,16 @@
 //! same step executor and transcript writer as the simulator.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use dynsup::runtime::{
     NoProc, Report, StartChildError, StartLinkError, Supervisor, TerminateChildError,
 };
-use dynsup::{ChildCounts, ChildInfo, Event, ExitReason, Instant, Options, Pid, StartOutcome};
+use dynsup::{ChildCounts, ChildInfo, ExitReason, Instant, Options, Pid};
 
 use crate::runner::{
-    scenario_options, ChildSpecOf, Executor, Observation, StartAnswer, Target, TerminateAnswer,
+    scenario_options, ChildSpecOf, Executor, Observation, ReportLog, StartAnswer, Target,
+    TerminateAnswer,
 };
 use crate::scenario::Scenario;
 use crate::scripted_worker::{ScenarioSpawner, ScriptedWorker};
@@ -84,7 +84,7 @@ pub fn run_threads(scenario: &Scenario) -> Result<Transcript, ThreadsError> {
 pub struct ThreadsTarget {
     sup: ScenarioSupervisor,
     /// Everything the supervisor reported, in order.
-    reports: Arc<Mutex<Vec<Report>>>,
+    reports: ReportLog,
     /// How many reports have been observed.
     reports_seen: usize,
 }
@@ -92,14 +92,10 @@ pub struct ThreadsTarget {
 impl ThreadsTarget {
     /// Starts a supervisor with `options` whose children `spawner` makes.
     pub fn start(options: Options<()>, spawner: ScenarioSpawner) -> Result<Self, ThreadsError> {
-        let reports = Arc::new(Mutex::new(Vec::new()));
+        let reports = ReportLog::default();
         let log = reports.clone();
         let sup = Supervisor::builder(options, spawner)
-            .observer(move |report: &Report| {
-                log.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(report.clone());
-            })
+            .observer(move |report: &Report| log.push(report))
             .start_link()
             .map_err(ThreadsError::Start)?;
         Ok(ThreadsTarget {
@@ -129,13 +125,6 @@ impl ThreadsTarget {
         }
     }
 
-    fn reports_len(&self) -> usize {
-        self.reports
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
-    }
-
     /// Waits until the supervisor has finished what it is in the middle of: a round trip
     /// through its mailbox (a `count_children` call, answered only once any termination is
     /// over and every message queued before it is handled) during which nothing new was
@@ -143,12 +132,12 @@ impl ThreadsTarget {
     fn wait_settled(&self, line: usize) -> Result<(), ThreadsError> {
         let begun = std::time::Instant::now();
         loop {
-            let before = self.reports_len();
+            let before = self.reports.len();
             if self.sup.count_children() == Err(NoProc) {
                 // Gone: its driver reported everything before refusing the call.
                 return Ok(());
             }
-            if self.reports_len() == before {
+            if self.reports.len() == before {
                 return Ok(());
             }
             if begun.elapsed() > SETTLE_TIMEOUT {
@@ -161,13 +150,7 @@ impl ThreadsTarget {
     fn wait_down(&self, pid: Pid, line: usize) -> Result<(), ThreadsError> {
         let begun = std::time::Instant::now();
         loop {
-            let down = self
-                .reports
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .iter()
-                .any(|report| matches!(report, Report::ChildDown { pid: p, .. } if *p == pid));
-            if down {
+            if self.reports.has_down(pid) {
                 return Ok(());
             }
             if begun.elapsed() > SETTLE_TIMEOUT {
@@ -239,32 +222,6 @@ impl Target for ThreadsTarget {
     }
 
     fn observe(&mut self, out: &mut Vec<Observation>) {
-        let reports = self.reports.lock().unwrap_or_else(PoisonError::into_inner);
-        for report in reports.get(self.reports_seen..).unwrap_or(&[]) {
-            out.push(match report {
-                Report::StartAttempt { attempt, outcome } => match outcome {
-                    StartOutcome::Started { pid, .. } => Observation::Up {
-                        attempt: *attempt,
-                        pid: *pid,
-                    },
-                    StartOutcome::Ignore => Observation::Ignored { attempt: *attempt },
-                    StartOutcome::Failed(reason) => Observation::Failed {
-                        attempt: *attempt,
-                        reason: reason.clone(),
-                    },
-                },
-                Report::ChildDown { pid, reason } => Observation::Down {
-                    pid: *pid,
-                    reason: reason.clone(),
-                },
-                Report::Supervisor(Event::SupervisorDown { reason }) => {
-                    Observation::SupervisorDown {
-                        reason: reason.clone(),
-                    }
-                }
-                _ => continue,
-            });
-        }
-        self.reports_seen = reports.len();
+        self.reports.observe(&mut self.reports_seen, out);
     }
 }

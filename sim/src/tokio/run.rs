@@ -2,17 +2,17 @@
 //! transcript writer as the simulator.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use dynsup::runtime::{NoProc, Report, StartChildError, StartLinkError, TerminateChildError};
 use dynsup::tokio_runtime::Supervisor;
-use dynsup::{ChildCounts, ChildInfo, Event, ExitReason, Instant, Options, Pid, StartOutcome};
+use dynsup::{ChildCounts, ChildInfo, ExitReason, Instant, Options, Pid};
 use tokio::runtime::Runtime;
 use tokio::sync::watch;
 
 use crate::runner::{
-    scenario_options, ChildSpecOf, Executor, Observation, StartAnswer, Target, TerminateAnswer,
+    scenario_options, ChildSpecOf, Executor, Observation, ReportLog, StartAnswer, Target,
+    TerminateAnswer,
 };
 use crate::scenario::Scenario;
 use crate::scripted_worker::{ScenarioSpawner, ScriptedWorker};
@@ -102,7 +102,7 @@ pub struct TokioTarget {
     runtime: Runtime,
     sup: ScenarioSupervisor,
     /// Everything the supervisor reported, in order.
-    reports: Arc<Mutex<Vec<Report>>>,
+    reports: ReportLog,
     /// Counts reports, to wait for a new one.
     reported: watch::Receiver<usize>,
     /// How many reports have been observed.
@@ -117,16 +117,14 @@ impl TokioTarget {
         options: Options<()>,
         spawner: ScenarioSpawner,
     ) -> Result<Self, TokioError> {
-        let reports = Arc::new(Mutex::new(Vec::new()));
+        let reports = ReportLog::default();
         let log = reports.clone();
         let (count, reported) = watch::channel(0usize);
         let sup = runtime
             .block_on(
                 Supervisor::builder(options, spawner)
                     .observer(move |report: &Report| {
-                        log.lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .push(report.clone());
+                        log.push(report);
                         count.send_modify(|n| *n += 1);
                     })
                     .cleanup_time(|_, worker: &ScriptedWorker| {
@@ -153,13 +151,6 @@ impl TokioTarget {
         }
     }
 
-    fn reports_len(&self) -> usize {
-        self.reports
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
-    }
-
     /// Waits until the supervisor has finished what it is in the middle of: a round trip
     /// through its mailbox (a `count_children` call, answered only once any termination is
     /// over and every message queued before it is handled) during which nothing new was
@@ -167,12 +158,12 @@ impl TokioTarget {
     fn wait_settled(&self, line: usize) -> Result<(), TokioError> {
         let settled = async {
             for _ in 0..MAX_SETTLE_ROUNDS {
-                let before = self.reports_len();
+                let before = self.reports.len();
                 if self.sup.count_children().await == Err(NoProc) {
                     // Gone: its task reported everything before refusing the call.
                     return true;
                 }
-                if self.reports_len() == before {
+                if self.reports.len() == before {
                     return true;
                 }
             }
@@ -192,12 +183,7 @@ impl TokioTarget {
         let mut reported = self.reported.clone();
         let down = async {
             loop {
-                let found = self
-                    .reports
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .iter()
-                    .any(|report| matches!(report, Report::ChildDown { pid: p, .. } if *p == pid));
+                let found = self.reports.has_down(pid);
                 if found || reported.changed().await.is_err() {
                     return;
                 }
@@ -288,32 +274,6 @@ impl Target for TokioTarget {
     }
 
     fn observe(&mut self, out: &mut Vec<Observation>) {
-        let reports = self.reports.lock().unwrap_or_else(PoisonError::into_inner);
-        for report in reports.get(self.reports_seen..).unwrap_or(&[]) {
-            out.push(match report {
-                Report::StartAttempt { attempt, outcome } => match outcome {
-                    StartOutcome::Started { pid, .. } => Observation::Up {
-                        attempt: *attempt,
-                        pid: *pid,
-                    },
-                    StartOutcome::Ignore => Observation::Ignored { attempt: *attempt },
-                    StartOutcome::Failed(reason) => Observation::Failed {
-                        attempt: *attempt,
-                        reason: reason.clone(),
-                    },
-                },
-                Report::ChildDown { pid, reason } => Observation::Down {
-                    pid: *pid,
-                    reason: reason.clone(),
-                },
-                Report::Supervisor(Event::SupervisorDown { reason }) => {
-                    Observation::SupervisorDown {
-                        reason: reason.clone(),
-                    }
-                }
-                _ => continue,
-            });
-        }
-        self.reports_seen = reports.len();
+        self.reports.observe(&mut self.reports_seen, out);
     }
 }
