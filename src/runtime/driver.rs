@@ -66,8 +66,6 @@ pub(crate) enum Input<F, A, W: Worker + ?Sized> {
 /// What the driver knows of one child thread.
 struct ChildThread<W: Worker + ?Sized> {
     control: Sender<Control<W>>,
-    /// Its `init` has not answered yet.
-    starting: bool,
 }
 
 /// The supervisor's status as handles see it: `None` while alive, then its exit reason.
@@ -224,9 +222,12 @@ where
         }
     }
 
-    /// Child `pid`, if it is running (its `init` has answered).
+    /// Child `pid`, if it is running: its `init` has answered, so it is not the start the
+    /// core waits for.
     fn live_child(&self, pid: Pid) -> Option<&ChildThread<S::Worker>> {
-        self.children.get(&pid).filter(|child| !child.starting)
+        self.children
+            .get(&pid)
+            .filter(|_| self.host.pending_start().map(|start| start.pid) != Some(pid))
     }
 
     /// A child's `init` answered.
@@ -237,11 +238,7 @@ where
         if start.pid != pid {
             return;
         }
-        if init == Init::Ok {
-            if let Some(child) = self.children.get_mut(&pid) {
-                child.starting = false;
-            }
-        } else {
+        if init != Init::Ok {
             self.children.remove(&pid);
         }
         self.start_result(now, start, init);
@@ -319,11 +316,7 @@ where
         };
         match child::spawn(process, self.clock, notify, token) {
             Ok(control) => {
-                let child = ChildThread {
-                    control,
-                    starting: true,
-                };
-                self.children.insert(start.pid, child);
+                self.children.insert(start.pid, ChildThread { control });
             }
             Err(_) => {
                 let failed = Init::Stop(ExitReason::other("thread_spawn_failed"));

@@ -155,6 +155,4 @@ fn refuse_calls<W: Worker + ?Sized>(
 pub(crate) struct ChildTask<W: Worker + ?Sized> {
     pub(crate) control: UnboundedSender<Control<W>>,
     pub(crate) task: tokio::task::JoinHandle<()>,
-    /// Its `init` has not answered yet.
-    pub(crate) starting: bool,
 }

@@ -198,9 +198,12 @@ where
         }
     }
 
-    /// Child `pid`, if it is running (its `init` has answered).
+    /// Child `pid`, if it is running: its `init` has answered, so it is not the start the
+    /// core waits for.
     fn live_child(&self, pid: Pid) -> Option<&ChildTask<S::Worker>> {
-        self.children.get(&pid).filter(|child| !child.starting)
+        self.children
+            .get(&pid)
+            .filter(|_| self.host.pending_start().map(|start| start.pid) != Some(pid))
     }
 
     /// A child's `init` answered.
@@ -211,11 +214,7 @@ where
         if start.pid != pid {
             return;
         }
-        if init == Init::Ok {
-            if let Some(child) = self.children.get_mut(&pid) {
-                child.starting = false;
-            }
-        } else {
+        if init != Init::Ok {
             self.children.remove(&pid);
         }
         self.start_result(now, start, init);
@@ -295,14 +294,7 @@ where
             notify,
             self.cleanup.clone(),
         ));
-        self.children.insert(
-            start.pid,
-            ChildTask {
-                control,
-                task,
-                starting: true,
-            },
-        );
+        self.children.insert(start.pid, ChildTask { control, task });
     }
 
     /// Kills child `pid`: its task is aborted, and it is reported `killed` at once.
