@@ -40,14 +40,15 @@
 mod child_counts;
 mod intensity;
 mod liveness;
+mod observed;
 mod restart_policy;
 mod shutdown;
+#[cfg(test)]
+mod testing;
 
-use std::collections::BTreeMap;
+use dynsup::Instant;
 
-use dynsup::{Event, Instant, Pid, Restart, Shutdown};
-
-use crate::simulation::{Checker, TraceEntry, View, Violation};
+use crate::simulation::{Checker, View, Violation};
 
 // The checkers one by one: the parts of `Invariants`.
 #[doc(hidden)]
@@ -55,15 +56,13 @@ pub use child_counts::check_counts;
 #[doc(hidden)]
 pub use intensity::IntensityChecker;
 #[doc(hidden)]
-pub use liveness::check_at_rest;
+pub use liveness::{check_at_rest, check_owed};
 #[doc(hidden)]
-pub use restart_policy::RestartPolicyChecker;
+pub use observed::{must_restart, Observed, Owed};
+#[doc(hidden)]
+pub use restart_policy::{check_classified, check_start};
 #[doc(hidden)]
 pub use shutdown::ShutdownChecker;
-
-/// What the checkers remember of each child: its restart type and shutdown.
-#[doc(hidden)]
-pub type ChildPolicies = BTreeMap<Pid, (Restart, Shutdown)>;
 
 /// Builds a [`Violation`].
 pub(crate) fn violation(invariant: &'static str, at: Instant, detail: String) -> Violation {
@@ -75,11 +74,16 @@ pub(crate) fn violation(invariant: &'static str, at: Instant, detail: String) ->
 }
 
 /// Every invariant of the harness, checked after every delivery.
+///
+/// Each checker rebuilds what it checks from the simulator's trace ([`Observed`]: the specs
+/// clients sent, the starts, exit signals and signals that crossed the supervisor's boundary)
+/// and the set of live processes, never from the core's own report events, flags or helpers;
+/// only the counters it checks and, at rest, the table it compares with the live processes
+/// are read from the core.
 #[derive(Debug, Default)]
 pub struct Invariants {
-    policies: ChildPolicies,
+    observed: Observed,
     intensity: IntensityChecker,
-    restart_policy: RestartPolicyChecker,
     shutdown: ShutdownChecker,
 }
 
@@ -91,39 +95,24 @@ impl Invariants {
             ..Invariants::default()
         }
     }
-
-    /// Learns the policies of children that are in the table now.
-    fn learn_policies<F, A>(&mut self, view: &View<'_, F, A>, new_events: &[(Instant, Event)]) {
-        for (_, event) in new_events {
-            match event {
-                Event::ChildStarted { pid } => {
-                    if let Some(entry) = view.supervisor.view().entry(*pid) {
-                        self.policies
-                            .insert(*pid, (entry.spec.restart(), entry.spec.shutdown()));
-                    }
-                }
-                Event::ChildRestarted { old, new } => {
-                    if let Some(&policy) = self.policies.get(old) {
-                        self.policies.insert(*new, policy);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
 }
 
 impl<F, A> Checker<F, A> for Invariants {
     fn check(&mut self, view: &View<'_, F, A>) -> Result<(), Violation> {
-        let new_trace: &[TraceEntry] = view.trace;
-        let new_events = view.events;
-        self.learn_policies(view, new_events);
-        check_counts(view)?;
-        self.intensity.check(new_events)?;
-        self.restart_policy
-            .check(&self.policies, new_trace, new_events)?;
-        self.shutdown.check(view, &self.policies, new_trace)?;
+        for entry in view.trace {
+            check_start(&self.observed, entry)?;
+            self.intensity.check(&self.observed, entry)?;
+            self.shutdown.check(&self.observed, entry, view.live)?;
+            self.observed.apply(entry);
+        }
+        check_classified(&self.observed, view.now)?;
+        ShutdownChecker::check_orphans(&self.observed, view.live, view.now)?;
         if view.at_rest {
+            let supervisor = view.supervisor.view();
+            let max_children = supervisor.config().max_children();
+            let (counts, live) = (supervisor.counts(), view.live);
+            check_counts(counts, max_children, &self.observed, live, view.now)?;
+            check_owed(&self.observed, view.now)?;
             check_at_rest(view)?;
         }
         Ok(())

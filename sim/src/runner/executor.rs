@@ -282,7 +282,11 @@ impl<'a, T: Target> Executor<'a, T> {
             }
             Observation::Down { pid, reason } => EventRecord::Down(self.process(pid), reason),
             Observation::SupervisorDown { reason } => EventRecord::SupervisorDown(reason),
-            Observation::Signalled { .. } => return None,
+            Observation::Signalled { .. }
+            | Observation::StartRequested { .. }
+            | Observation::StartAnswered { .. }
+            | Observation::Spawned { .. }
+            | Observation::ExitArrived { .. } => return None,
         })
     }
 }

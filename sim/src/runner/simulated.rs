@@ -4,7 +4,7 @@ use dynsup::{ExitReason, Instant, Pid, Reply, StartError, TerminateError};
 
 use crate::runner::target::{ChildSpecOf, Observation, StartAnswer, Target, TerminateAnswer};
 use crate::scripted_worker::ScenarioSpawner;
-use crate::simulation::{SimError, Simulation, TraceEvent};
+use crate::simulation::{SimError, Simulation};
 
 /// The simulation type a scenario runs in.
 pub type ScenarioSimulation = Simulation<usize, (), ScenarioSpawner>;
@@ -101,7 +101,7 @@ impl Target for SimTarget {
         let new = trace.get(self.trace_seen..).unwrap_or(&[]);
         out.extend(
             new.iter()
-                .filter(|entry| !matches!(entry.event, TraceEvent::Signalled { .. }))
+                .filter(|entry| entry.event.is_outcome())
                 .map(|entry| entry.event.clone()),
         );
         self.trace_seen = trace.len();

@@ -50,7 +50,7 @@ mod trace;
 
 pub use checker::{Checker, LiveChildren, View, Violation};
 pub use error::SimError;
-pub use trace::{TraceEntry, TraceEvent};
+pub use trace::{SpecSeen, TraceEntry, TraceEvent};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -60,7 +60,7 @@ use queue::Queue;
 use dynsup::driver::{Action, Calls, Host, Process, Request, ShutdownOutcome, Spawner};
 use dynsup::{
     CallError, CallId, ChildSpec, Config, DynamicSupervisor, Event, ExitReason, Init, Instant, Pid,
-    Reply, SpecError, Worker,
+    Reply, SpecError, Started, Worker,
 };
 
 /// Limits that keep every run finite.
@@ -603,8 +603,24 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
     fn deliver(&mut self, delivery: Delivery<F, A, S::Worker>) -> Result<(), SimError> {
         let now = self.now;
         match delivery {
-            Delivery::Call(call, request) => self.host.call(now, request, call)?,
-            Delivery::ChildExit { pid, reason } => self.host.child_exited(now, pid, reason)?,
+            Delivery::Call(call, request) => {
+                if let Request::StartChild(spec) = &request {
+                    let spec = SpecSeen {
+                        restart: spec.restart(),
+                        shutdown: spec.shutdown(),
+                        child_type: spec.child_type(),
+                    };
+                    self.record(TraceEvent::StartRequested { call, spec });
+                }
+                self.host.call(now, request, call)?;
+            }
+            Delivery::ChildExit { pid, reason } => {
+                self.record(TraceEvent::ExitArrived {
+                    pid,
+                    reason: reason.clone(),
+                });
+                self.host.child_exited(now, pid, reason)?;
+            }
             Delivery::ParentExit { reason } => self.host.parent_exited(now, reason)?,
             Delivery::SupervisorTimeout => {
                 self.timeout_scheduled = None;
@@ -688,9 +704,14 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
                     start,
                     function,
                     args,
-                    ..
+                    restart_of,
                 } => {
                     let attempt = start.attempt;
+                    self.record(TraceEvent::Spawned {
+                        attempt,
+                        pid: start.pid,
+                        restart_of,
+                    });
                     let spawned =
                         Process::spawn(&mut self.spawner, &function, &args, start.pid, now);
                     let init = match spawned {
@@ -732,7 +753,15 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
                     self.record(TraceEvent::Signalled { pid, kill: true });
                     self.die(pid, ExitReason::Killed);
                 }
-                Action::Reply { caller, reply } => self.replies.insert(caller, reply),
+                Action::Reply { caller, reply } => {
+                    if let Reply::StartChild(Ok(Started::Running { pid, .. })) = &reply {
+                        self.record(TraceEvent::StartAnswered {
+                            call: caller,
+                            pid: *pid,
+                        });
+                    }
+                    self.replies.insert(caller, reply);
+                }
                 Action::Exit { reason } => self.record(TraceEvent::SupervisorDown { reason }),
             }
         }

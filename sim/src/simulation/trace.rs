@@ -1,6 +1,23 @@
 //! The trace: everything observable that happened in a simulation, in order, with its time.
+//!
+//! Besides the outcomes a transcript reports (starts, exits, the supervisor's end), it holds
+//! what the simulator saw cross the supervisor's boundary: the specs clients asked it to start,
+//! the starts it asked for, the exit signals that reached it and the signals it sent. The
+//! invariant checkers rebuild everything they check from these alone.
 
-use dynsup::{ExitReason, Instant, Pid};
+use dynsup::{CallId, ChildType, ExitReason, Instant, Pid, Restart, Shutdown};
+
+/// What a checker needs of a child spec that a client sent: its restart type, shutdown and
+/// type, as the `start_child` call carried them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpecSeen {
+    /// `:permanent`, `:transient` or `:temporary`.
+    pub restart: Restart,
+    /// How the child is stopped.
+    pub shutdown: Shutdown,
+    /// Worker or supervisor.
+    pub child_type: ChildType,
+}
 
 /// One observable happening.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +60,52 @@ pub enum TraceEvent {
         /// Its exit reason.
         reason: ExitReason,
     },
+    /// The client's `start_child` call `call` reached the supervisor with a spec.
+    StartRequested {
+        /// The call.
+        call: CallId,
+        /// What the spec says.
+        spec: SpecSeen,
+    },
+    /// The supervisor answered the `start_child` call `call` with a running child.
+    StartAnswered {
+        /// The call.
+        call: CallId,
+        /// The child it names.
+        pid: Pid,
+    },
+    /// The supervisor asked for start attempt `attempt` as process `pid`: a first start, or a
+    /// new start of the entry whose process was `restart_of`.
+    Spawned {
+        /// The spawn's sequence number.
+        attempt: u64,
+        /// The pid the process gets if its `init` succeeds.
+        pid: Pid,
+        /// The pid whose entry this starts again, for a restart.
+        restart_of: Option<Pid>,
+    },
+    /// The exit signal of child `pid` reached the supervisor.
+    ExitArrived {
+        /// The child.
+        pid: Pid,
+        /// Its exit reason.
+        reason: ExitReason,
+    },
+}
+
+impl TraceEvent {
+    /// Whether this is an outcome a transcript reports (a start's result, a process's end, the
+    /// supervisor's end), rather than a message crossing the supervisor's boundary.
+    pub fn is_outcome(&self) -> bool {
+        matches!(
+            self,
+            TraceEvent::Up { .. }
+                | TraceEvent::Ignored { .. }
+                | TraceEvent::Failed { .. }
+                | TraceEvent::Down { .. }
+                | TraceEvent::SupervisorDown { .. }
+        )
+    }
 }
 
 /// A trace event with the virtual time it happened at.

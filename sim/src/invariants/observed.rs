@@ -1,0 +1,178 @@
+//! What the checkers know of the supervisor's children, rebuilt from the trace alone: the spec
+//! of every child (from the `start_child` call that started it, carried over to its restarts),
+//! the entries the supervisor must hold, the restarts it owes, and the signals it sent. Nothing
+//! here reads the core's table, flags, counters or report events.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use dynsup::{CallId, ExitReason, Instant, Pid, Restart};
+
+use crate::simulation::{SpecSeen, TraceEntry, TraceEvent};
+
+/// Whether a child with restart type `restart` that exited with `reason` on its own (not
+/// terminated by its supervisor) must be restarted: the rule of docs/semantics.md §6.1,
+/// stated here independently of the core. A permanent child always is; a transient child
+/// unless it exited `normal`, `shutdown` or `{shutdown, _}`; a temporary child never.
+pub fn must_restart(restart: Restart, reason: &ExitReason) -> bool {
+    match restart {
+        Restart::Permanent => true,
+        Restart::Transient => !matches!(
+            reason,
+            ExitReason::Normal | ExitReason::Shutdown | ExitReason::ShutdownWith(_)
+        ),
+        Restart::Temporary => false,
+    }
+}
+
+/// A restart the supervisor owes: the exit that calls for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owed {
+    /// The child's spec.
+    pub spec: SpecSeen,
+    /// The reason it exited.
+    pub reason: ExitReason,
+    /// When the restart fell due: its exit's arrival, or the last failed attempt.
+    pub since: Instant,
+}
+
+/// The children as the trace shows them, updated one trace entry at a time.
+#[derive(Debug, Default)]
+pub struct Observed {
+    /// Specs of `start_child` calls that reached the supervisor and are not answered yet.
+    requested: BTreeMap<CallId, SpecSeen>,
+    /// The spec of every child the checkers could classify, by pid (kept after it ends).
+    specs: BTreeMap<Pid, SpecSeen>,
+    /// Start attempts asked for and not resolved yet: attempt -> (pid, the entry it restarts).
+    spawning: BTreeMap<u64, (Pid, Option<Pid>)>,
+    /// Every pid that ever came up.
+    ever_up: BTreeSet<Pid>,
+    /// Children that came up and whose exit has not reached the supervisor yet.
+    entries: BTreeSet<Pid>,
+    /// Children the supervisor sent `shutdown` or `kill`.
+    signalled: BTreeSet<Pid>,
+    /// Restarts owed, by the pid of the process that exited.
+    owed: BTreeMap<Pid, Owed>,
+    /// Whether the supervisor has ended.
+    supervisor_down: bool,
+}
+
+impl Observed {
+    /// The spec of child `pid`, if the checkers could classify it.
+    pub fn spec(&self, pid: Pid) -> Option<SpecSeen> {
+        self.specs.get(&pid).copied()
+    }
+
+    /// Whether `pid` ever came up.
+    pub fn ever_up(&self, pid: Pid) -> bool {
+        self.ever_up.contains(&pid)
+    }
+
+    /// Whether the supervisor sent `pid` a signal.
+    pub fn signalled(&self, pid: Pid) -> bool {
+        self.signalled.contains(&pid)
+    }
+
+    /// The restart owed for the entry whose process was `pid`, if any.
+    pub fn owed(&self, pid: Pid) -> Option<&Owed> {
+        self.owed.get(&pid)
+    }
+
+    /// Every restart owed now.
+    pub fn owed_restarts(&self) -> &BTreeMap<Pid, Owed> {
+        &self.owed
+    }
+
+    /// The children whose process came up and whose exit has not reached the supervisor.
+    pub fn entries(&self) -> &BTreeSet<Pid> {
+        &self.entries
+    }
+
+    /// Whether the supervisor has ended.
+    pub fn supervisor_down(&self) -> bool {
+        self.supervisor_down
+    }
+
+    /// The first child that came up but that no `start_child` answer or restart names.
+    pub fn unclassified(&self) -> Option<Pid> {
+        self.entries
+            .iter()
+            .copied()
+            .find(|pid| !self.specs.contains_key(pid))
+    }
+
+    /// Takes one trace entry into account.
+    pub fn apply(&mut self, entry: &TraceEntry) {
+        match &entry.event {
+            TraceEvent::StartRequested { call, spec } => {
+                self.requested.insert(*call, *spec);
+            }
+            TraceEvent::StartAnswered { call, pid } => {
+                if let Some(spec) = self.requested.remove(call) {
+                    self.specs.insert(*pid, spec);
+                }
+            }
+            TraceEvent::Spawned {
+                attempt,
+                pid,
+                restart_of,
+            } => {
+                self.spawning.insert(*attempt, (*pid, *restart_of));
+                if let Some(spec) = restart_of.and_then(|old| self.spec(old)) {
+                    self.specs.insert(*pid, spec);
+                }
+            }
+            TraceEvent::Up { attempt, pid } => {
+                self.ever_up.insert(*pid);
+                self.entries.insert(*pid);
+                if let Some((_, Some(old))) = self.spawning.remove(attempt) {
+                    self.owed.remove(&old);
+                }
+            }
+            TraceEvent::Ignored { attempt } => {
+                if let Some((_, Some(old))) = self.spawning.remove(attempt) {
+                    self.owed.remove(&old);
+                }
+            }
+            TraceEvent::Failed { attempt, .. } => {
+                // A failed restart leaves the restart owed: it must be retried.
+                if let Some((_, Some(old))) = self.spawning.remove(attempt) {
+                    if let Some(owed) = self.owed.get_mut(&old) {
+                        owed.since = entry.at;
+                    }
+                }
+            }
+            TraceEvent::Signalled { pid, .. } => {
+                self.signalled.insert(*pid);
+                // Terminated instead (its exit met a shutdown already under way).
+                self.owed.remove(pid);
+            }
+            TraceEvent::ExitArrived { pid, reason } => {
+                if self.supervisor_down || !self.entries.remove(pid) {
+                    return;
+                }
+                if self.signalled(*pid) {
+                    return;
+                }
+                if let Some(spec) = self.spec(*pid) {
+                    if must_restart(spec.restart, reason) {
+                        let (reason, since) = (reason.clone(), entry.at);
+                        self.owed.insert(
+                            *pid,
+                            Owed {
+                                spec,
+                                reason,
+                                since,
+                            },
+                        );
+                    }
+                }
+            }
+            TraceEvent::SupervisorDown { .. } => {
+                self.supervisor_down = true;
+                self.entries.clear();
+                self.owed.clear();
+            }
+            TraceEvent::Down { .. } => {}
+        }
+    }
+}
