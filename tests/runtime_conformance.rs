@@ -1,7 +1,9 @@
 //! Conformance of the real threaded runtime: every scenario file, run on threads in real time,
 //! prints the golden transcript that the real Elixir DynamicSupervisor printed (the snapshot
 //! of `tests/conformance.rs`), except scenarios whose restart intensity depends on timing
-//! within 50 ms of a second boundary (real time may cross it; they are listed, with why).
+//! within 50 ms of a second boundary (real time may cross it; they are listed, with why, and
+//! pinned by name in [`TIMING_SENSITIVE`], so that a new or changed scenario cannot slip out of
+//! the check unnoticed).
 //!
 //! The scenarios run in parallel (each has its own supervisor and clock), so the whole test
 //! takes about as long as the longest scenario.
@@ -18,6 +20,15 @@ use dynsup_sim::threads::run_threads;
 /// How close before a second boundary (in ms) a timing-sensitive instant makes a scenario
 /// unreliable in real time.
 const BOUNDARY_MARGIN_MS: u64 = 50;
+
+/// The scenarios [`timing_sensitive`] skips, by name, in order: exactly these.
+const TIMING_SENSITIVE: [&str; 5] = [
+    "d32a_window_r1_p1_stamps_0_1.scn",
+    "d32c_window_r1_p1_950_2020.scn",
+    "d34a_window_defaults_5950.scn",
+    "s6_stamps_across_one_boundary.scn",
+    "s6_window_p1_three_seconds.scn",
+];
 
 /// How many scenarios run at once.
 const PARALLEL: usize = 24;
@@ -110,7 +121,7 @@ fn threaded_transcripts_equal_the_goldens() {
                     skipped
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
-                        .push(format!("{name}: {why}"));
+                        .push((name, why));
                     continue;
                 }
                 let expected = golden(&name);
@@ -136,10 +147,11 @@ fn threaded_transcripts_equal_the_goldens() {
     for worker in workers {
         worker.join().expect("a scenario worker panicked");
     }
-    let skipped = skipped.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut skipped = skipped.lock().unwrap_or_else(PoisonError::into_inner);
+    skipped.sort();
     let passed = *passed.lock().unwrap_or_else(PoisonError::into_inner);
-    for line in skipped.iter() {
-        println!("skipped {line}");
+    for (name, why) in skipped.iter() {
+        println!("skipped {name}: {why}");
     }
     let failures = failures.lock().unwrap_or_else(PoisonError::into_inner);
     println!(
@@ -148,5 +160,10 @@ fn threaded_transcripts_equal_the_goldens() {
         skipped.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(passed > 0);
+    let skipped_names: Vec<&str> = skipped.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        skipped_names, TIMING_SENSITIVE,
+        "the timing-sensitive scenarios changed: update TIMING_SENSITIVE if that is intended"
+    );
+    assert_eq!(passed + TIMING_SENSITIVE.len(), scenario_files().len());
 }
