@@ -5,13 +5,6 @@ use dynsup_sim::explore::{check_scenario, explore_seeds, generate};
 use dynsup_sim::testing::{check_scenario_with, explore_seeds_with, Defect};
 use dynsup_sim::{runner, scenario};
 
-const DEFECTS: [Defect; 4] = [
-    Defect::IntensityOffByOne,
-    Defect::RestartTerminated,
-    Defect::TemporaryRestarted,
-    Defect::MaxChildrenIgnoresRestarting,
-];
-
 #[test]
 fn the_unplanted_model_agrees_on_a_seed_range() {
     assert!(explore_seeds(0..200, 100).is_none());
@@ -19,7 +12,7 @@ fn the_unplanted_model_agrees_on_a_seed_range() {
 
 #[test]
 fn every_planted_defect_is_found_and_shrunk_to_a_replayable_scenario() {
-    for defect in DEFECTS {
+    for defect in Defect::ALL {
         let finding = explore_seeds_with(0..300, 100, Some(defect))
             .unwrap_or_else(|| panic!("{defect:?} not found within 300 seeds"));
         assert!(

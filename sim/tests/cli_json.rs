@@ -42,14 +42,16 @@ fn summary(output: &Output) -> Value {
     serde_json::from_str(last).unwrap_or_else(|err| panic!("{err}: {last:?}\n{stdout}"))
 }
 
-const SUMMARY_KEYS: [&str; 9] = [
+const SUMMARY_KEYS: [&str; 11] = [
     "elapsed_seconds",
     "failure",
     "failures",
     "first_seed",
+    "range",
     "seeds_per_sec",
     "seeds_run",
     "seeds_total",
+    "shard",
     "steps",
     "time_limit_reached",
 ];
@@ -83,6 +85,9 @@ fn explore_json_summarizes_a_passing_run() {
     assert_eq!(json["seeds_run"], 30);
     assert_eq!(json["seeds_total"], 30);
     assert_eq!(json["first_seed"], 7);
+    assert_eq!(json["range"]["first"], 7);
+    assert_eq!(json["range"]["end"], 37);
+    assert!(json["shard"].is_null());
     assert_eq!(json["steps"], 20);
     assert_eq!(json["failures"], 0);
     assert_eq!(json["time_limit_reached"], false);
@@ -97,6 +102,44 @@ fn explore_json_summarizes_a_passing_run() {
             .any(|line| line.starts_with("30/30 seeds (100%)")),
         "{stderr:?}"
     );
+}
+
+#[test]
+fn explore_json_shards_add_up_to_their_range() {
+    let mut seeds_run = 0;
+    let mut first_seeds = Vec::new();
+    for index in 0..3 {
+        let out = out_dir("explore-shards");
+        let shard = format!("{index}/3");
+        let output = dynsup_sim(&[
+            "explore",
+            "--seeds",
+            "10",
+            "--first-seed",
+            "4",
+            "--steps",
+            "10",
+            "--jobs",
+            "1",
+            "--shard",
+            &shard,
+            "--json",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{output:?}");
+        let json = summary(&output);
+        assert_eq!(json["range"]["first"], 4);
+        assert_eq!(json["range"]["end"], 14);
+        assert_eq!(json["shard"]["index"], index);
+        assert_eq!(json["shard"]["count"], 3);
+        assert_eq!(json["failures"], 0);
+        seeds_run += json["seeds_run"].as_u64().unwrap();
+        first_seeds.push(json["first_seed"].as_u64().unwrap());
+    }
+    // Seeds 4..14 split by seed % 3: 6, 4, 5 first; 4 + 3 + 3 seeds.
+    assert_eq!(first_seeds, [6, 4, 5]);
+    assert_eq!(seeds_run, 10);
 }
 
 #[test]

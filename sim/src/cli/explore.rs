@@ -44,10 +44,12 @@ pub struct ExploreArgs {
     #[arg(long)]
     jobs: Option<usize>,
     /// After the usual output, print a one-line JSON summary as the last line of stdout:
-    /// `seeds_run` (seeds checked: passed and failed), `seeds_total`, `first_seed`, `steps`,
-    /// `failures`, `seeds_per_sec`, `elapsed_seconds`, `time_limit_reached`, and `failure`:
-    /// null, or the lowest failing seed's `seed`, `check`, `violation`, `shrunk_steps`,
-    /// `scenario_file` and `replay` command.
+    /// `seeds_run` (seeds checked: passed and failed), `seeds_total`, `first_seed`, `range`
+    /// (`first` and `end` of the range asked for), `shard` (null, or its `index` and `count`),
+    /// `steps`, `failures`, `seeds_per_sec`, `elapsed_seconds`, `time_limit_reached`, and
+    /// `failure`: null, or the lowest failing seed's `seed`, `check`, `violation`,
+    /// `shrunk_steps`, `scenario_file` and `replay` command. The shards of one range can be
+    /// added up: same `range` and `steps`, every `index` of `count`.
     #[arg(long)]
     json: bool,
     /// Plant a deliberate defect in the reference model (to test the harness itself).
@@ -201,10 +203,22 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
     let failures = failed.load(Ordering::Relaxed);
     let elapsed = started.elapsed().as_secs_f64();
     let found = found.into_inner().ok().flatten();
+    let range = match args.seed {
+        Some(seed) => SeedRange {
+            first: seed,
+            end: seed.saturating_add(1),
+        },
+        None => SeedRange {
+            first: args.first_seed,
+            end: args.first_seed.saturating_add(args.seeds),
+        },
+    };
     let mut summary = Summary {
         seeds_run: checked + failures,
         seeds_total: total,
         first_seed: seeds.first().copied(),
+        range,
+        shard: args.shard.map(|(index, count)| Shard { index, count }),
         steps: args.steps,
         failures,
         seeds_per_sec: (checked + failures) as f64 / elapsed.max(1e-9),
@@ -246,6 +260,10 @@ struct Summary {
     seeds_total: u64,
     /// The first seed of the range (or shard), if it has any.
     first_seed: Option<u64>,
+    /// The range of seeds asked for, before sharding: the same in every shard of a run.
+    range: SeedRange,
+    /// Which shard of the range this run covered (`None`: all of it).
+    shard: Option<Shard>,
     /// Steps per scenario.
     steps: u64,
     /// Seeds that failed (workers stop at the first; a few may fail at once).
@@ -258,6 +276,26 @@ struct Summary {
     time_limit_reached: bool,
     /// The lowest failing seed, shrunk.
     failure: Option<FailureSummary>,
+    // The situations the run reached (`explore --coverage`, issue 15 point 4) go here, as a
+    // `coverage` key: counts by situation name, which shards add up key by key.
+}
+
+/// A range of seeds, `first..end`.
+#[derive(serde::Serialize, Debug)]
+struct SeedRange {
+    /// The first seed.
+    first: u64,
+    /// One past the last seed.
+    end: u64,
+}
+
+/// Shard `index` of `count`: the seeds `s` of the range with `s % count == index`.
+#[derive(serde::Serialize, Debug)]
+struct Shard {
+    /// Which shard, from 0.
+    index: u64,
+    /// How many shards the range is split into.
+    count: u64,
 }
 
 /// The failure of a `--json` summary.
