@@ -118,3 +118,71 @@ impl<F, A> Checker<F, A> for Invariants {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use dynsup::{DynamicSupervisor, ExitReason, Options, Pid, Restart};
+
+    use super::testing::{entry, permanent_up, spec};
+    use super::*;
+    use crate::simulation::{TraceEntry, TraceEvent};
+
+    /// Runs the combined checker over `trace` in one delivery, with no live process.
+    fn check(trace: &[TraceEntry]) -> Result<(), Violation> {
+        let core = DynamicSupervisor::<&str, ()>::with_options(Options::default())
+            .expect("default options");
+        let live: BTreeMap<Pid, ()> = BTreeMap::new();
+        let view = View {
+            now: Instant::from_millis(10),
+            supervisor: &core,
+            trace,
+            events: &[],
+            live: &live,
+            at_rest: false,
+        };
+        Invariants::new(3, 5).check(&view)
+    }
+
+    #[test]
+    fn the_combined_checker_fires_on_a_restarted_temporary_child() {
+        let mut trace = permanent_up(1, spec(Restart::Temporary));
+        trace.push(entry(
+            10,
+            TraceEvent::Down {
+                pid: Pid(1),
+                reason: ExitReason::other("boom"),
+            },
+        ));
+        trace.push(entry(
+            10,
+            TraceEvent::ExitArrived {
+                pid: Pid(1),
+                reason: ExitReason::other("boom"),
+            },
+        ));
+        assert_eq!(check(&trace), Ok(()));
+        trace.push(entry(
+            10,
+            TraceEvent::Spawned {
+                attempt: 1,
+                pid: Pid(2),
+                restart_of: Some(Pid(1)),
+            },
+        ));
+        assert_eq!(check(&trace).unwrap_err().invariant, "restart-policy");
+    }
+
+    #[test]
+    fn the_combined_checker_fires_on_a_child_it_cannot_classify() {
+        let trace = [entry(
+            0,
+            TraceEvent::Up {
+                attempt: 0,
+                pid: Pid(1),
+            },
+        )];
+        assert_eq!(check(&trace).unwrap_err().invariant, "restart-policy");
+    }
+}
