@@ -1,6 +1,7 @@
 //! Counting, from the trace alone, at rest (nothing in flight, the supervisor alive): the
 //! supervisor's `count_children` figures must match the children the trace shows it holds,
-//! and those must be the live processes. `specs` counts every entry (a process that came up and
+//! and as many must be alive (which ones is `liveness`'s part: each entry of the table is a
+//! live process). `specs` counts every entry (a process that came up and
 //! whose exit has not reached the supervisor, plus each restart still owed), `workers` and
 //! `supervisors` split them by the type of the spec the client sent, `active` counts the
 //! running ones, and `specs` never exceeds `max_children`.
@@ -9,7 +10,7 @@
 //! handles exits later than they arrive (or not at all), so its figures legitimately lag the
 //! trace; at rest every exit has been handled, and a counter that drifted stays wrong.
 
-use dynsup::{ChildCounts, ChildType, Instant};
+use dynsup::{ChildCounts, Instant};
 
 use super::observed::Observed;
 use super::restart_policy::unclassified;
@@ -29,29 +30,17 @@ pub fn check_counts(
         return Ok(());
     }
     let fail = |detail: String| Err(violation("child-counts", at, detail));
-    let running: Vec<_> = observed.entries().iter().copied().collect();
-    if running != live.pids() {
+    if let Some(pid) = observed.unclassified() {
+        return Err(unclassified(pid, at));
+    }
+    let expected = observed.expected_counts();
+    if expected.active != live.len() as u64 {
         return fail(format!(
-            "the trace shows children {running:?} running, but the live processes are {:?}",
+            "the trace shows {} children running, but {} processes are alive: {:?}",
+            expected.active,
+            live.len(),
             live.pids()
         ));
-    }
-    let mut expected = ChildCounts {
-        active: running.len() as u64,
-        ..ChildCounts::default()
-    };
-    let owed = observed
-        .owed_restarts()
-        .iter()
-        .map(|(&pid, owed)| (pid, Some(owed.spec)));
-    let entries = running.iter().map(|&pid| (pid, observed.spec(pid)));
-    for (pid, spec) in entries.chain(owed) {
-        let spec = spec.ok_or_else(|| unclassified(pid, at))?;
-        expected.specs += 1;
-        match spec.child_type {
-            ChildType::Worker => expected.workers += 1,
-            ChildType::Supervisor => expected.supervisors += 1,
-        }
     }
     if counts != expected {
         return fail(format!(

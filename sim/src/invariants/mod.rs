@@ -1,5 +1,11 @@
 //! Invariant checkers: independent observers of a simulation, run after every delivery. They
-//! never drive the system; each re-derives what must hold from the history and the state.
+//! never drive the system; each re-derives what must hold from what the simulator observed
+//! (the trace: the specs clients sent, the starts the supervisor asked for, the exit signals
+//! that reached it, the signals it sent, the processes that came up and went down) and the set
+//! of live processes, with its own statement of the rule. They never read the core's report
+//! events, its restart flags or its helpers; they read its `count_children` figures only to
+//! check them, and at rest its table only to compare it with the live processes. A child a
+//! checker cannot classify is a violation, never a skip.
 //!
 //! [`Invariants`] is all of them together, a [`Checker`] for
 //! [`Simulation::set_checker`](crate::simulation::Simulation::set_checker): child counts, the

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dynsup::{CallId, ExitReason, Instant, Pid, Restart};
+use dynsup::{CallId, ChildCounts, ChildType, ExitReason, Instant, Pid, Restart};
 
 use crate::simulation::{SpecSeen, TraceEntry, TraceEvent};
 
@@ -46,12 +46,18 @@ pub struct Observed {
     spawning: BTreeMap<u64, (Pid, Option<Pid>)>,
     /// Every pid that ever came up.
     ever_up: BTreeSet<Pid>,
-    /// Children that came up and whose exit has not reached the supervisor yet.
-    entries: BTreeSet<Pid>,
+    /// Children that came up and whose exit has not reached the supervisor yet, with their
+    /// spec once known.
+    entries: BTreeMap<Pid, Option<SpecSeen>>,
+    /// Children that came up and that no `start_child` answer or restart has named yet.
+    unnamed: BTreeSet<Pid>,
     /// Children the supervisor sent `shutdown` or `kill`.
     signalled: BTreeSet<Pid>,
     /// Restarts owed, by the pid of the process that exited.
     owed: BTreeMap<Pid, Owed>,
+    /// `specs`, `workers` and `supervisors` of the classified entries and the restarts owed,
+    /// kept as they change (`active` unused), so that checking them costs nothing.
+    held: ChildCounts,
     /// Whether the supervisor has ended.
     supervisor_down: bool,
 }
@@ -83,7 +89,7 @@ impl Observed {
     }
 
     /// The children whose process came up and whose exit has not reached the supervisor.
-    pub fn entries(&self) -> &BTreeSet<Pid> {
+    pub fn entries(&self) -> &BTreeMap<Pid, Option<SpecSeen>> {
         &self.entries
     }
 
@@ -92,12 +98,36 @@ impl Observed {
         self.supervisor_down
     }
 
+    /// What `count_children` must answer: every entry (classified ones; see
+    /// [`unclassified`](Self::unclassified)) and every restart owed, by type; running entries
+    /// are `active`.
+    pub fn expected_counts(&self) -> ChildCounts {
+        ChildCounts {
+            active: self.entries.len() as u64,
+            ..self.held
+        }
+    }
+
+    /// Counts `spec` in (`add`) or out of the entries held.
+    fn tally(&mut self, spec: SpecSeen, add: bool) {
+        let step = |n: u64| if add { n + 1 } else { n.saturating_sub(1) };
+        self.held.specs = step(self.held.specs);
+        match spec.child_type {
+            ChildType::Worker => self.held.workers = step(self.held.workers),
+            ChildType::Supervisor => self.held.supervisors = step(self.held.supervisors),
+        }
+    }
+
+    /// The restart owed for `old` is made, refused or no longer due.
+    fn settle(&mut self, old: Pid) {
+        if let Some(owed) = self.owed.remove(&old) {
+            self.tally(owed.spec, false);
+        }
+    }
+
     /// The first child that came up but that no `start_child` answer or restart names.
     pub fn unclassified(&self) -> Option<Pid> {
-        self.entries
-            .iter()
-            .copied()
-            .find(|pid| !self.specs.contains_key(pid))
+        self.unnamed.first().copied()
     }
 
     /// Takes one trace entry into account.
@@ -109,6 +139,12 @@ impl Observed {
             TraceEvent::StartAnswered { call, pid } => {
                 if let Some(spec) = self.requested.remove(call) {
                     self.specs.insert(*pid, spec);
+                    self.unnamed.remove(pid);
+                    if let Some(entry) = self.entries.get_mut(pid) {
+                        if entry.replace(spec).is_none() {
+                            self.tally(spec, true);
+                        }
+                    }
                 }
             }
             TraceEvent::Spawned {
@@ -123,14 +159,21 @@ impl Observed {
             }
             TraceEvent::Up { attempt, pid } => {
                 self.ever_up.insert(*pid);
-                self.entries.insert(*pid);
+                let spec = self.spec(*pid);
+                self.entries.insert(*pid, spec);
+                match spec {
+                    Some(spec) => self.tally(spec, true),
+                    None => {
+                        self.unnamed.insert(*pid);
+                    }
+                }
                 if let Some((_, Some(old))) = self.spawning.remove(attempt) {
-                    self.owed.remove(&old);
+                    self.settle(old);
                 }
             }
             TraceEvent::Ignored { attempt } => {
                 if let Some((_, Some(old))) = self.spawning.remove(attempt) {
-                    self.owed.remove(&old);
+                    self.settle(old);
                 }
             }
             TraceEvent::Failed { attempt, .. } => {
@@ -144,17 +187,24 @@ impl Observed {
             TraceEvent::Signalled { pid, .. } => {
                 self.signalled.insert(*pid);
                 // Terminated instead (its exit met a shutdown already under way).
-                self.owed.remove(pid);
+                self.settle(*pid);
             }
             TraceEvent::ExitArrived { pid, reason } => {
-                if self.supervisor_down || !self.entries.remove(pid) {
+                if self.supervisor_down {
                     return;
+                }
+                let Some(held) = self.entries.remove(pid) else {
+                    return;
+                };
+                if let Some(spec) = held {
+                    self.tally(spec, false);
                 }
                 if self.signalled(*pid) {
                     return;
                 }
-                if let Some(spec) = self.spec(*pid) {
+                if let Some(spec) = held {
                     if must_restart(spec.restart, reason) {
+                        self.tally(spec, true);
                         let (reason, since) = (reason.clone(), entry.at);
                         self.owed.insert(
                             *pid,
@@ -171,6 +221,7 @@ impl Observed {
                 self.supervisor_down = true;
                 self.entries.clear();
                 self.owed.clear();
+                self.held = ChildCounts::default();
             }
             TraceEvent::Down { .. } => {}
         }
