@@ -3,6 +3,8 @@
 //! on a small witness scenario; the situations awaiting suspend/resume steps (issue 11) are
 //! honestly out of reach today.
 
+use std::sync::OnceLock;
+
 use dynsup_sim::coverage::{Coverage, Situation};
 use dynsup_sim::{explore, scenario};
 
@@ -13,9 +15,15 @@ const SEEDS: u64 = 1_000;
 /// Steps per scenario: `dynsup-sim explore`'s default.
 const STEPS: usize = 200;
 
+/// The coverage of seeds `0..SEEDS`, computed once for every test that needs it.
+fn default_run() -> &'static Coverage {
+    static COVERAGE: OnceLock<Coverage> = OnceLock::new();
+    COVERAGE.get_or_init(|| explore::coverage_of_seeds(0..SEEDS, STEPS))
+}
+
 #[test]
 fn the_default_explore_run_reaches_every_situation() {
-    let coverage = explore::coverage_of_seeds(0..SEEDS, STEPS);
+    let coverage = default_run();
     let missing = coverage.missing();
     assert!(
         missing.is_empty(),
@@ -27,7 +35,7 @@ fn the_default_explore_run_reaches_every_situation() {
 fn no_run_reaches_a_situation_awaiting_interleaving_steps() {
     // The settle rule runs a step only once the supervisor is idle: if a run ever reaches one
     // of these, it belongs in the reachable list (and in the test above).
-    let coverage = explore::coverage_of_seeds(0..200, STEPS);
+    let coverage = default_run();
     for situation in Situation::AWAITING_INTERLEAVING {
         assert_eq!(
             coverage.count(situation),

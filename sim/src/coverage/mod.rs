@@ -6,8 +6,9 @@
 //! failing restart chain, ...); an [`Observer`] detects them in a scenario run from what the
 //! simulator observes (the trace, the supervisor's report events and read-only view, each
 //! step's answer), and [`Coverage`] counts them. Every scenario run counts them
-//! ([`crate::runner::run_records_counted`], [`crate::explore::check_scenario_counted`]);
-//! `dynsup-sim explore --coverage` prints the table, `--json` includes it.
+//! ([`ScenarioRun::coverage`](crate::runner::ScenarioRun::coverage),
+//! [`crate::explore::check_scenario_counted`], [`crate::explore::coverage_of_seeds`]);
+//! `dynsup-sim explore --coverage` prints the table, `--json` includes it (docs/coverage.md).
 //!
 //! ```
 //! use dynsup_sim::coverage::{Coverage, Situation};

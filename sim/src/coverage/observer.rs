@@ -2,8 +2,6 @@
 //! (starts, exits, signals), the supervisor's report events, its read-only view, and each
 //! step's answer. Nothing in the core counts anything.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use dynsup::{Event, ExitReason, Instant, Pid, Restart, Shutdown};
 
 use super::counts::Coverage;
@@ -12,6 +10,17 @@ use crate::scenario::{Op, Template};
 use crate::simulation::{TraceEntry, TraceEvent, View};
 use crate::transcript::StepResult;
 
+/// How a termination in progress signalled a child.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Signal {
+    /// Not signalled.
+    None,
+    /// Sent the `shutdown` signal at this time.
+    Shutdown(Instant),
+    /// Killed at once (`brutal_kill`).
+    Kill,
+}
+
 /// What the observer knows of a child in the table.
 #[derive(Clone, Copy, Debug)]
 struct Kid {
@@ -19,20 +28,121 @@ struct Kid {
     shutdown: Shutdown,
     /// Whether a cleanup of its template takes exactly its shutdown timeout.
     ties: bool,
+    /// Its restart failed and is being retried.
+    restarting: bool,
+    /// Seen down, its exit not processed yet.
+    exit_pending: bool,
+    signal: Signal,
+}
+
+/// The children in the table, indexed by pid (the simulator numbers pids from 1, so the table
+/// is as long as the pids handed out: a lookup is an index, nothing is allocated per child).
+#[derive(Debug, Default)]
+struct Kids {
+    slots: Vec<Option<Kid>>,
+    restarting: usize,
+    exits_pending: usize,
+}
+
+/// Pids beyond this are not tracked (a scenario run hands out far fewer).
+const PIDS_TRACKED: u64 = 1 << 24;
+
+impl Kids {
+    fn get(&self, pid: Pid) -> Option<&Kid> {
+        self.slots.get(usize::try_from(pid.0).ok()?)?.as_ref()
+    }
+
+    fn get_mut(&mut self, pid: Pid) -> Option<&mut Kid> {
+        self.slots.get_mut(usize::try_from(pid.0).ok()?)?.as_mut()
+    }
+
+    fn insert(&mut self, pid: Pid, kid: Kid) {
+        self.remove(pid);
+        let Ok(index) = usize::try_from(pid.0) else {
+            return;
+        };
+        if pid.0 >= PIDS_TRACKED {
+            return;
+        }
+        if self.slots.len() <= index {
+            self.slots.resize(index + 1, None);
+        }
+        self.restarting += usize::from(kid.restarting);
+        self.exits_pending += usize::from(kid.exit_pending);
+        if let Some(slot) = self.slots.get_mut(index) {
+            *slot = Some(kid);
+        }
+    }
+
+    fn remove(&mut self, pid: Pid) -> Option<Kid> {
+        let kid = self
+            .slots
+            .get_mut(usize::try_from(pid.0).ok()?)
+            .and_then(Option::take)?;
+        self.restarting = self.restarting.saturating_sub(usize::from(kid.restarting));
+        self.exits_pending = self
+            .exits_pending
+            .saturating_sub(usize::from(kid.exit_pending));
+        Some(kid)
+    }
+
+    /// Sets whether `pid`'s restart is being retried; returns what it was.
+    fn set_restarting(&mut self, pid: Pid, restarting: bool) -> bool {
+        let Some(kid) = self.get_mut(pid) else {
+            return false;
+        };
+        let was = std::mem::replace(&mut kid.restarting, restarting);
+        self.restarting =
+            (self.restarting + usize::from(restarting)).saturating_sub(usize::from(was));
+        was
+    }
+
+    /// Sets whether `pid` is down with its exit not processed yet; returns what it was.
+    fn set_exit_pending(&mut self, pid: Pid, pending: bool) -> bool {
+        let Some(kid) = self.get_mut(pid) else {
+            return false;
+        };
+        let was = std::mem::replace(&mut kid.exit_pending, pending);
+        self.exits_pending =
+            (self.exits_pending + usize::from(pending)).saturating_sub(usize::from(was));
+        was
+    }
+
+    /// Whether any child other than `pid` runs (is in the table and not restarting).
+    fn others_running(&self, pid: Pid) -> bool {
+        self.slots.iter().enumerate().any(|(index, slot)| {
+            slot.is_some_and(|kid| !kid.restarting) && u64::try_from(index) != Ok(pid.0)
+        })
+    }
+
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.restarting = 0;
+        self.exits_pending = 0;
+    }
 }
 
 /// The termination in progress (from its first signal to its end), as far as seen.
 #[derive(Debug, Default)]
 struct Termination {
-    /// The children signalled, with when each was sent the `shutdown` signal (`None`: killed
-    /// at once, as `brutal_kill` asks).
-    signalled: BTreeMap<Pid, Option<Instant>>,
-    /// The distinct shutdowns of the children signalled (see [`shutdown_key`]).
-    shutdowns: BTreeSet<(u8, u64)>,
+    /// The distinct shutdowns of the children signalled (see [`shutdown_key`]; at most one
+    /// per template).
+    shutdowns: Vec<(u8, u64)>,
     brutal: bool,
     at_once: bool,
     in_time: bool,
     killed_by_timer: bool,
+}
+
+impl Termination {
+    /// Ends it: clears everything, keeping the allocation.
+    fn reset(&mut self) {
+        self.shutdowns.clear();
+        self.brutal = false;
+        self.at_once = false;
+        self.in_time = false;
+        self.killed_by_timer = false;
+    }
 }
 
 /// A shutdown as an ordered key: `brutal_kill`, each timeout, `infinity`.
@@ -54,11 +164,7 @@ pub struct Observer {
     max_restarts: u64,
     max_seconds: u64,
     max_children: Option<u64>,
-    kids: BTreeMap<Pid, Kid>,
-    /// Entries whose restart failed and is being retried.
-    restarting: BTreeSet<Pid>,
-    /// Processes seen down whose exit the supervisor has not processed yet.
-    exits_pending: BTreeSet<Pid>,
+    kids: Kids,
     /// The restart stamps of the last `max_seconds` seconds.
     stamps: Vec<u64>,
     restarts: u64,
@@ -87,9 +193,7 @@ impl Observer {
             max_restarts,
             max_seconds,
             max_children,
-            kids: BTreeMap::new(),
-            restarting: BTreeSet::new(),
-            exits_pending: BTreeSet::new(),
+            kids: Kids::default(),
             stamps: Vec::new(),
             restarts: 0,
             last_counted: None,
@@ -125,40 +229,49 @@ impl Observer {
     fn trace_entry(&mut self, entry: &TraceEntry) {
         match &entry.event {
             TraceEvent::Signalled { pid, kill } => {
-                let Some(kid) = self.kids.get(pid).copied() else {
+                let Some(kid) = self.kids.get_mut(*pid) else {
                     return;
                 };
-                self.termination
-                    .shutdowns
-                    .insert(shutdown_key(kid.shutdown));
-                match (kill, kid.shutdown) {
-                    (false, _) => {
-                        self.termination.signalled.insert(*pid, Some(entry.at));
-                    }
-                    (true, Shutdown::BrutalKill) => {
-                        self.termination.signalled.insert(*pid, None);
-                        self.termination.brutal = true;
-                    }
+                let shutdown = kid.shutdown;
+                let ties = kid.ties;
+                match (kill, shutdown) {
+                    (false, _) => kid.signal = Signal::Shutdown(entry.at),
+                    (true, Shutdown::BrutalKill) => kid.signal = Signal::Kill,
+                    (true, _) => {}
+                }
+                let key = shutdown_key(shutdown);
+                let termination = &mut self.termination;
+                if !termination.shutdowns.contains(&key) {
+                    termination.shutdowns.push(key);
+                }
+                match (kill, shutdown) {
+                    (false, _) => {}
+                    (true, Shutdown::BrutalKill) => termination.brutal = true,
                     (true, _) => {
-                        self.termination.killed_by_timer = true;
+                        termination.killed_by_timer = true;
                         self.hit(Situation::KillTimerFired);
-                        if kid.ties {
+                        if ties {
                             self.hit(Situation::KillTimerTie);
                         }
                     }
                 }
             }
             TraceEvent::Down { pid, reason } => {
-                let Some(&signalled) = self.termination.signalled.get(pid) else {
-                    self.exits_pending.insert(*pid);
+                let Some(kid) = self.kids.get(*pid).copied() else {
                     return;
                 };
-                let Some(signalled) = signalled.filter(|_| *reason != ExitReason::Killed) else {
-                    return;
+                let signalled = match kid.signal {
+                    Signal::None => {
+                        self.kids.set_exit_pending(*pid, true);
+                        return;
+                    }
+                    Signal::Kill => return,
+                    Signal::Shutdown(_) if *reason == ExitReason::Killed => return,
+                    Signal::Shutdown(at) => at,
                 };
                 if entry.at == signalled {
                     self.termination.at_once = true;
-                } else if self.kids.get(pid).map(|k| k.shutdown) == Some(Shutdown::Infinity) {
+                } else if kid.shutdown == Shutdown::Infinity {
                     self.hit(Situation::InfinityWaitedOut);
                 } else {
                     self.termination.in_time = true;
@@ -175,6 +288,9 @@ impl Observer {
                 restart: entry.spec.restart(),
                 shutdown: entry.spec.shutdown(),
                 ties: self.ties.get(template).copied().unwrap_or(false),
+                restarting: false,
+                exit_pending: false,
+                signal: Signal::None,
             };
             self.kids.insert(pid, kid);
         }
@@ -184,7 +300,7 @@ impl Observer {
         match event {
             Event::ChildStarted { pid } => self.learn(view, *pid),
             Event::ChildExited { pid, reason, .. } => {
-                self.exits_pending.remove(pid);
+                self.kids.set_exit_pending(*pid, false);
                 let restarted = later
                     .iter()
                     .any(|(_, e)| matches!(e, Event::RestartCounted { pid: p, .. } if p == pid));
@@ -192,11 +308,17 @@ impl Observer {
             }
             Event::RestartCounted { pid, second } => self.counted(*pid, *second),
             Event::ChildRestarted { old, new } => {
-                if let Some(kid) = self.kids.remove(old) {
-                    self.kids.insert(*new, kid);
-                }
-                if self.restarting.remove(old) {
-                    self.hit(Situation::FailedRestartRecovers);
+                if let Some(kid) = self.kids.remove(*old) {
+                    if kid.restarting {
+                        self.hit(Situation::FailedRestartRecovers);
+                    }
+                    let fresh = Kid {
+                        restarting: false,
+                        exit_pending: false,
+                        signal: Signal::None,
+                        ..kid
+                    };
+                    self.kids.insert(*new, fresh);
                 }
                 let counts = view.supervisor.view().counts();
                 if self.max_children.is_some_and(|max| counts.specs >= max) {
@@ -208,11 +330,10 @@ impl Observer {
             }
             Event::RestartIgnored { old } => {
                 self.hit(Situation::RestartIgnored);
-                self.kids.remove(old);
-                self.restarting.remove(old);
+                self.kids.remove(*old);
             }
             Event::RestartFailed { old, .. } => {
-                self.restarting.insert(*old);
+                self.kids.set_restarting(*old, true);
             }
             Event::IntensityExceeded => self.intensity_exceeded(),
             Event::ChildTerminated { pid } => self.child_terminated(*pid),
@@ -222,7 +343,7 @@ impl Observer {
     }
 
     fn exited(&mut self, pid: Pid, reason: &ExitReason, restarted: bool) {
-        let Some(kid) = self.kids.get(&pid).copied() else {
+        let Some(kid) = self.kids.get(pid).copied() else {
             return;
         };
         let clean = matches!(reason, ExitReason::Normal | ExitReason::Shutdown);
@@ -249,14 +370,14 @@ impl Observer {
             self.hit(Situation::KilledRestarted);
         }
         if !restarted {
-            self.kids.remove(&pid);
+            self.kids.remove(pid);
         }
     }
 
     fn counted(&mut self, pid: Pid, second: u64) {
         self.restarts += 1;
         self.last_counted = Some(pid);
-        if self.restarting.contains(&pid) {
+        if self.kids.get(pid).is_some_and(|kid| kid.restarting) {
             self.hit(Situation::FailedRestartRetried);
         }
         let window = self.max_seconds;
@@ -269,64 +390,59 @@ impl Observer {
 
     fn intensity_exceeded(&mut self) {
         let pid = self.last_counted.unwrap_or(Pid(u64::MAX));
+        let retried = self.kids.remove(pid).is_some_and(|kid| kid.restarting);
         let situation = if self.max_restarts == 0 {
             Situation::IntensityFirstRestart
-        } else if self.restarting.contains(&pid) {
+        } else if retried {
             Situation::IntensityFailingChain
         } else {
             Situation::IntensityExits
         };
         self.hit(situation);
-        self.kids.remove(&pid);
-        self.restarting.remove(&pid);
-        if self.kids.keys().any(|p| !self.restarting.contains(p)) {
+        if self.kids.others_running(pid) {
             self.hit(Situation::IntensityStopsOthers);
         }
     }
 
     fn child_terminated(&mut self, pid: Pid) {
-        let termination = std::mem::take(&mut self.termination);
-        self.kids.remove(&pid);
-        if self.restarting.remove(&pid) {
-            self.hit(Situation::TerminateRestarting);
-            return;
-        }
-        if self.exits_pending.remove(&pid) {
-            self.hit(Situation::ExitConsumedByTermination);
-            return;
-        }
-        let situation = if termination.brutal {
-            Situation::TerminateBrutalKill
-        } else if termination.at_once {
-            Situation::TerminateAtOnce
-        } else if termination.in_time {
-            Situation::TerminateCleanupInTime
-        } else {
-            return;
+        let kid = self.kids.remove(pid);
+        let termination = &self.termination;
+        let situation = match kid {
+            Some(kid) if kid.restarting => Some(Situation::TerminateRestarting),
+            Some(kid) if kid.exit_pending => Some(Situation::ExitConsumedByTermination),
+            _ if termination.brutal => Some(Situation::TerminateBrutalKill),
+            _ if termination.at_once => Some(Situation::TerminateAtOnce),
+            _ if termination.in_time => Some(Situation::TerminateCleanupInTime),
+            _ => None,
         };
-        self.hit(situation);
+        self.termination.reset();
+        if let Some(situation) = situation {
+            self.hit(situation);
+        }
     }
 
     fn supervisor_down(&mut self) {
-        let termination = std::mem::take(&mut self.termination);
-        if !self.restarting.is_empty() {
+        let termination = &self.termination;
+        let several = termination.shutdowns.len() >= 2;
+        let empty = termination.shutdowns.is_empty();
+        let mixed = termination.killed_by_timer && termination.in_time;
+        self.termination.reset();
+        if self.kids.restarting > 0 {
             self.hit(Situation::StopWhileRestartPending);
         }
-        if !self.exits_pending.is_empty() {
+        if self.kids.exits_pending > 0 {
             self.hit(Situation::ExitConsumedByTermination);
         }
-        if termination.shutdowns.is_empty() {
+        if empty {
             self.hit(Situation::StopEmpty);
         }
-        if termination.shutdowns.len() >= 2 {
+        if several {
             self.hit(Situation::StopSeveralTimeouts);
         }
-        if termination.killed_by_timer && termination.in_time {
+        if mixed {
             self.hit(Situation::StopMixedOutcomes);
         }
         self.kids.clear();
-        self.restarting.clear();
-        self.exits_pending.clear();
         self.stamps.clear();
     }
 
