@@ -271,10 +271,13 @@ impl Observer {
                 };
                 if entry.at == signalled {
                     self.termination.at_once = true;
-                } else if kid.shutdown == Shutdown::Infinity {
+                    return;
+                }
+                // A cleanup that took time and ended before any kill (waited out, with
+                // `infinity`).
+                self.termination.in_time = true;
+                if kid.shutdown == Shutdown::Infinity {
                     self.hit(Situation::InfinityWaitedOut);
-                } else {
-                    self.termination.in_time = true;
                 }
             }
             _ => {}

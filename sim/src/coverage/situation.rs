@@ -70,7 +70,7 @@ pub enum Situation {
     StopEmpty,
     /// The supervisor stops children of several shutdown kinds at once.
     StopSeveralTimeouts,
-    /// A stop where one child is killed by its timer and another ends in time.
+    /// A stop where one child is killed by its timer and another cleans up in time.
     StopMixedOutcomes,
     /// A call after the supervisor went down answers `noproc`.
     CallAfterDown,
@@ -196,7 +196,7 @@ impl Situation {
             Situation::InfinityWaitedOut => ("infinity-waited-out", "a shutdown: :infinity child's cleanup is waited out, however long"),
             Situation::StopEmpty => ("stop-empty", "the supervisor stops with no children"),
             Situation::StopSeveralTimeouts => ("stop-several-timeouts", "the supervisor stops children of several shutdown kinds at once"),
-            Situation::StopMixedOutcomes => ("stop-mixed-outcomes", "a stop where one child is killed by its timer and another ends in time"),
+            Situation::StopMixedOutcomes => ("stop-mixed-outcomes", "a stop where one child is killed by its timer and another cleans up in time"),
             Situation::CallAfterDown => ("call-after-down", "a call after the supervisor went down answers noproc"),
             Situation::CallFindsRestarting => ("call-finds-restarting", "a call answered while a child is restarting (which lists it :restarting)"),
             Situation::MaxChildrenWhileRestarting => ("max-children-while-restarting", "start_child refused at max_children while a child is restarting"),
