@@ -21,7 +21,7 @@
 //! let mut coverage = Coverage::new();
 //! explore::check_scenario_counted(&scenario, &mut coverage).unwrap();
 //! assert_eq!(coverage.count(Situation::IntensityFirstRestart), 1);
-//! assert_eq!(coverage.count(Situation::StopEmpty), 0);
+//! assert_eq!(coverage.count(Situation::IntensityStopsOthers), 0); // no other child ran
 //! ```
 
 mod counts;
