@@ -21,6 +21,8 @@
 //! - [`explore`]: random scenarios from seeds, each run with every invariant checked and
 //!   compared with the model ([`explore::check_scenario`], [`explore::explore_seeds`]); every
 //!   failure is shrunk to a small scenario that replays it.
+//! - [`coverage`]: which supervisor situations a run reached (a failed restart retried, a kill
+//!   timer firing, ...), counted during every scenario run.
 //! - [`simulation`]: the simulator itself ([`simulation::Simulation`]), for any
 //!   [`dynsup::Worker`], driven call by call; [`invariants`] are the checkers it runs.
 //! - [`transcript`]: what a run prints: one line per step, then its events.
@@ -67,6 +69,7 @@
 
 #[doc(hidden)]
 pub mod bench;
+pub mod coverage;
 pub mod explore;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;

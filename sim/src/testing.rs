@@ -19,6 +19,7 @@
 //! assert_eq!(failure.unwrap_err().check, "model-mismatch");
 //! ```
 
+use crate::coverage::Coverage;
 use crate::explore::{self, Failure, Finding};
 use crate::model::{self, Model, ModelError};
 use crate::scenario::Scenario;
@@ -76,6 +77,15 @@ pub fn model_with(scenario: &Scenario, defect: Option<Defect>) -> Result<Model, 
 /// [`explore::check_scenario`] with `defect` planted in the model.
 pub fn check_scenario_with(scenario: &Scenario, defect: Option<Defect>) -> Result<(), Failure> {
     explore::check_scenario_with(scenario, defect)
+}
+
+/// [`explore::check_scenario_counted`] with `defect` planted in the model.
+pub fn check_scenario_counted_with(
+    scenario: &Scenario,
+    defect: Option<Defect>,
+    coverage: &mut Coverage,
+) -> Result<(), Failure> {
+    explore::check_scenario_counted_with(scenario, defect, coverage)
 }
 
 /// [`explore::shrink_failure`] with `defect` planted in the model.

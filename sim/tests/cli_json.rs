@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use dynsup_sim::coverage::Situation;
 use serde_json::Value;
 
 fn dynsup_sim(args: &[&str]) -> Output {
@@ -42,7 +43,8 @@ fn summary(output: &Output) -> Value {
     serde_json::from_str(last).unwrap_or_else(|err| panic!("{err}: {last:?}\n{stdout}"))
 }
 
-const SUMMARY_KEYS: [&str; 11] = [
+const SUMMARY_KEYS: [&str; 12] = [
+    "coverage",
     "elapsed_seconds",
     "failure",
     "failures",
@@ -188,6 +190,56 @@ fn explore_json_reports_the_failure_and_its_replay() {
     assert!(!check.is_empty());
     assert!(failure["violation"].as_str().unwrap().starts_with(check));
     assert!(text(&output.stdout).contains(&format!("replay: {replay}\n")));
+}
+
+/// The `coverage` object of an explore summary: every situation's count, by name.
+fn coverage_counts(json: &Value) -> Vec<(String, u64)> {
+    let object = json["coverage"].as_object().expect("a coverage object");
+    object
+        .iter()
+        .map(|(name, count)| (name.clone(), count.as_u64().expect("a count")))
+        .collect()
+}
+
+#[test]
+fn explore_coverage_of_shards_adds_up_to_the_whole_range() {
+    let run = |shard: Option<&str>| {
+        let mut args = vec!["explore", "--seeds", "40", "--steps", "40", "--json"];
+        if let Some(shard) = shard {
+            args.extend(["--shard", shard]);
+        }
+        let output = dynsup_sim(&args);
+        assert!(output.status.success(), "{output:?}");
+        coverage_counts(&summary(&output))
+    };
+    let whole = run(None);
+    let names: Vec<&str> = whole.iter().map(|(name, _)| name.as_str()).collect();
+    let mut expected: Vec<&str> = Situation::ALL.iter().map(|s| s.name()).collect();
+    expected.sort_unstable();
+    assert_eq!(
+        names, expected,
+        "every situation (serde_json sorts the keys)"
+    );
+    assert!(whole.iter().any(|(_, count)| *count > 0));
+    let (first, second) = (run(Some("0/2")), run(Some("1/2")));
+    for ((name, total), ((_, a), (_, b))) in whole.iter().zip(first.iter().zip(second.iter())) {
+        assert_eq!(*total, a + b, "{name}");
+    }
+}
+
+#[test]
+fn explore_coverage_prints_the_table() {
+    let output = dynsup_sim(&["explore", "--seeds", "20", "--steps", "40", "--coverage"]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("\ncoverage: "), "{stdout}");
+    for situation in Situation::ALL {
+        let row = stdout
+            .lines()
+            .find(|line| line.split_whitespace().nth(1) == Some(situation.name()))
+            .unwrap_or_else(|| panic!("no row for {situation}: {stdout}"));
+        assert!(row.ends_with(situation.description()), "{row}");
+    }
 }
 
 #[test]

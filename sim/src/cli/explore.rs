@@ -7,9 +7,12 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use dynsup_sim::coverage::{Coverage, Situation};
 use dynsup_sim::explore::{generate, Failure};
 use dynsup_sim::scenario::Scenario;
-use dynsup_sim::testing::{check_scenario_with, shrink_failure_with, Defect};
+use dynsup_sim::testing::{
+    check_scenario_counted_with, check_scenario_with, shrink_failure_with, Defect,
+};
 
 use super::defect::DefectArg;
 use super::progress::CountProgress;
@@ -46,12 +49,17 @@ pub struct ExploreArgs {
     /// After the usual output, print a one-line JSON summary as the last line of stdout:
     /// `seeds_run` (seeds checked: passed and failed), `seeds_total`, `first_seed`, `range`
     /// (`first` and `end` of the range asked for), `shard` (null, or its `index` and `count`),
-    /// `steps`, `failures`, `seeds_per_sec`, `elapsed_seconds`, `time_limit_reached`, and
-    /// `failure`: null, or the lowest failing seed's `seed`, `check`, `violation`,
+    /// `steps`, `failures`, `seeds_per_sec`, `elapsed_seconds`, `time_limit_reached`,
+    /// `coverage` (each supervisor situation's name and how many times the run reached it),
+    /// and `failure`: null, or the lowest failing seed's `seed`, `check`, `violation`,
     /// `shrunk_steps`, `scenario_file` and `replay` command. The shards of one range can be
-    /// added up: same `range` and `steps`, every `index` of `count`.
+    /// added up: same `range` and `steps`, every `index` of `count`; coverage counts add up.
     #[arg(long)]
     json: bool,
+    /// After the run, print the coverage table: each supervisor situation, how many times the
+    /// run reached it, and what it is (docs/coverage.md).
+    #[arg(long)]
+    coverage: bool,
     /// Plant a deliberate defect in the reference model (to test the harness itself).
     #[arg(long, value_enum, hide = true)]
     plant_defect: Option<DefectArg>,
@@ -147,41 +155,52 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
     let failed = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
     let found: Mutex<Option<Found>> = Mutex::new(None);
+    let coverage: Mutex<Coverage> = Mutex::new(Coverage::new());
     let total = seeds.len() as u64;
     // Each worker holds a sender; once all have finished, the progress loop wakes at once
     // (instead of at its next tick), so the run's time is the workers' time.
     let (running, all_finished) = mpsc::channel::<()>();
     std::thread::scope(|scope| {
         let (next, done, failed, stop, found) = (&next, &done, &failed, &stop, &found);
-        let seeds = &seeds;
+        let (seeds, coverage) = (&seeds, &coverage);
         for _ in 0..jobs {
             let running = running.clone();
-            scope.spawn(move || loop {
+            scope.spawn(move || {
                 // Moved in: dropped when this worker returns.
                 let _running = &running;
-                if stop.load(Ordering::Relaxed) || limit.is_some_and(|l| started.elapsed() > l) {
-                    return;
-                }
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&seed) = usize::try_from(index).ok().and_then(|i| seeds.get(i)) else {
-                    return;
-                };
-                let scenario = generate(seed, steps);
-                if let Err(failure) = check_scenario_with(&scenario, defect) {
-                    stop.store(true, Ordering::Relaxed);
-                    failed.fetch_add(1, Ordering::Relaxed);
-                    if let Ok(mut slot) = found.lock() {
-                        if slot.as_ref().is_none_or(|f| seed < f.seed) {
-                            *slot = Some(Found {
-                                seed,
-                                scenario,
-                                failure,
-                            });
-                        }
+                // Each worker counts on its own and adds its counts once, at the end.
+                let mut reached = Coverage::new();
+                loop {
+                    if stop.load(Ordering::Relaxed) || limit.is_some_and(|l| started.elapsed() > l)
+                    {
+                        break;
                     }
-                    return;
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&seed) = usize::try_from(index).ok().and_then(|i| seeds.get(i)) else {
+                        break;
+                    };
+                    let scenario = generate(seed, steps);
+                    if let Err(failure) =
+                        check_scenario_counted_with(&scenario, defect, &mut reached)
+                    {
+                        stop.store(true, Ordering::Relaxed);
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        if let Ok(mut slot) = found.lock() {
+                            if slot.as_ref().is_none_or(|f| seed < f.seed) {
+                                *slot = Some(Found {
+                                    seed,
+                                    scenario,
+                                    failure,
+                                });
+                            }
+                        }
+                        break;
+                    }
+                    done.fetch_add(1, Ordering::Relaxed);
                 }
-                done.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut total) = coverage.lock() {
+                    total.add(&reached);
+                }
             });
         }
         drop(running);
@@ -213,6 +232,7 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
             end: args.first_seed.saturating_add(args.seeds),
         },
     };
+    let coverage = coverage.into_inner().unwrap_or_default();
     let mut summary = Summary {
         seeds_run: checked + failures,
         seeds_total: total,
@@ -224,6 +244,7 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
         seeds_per_sec: (checked + failures) as f64 / elapsed.max(1e-9),
         elapsed_seconds: elapsed,
         time_limit_reached: found.is_none() && checked < total,
+        coverage: CoverageCounts(&coverage),
         failure: None,
     };
     let status = match found {
@@ -239,6 +260,9 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
             status
         }
     };
+    if args.coverage {
+        print!("{coverage}");
+    }
     if args.json {
         match serde_json::to_string(&summary) {
             Ok(json) => println!("{json}"),
@@ -253,7 +277,7 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
 
 /// The `--json` summary of a run.
 #[derive(serde::Serialize, Debug)]
-struct Summary {
+struct Summary<'a> {
     /// Seeds checked in full: those that passed and those that failed.
     seeds_run: u64,
     /// Seeds in the range (or shard) asked for.
@@ -274,10 +298,10 @@ struct Summary {
     elapsed_seconds: f64,
     /// Whether --time-limit stopped the run before every seed was checked.
     time_limit_reached: bool,
+    /// How many times the run reached each supervisor situation, by name.
+    coverage: CoverageCounts<'a>,
     /// The lowest failing seed, shrunk.
     failure: Option<FailureSummary>,
-    // The situations the run reached (`explore --coverage`, issue 15 point 4) go here, as a
-    // `coverage` key: counts by situation name, which shards add up key by key.
 }
 
 /// A range of seeds, `first..end`.
@@ -296,6 +320,21 @@ struct Shard {
     index: u64,
     /// How many shards the range is split into.
     count: u64,
+}
+
+/// Coverage as a JSON object: each situation's name and count, in table order.
+#[derive(Debug)]
+struct CoverageCounts<'a>(&'a Coverage);
+
+impl serde::Serialize for CoverageCounts<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(Situation::ALL.len()))?;
+        for (situation, count) in self.0.iter() {
+            map.serialize_entry(situation.name(), &count)?;
+        }
+        map.end()
+    }
 }
 
 /// The failure of a `--json` summary.

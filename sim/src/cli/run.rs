@@ -7,9 +7,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use dynsup_sim::coverage::Coverage;
 use dynsup_sim::runner::{self, RunError};
 use dynsup_sim::scenario;
-use dynsup_sim::testing::{check_scenario_with, Defect};
+use dynsup_sim::testing::{check_scenario_counted_with, Defect};
 use dynsup_sim::threads;
 
 use super::defect::DefectArg;
@@ -28,6 +29,10 @@ pub struct RunArgs {
     /// (on tokio's paused clock: virtual time).
     #[arg(long, value_enum, default_value_t = RuntimeArg::Sim)]
     runtime: RuntimeArg,
+    /// After the transcripts, print the coverage table: the supervisor situations the
+    /// scenarios reached (simulator only; docs/coverage.md).
+    #[arg(long)]
+    coverage: bool,
 }
 
 /// The runtime of `dynsup-sim run --runtime`.
@@ -56,6 +61,7 @@ pub fn main(args: &RunArgs) -> ExitCode {
     let defect: Option<Defect> = args.plant_defect.map(Into::into);
     let mut out = std::io::stdout().lock();
     let several = args.files.len() > 1;
+    let mut coverage = Coverage::new();
     for path in &args.files {
         let parsed = match scenario::parse_file(path) {
             Ok(parsed) => parsed,
@@ -90,9 +96,12 @@ pub fn main(args: &RunArgs) -> ExitCode {
         if args.runtime != RuntimeArg::Sim {
             continue;
         }
-        if let Err(failure) = check_scenario_with(&parsed, defect) {
+        if let Err(failure) = check_scenario_counted_with(&parsed, defect, &mut coverage) {
             return fail(&mut out, 1, &format!("{}: {failure}", path.display()));
         }
+    }
+    if args.coverage && args.runtime == RuntimeArg::Sim && write!(out, "{coverage}").is_err() {
+        return ExitCode::from(1);
     }
     ExitCode::SUCCESS
 }

@@ -6,7 +6,9 @@
 //!   transcript with [`crate::model`]'s; a [`Failure`] names the check that failed;
 //! * [`shrink_failure`] (over [`shrink()`]) makes a failing scenario smaller while it fails the
 //!   same check;
-//! * [`explore_seeds`] does all three over a range of seeds and returns the first [`Finding`].
+//! * [`explore_seeds`] does all three over a range of seeds and returns the first [`Finding`];
+//! * [`check_scenario_counted`] and [`coverage_of_seeds`] also count the supervisor situations
+//!   the runs reached ([`crate::coverage`]).
 //!
 //! `dynsup-sim explore` is this over many seeds, on every core.
 //!
@@ -29,6 +31,7 @@ use std::fmt;
 pub use generate::generate;
 pub use shrink::shrink;
 
+use crate::coverage::Coverage;
 use crate::model;
 use crate::runner::{self, RunError};
 use crate::scenario::Scenario;
@@ -77,12 +80,36 @@ pub fn check_scenario(scenario: &Scenario) -> Result<(), Failure> {
     check_scenario_with(scenario, None)
 }
 
+/// [`check_scenario`], adding the supervisor situations the run reached to `coverage`.
+///
+/// ```
+/// use dynsup_sim::coverage::{Coverage, Situation};
+/// use dynsup_sim::{explore, scenario};
+/// let scenario = scenario::parse("child w\nat 0 start w\nat 10 terminate w#2\n").unwrap();
+/// let mut coverage = Coverage::new();
+/// assert_eq!(explore::check_scenario_counted(&scenario, &mut coverage), Ok(()));
+/// assert_eq!(coverage.count(Situation::TerminateNotFound), 1);
+/// ```
+pub fn check_scenario_counted(scenario: &Scenario, coverage: &mut Coverage) -> Result<(), Failure> {
+    check_scenario_counted_with(scenario, None, coverage)
+}
+
 /// [`check_scenario`] with `defect` planted in the model (see [`crate::testing`]).
 pub(crate) fn check_scenario_with(
     scenario: &Scenario,
     defect: Option<Defect>,
 ) -> Result<(), Failure> {
-    let mut simulated = runner::run_records(scenario).map_err(|err| failure_of(&err))?;
+    check_scenario_counted_with(scenario, defect, &mut Coverage::new())
+}
+
+/// [`check_scenario_counted`] with `defect` planted in the model (see [`crate::testing`]).
+pub(crate) fn check_scenario_counted_with(
+    scenario: &Scenario,
+    defect: Option<Defect>,
+    coverage: &mut Coverage,
+) -> Result<(), Failure> {
+    let mut simulated =
+        runner::run_records_counted(scenario, coverage).map_err(|err| failure_of(&err))?;
     let mut modelled = model::run_records(scenario, defect).map_err(|err| Failure {
         check: "model-error".into(),
         detail: err.to_string(),
@@ -188,4 +215,22 @@ pub(crate) fn explore_seeds_with(
             shrunk,
         })
     })
+}
+
+/// The supervisor situations that the scenarios of `seeds` (each of `steps` steps from
+/// [`generate()`]) reach, added up over every seed (failing seeds count what they reached).
+///
+/// ```
+/// use dynsup_sim::coverage::Situation;
+/// use dynsup_sim::explore;
+/// let coverage = explore::coverage_of_seeds(0..20, 50);
+/// assert!(coverage.count(Situation::FailedRestartRetried) > 0);
+/// ```
+pub fn coverage_of_seeds(seeds: impl IntoIterator<Item = u64>, steps: usize) -> Coverage {
+    let mut coverage = Coverage::new();
+    for seed in seeds {
+        // A failure is the explorer's business: here only what the run reached counts.
+        let _ = check_scenario_counted(&generate(seed, steps), &mut coverage);
+    }
+    coverage
 }

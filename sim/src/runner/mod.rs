@@ -27,20 +27,25 @@
 //! assert!(matches!(runner::run(&invalid), Err(RunError::Config(_))));
 //! ```
 
+mod checks;
 mod executor;
 mod report_log;
 mod simulated;
 mod target;
 
+use std::cell::RefCell;
 use std::fmt;
+use std::rc::Rc;
 
 use dynsup::{Config, ConfigError, MaxChildren, Options, Pid};
 
+use crate::coverage::{Coverage, Observer};
 use crate::invariants::Invariants;
 use crate::scenario::{Scenario, MAX_LIVE_CHILDREN, MAX_TRANSCRIPT_BYTES};
 use crate::scripted_worker::ScenarioSpawner;
 use crate::simulation::{Cleanup, SimError, Simulation, Violation};
 use crate::transcript::{self, Records, Transcript};
+use checks::RunChecker;
 
 // The step executor and its targets are the runner's and the threaded runner's machinery.
 #[doc(hidden)]
@@ -128,17 +133,30 @@ pub fn run(scenario: &Scenario) -> Result<Transcript, RunError> {
 /// returned and caused, as data (nothing is printed: the explorer compares these).
 #[doc(hidden)]
 pub fn run_records(scenario: &Scenario) -> Result<Records, RunError> {
+    run_records_counted(scenario, &mut Coverage::new())
+}
+
+/// [`run_records`], adding the situations the run reached to `coverage` (also when the run
+/// fails: what it reached until then).
+#[doc(hidden)]
+pub fn run_records_counted(
+    scenario: &Scenario,
+    coverage: &mut Coverage,
+) -> Result<Records, RunError> {
     let mut run = ScenarioRun::new(scenario)?;
-    for index in 0..scenario.steps.len() {
-        run.run_step(index)?;
-    }
-    run.finish_records()
+    let observer = Rc::clone(&run.observer);
+    let result = (0..scenario.steps.len())
+        .try_for_each(|index| run.run_step(index))
+        .and_then(|()| run.finish_records());
+    coverage.add(observer.borrow().coverage());
+    result
 }
 
 /// A scenario being run step by step in the simulator.
 pub struct ScenarioRun<'a> {
     executor: Executor<'a, SimTarget>,
     scenario: &'a Scenario,
+    observer: Rc<RefCell<Observer>>,
 }
 
 impl<'a> ScenarioRun<'a> {
@@ -166,15 +184,31 @@ impl<'a> ScenarioRun<'a> {
             .map_err(RunError::Config)?;
         let spawner = ScenarioSpawner::new(scenario.templates.clone(), false);
         let log = spawner.log();
-        let invariants = Invariants::new(config.max_restarts(), config.max_seconds());
+        let (max_restarts, max_seconds) = (config.max_restarts(), config.max_seconds());
+        let invariants = Invariants::new(max_restarts, max_seconds);
+        let observer = Rc::new(RefCell::new(Observer::new(
+            &scenario.templates,
+            max_restarts,
+            max_seconds,
+            config.max_children(),
+        )));
         let mut sim = Simulation::new(config, spawner);
         plant(&mut sim);
-        sim.set_checker(Box::new(invariants));
+        sim.set_checker(Box::new(RunChecker {
+            invariants,
+            observer: Rc::clone(&observer),
+        }));
         sim.set_cleanup_time(Box::new(|_, worker| Cleanup::After(worker.stop_ms)));
         Ok(ScenarioRun {
             executor: Executor::new(scenario, SimTarget::new(sim), log),
             scenario,
+            observer,
         })
+    }
+
+    /// The supervisor situations the run reached so far (see [`crate::coverage`]).
+    pub fn coverage(&self) -> Coverage {
+        self.observer.borrow().coverage().clone()
     }
 
     /// The simulation, for checks between steps.
@@ -194,6 +228,15 @@ impl<'a> ScenarioRun<'a> {
     pub fn run_step(&mut self, index: usize) -> Result<(), RunError> {
         let ran = self.executor.run_step(index);
         ran.map_err(|err| self.run_error(err))?;
+        if let (Some(step), Some(record)) = (
+            self.scenario.steps.get(index),
+            self.executor.records().last(),
+        ) {
+            let counts = self.simulation().supervisor().view().counts();
+            self.observer
+                .borrow_mut()
+                .step(&step.op, &record.result, counts.specs, counts.active);
+        }
         let line = self.scenario.steps.get(index).map_or(0, |step| step.line);
         self.within_limits(line)
     }
