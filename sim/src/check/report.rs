@@ -106,15 +106,24 @@ impl fmt::Display for Report {
             return Ok(());
         }
         writeln!(f, "check `{}` failed: {}", self.name, self.failure)?;
-        writeln!(
-            f,
-            "  shrunk from {} operations and {} faults to {} operations and {} faults ({} replays)",
-            self.original.0,
-            self.original.1,
-            self.tape.ops.len(),
-            self.tape.fault_count(),
-            self.shrink_runs
-        )?;
+        if self.seed.is_some() {
+            writeln!(
+                f,
+                "  shrunk from {} operations and {} faults to {} operations and {} faults ({} replays)",
+                self.original.0,
+                self.original.1,
+                self.tape.ops.len(),
+                self.tape.fault_count(),
+                self.shrink_runs
+            )?;
+        } else {
+            writeln!(
+                f,
+                "  replayed from its file: {} operations and {} faults",
+                self.tape.ops.len(),
+                self.tape.fault_count()
+            )?;
+        }
         if let Some(command) = self.replay_command() {
             writeln!(f, "  replay: {command}")?;
         }
@@ -124,7 +133,7 @@ impl fmt::Display for Report {
         if let Some(command) = self.seed_command() {
             writeln!(f, "  rerun the seed: {command}")?;
         }
-        writeln!(f, "  the shrunk run:")?;
+        writeln!(f, "  the run, step by step:")?;
         for line in &self.trace {
             writeln!(f, "    {line}")?;
         }
