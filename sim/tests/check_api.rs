@@ -4,7 +4,7 @@
 //! failure of its own kind.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -288,4 +288,49 @@ fn a_panicking_body_is_a_panic_failure() {
         .expect_err("it panics");
     assert_eq!(report.failure.kind, FailureKind::Panic);
     assert!(report.failure.message.contains("deliberately wrong"));
+}
+
+/// Lists its keys in a `HashMap`'s order: that order changes from one map to the next.
+struct Keys(HashMap<u64, ()>);
+
+impl Worker for Keys {
+    type Message = ();
+    type Call = ();
+    type Reply = Vec<u64>;
+    fn init(&mut self, _ctx: &mut Context<()>) -> Init {
+        Init::Ok
+    }
+    fn handle_call(&mut self, (): (), _ctx: &mut Context<()>) -> dynsup::Answer<Vec<u64>> {
+        dynsup::Answer::Reply(self.0.keys().copied().collect())
+    }
+}
+
+#[test]
+fn a_body_logging_a_hash_map_order_is_reported_as_nondeterministic() {
+    let spawner =
+        || |_: &&'static str, _: &[()]| Box::new(Keys((0..16).map(|key| (key, ())).collect()));
+    let report = Check::new(config(), spawner)
+        .faults(FaultPlan::none())
+        .run_twice(true)
+        .seeds(0..10)
+        .run(|sim| {
+            for _ in 0..4 {
+                let reply = sim.start_child(ChildSpec::new("keys", vec![]))?;
+                if let Some(pid) = started_pid(&reply) {
+                    let keys = sim.call(pid, (), 1_000)?;
+                    sim.log(format!("keys {keys:?}"));
+                    // The body's own fault, in the trace too.
+                    sim.kill_child(pid);
+                }
+            }
+            Ok(())
+        })
+        .expect_err("reported");
+    let divergence = report.divergence.expect("a divergence");
+    assert!(
+        divergence
+            .first
+            .is_some_and(|line| line.contains("log keys")),
+        "the first difference is the logged order"
+    );
 }

@@ -172,6 +172,21 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Sim<F, A, S> {
         self.wait(|sim| sim.take_reply(call))
     }
 
+    /// The body's own fault: the child `pid` exits with `reason` now (its exit signal
+    /// reaches the supervisor as time passes). Whether it was alive.
+    pub fn exit_child(&mut self, pid: Pid, reason: ExitReason) -> bool {
+        let now = self.sim.now();
+        self.trace.push(format!("@{now} exit {pid} {reason}"));
+        self.sim.exit_child(pid, reason)
+    }
+
+    /// The body's own fault: the child `pid` is killed now. Whether it was alive.
+    pub fn kill_child(&mut self, pid: Pid) -> bool {
+        let now = self.sim.now();
+        self.trace.push(format!("@{now} kill {pid}"));
+        self.sim.kill_child(pid)
+    }
+
     /// Sends `message` to `pid` (it arrives later, as time passes); whether `pid` was alive.
     pub fn send(&mut self, pid: Pid, message: <S::Worker as Worker>::Message) -> bool {
         let alive = self.sim.send(pid, message);
