@@ -68,8 +68,8 @@ where
     M: FnMut() -> S,
 {
     /// A check of supervisors configured by `config`, whose workers `make_spawner`'s spawners
-    /// make. Defaults: seeds `0..100`, every fault kind swarm-style, 100 operations, the
-    /// simulator's default limits, 2,000 shrinking replays, replay files in
+    /// make. Defaults: seeds `0..100`, every fault kind swarm-style, 100 operations, at most
+    /// 1,000 failed restarts in a row and 1,000,000 deliveries per run, 2,000 shrinking replays, replay files in
     /// `$DYNSUP_REPLAY_DIR` or the system's temporary directory, each seed run twice in debug
     /// builds; named after the running test (its thread's name).
     pub fn new(config: Config<A>, make_spawner: M) -> Self {
