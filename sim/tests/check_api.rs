@@ -334,3 +334,38 @@ fn a_body_logging_a_hash_map_order_is_reported_as_nondeterministic() {
         "the first difference is the logged order"
     );
 }
+
+/// The same-instant order hook, always picking the oldest, changes nothing: the default
+/// order is the order sent.
+#[test]
+fn picking_the_oldest_is_the_default_order() {
+    use dynsup::Instant;
+    use dynsup_sim::simulation::Simulation;
+
+    let run = |hooked: bool| {
+        let mut sim = Simulation::new(config(), idle_spawner());
+        if hooked {
+            sim.set_same_instant_order(Box::new(|_| 0));
+        }
+        let mut pids = Vec::new();
+        for _ in 0..3 {
+            let call = sim
+                .start_child(ChildSpec::new("idle", vec![]))
+                .expect("valid");
+            if let Ok(reply) = sim.wait_reply(call) {
+                pids.extend(started_pid(&reply));
+            }
+        }
+        for &pid in &pids {
+            sim.send(pid, ());
+            sim.kill_child(pid);
+        }
+        let stop = sim.stop(ExitReason::Shutdown);
+        sim.wait_reply(stop).expect("stopped");
+        sim.run_until(Instant::from_millis(10_000)).expect("runs");
+        sim.trace().to_vec()
+    };
+    let plain = run(false);
+    assert!(plain.len() > 10);
+    assert_eq!(run(true), plain);
+}
