@@ -26,6 +26,9 @@
 //! - [`simulation`]: the simulator itself ([`simulation::Simulation`]), for any
 //!   [`dynsup::Worker`], driven call by call; [`invariants`] are the checkers it runs.
 //! - [`transcript`]: what a run prints: one line per step, then its events.
+//! - [`check`]: testing your own workers from `cargo test`: a test body run over many seeds,
+//!   with seeded faults, the invariants after every delivery, shrinking and replay files
+//!   (`docs/testing-your-workers.md`).
 //!
 //! # Features
 //!
@@ -69,6 +72,7 @@
 
 #[doc(hidden)]
 pub mod bench;
+pub mod check;
 pub mod coverage;
 pub mod explore;
 #[cfg(feature = "fuzzing")]

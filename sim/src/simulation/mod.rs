@@ -46,6 +46,7 @@ mod checker;
 mod error;
 mod processes;
 mod queue;
+mod reorder;
 mod trace;
 
 pub use checker::{Checker, LiveChildren, View, Violation};
@@ -104,6 +105,16 @@ pub enum History {
 
 /// Decides each trapping worker's [`Cleanup`] when its shutdown begins.
 pub type CleanupTime<W> = Box<dyn FnMut(Pid, &W) -> Cleanup>;
+
+/// Picks which of `n` deliveries due at the same instant (each the oldest of its
+/// sender-receiver pair) arrives first: an index below `n`. See
+/// [`Simulation::set_same_instant_order`].
+pub type SameInstantOrder = Box<dyn FnMut(usize) -> usize>;
+
+/// Decides, for the restart of the child that was `old`, whether its `init` is replaced by a
+/// forced outcome (`Some(Init::Stop(..))` or `Some(Init::Ignore)`): a fault. `None` runs the
+/// worker's own `init`. See [`Simulation::set_restart_init`].
+pub type RestartInit = Box<dyn FnMut(Pid) -> Option<Init>>;
 
 /// How deliveries due at the same instant are ordered beyond their sequence number.
 ///
@@ -259,6 +270,10 @@ pub struct Simulation<F, A, S: Spawner<F, A>> {
     limits: SimLimits,
     error: Option<SimError>,
     checker: Option<Box<dyn Checker<F, A>>>,
+    /// How deliveries due at the same instant are ordered (`None`: in the order sent).
+    same_instant: Option<SameInstantOrder>,
+    /// Forced outcomes of restarts' `init` (`None`: the worker's own).
+    restart_init: Option<RestartInit>,
 }
 
 impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
@@ -292,6 +307,8 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
             limits,
             error: None,
             checker: None,
+            same_instant: None,
+            restart_init: None,
         }
     }
 
@@ -318,6 +335,25 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
     /// [`Cleanup::After`]`(0)`: it exits as soon as its `terminate` returns).
     pub fn set_cleanup_time(&mut self, cleanup: CleanupTime<S::Worker>) {
         self.cleanup = Some(cleanup);
+    }
+
+    /// Lets `order` choose among the deliveries due at the same instant, instead of taking
+    /// them in the order they were sent. Only the BEAM's guarantee is kept: messages between
+    /// one sender and one receiver arrive in the order sent, so `order` is asked only when
+    /// more than one sender-receiver pair has a delivery due (and only the oldest of each
+    /// pair is offered). A trapping child's end of cleanup still comes after everything else
+    /// due at its instant (a tie is a kill, docs/semantics.md §8). By default (never set)
+    /// deliveries are taken in the order sent, as every golden transcript expects.
+    pub fn set_same_instant_order(&mut self, order: SameInstantOrder) {
+        self.same_instant = Some(order);
+    }
+
+    /// Lets `decide` replace the `init` of every restart by a forced outcome (a failing or an
+    /// ignoring `init`), for fault injection. The spawner still makes the worker for that
+    /// attempt (one spawn per attempt, as always); its `init` is not run when the outcome is
+    /// forced.
+    pub fn set_restart_init(&mut self, decide: RestartInit) {
+        self.restart_init = Some(decide);
     }
 
     // ----- observation ----------------------------------------------------------------
@@ -473,6 +509,15 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
         }
     }
 
+    /// Takes the answer to the worker call `call`, if it has arrived (without running
+    /// anything; [`wait_call`](Self::wait_call) runs until it does).
+    pub fn take_call(
+        &mut self,
+        call: CallId,
+    ) -> Option<Result<<S::Worker as Worker>::Reply, CallError>> {
+        self.worker_replies.remove(call)
+    }
+
     /// Takes the reply to `call`, if it has arrived.
     pub fn take_reply(&mut self, call: CallId) -> Option<Reply> {
         self.replies.remove(call)
@@ -498,7 +543,7 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
         if let Some(err) = &self.error {
             return Err(err.clone());
         }
-        let Some(((at, _, _), delivery)) = self.queue.pop_first() else {
+        let Some(((at, _, _), delivery)) = self.next_delivery() else {
             return Ok(false);
         };
         self.deliveries += 1;
@@ -714,9 +759,13 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
                     });
                     let spawned =
                         Process::spawn(&mut self.spawner, &function, &args, start.pid, now);
+                    let forced = match (restart_of, self.restart_init.as_mut()) {
+                        (Some(old), Some(decide)) => decide(old),
+                        _ => None,
+                    };
                     let init = match spawned {
                         Ok(mut process) => {
-                            let init = process.init(now);
+                            let init = forced.unwrap_or_else(|| process.init(now));
                             if init == Init::Ok {
                                 let child = Child {
                                     process,
