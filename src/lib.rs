@@ -103,6 +103,7 @@ mod options;
 mod pid;
 mod restart_intensity;
 pub mod runtime;
+pub mod static_supervisor;
 mod supervisor;
 mod sync;
 mod time;
