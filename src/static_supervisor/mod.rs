@@ -8,6 +8,7 @@ pub mod flags;
 mod job;
 mod mailbox;
 pub mod output;
+mod shutdown;
 pub mod spec;
 
 #[cfg(test)]
@@ -23,7 +24,6 @@ use crate::options::{AutoShutdown, Strategy};
 use crate::pid::Pid;
 use crate::restart_intensity::{Intensity, RestartLog};
 use crate::supervisor::output::{CallId, StartOutcome, Started};
-use crate::supervisor::termination::ended_cleanly;
 use crate::time::Instant;
 
 use children::{Child, Children};
@@ -32,6 +32,7 @@ pub use flags::{Flags, StaticConfig};
 use job::{Job, Purpose, Step, Stopping, Waiting};
 use mailbox::{Message, Request};
 pub use output::{ChildPid, ChildRow, Effect, Event, Reply};
+use shutdown::ended_as_asked;
 pub use spec::{StaticChildSpec, ValidStaticSpec};
 
 /// The kind of job a start result belongs to (other than `start_child`).
@@ -664,7 +665,7 @@ impl<I: Clone + Eq + fmt::Debug, F: Clone, A: Clone> Supervisor<I, F, A> {
 
     /// The child being terminated is down with `reason`.
     fn down(&mut self, stopping: &Stopping<I>, reason: ExitReason) {
-        if !ended_cleanly(stopping.shutdown, stopping.restart, &reason) {
+        if !ended_as_asked(stopping.shutdown, stopping.restart, &reason) {
             self.events.push_back(Event::ShutdownError {
                 id: stopping.id.clone(),
                 reason,

@@ -6,7 +6,7 @@ mod children;
 pub mod defect;
 mod mailbox;
 pub mod output;
-pub(crate) mod termination;
+mod termination;
 pub mod view;
 
 #[cfg(test)]

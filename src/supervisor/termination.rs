@@ -43,7 +43,7 @@ pub(crate) struct Termination {
 
 /// Whether a child that ended during termination ended as its shutdown asked (docs/semantics.md
 /// §8.4); anything else is reported as a shutdown error, with the same outcome.
-pub(crate) fn ended_cleanly(shutdown: Shutdown, restart: Restart, reason: &ExitReason) -> bool {
+fn ended_cleanly(shutdown: Shutdown, restart: Restart, reason: &ExitReason) -> bool {
     match (shutdown, reason) {
         (Shutdown::BrutalKill, reason) => *reason == ExitReason::Killed,
         (_, ExitReason::Shutdown | ExitReason::ShutdownWith(_)) => true,
