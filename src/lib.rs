@@ -12,6 +12,9 @@
 //!
 //! * The **core**, [`DynamicSupervisor`]: the sans-IO state machine (below), inspected through
 //!   [`DynamicSupervisor::view`].
+//! * The **static supervisor**, [`static_supervisor::Supervisor`]: Elixir's `Supervisor`
+//!   (one_for_one, one_for_all, rest_for_one, children by id, significant children) as a
+//!   sans-IO core with the same driver protocol (`docs/static-supervisor.md`).
 //! * The **Worker API**, [`Worker`] with its [`Context`] (pid, time, timers) and
 //!   [`Answer`] for calls: what a user writes, once, for every driver
 //!   (`docs/worker-api.md` says why its callbacks are synchronous).

@@ -703,7 +703,7 @@ fn restarts_spaced_beyond_the_window_survive() {
     assert!(d.sup.view().is_alive());
 }
 
-/// §5.2, sup_stop_infinity, sup_stop_timeout, sup_stop_brutal_kill: shutdown one child at a
+/// §5.2, §5.3, sup_stop_infinity, sup_stop_timeout, sup_stop_brutal_kill: shutdown one child at a
 /// time, last started first, each with its own shutdown.
 #[test]
 fn shutdown_goes_one_child_at_a_time_in_reverse_with_each_shutdown() {
@@ -762,7 +762,7 @@ fn shutdown_goes_one_child_at_a_time_in_reverse_with_each_shutdown() {
     }));
 }
 
-/// §5.3: `stop` answers once everything is down; later calls find no process.
+/// §5.2, §6.7: `stop` answers once everything is down; later calls find no process.
 #[test]
 fn stop_replies_after_the_children_and_later_calls_get_noproc() {
     let mut d = abc(Strategy::OneForOne);
@@ -955,7 +955,7 @@ fn delete_child_by_id() {
     );
 }
 
-/// §6.5, count_children, count_restarting_children: active counts processes only.
+/// §6.6, count_children, count_restarting_children: active counts processes only.
 #[test]
 fn count_children_counts_types_and_processes() {
     let specs = vec![
