@@ -12,6 +12,8 @@ mod shutdown;
 pub mod spec;
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod tests;
 
 use std::collections::VecDeque;
