@@ -1124,3 +1124,37 @@ impl Driver {
         log
     }
 }
+
+/// §8.1, [SUP: `init_children`]: a child that dies while later children are still starting
+/// has its exit queued and handled once start-up is over (then restarted); `{:ok, pid, info}`
+/// passes its info to `start_child`'s answer.
+#[test]
+fn an_exit_during_start_up_is_handled_after_it() {
+    let mut d = Driver {
+        sup: Supervisor::start(at(0), Flags::default(), vec![child("a"), child("b")]).unwrap(),
+        now: 0,
+        next_pid: 0,
+        next_call: 0,
+    };
+    d.drain();
+    d.answer(ok());
+    assert!(d.exit(Pid(1), boom()).is_empty(), "queued while b starts");
+    assert_eq!(d.sup.view().mailbox_len(), 1);
+    let log = d.answer(ok());
+    assert_eq!(log[0], Effect::Initialized(Ok(())));
+    assert!(matches!(log[1], Effect::Start { id: "a", .. }));
+    d.answer(ok());
+    assert_eq!(d.sup.view().pid_of(&"a"), Some(Running(Pid(3))));
+    let call = d.call();
+    d.sup.start_child(at(0), call, child("c")).unwrap();
+    d.drain();
+    let info = Some("extra".to_owned());
+    let log = d.answer(StartOutcome::Started {
+        pid: Pid(0),
+        info: info.clone(),
+    });
+    assert_eq!(
+        reply_in(&log, call),
+        Reply::StartChild(Ok(Started::Running { pid: Pid(4), info }))
+    );
+}
