@@ -247,13 +247,17 @@ impl fmt::Display for Report {
             self.cores, self.runs
         )?;
         if let Some(beam) = &self.beam {
-            writeln!(
+            write!(
                 f,
                 "BEAM: Elixir {} / OTP {}, the real DynamicSupervisor at {} children",
                 beam.elixir_version,
                 beam.get("otp_release").unwrap_or(0.0),
                 beam.get("children").unwrap_or(0.0)
             )?;
+            match beam.get("scale_children") {
+                Some(scale) => writeln!(f, " (the tokio runtime's workloads at {scale})")?,
+                None => writeln!(f)?,
+            }
         }
         let label_width = self
             .figures()
