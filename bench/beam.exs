@@ -1,7 +1,7 @@
 # bench/beam.exs: the workloads of `dynsup-sim bench`, measured on the real Elixir
 # DynamicSupervisor, for a side-by-side comparison.
 #
-#   elixir bench/beam.exs [--children N] [--runs R] [--restarts C]
+#   elixir --erl "+P 4194304" bench/beam.exs [--children N] [--runs R] [--restarts C] [--scale M]
 #
 # Progress goes to stderr; stdout gets one JSON object (keys suffixed `_100k` are measured at
 # N children, 100k by default). Every figure is the median of R runs (3 by default).
@@ -14,6 +14,20 @@
 #   which_children_ms_100k             one which_children call at N children
 #   terminate_child_ns_per_child_100k  N sequential terminate_child calls / N
 #   restarts_per_sec                   kill a permanent child, wait until its restart is up
+#
+# With --scale M (M > 0; `dynsup-sim bench --vs-beam` passes its --tokio-children), the seeds'
+# scale workloads of the tokio runtime's section, at M live children (M past 262,144 needs a
+# larger process limit than the default: `--erl "+P 4194304"`):
+#   scale_start_child_us_per_child      M sequential start_child calls / M
+#   scale_bytes_per_child               (memory of the supervisor + its M children) / M
+#   scale_terminate_child_us_per_child  M sequential terminate_child calls / M
+#   scale_stop_s                        stopping the supervisor with M children, in seconds
+#                                       (only for M <= 100,000: the BEAM's stop is quadratic
+#                                       in M, 66 s at 100k here, hours at 1M)
+#   scale_partition_1_starts_per_sec    children started per second through a
+#   scale_partition_2_starts_per_sec    PartitionSupervisor of 1 (2) DynamicSupervisors, from
+#                                       one process per partition (each starts the integer
+#                                       keys that route to its partition: rem(key, partitions))
 #
 # Restart cycles run in batches of 1,000 on a fresh supervisor with max_restarts 1,000,000 and
 # max_seconds 1: OTP keeps the restart stamps in a list that every restart filters, so one
@@ -37,13 +51,19 @@ end
 defmodule BeamBench do
   @moduledoc false
 
+  # The largest children count whose stop is measured (see scale_run).
+  @max_stop_children 100_000
+
   def main(argv) do
     {opts, _, _} =
-      OptionParser.parse(argv, strict: [children: :integer, runs: :integer, restarts: :integer])
+      OptionParser.parse(argv,
+        strict: [children: :integer, runs: :integer, restarts: :integer, scale: :integer]
+      )
 
     n = Keyword.get(opts, :children, 100_000)
     runs = Keyword.get(opts, :runs, 3)
     restart_cycles = Keyword.get(opts, :restarts, 100_000)
+    scale = Keyword.get(opts, :scale, 0)
 
     # Restart cycles log a child_terminated report each; silence the logger for the whole run.
     Logger.configure(level: :none)
@@ -55,6 +75,7 @@ defmodule BeamBench do
 
     population = for run <- 1..runs, do: population_run(n, run, runs)
     restarts = for run <- 1..runs, do: restart_run(restart_cycles, run, runs)
+    scaled = if scale > 0, do: scale_figures(scale, runs), else: []
 
     figures = [
       {"start_child_ns_per_child_100k", median(Enum.map(population, & &1.start_ns))},
@@ -67,7 +88,7 @@ defmodule BeamBench do
       {"runs", runs},
       {"cores", System.schedulers_online()},
       {"otp_release", String.to_integer(System.otp_release())}
-    ]
+    ] ++ scaled
 
     IO.puts(to_json(figures, System.version()))
   end
@@ -114,6 +135,106 @@ defmodule BeamBench do
       "which_children #{round1(which_ms)} ms, terminate_child #{round1(result.terminate_ns / 1000)} us/child")
 
     result
+  end
+
+  # The seeds' scale workloads at m children, each the median of `runs` runs.
+  defp scale_figures(m, runs) do
+    progress("BEAM: #{m} children (the tokio runtime's workloads)")
+    samples = for run <- 1..runs, do: scale_run(m, run, runs)
+    pick = fn key -> median(Enum.map(samples, &Map.fetch!(&1, key))) end
+
+    stop = if m <= @max_stop_children, do: [{"scale_stop_s", pick.(:stop_s)}], else: []
+
+    [
+      {"scale_children", m},
+      {"scale_start_child_us_per_child", pick.(:start_us)},
+      {"scale_bytes_per_child", pick.(:bytes)},
+      {"scale_terminate_child_us_per_child", pick.(:terminate_us)}
+    ] ++
+      stop ++
+      [
+        {"scale_partition_1_starts_per_sec", pick.(:partition_1)},
+        {"scale_partition_2_starts_per_sec", pick.(:partition_2)}
+      ]
+  end
+
+  defp scale_run(m, run, runs) do
+    spec = {BeamBench.Child, nil}
+    {:ok, sup} = DynamicSupervisor.start_link(strategy: :one_for_one)
+
+    {start_us, pids} =
+      :timer.tc(fn ->
+        for _ <- 1..m do
+          {:ok, pid} = DynamicSupervisor.start_child(sup, spec)
+          pid
+        end
+      end)
+
+    bytes = memory_of([sup | pids]) / m
+
+    {terminate_us, _} =
+      :timer.tc(fn ->
+        for pid <- pids, do: :ok = DynamicSupervisor.terminate_child(sup, pid)
+      end)
+
+    # Stopping takes time quadratic in the children count on the BEAM (while it shuts its
+    # children down one by one, the supervisor scans its growing mailbox of their exits: 66 s
+    # at 100k children here), so it is measured only up to @max_stop_children.
+    stop_us =
+      if m <= @max_stop_children do
+        for _ <- 1..m, do: {:ok, _} = DynamicSupervisor.start_child(sup, spec)
+        {stop_us, _} = :timer.tc(fn -> stop(sup) end)
+        stop_us
+      else
+        stop(sup)
+        nil
+      end
+
+    result = %{
+      start_us: start_us / m,
+      bytes: bytes,
+      terminate_us: terminate_us / m,
+      stop_s: stop_us && stop_us / 1_000_000,
+      partition_1: partition_starts(m, 1),
+      partition_2: partition_starts(m, 2)
+    }
+
+    progress("  run #{run}/#{runs}: start_child #{round1(result.start_us)} us/child, " <>
+      "#{round(bytes)} B/child, terminate_child #{round1(result.terminate_us)} us/child, " <>
+      "stop #{if result.stop_s, do: "#{round1(result.stop_s)} s", else: "not measured"}, " <>
+      "partitions 1: #{round(result.partition_1)}/s, " <>
+      "2: #{round(result.partition_2)}/s")
+
+    result
+  end
+
+  # Children started per second through a PartitionSupervisor of `partitions` partitions.
+  defp partition_starts(m, partitions) do
+    name = :"beam_bench_partitions_#{partitions}"
+
+    {:ok, sup} =
+      PartitionSupervisor.start_link(child_spec: DynamicSupervisor, name: name, partitions: partitions)
+
+    spec = {BeamBench.Child, nil}
+
+    {us, _} =
+      :timer.tc(fn ->
+        0..(partitions - 1)
+        |> Enum.map(fn partition ->
+          Task.async(fn ->
+            for key <- partition..(m - 1)//partitions do
+              {:ok, _} = DynamicSupervisor.start_child({:via, PartitionSupervisor, {name, key}}, spec)
+            end
+          end)
+        end)
+        |> Task.await_many(:infinity)
+      end)
+
+    # Its DynamicSupervisors are killed first, their children with them (a stop would shut
+    # the children down one by one, in quadratic time; see scale_run).
+    for {_, partition, _, _} <- Supervisor.which_children(sup), do: Process.exit(partition, :kill)
+    stop(sup)
+    m / (us / 1_000_000)
   end
 
   defp memory_of(pids) do

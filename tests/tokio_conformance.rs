@@ -1,51 +1,32 @@
 //! Conformance of the tokio runtime: every scenario file, run on tokio's paused (virtual)
 //! clock, prints the golden transcript that the real Elixir DynamicSupervisor printed (the
 //! snapshot of `tests/conformance.rs`). Virtual time is exact, so no scenario is skipped.
+//! In real time on a multi-threaded runtime, every scenario prints its golden too, but for
+//! the pinned timing-sensitive ones the threaded runtime skips (`real_time_support`).
 #![cfg(not(loom))]
 
-use std::path::PathBuf;
+mod real_time_support;
 
 use dynsup_sim::scenario;
-use dynsup_sim::tokio::run_tokio;
+use dynsup_sim::tokio::{run_tokio, run_tokio_multi_thread};
+use real_time_support::{assert_conforms, golden, name_of, run_in_parallel, scenario_files};
 
-/// The golden transcript: the snapshot's text after its second `---` line.
-fn golden(name: &str) -> String {
-    let path = format!("tests/snapshots/conformance__transcript@{name}.snap");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let mut lines = text.lines();
-    for _ in 0..2 {
-        if !lines.by_ref().any(|line| line == "---") {
-            panic!("{path}: no second --- line");
-        }
-    }
-    let body: Vec<&str> = lines.collect();
-    body.join("\n").trim_end().to_owned()
-}
+/// How many scenarios run at once on the multi-threaded runtime (each on a runtime of its
+/// own).
+const PARALLEL: usize = 24;
 
-fn scenario_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/scenarios")
-        .expect("tests/scenarios is readable")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "scn"))
-        .collect();
-    files.sort();
-    files
-}
+/// Worker threads of each scenario's multi-threaded runtime.
+const WORKER_THREADS: usize = 2;
 
 #[test]
 fn tokio_transcripts_on_the_paused_clock_equal_the_goldens() {
     let files = scenario_files();
     let mut failures = Vec::new();
     let mut passed = 0usize;
-    for path in &files {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let parsed = scenario::parse_file(path).expect("scenario parses");
+    for (path, parsed) in &files {
+        let name = name_of(path);
         let expected = golden(&name);
-        match run_tokio(&parsed, true).map(|t| t.to_string().trim_end().to_owned()) {
+        match run_tokio(parsed, true).map(|t| t.to_string().trim_end().to_owned()) {
             Ok(actual) if actual == expected => passed += 1,
             Ok(actual) => failures.push(format!(
                 "{name}: the tokio transcript differs\n--- golden\n{expected}\n--- tokio\n{actual}\n"
@@ -56,6 +37,18 @@ fn tokio_transcripts_on_the_paused_clock_equal_the_goldens() {
     println!("{passed} of {} equal on the paused clock", files.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(passed, files.len());
+}
+
+/// In real time on a multi-threaded runtime (two worker threads), every scenario prints its
+/// golden, but for the pinned timing-sensitive ones the threaded runtime skips too.
+#[test]
+fn tokio_transcripts_in_real_time_on_a_multi_threaded_runtime_equal_the_goldens() {
+    let outcome = run_in_parallel("tokio multi-thread", PARALLEL, |scenario| {
+        run_tokio_multi_thread(scenario, WORKER_THREADS)
+            .map(|t| t.to_string())
+            .map_err(|e| e.to_string())
+    });
+    assert_conforms(&outcome);
 }
 
 /// The same runner in real time (no paused clock): a short scenario with a trapping child's

@@ -16,7 +16,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::sync::oneshot;
 
 use crate::call_error::CallError;
@@ -24,6 +23,7 @@ use crate::driver::{Process, ShutdownOutcome};
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
 use crate::tokio_runtime::clock::Clock;
+use crate::tokio_runtime::mailbox::{Receiver, Sender};
 use crate::worker::{Init, Worker};
 
 /// The answer slot of a call to a worker.
@@ -52,26 +52,33 @@ pub(crate) enum ChildNote {
 }
 
 /// The whole life of the child.
-pub(crate) async fn run<W: Worker + ?Sized>(
+///
+/// A plain function returning an `async move` block rather than an `async fn`: an `async fn`
+/// keeps its arguments twice in its future (as passed, then as locals), and this future is
+/// the bulk of each child's task, a million of them at the seeds' scale.
+#[allow(clippy::manual_async_fn)]
+pub(crate) fn run<W: Worker + ?Sized>(
     mut process: Process<W>,
     clock: Clock,
-    mut queue: UnboundedReceiver<Control<W>>,
+    mut queue: Receiver<Control<W>>,
     notify: impl Fn(ChildNote),
     cleanup: Option<CleanupTime<W>>,
-) {
-    let pid = process.pid();
-    let init = process.init(clock.now());
-    if init != Init::Ok {
-        process.dispose();
+) -> impl std::future::Future<Output = ()> {
+    async move {
+        let pid = process.pid();
+        let init = process.init(clock.now());
+        if init != Init::Ok {
+            process.dispose();
+            notify(ChildNote::Started { pid, init });
+            return;
+        }
         notify(ChildNote::Started { pid, init });
-        return;
-    }
-    notify(ChildNote::Started { pid, init });
-    let end = serve(&mut process, clock, &mut queue, cleanup.as_ref()).await;
-    process.dispose();
-    if let Some(reason) = end {
-        refuse_calls(&mut queue, &reason);
-        notify(ChildNote::Exited { pid, reason });
+        let end = serve(&mut process, clock, &mut queue, cleanup.as_ref()).await;
+        process.dispose();
+        if let Some(reason) = end {
+            refuse_calls(&mut queue, &reason);
+            notify(ChildNote::Exited { pid, reason });
+        }
     }
 }
 
@@ -80,7 +87,7 @@ pub(crate) async fn run<W: Worker + ?Sized>(
 async fn serve<W: Worker + ?Sized>(
     process: &mut Process<W>,
     clock: Clock,
-    queue: &mut UnboundedReceiver<Control<W>>,
+    queue: &mut Receiver<Control<W>>,
     cleanup: Option<&CleanupTime<W>>,
 ) -> Option<ExitReason> {
     loop {
@@ -93,10 +100,12 @@ async fn serve<W: Worker + ?Sized>(
                     }
                     continue;
                 }
-                tokio::select! {
-                    biased;
-                    received = queue.recv() => received,
-                    () = tokio::time::sleep_until(clock.at(deadline)) => continue,
+                // A message first, else the timer when it is due. Boxed: it is made only
+                // while a timer is set, and the task's future (a million of them at the
+                // seeds' scale) stays small without one.
+                match Box::pin(tokio::time::timeout_at(clock.at(deadline), queue.recv())).await {
+                    Ok(received) => received,
+                    Err(_) => continue,
                 }
             }
         };
@@ -127,7 +136,7 @@ async fn serve<W: Worker + ?Sized>(
                         time(process.pid(), process.worker())
                     }) {
                         Some(time) if time.is_zero() => {}
-                        Some(time) => tokio::time::sleep(time).await,
+                        Some(time) => Box::pin(tokio::time::sleep(time)).await,
                         None => std::future::pending::<()>().await,
                     }
                     return Some(ExitReason::Shutdown);
@@ -139,12 +148,8 @@ async fn serve<W: Worker + ?Sized>(
 }
 
 /// The process has exited with `reason`: calls still queued get that as their answer.
-fn refuse_calls<W: Worker + ?Sized>(
-    queue: &mut UnboundedReceiver<Control<W>>,
-    reason: &ExitReason,
-) {
-    queue.close();
-    while let Ok(control) = queue.try_recv() {
+fn refuse_calls<W: Worker + ?Sized>(queue: &mut Receiver<Control<W>>, reason: &ExitReason) {
+    for control in queue.close() {
         if let Control::Call(_, reply) = control {
             let _ = reply.send(Err(CallError::Exited(reason.clone())));
         }
@@ -153,6 +158,6 @@ fn refuse_calls<W: Worker + ?Sized>(
 
 /// A child's control channel and its task.
 pub(crate) struct ChildTask<W: Worker + ?Sized> {
-    pub(crate) control: UnboundedSender<Control<W>>,
+    pub(crate) control: Sender<Control<W>>,
     pub(crate) task: tokio::task::JoinHandle<()>,
 }

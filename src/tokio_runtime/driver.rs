@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::sync::{oneshot, watch};
 
 use crate::call_error::CallError;
@@ -16,6 +16,7 @@ use crate::supervisor::output::Reply;
 use crate::time::Instant;
 use crate::tokio_runtime::child::{self, CallReply, ChildNote, ChildTask, CleanupTime, Control};
 use crate::tokio_runtime::clock::Clock;
+use crate::tokio_runtime::mailbox;
 use crate::worker::{Init, Worker};
 
 /// The observer of a running supervisor, called on the supervisor's task.
@@ -178,10 +179,10 @@ where
                 reply,
             } => match self.live_child(pid) {
                 Some(child) => {
-                    if let Err(err) = child.control.send(Control::Call(request, reply)) {
-                        if let Control::Call(_, reply) = err.0 {
-                            let _ = reply.send(Err(CallError::NoProc));
-                        }
+                    if let Err(Control::Call(_, reply)) =
+                        child.control.send(Control::Call(request, reply))
+                    {
+                        let _ = reply.send(Err(CallError::NoProc));
                     }
                 }
                 None => {
@@ -286,7 +287,7 @@ where
                 let _ = mailbox.send(Input::Child(note));
             }
         };
-        let (control, queue) = unbounded_channel();
+        let (control, queue) = mailbox::mailbox();
         let task = tokio::spawn(child::run(
             process,
             self.clock,

@@ -110,6 +110,7 @@ mod child;
 mod clock;
 mod driver;
 mod handle;
+mod mailbox;
 mod partition;
 
 pub use handle::{Builder, Supervisor};

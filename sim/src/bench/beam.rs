@@ -33,11 +33,21 @@ pub fn elixir_available() -> bool {
         .is_ok_and(|status| status.success())
 }
 
+/// The BEAM's process limit for the script: room for a million children and more (the
+/// default, 262,144, is below the seeds' scale).
+const BEAM_PROCESS_LIMIT: &str = "+P 4194304";
+
 /// Runs the script at `script` (its progress goes straight to our stderr) and parses its
-/// output.
-pub fn run_script(script: &Path) -> Result<BeamFigures, BenchError> {
-    let output = Command::new("elixir")
-        .arg(script)
+/// output. With `scale` > 0 it also measures the seeds' scale workloads at `scale` children
+/// (`--scale N`: start, memory, terminate and stop per child, start throughput through a
+/// PartitionSupervisor of 1 and 2 partitions), the `scale_*` figures.
+pub fn run_script(script: &Path, scale: u64) -> Result<BeamFigures, BenchError> {
+    let mut command = Command::new("elixir");
+    command.args(["--erl", BEAM_PROCESS_LIMIT]).arg(script);
+    if scale > 0 {
+        command.args(["--scale", &scale.to_string()]);
+    }
+    let output = command
         .stderr(Stdio::inherit())
         .output()
         .map_err(|err| BenchError(format!("cannot run elixir {}: {err}", script.display())))?;

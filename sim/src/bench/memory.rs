@@ -25,6 +25,9 @@ pub enum ProbeKind {
     Simulated,
     /// A bare core with N running children.
     Bare,
+    /// A supervisor of the tokio runtime (feature `tokio`) with N running children, one task
+    /// each, on a multi-threaded runtime (built before the first reading).
+    Tokio,
 }
 
 impl fmt::Display for ProbeKind {
@@ -32,11 +35,12 @@ impl fmt::Display for ProbeKind {
         f.write_str(match self {
             ProbeKind::Simulated => "sim",
             ProbeKind::Bare => "core",
+            ProbeKind::Tokio => "tokio",
         })
     }
 }
 
-/// A probe request, written `KIND:N` (`sim:1000000`, `core:100000`).
+/// A probe request, written `KIND:N` (`sim:1000000`, `core:100000`, `tokio:1000000`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Probe {
     /// What to build.
@@ -57,13 +61,14 @@ impl FromStr for Probe {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let bad = || {
             BenchError(format!(
-                "bad memory probe {text:?}: expected sim:N or core:N"
+                "bad memory probe {text:?}: expected sim:N, core:N or tokio:N"
             ))
         };
         let (kind, children) = text.split_once(':').ok_or_else(bad)?;
         let kind = match kind {
             "sim" => ProbeKind::Simulated,
             "core" => ProbeKind::Bare,
+            "tokio" => ProbeKind::Tokio,
             _ => return Err(bad()),
         };
         let children = children.parse().map_err(|_| bad())?;
@@ -102,6 +107,8 @@ pub fn measure_here(probe: Probe) -> Result<Footprint, BenchError> {
     let children = probe.children.max(1);
     let before = resident_bytes().ok_or_else(unsupported)?;
     let (after, history) = match probe.kind {
+        // It reads the resident set itself, once its runtime is built.
+        ProbeKind::Tokio => return tokio_probe(children),
         ProbeKind::Simulated => {
             let mut sim = simulated::new_simulation(3)?;
             for _ in 0..children {
@@ -127,6 +134,37 @@ pub fn measure_here(probe: Probe) -> Result<Footprint, BenchError> {
         total: after.saturating_sub(before) as f64 / children as f64,
         history: history as f64 / children as f64,
     })
+}
+
+/// The tokio probe: the runtime and an empty supervisor first, then the resident set's growth
+/// while `children` children start.
+#[cfg(feature = "tokio")]
+fn tokio_probe(children: u64) -> Result<Footprint, BenchError> {
+    let runtime = super::tokio::runtime()?;
+    runtime.block_on(async {
+        let sup = super::tokio::start_supervisor(3).await?;
+        let before = resident_bytes();
+        let pids = super::tokio::start_children(&sup, children).await?;
+        let after = resident_bytes();
+        black_box(&pids);
+        match (before, after) {
+            (Some(before), Some(after)) => Ok(Footprint {
+                total: after.saturating_sub(before) as f64 / children as f64,
+                history: 0.0,
+            }),
+            _ => Err(BenchError(
+                "memory: /proc/self/status is not readable here".into(),
+            )),
+        }
+    })
+}
+
+/// Without the tokio runtime there is nothing to probe.
+#[cfg(not(feature = "tokio"))]
+fn tokio_probe(_children: u64) -> Result<Footprint, BenchError> {
+    Err(BenchError(
+        "memory: this build has no tokio runtime (feature `tokio`)".into(),
+    ))
 }
 
 /// Runs `exe bench --memory-probe PROBE` (the `dynsup-sim` binary) and reads the two figures

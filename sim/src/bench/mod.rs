@@ -17,6 +17,8 @@ pub mod scenarios;
 pub mod simulated;
 pub mod threads;
 pub mod timing;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 use std::fmt;
 use std::hint::black_box;
@@ -74,6 +76,10 @@ pub struct BenchConfig {
     pub explore_steps: usize,
     /// Children started (each a thread) in the threaded runtime workload (0: skip it).
     pub thread_children: usize,
+    /// Live children of the tokio runtime workload (feature `tokio`; 0: skip it).
+    pub tokio_children: u64,
+    /// Crash and restart cycles per run of the tokio runtime workload.
+    pub tokio_restart_cycles: u64,
     /// Only these workload groups (names from [`WORKLOADS`]); empty: all of them.
     pub only: Vec<String>,
     /// `bench/beam.exs`, to run with `elixir` and compare (`None`: no comparison).
@@ -82,7 +88,8 @@ pub struct BenchConfig {
 
 impl Default for BenchConfig {
     /// The full benchmark: 5 runs, sizes 1k to 1M, 200k restart cycles, 200k count calls,
-    /// 1,000 explore seeds of 200 steps; no scenarios, memory or BEAM unless set.
+    /// 1,000 explore seeds of 200 steps, 2,000 threads, 100k tokio children with 100k restart
+    /// cycles; no scenarios, memory or BEAM unless set.
     fn default() -> Self {
         BenchConfig {
             runs: 5,
@@ -94,6 +101,8 @@ impl Default for BenchConfig {
             explore_seeds: 1_000,
             explore_steps: 200,
             thread_children: 2_000,
+            tokio_children: DEFAULT_TOKIO_CHILDREN,
+            tokio_restart_cycles: 100_000,
             only: Vec::new(),
             beam_script: None,
         }
@@ -105,6 +114,10 @@ impl Default for BenchConfig {
 pub const MID_SIZE: u64 = 100_000;
 /// The children count the figures at "1m" are taken at (count_children, memory).
 pub const LARGE_SIZE: u64 = 1_000_000;
+
+/// The tokio runtime workload's default children count (`--tokio-children`): 1M children
+/// take about a minute per run.
+pub const DEFAULT_TOKIO_CHILDREN: u64 = 100_000;
 
 /// `1k`, `10k`, `100k`, `1m`, or the number itself.
 pub fn size_suffix(children: u64) -> String {
@@ -523,8 +536,139 @@ fn thread_section(
     })
 }
 
+/// Measures the tokio runtime at `config.tokio_children` live children (and its bytes per
+/// child in a fresh process, when memory is measured).
+#[cfg(feature = "tokio")]
+fn tokio_section(
+    config: &BenchConfig,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Section, BenchError> {
+    let children = config.tokio_children;
+    let mut runs = Vec::new();
+    for run in 1..=config.runs.max(1) {
+        let figures = tokio::measure(children, config.tokio_restart_cycles)?;
+        progress(&format!(
+            "  tokio: run {run}/{}: start_child {:.2} µs/child, terminate_child {:.2} µs/child, \
+             stop {:.2} s, {:.0} restarts/s",
+            config.runs.max(1),
+            figures.start_child_us,
+            figures.terminate_child_us,
+            figures.stop_s,
+            figures.restarts_per_sec
+        ));
+        runs.push(figures);
+    }
+    let of = |pick: fn(&tokio::TokioFigures) -> f64| {
+        median(&runs.iter().map(pick).collect::<Vec<f64>>())
+    };
+    let suffix = size_suffix(children);
+    let at_goal = children == LARGE_SIZE;
+    let goal = |text: &'static str| at_goal.then_some(text);
+    let mut figures = vec![Figure {
+        key: format!("tokio_start_child_us_per_child_{suffix}"),
+        label: format!("start_child, per child, {suffix} children"),
+        value: of(|f| f.start_child_us),
+        unit: Unit::Micros,
+        beam_key: Some("scale_start_child_us_per_child"),
+        goal: goal("≤ 2 µs"),
+    }];
+    let probe = Probe {
+        kind: ProbeKind::Tokio,
+        children,
+    };
+    let mut bytes = Vec::new();
+    for _ in 0..config.runs.clamp(1, 3) {
+        match &config.memory {
+            MemoryMode::FreshProcess(exe) => {
+                bytes.push(memory::measure_in_fresh_process(exe, probe)?.total);
+            }
+            MemoryMode::InProcess => bytes.push(memory::measure_here(probe)?.total),
+            MemoryMode::Skip => break,
+        }
+    }
+    if !bytes.is_empty() {
+        progress(&format!(
+            "  memory {probe}: {:.0} bytes per child",
+            median(&bytes)
+        ));
+        figures.push(Figure {
+            key: format!("tokio_bytes_per_child_{suffix}"),
+            label: format!("memory per child, {suffix} children"),
+            value: median(&bytes),
+            unit: Unit::Bytes,
+            beam_key: Some("scale_bytes_per_child"),
+            goal: goal("≤ 1 KB"),
+        });
+    }
+    figures.extend([
+        Figure {
+            key: format!("tokio_terminate_child_us_per_child_{suffix}"),
+            label: format!("terminate_child, per child, {suffix} children"),
+            value: of(|f| f.terminate_child_us),
+            unit: Unit::Micros,
+            beam_key: Some("scale_terminate_child_us_per_child"),
+            goal: goal("≤ 2 µs"),
+        },
+        Figure {
+            key: format!("tokio_stop_s_{suffix}"),
+            label: format!("stop, with {suffix} children"),
+            value: of(|f| f.stop_s),
+            unit: Unit::Seconds,
+            beam_key: Some("scale_stop_s"),
+            goal: goal("≤ 3 s"),
+        },
+        Figure {
+            key: "tokio_restarts_per_sec".into(),
+            label: "crash and restart cycles".into(),
+            value: of(|f| f.restarts_per_sec),
+            unit: Unit::PerSecond,
+            beam_key: Some("restarts_per_sec"),
+            goal: Some("≥ 500k/s"),
+        },
+        Figure {
+            key: format!("tokio_partition_1_starts_per_sec_{suffix}"),
+            label: format!("start_child throughput, 1 partition, {suffix}"),
+            value: of(|f| f.partition_starts_per_sec[0]),
+            unit: Unit::PerSecond,
+            beam_key: Some("scale_partition_1_starts_per_sec"),
+            goal: None,
+        },
+        Figure {
+            key: format!("tokio_partition_2_starts_per_sec_{suffix}"),
+            label: format!("start_child throughput, 2 partitions, {suffix}"),
+            value: of(|f| f.partition_starts_per_sec[1]),
+            unit: Unit::PerSecond,
+            beam_key: Some("scale_partition_2_starts_per_sec"),
+            goal: None,
+        },
+    ]);
+    Ok(Section {
+        title: "tokio runtime: dynsup::tokio_runtime, one task per child".into(),
+        figures,
+    })
+}
+
+/// Without the feature `tokio` the workload is missing.
+#[cfg(not(feature = "tokio"))]
+fn tokio_section(
+    _config: &BenchConfig,
+    _progress: &mut dyn FnMut(&str),
+) -> Result<Section, BenchError> {
+    Err(BenchError(
+        "the tokio runtime workload needs the feature `tokio`".into(),
+    ))
+}
+
 /// The workload groups, as `--only` names them.
-pub const WORKLOADS: [&str; 6] = ["sim", "core", "memory", "scenarios", "explore", "threads"];
+pub const WORKLOADS: [&str; 7] = [
+    "sim",
+    "core",
+    "memory",
+    "scenarios",
+    "explore",
+    "threads",
+    "tokio",
+];
 
 /// Runs every workload `config` asks for, reporting progress line by line.
 pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchError> {
@@ -563,7 +707,8 @@ pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Repor
         for (kind, figure) in memory_figures(config, progress)? {
             match kind {
                 ProbeKind::Simulated => sim.figures.push(figure),
-                ProbeKind::Bare => core.figures.push(figure),
+                // The tokio runtime's figures go to its own section.
+                ProbeKind::Bare | ProbeKind::Tokio => core.figures.push(figure),
             }
         }
     }
@@ -589,9 +734,26 @@ pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Repor
         progress("threaded runtime (dynsup::runtime, one thread per child)...");
         report.sections.push(thread_section(config, progress)?);
     }
+    let tokio_wanted = config.tokio_children > 0 && wants("tokio");
+    if tokio_wanted && cfg!(feature = "tokio") {
+        progress(&format!(
+            "tokio runtime ({} children, one task each)...",
+            config.tokio_children
+        ));
+        report.sections.push(tokio_section(config, progress)?);
+    } else if tokio_wanted {
+        report
+            .missing
+            .push("tokio runtime: this build has no feature `tokio`".into());
+    }
     if let Some(script) = &config.beam_script {
         progress(&format!("BEAM: elixir {} ...", script.display()));
-        report.beam = Some(beam::run_script(script)?);
+        let scale = if tokio_wanted {
+            config.tokio_children
+        } else {
+            0
+        };
+        report.beam = Some(beam::run_script(script, scale)?);
     }
     Ok(report)
 }
@@ -617,6 +779,8 @@ mod tests {
             count_calls: 10,
             explore_seeds: 0,
             thread_children: 2,
+            tokio_children: 20,
+            tokio_restart_cycles: 10,
             ..BenchConfig::default()
         };
         let mut lines = Vec::new();
@@ -624,6 +788,10 @@ mod tests {
         assert!(report.get("start_child_ns_per_child_10").is_some());
         assert!(report.get("core_start_child_ns_per_child_10").is_some());
         assert!(report.get("restarts_per_sec").is_some());
+        assert_eq!(
+            report.get("tokio_start_child_us_per_child_20").is_some(),
+            cfg!(feature = "tokio")
+        );
         assert!(!lines.is_empty());
     }
 }

@@ -15,6 +15,8 @@ pub enum Unit {
     Micros,
     /// Milliseconds for one operation: less is better.
     Millis,
+    /// Seconds for one operation: less is better.
+    Seconds,
     /// Bytes per child: less is better.
     Bytes,
     /// Operations per second: more is better.
@@ -223,6 +225,8 @@ pub fn human(value: f64, unit: Unit) -> String {
         Unit::Micros => format!("{value:.2} µs"),
         Unit::Millis if value < 1.0 => format!("{:.1} µs", value * 1e3),
         Unit::Millis => format!("{value:.2} ms"),
+        Unit::Seconds if value < 1.0 => format!("{:.1} ms", value * 1e3),
+        Unit::Seconds => format!("{value:.2} s"),
         Unit::Bytes if value >= 1e4 => format!("{:.1} KB", value / 1e3),
         Unit::Bytes => format!("{value:.0} B"),
         Unit::PerSecond if value >= 1e6 => format!("{:.2} M/s", value / 1e6),
@@ -243,13 +247,17 @@ impl fmt::Display for Report {
             self.cores, self.runs
         )?;
         if let Some(beam) = &self.beam {
-            writeln!(
+            write!(
                 f,
                 "BEAM: Elixir {} / OTP {}, the real DynamicSupervisor at {} children",
                 beam.elixir_version,
                 beam.get("otp_release").unwrap_or(0.0),
                 beam.get("children").unwrap_or(0.0)
             )?;
+            match beam.get("scale_children") {
+                Some(scale) => writeln!(f, " (the tokio runtime's workloads at {scale})")?,
+                None => writeln!(f)?,
+            }
         }
         let label_width = self
             .figures()
@@ -451,6 +459,8 @@ mod tests {
         assert_eq!(human(2500.0, Unit::Nanos), "2.50 µs");
         assert_eq!(human(2.5e6, Unit::Nanos), "2.50 ms");
         assert_eq!(human(0.5, Unit::Millis), "500.0 µs");
+        assert_eq!(human(2.06, Unit::Seconds), "2.06 s");
+        assert_eq!(human(0.25, Unit::Seconds), "250.0 ms");
         assert_eq!(human(3000.0, Unit::Bytes), "3000 B");
         assert_eq!(human(1.5e6, Unit::PerSecond), "1.50 M/s");
     }

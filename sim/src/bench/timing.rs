@@ -12,6 +12,13 @@ pub fn timed<T>(work: impl FnOnce() -> T) -> (Duration, T) {
     (start.elapsed(), value)
 }
 
+/// Awaits `work` once and returns how long it took with its result.
+pub async fn timed_async<T>(work: impl std::future::Future<Output = T>) -> (Duration, T) {
+    let start = Instant::now();
+    let value = work.await;
+    (start.elapsed(), value)
+}
+
 /// The median of `values` (the mean of the two middle ones for an even count); 0 when empty.
 pub fn median(values: &[f64]) -> f64 {
     let mut sorted: Vec<f64> = values.to_vec();

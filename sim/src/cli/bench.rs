@@ -34,10 +34,17 @@ pub struct BenchArgs {
     /// Run only these workload groups (comma-separated).
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(bench::WORKLOADS))]
     only: Vec<String>,
+    /// Live children of the tokio runtime workload (`tokio`): start_child, memory,
+    /// terminate_child and stop per child, and start throughput with 1 and 2 partitions, at
+    /// this many children (1000000 for the seeds' scale: about a minute per run). With
+    /// --vs-beam the BEAM measures the same at the same count.
+    #[arg(long, value_name = "N", default_value_t = bench::DEFAULT_TOKIO_CHILDREN,
+          value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    tokio_children: u64,
     /// Print each conformance scenario's figures too (table only).
     #[arg(long)]
     per_scenario: bool,
-    /// Internal: build KIND:N (sim:N or core:N) in this fresh process and print the resident
+    /// Internal: build KIND:N (sim:N, core:N or tokio:N) in this fresh process and print the resident
     /// memory it took per child, in bytes.
     #[arg(long, hide = true, value_name = "KIND:N")]
     memory_probe: Option<String>,
@@ -101,6 +108,7 @@ pub fn main(args: &BenchArgs) -> ExitCode {
         memory,
         beam_script,
         only: args.only.clone(),
+        tokio_children: args.tokio_children,
         ..BenchConfig::default()
     };
     let steps = StepProgress::new();

@@ -1,6 +1,7 @@
 //! Scenario files on the tokio runtime (`dynsup-sim run --runtime tokio FILE`, feature
 //! `tokio`): the same steps, the same scripted workers and the same transcript as the
-//! simulator, on a current-thread tokio runtime.
+//! simulator, on a current-thread tokio runtime ([`run_tokio`]) or, in real time, on a
+//! multi-threaded one ([`run_tokio_multi_thread`]).
 //!
 //! With `paused`, tokio's clock starts paused (`start_paused(true)`): time is virtual, it
 //! advances only when every task is idle, to the next timer, so each step runs at exactly its
@@ -21,7 +22,7 @@
 
 mod run;
 
-pub use run::{run_tokio, TokioError, SETTLE_TIMEOUT};
+pub use run::{run_tokio, run_tokio_multi_thread, TokioError, SETTLE_TIMEOUT};
 // The runtime as a target of the runner's step executor: `run_tokio`'s machinery.
 #[doc(hidden)]
 pub use run::TokioTarget;

@@ -87,6 +87,27 @@ pub fn run_tokio(scenario: &Scenario, paused: bool) -> Result<Transcript, TokioE
         .start_paused(paused)
         .build()
         .map_err(|err| TokioError::Runtime(err.to_string()))?;
+    run_on(runtime, scenario)
+}
+
+/// Runs `scenario` in real time on a multi-threaded tokio runtime of `worker_threads` worker
+/// threads (the supervisor's task and its children's tasks move between them, as in a tokio
+/// application) and returns its transcript. Real time is not exact: as on the threaded
+/// runtime, a restart stamped near a second boundary may land in the next second.
+pub fn run_tokio_multi_thread(
+    scenario: &Scenario,
+    worker_threads: usize,
+) -> Result<Transcript, TokioError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(worker_threads.max(1))
+        .enable_time()
+        .build()
+        .map_err(|err| TokioError::Runtime(err.to_string()))?;
+    run_on(runtime, scenario)
+}
+
+/// Runs `scenario` on `runtime` (its t = 0 is the supervisor's start).
+fn run_on(runtime: Runtime, scenario: &Scenario) -> Result<Transcript, TokioError> {
     // Scripted workers leave their cleanup time to the runtime's setting.
     let spawner = ScenarioSpawner::new(scenario.templates.clone(), false);
     let log = spawner.log();
