@@ -4,12 +4,13 @@
 #   scripts/mutants.sh [core|checkers|all] [extra cargo-mutants flags, e.g. --in-place --jobs 2]
 #
 # Each part runs the test selection that kills its mutants fastest, built with the `mutants`
-# profile (opt-level 1, no debug info). Results land in mutants.out/{core,checkers}/mutants.out/ (outcomes.json, caught.txt,
-# missed.txt, unviable.txt). Survivors and why each is equivalent: docs/mutation-testing.md.
+# profile (opt-level 1, no debug info), and ends by printing its score: caught / viable, where
+# viable = caught + missed + timeout (a timeout counts as not caught). Results land in
+# mutants.out/{core,checkers}/mutants.out/ (outcomes.json, caught.txt, missed.txt, timeout.txt,
+# unviable.txt). The figures, the survivors and why each is equivalent: docs/mutation-testing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mkdir -p mutants.out
 part="${1:-all}"
 [ $# -gt 0 ] && shift
 
@@ -18,26 +19,67 @@ if ! cargo mutants --version >/dev/null 2>&1; then
     cargo install --locked cargo-mutants
 fi
 
+# The planted defects (`--features planted-defects`, for the harness's own tests) are not the
+# core: their plumbing is every function named `plant_defect` or `planted*`, and the enum in
+# src/supervisor/defect.rs. A mutant there only changes what a planted run does.
+PLANTED_RE='\bplant(_defect|ed\w*)\b'
+
 core() {
     echo "== core: src/supervisor/, src/restart_intensity.rs, src/options.rs, src/child_spec.rs"
     cargo mutants --profile mutants --package dynsup \
         --file 'src/supervisor/*.rs' --file src/restart_intensity.rs \
         --file src/options.rs --file src/child_spec.rs \
         --exclude src/supervisor/defect.rs --exclude src/supervisor/tests.rs \
+        --exclude-re "$PLANTED_RE" \
         --output mutants.out/core "$@" \
         -- --lib --test conformance --test api_level --test model_based
 }
 
+# The checkers are killed by their own unit tests (hand-made observations, sim --lib) and by
+# the planted core defects, each caught by its checker (tests/planted_core_defects.rs of the
+# root package, hence --test-package).
 checkers() {
     echo "== checkers: sim/src/invariants/"
     cargo mutants --profile mutants --package dynsup-sim --file 'sim/src/invariants/*.rs' \
+        --test-package dynsup-sim,dynsup \
         --output mutants.out/checkers "$@" \
-        -- --lib
+        -- --lib --test planted_core_defects
+}
+
+# Prints the score of one part from its result files.
+score() {
+    local dir="mutants.out/$1/mutants.out" caught missed timeout unviable viable
+    count() { if [ -f "$dir/$1.txt" ]; then grep -c . "$dir/$1.txt" || true; else echo 0; fi; }
+    caught=$(count caught)
+    missed=$(count missed)
+    timeout=$(count timeout)
+    unviable=$(count unviable)
+    viable=$((caught + missed + timeout))
+    if [ "$viable" -eq 0 ]; then
+        echo "== score $1: no viable mutant tested"
+        return
+    fi
+    echo "== score $1: $caught caught / $viable viable ($((caught * 1000 / viable / 10)).$((caught * 1000 / viable % 10))%);" \
+        "$missed missed, $timeout timeout, $unviable unviable"
+    if [ "$missed" -gt 0 ]; then
+        sed 's/^/   missed: /' "$dir/missed.txt"
+    fi
+}
+
+# Runs one part, then prints its score even when mutants survived (cargo-mutants exits non-zero).
+status=0
+run() {
+    local rc=0
+    mkdir -p "mutants.out/$1"
+    "$1" "${@:2}" || rc=$?
+    score "$1"
+    if [ "$rc" -ne 0 ]; then status=$rc; fi
 }
 
 case "$part" in
-    core) core "$@" ;;
-    checkers) checkers "$@" ;;
-    all) core "$@"; checkers "$@" ;;
+    core) run core "$@" ;;
+    checkers) run checkers "$@" ;;
+    all) run core "$@"; run checkers "$@" ;;
     *) echo "usage: scripts/mutants.sh [core|checkers|all] [cargo-mutants flags]" >&2; exit 2 ;;
 esac
+exit "$status"
