@@ -24,26 +24,44 @@ fi
 # src/supervisor/defect.rs. A mutant there only changes what a planted run does.
 PLANTED_RE='\bplant(_defect|ed\w*)\b'
 
+# `cargo mutants` builds with `cargo test --no-run` before it tests: the target selection goes
+# in --cargo-arg so that both build only the tests that run (not every test target).
+targets() {
+    for target in "$@"; do printf -- '--cargo-arg=%s\n' "$target"; done
+}
+
 core() {
     echo "== core: src/supervisor/, src/restart_intensity.rs, src/options.rs, src/child_spec.rs"
+    local selection
+    mapfile -t selection < <(targets --lib --test conformance --test api_level --test model_based)
     cargo mutants --profile mutants --package dynsup \
         --file 'src/supervisor/*.rs' --file src/restart_intensity.rs \
         --file src/options.rs --file src/child_spec.rs \
         --exclude src/supervisor/defect.rs --exclude src/supervisor/tests.rs \
         --exclude-re "$PLANTED_RE" \
-        --output mutants.out/core "$@" \
-        -- --lib --test conformance --test api_level --test model_based
+        "${selection[@]}" --output mutants.out/core "$@"
 }
 
 # The checkers are killed by their own unit tests (hand-made observations, sim --lib) and by
 # the planted core defects, each caught by its checker (tests/planted_core_defects.rs of the
-# root package, hence --test-package).
+# root package; the workspace is these two packages, hence --test-workspace). cargo-mutants
+# runs its baseline on the mutated package alone, where that test does not exist: the script
+# runs the baseline itself, and gives the timeouts the baseline would have set.
 checkers() {
     echo "== checkers: sim/src/invariants/"
+    local selection arg test_timeout=(--timeout 60) build_timeout=(--build-timeout 900)
+    mapfile -t selection < <(targets --lib --test planted_core_defects)
+    for arg in "$@"; do
+        case "$arg" in
+            --timeout* | -t) test_timeout=() ;;
+            --build-timeout*) build_timeout=() ;;
+        esac
+    done
+    echo "== checkers: baseline (unmutated tree)"
+    cargo test --profile mutants --workspace --lib --test planted_core_defects -q
     cargo mutants --profile mutants --package dynsup-sim --file 'sim/src/invariants/*.rs' \
-        --test-package dynsup-sim,dynsup \
-        --output mutants.out/checkers "$@" \
-        -- --lib --test planted_core_defects
+        --test-workspace=true --baseline=skip "${test_timeout[@]}" "${build_timeout[@]}" \
+        "${selection[@]}" --output mutants.out/checkers "$@"
 }
 
 # Prints the score of one part from its result files.
