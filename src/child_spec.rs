@@ -397,4 +397,36 @@ mod tests {
             assert_eq!(text.parse::<Shutdown>().unwrap().to_string(), text);
         }
     }
+
+    #[test]
+    fn every_restart_and_child_type_round_trips_through_its_text_form() {
+        let restarts = [
+            (Restart::Permanent, "permanent"),
+            (Restart::Transient, "transient"),
+            (Restart::Temporary, "temporary"),
+        ];
+        for (restart, text) in restarts {
+            assert_eq!(restart.to_string(), text);
+            assert_eq!(text.parse::<Restart>(), Ok(restart));
+        }
+        let types = [
+            (ChildType::Worker, "worker"),
+            (ChildType::Supervisor, "supervisor"),
+        ];
+        for (child_type, text) in types {
+            assert_eq!(child_type.to_string(), text);
+            assert_eq!(text.parse::<ChildType>(), Ok(child_type));
+        }
+    }
+
+    #[test]
+    fn shutdown_millis_are_plain_digits_only() {
+        // `u64::from_str` takes a leading `+`; the text form is digits only, as Display writes.
+        for text in ["+5", "", " 5", "5ms"] {
+            assert_eq!(
+                text.parse::<Shutdown>(),
+                Err(SpecError::InvalidShutdown(text.into()))
+            );
+        }
+    }
 }

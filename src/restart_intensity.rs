@@ -111,4 +111,18 @@ mod tests {
         assert!(log.runs.len() <= 4);
         assert!(!log.is_empty());
     }
+
+    #[test]
+    fn restarts_in_one_second_share_one_run() {
+        let mut log = RestartLog::new();
+        assert!(log.is_empty());
+        assert_eq!(log.len(), 0);
+        for _ in 0..1000 {
+            assert_eq!(log.add(7, 10_000, 5), Intensity::Allowed);
+        }
+        assert_eq!(log.len(), 1000);
+        assert_eq!(log.runs, VecDeque::from([(7, 1000)]));
+        log.add(8, 10_000, 5);
+        assert_eq!(log.runs, VecDeque::from([(8, 1), (7, 1000)]));
+    }
 }

@@ -138,6 +138,28 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         self.defect == Some(defect)
     }
 
+    /// Whether a planted defect restarts a child that exited with `reason` although its policy
+    /// says not to (never without the `planted-defects` feature).
+    #[cfg(feature = "planted-defects")]
+    fn planted_restart(&self, restart: Restart, reason: &ExitReason) -> bool {
+        match restart {
+            Restart::Temporary => {
+                self.planted(CoreDefect::TemporaryRestarted) && !reason.is_clean()
+            }
+            Restart::Transient => {
+                self.planted(CoreDefect::TransientRestartedAfterShutdown)
+                    && matches!(reason, ExitReason::Shutdown | ExitReason::ShutdownWith(_))
+            }
+            Restart::Permanent => false,
+        }
+    }
+
+    /// Without the `planted-defects` feature no defect is planted: nothing extra is restarted.
+    #[cfg(not(feature = "planted-defects"))]
+    fn planted_restart(&self, _restart: Restart, _reason: &ExitReason) -> bool {
+        false
+    }
+
     /// Validates `options` and builds a supervisor, or returns the first invalid option.
     pub fn with_options(options: Options<A>) -> Result<Self, ConfigError> {
         options.validate().map(Self::new)
@@ -493,20 +515,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         if child.state != ChildState::Running {
             return;
         }
-        #[cfg(feature = "planted-defects")]
-        let planted_restart = match child.spec.restart() {
-            Restart::Temporary => {
-                self.planted(CoreDefect::TemporaryRestarted) && !reason.is_clean()
-            }
-            Restart::Transient => {
-                self.planted(CoreDefect::TransientRestartedAfterShutdown)
-                    && matches!(reason, ExitReason::Shutdown | ExitReason::ShutdownWith(_))
-            }
-            Restart::Permanent => false,
-        };
-        #[cfg(not(feature = "planted-defects"))]
-        let planted_restart = false;
-        let will_restart = planted_restart
+        let will_restart = self.planted_restart(child.spec.restart(), &reason)
             || match child.spec.restart() {
                 Restart::Permanent => true,
                 _ if reason.is_clean() => false,

@@ -88,9 +88,15 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
             .into_iter()
             .map(|millis| KillTimer {
                 millis,
-                deadline: now.saturating_add_millis(self.planted_kill_delay(millis)),
+                deadline: now.saturating_add_millis(millis),
             })
             .collect();
+        #[cfg(feature = "planted-defects")]
+        let timers = if self.planted(crate::supervisor::defect::CoreDefect::EarlyKill) {
+            Self::planted_early_kills(now, timers)
+        } else {
+            timers
+        };
         self.phase = Phase::Terminating(Termination {
             purpose,
             awaiting,
@@ -99,13 +105,16 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         self.finish_termination_if_done(now);
     }
 
-    /// The delay of a kill timer for a shutdown of `millis` (shortened by a planted defect).
-    fn planted_kill_delay(&self, millis: u64) -> u64 {
-        #[cfg(feature = "planted-defects")]
-        if self.planted(crate::supervisor::defect::CoreDefect::EarlyKill) {
-            return millis / 2;
-        }
-        millis
+    /// A planted defect: every kill timer fires at half the child's shutdown timeout.
+    #[cfg(feature = "planted-defects")]
+    fn planted_early_kills(now: Instant, timers: Vec<KillTimer>) -> Vec<KillTimer> {
+        timers
+            .into_iter()
+            .map(|timer| KillTimer {
+                deadline: now.saturating_add_millis(timer.millis / 2),
+                ..timer
+            })
+            .collect()
     }
 
     fn note_down(&mut self, pid: Pid, shutdown: Shutdown, restart: Restart, reason: ExitReason) {

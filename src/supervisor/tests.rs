@@ -1431,3 +1431,19 @@ fn which_children_is_ascending_pid_whatever_the_start_order() {
         vec![Some(Pid(3)), Some(Pid(5)), Some(Pid(7))]
     );
 }
+
+// ----- the view -----------------------------------------------------------------------------
+
+#[test]
+fn the_view_finds_one_entry_by_pid_and_shows_the_options() {
+    let mut d = Driver::new(Options::default().max_restarts(7));
+    let a = d.start(0, worker("a").restart(Restart::Transient));
+    let view = d.sup.view();
+    let entry = view.entry(a).expect("a is in the table");
+    assert_eq!((entry.pid, entry.state), (a, crate::EntryState::Running));
+    assert_eq!(entry.spec.restart(), Restart::Transient);
+    assert!(view.entry(Pid(a.0 + 100)).is_none());
+    assert_eq!(view.config().max_restarts(), 7);
+    let shown = format!("{view:?}");
+    assert!(shown.starts_with("SupervisorView"), "{shown}");
+}

@@ -96,6 +96,8 @@ mod tests {
     #[test]
     fn figures_that_match_the_trace_pass() {
         assert!(check(counts(1, 1), None, &[2]).is_ok());
+        // A full max_children is within it.
+        assert!(check(counts(1, 1), Some(1), &[2]).is_ok());
     }
 
     #[test]

@@ -154,6 +154,17 @@ mod tests {
     }
 
     #[test]
+    fn a_stamp_on_the_edge_of_the_window_still_counts_for_later_restarts() {
+        let observed = Observed::default();
+        // R=2, P=1: stamps 0, 1 and 1. The third restart still sees stamp 0 (1 - 0 <= 1),
+        // so it is one too many, although the second restart was already a second later.
+        let mut checker = IntensityChecker::new(2, 1);
+        assert!(checker.check(&observed, &restart(20, 1)).is_ok());
+        assert!(checker.check(&observed, &restart(1_020, 2)).is_ok());
+        assert!(checker.check(&observed, &restart(1_500, 3)).is_err());
+    }
+
+    #[test]
     fn going_down_instead_of_a_restart_that_was_allowed_fires() {
         let mut observed = Observed::default();
         observe(&mut observed, &permanent_up(1, spec(Restart::Permanent)));

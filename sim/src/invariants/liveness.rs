@@ -62,7 +62,47 @@ mod tests {
     use super::*;
     use crate::invariants::testing::{entry, observe, permanent_up, spec};
     use crate::simulation::TraceEvent;
-    use dynsup::{ExitReason, Pid, Restart};
+    use dynsup::{
+        CallId, ChildSpec, DynamicSupervisor, ExitReason, Options, Pid, Restart, StartOutcome,
+    };
+    use std::collections::BTreeMap;
+
+    type Core = DynamicSupervisor<&'static str, ()>;
+
+    /// Asks `core` to start a child (call `call`); the core then waits for the start's outcome.
+    fn ask_start(core: &mut Core, call: u64) {
+        let spec = ChildSpec::new("worker", Vec::new())
+            .validate()
+            .expect("a valid spec");
+        core.start_child(Instant::ZERO, CallId(call), spec)
+            .expect("time moves forward");
+    }
+
+    /// A core whose one child, `Pid(1)`, runs.
+    fn one_running() -> Core {
+        let mut core = Core::with_options(Options::default()).expect("default options");
+        ask_start(&mut core, 1);
+        let started = StartOutcome::Started {
+            pid: Pid(1),
+            info: None,
+        };
+        core.handle_start_result(Instant::ZERO, started)
+            .expect("a start is pending");
+        core
+    }
+
+    /// `check_at_rest` on `core`, with the processes `live` alive.
+    fn at_rest(core: &Core, live: &[u64]) -> Result<(), Violation> {
+        let live: BTreeMap<Pid, ()> = live.iter().map(|&pid| (Pid(pid), ())).collect();
+        check_at_rest(&View {
+            now: Instant::ZERO,
+            supervisor: core,
+            trace: &[],
+            events: &[],
+            live: &live,
+            at_rest: true,
+        })
+    }
 
     #[test]
     fn a_restart_never_made_fires_and_a_failed_one_stays_owed() {
@@ -100,5 +140,45 @@ mod tests {
         };
         observe(&mut observed, &[entry(10, retry), entry(10, up)]);
         assert!(check_owed(&observed, Instant::ZERO).is_ok());
+    }
+
+    #[test]
+    fn at_rest_every_entry_runs_in_a_live_process_and_no_other_lives() {
+        let core = one_running();
+        assert_eq!(at_rest(&core, &[1]), Ok(()));
+        let dead = at_rest(&core, &[]).unwrap_err();
+        assert_eq!(dead.invariant, "liveness");
+        assert!(
+            dead.detail.contains("its process is dead"),
+            "{}",
+            dead.detail
+        );
+        let extra = at_rest(&core, &[1, 2]).unwrap_err();
+        assert!(
+            extra.detail.contains("2 live processes"),
+            "{}",
+            extra.detail
+        );
+    }
+
+    #[test]
+    fn at_rest_a_blocked_supervisor_has_work_left_even_with_an_empty_mailbox() {
+        let mut core = one_running();
+        ask_start(&mut core, 2);
+        assert_eq!(core.view().mailbox_len(), 0);
+        let blocked = at_rest(&core, &[1]).unwrap_err();
+        assert!(blocked.detail.contains("work left"), "{}", blocked.detail);
+    }
+
+    #[test]
+    fn a_supervisor_that_is_down_is_not_judged_at_rest() {
+        let mut core = one_running();
+        core.stop(Instant::ZERO, CallId(2), ExitReason::Normal)
+            .expect("time moves forward");
+        core.handle_child_exit(Instant::ZERO, Pid(1), ExitReason::Shutdown)
+            .expect("time moves forward");
+        assert!(!core.view().is_alive());
+        // A process left alive is `no-orphans`'s to report, not this check's.
+        assert_eq!(at_rest(&core, &[1]), Ok(()));
     }
 }

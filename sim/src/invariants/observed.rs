@@ -88,11 +88,6 @@ impl Observed {
         &self.owed
     }
 
-    /// The children whose process came up and whose exit has not reached the supervisor.
-    pub fn entries(&self) -> &BTreeMap<Pid, Option<SpecSeen>> {
-        &self.entries
-    }
-
     /// Whether the supervisor has ended.
     pub fn supervisor_down(&self) -> bool {
         self.supervisor_down

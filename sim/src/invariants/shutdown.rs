@@ -141,6 +141,14 @@ mod tests {
             },
         );
         let mut checker = ShutdownChecker::default();
+        // Children alive under a running supervisor are no orphans.
+        assert_eq!(
+            ShutdownChecker::check_orphans(&observed, &live, Instant::ZERO),
+            Ok(())
+        );
+        // A supervisor going down with every child gone leaves none.
+        let none: BTreeMap<Pid, ()> = BTreeMap::new();
+        assert_eq!(checker.check(&observed, &down, &none), Ok(()));
         assert_eq!(
             checker
                 .check(&observed, &down, &live)
@@ -151,5 +159,9 @@ mod tests {
         observed.apply(&down);
         let orphans = ShutdownChecker::check_orphans(&observed, &live, Instant::ZERO);
         assert_eq!(orphans.unwrap_err().invariant, "no-orphans");
+        assert_eq!(
+            ShutdownChecker::check_orphans(&observed, &none, Instant::ZERO),
+            Ok(())
+        );
     }
 }
