@@ -146,7 +146,7 @@ pub enum Modules {
 /// `F` names the function (a template id, a closure handle, anything the driver can run) and
 /// `A` is the argument type. The supervisor's `extra_arguments` are prepended to `args` at
 /// every start and restart, as OTP does.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct StartCall<F, A> {
     /// The function to call.
     pub function: F,
@@ -256,7 +256,7 @@ impl<F, A> ChildSpec<F, A> {
 }
 
 /// A validated child specification with its defaults applied, as the supervisor stores it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ValidChildSpec<F, A> {
     start: StartCall<F, A>,
     restart: Restart,

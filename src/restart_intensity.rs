@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 /// The restart log of one supervisor: the whole-second stamps of the restarts still inside the
 /// window, newest first, stored run-length encoded as `(second, count)` so that its size is
 /// bounded by the number of distinct seconds in the window, however many restarts happen.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct RestartLog {
     runs: VecDeque<(u64, u64)>,
     total: u64,

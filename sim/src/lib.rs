@@ -79,6 +79,7 @@ pub mod explore;
 pub mod fuzzing;
 pub mod invariants;
 pub mod model;
+pub mod model_check;
 pub mod runner;
 pub mod scenario;
 #[doc(hidden)]

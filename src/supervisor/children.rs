@@ -21,6 +21,7 @@
 //! per-child allocation: about 80 bytes per child for `()` start functions and arguments.
 
 use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
 
 use crate::child_spec::{ChildType, ValidChildSpec};
 use crate::pid::Pid;
@@ -31,7 +32,7 @@ use crate::supervisor::view::EntryState;
 pub(crate) type ChildState = EntryState;
 
 /// One entry: the stored spec and its state.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(crate) struct Child<F, A> {
     pub(crate) spec: ValidChildSpec<F, A>,
     pub(crate) state: ChildState,
@@ -55,6 +56,18 @@ pub(crate) struct Children<F, A> {
     /// How many slots are tombstones.
     tombstones: usize,
     counts: ChildCounts,
+}
+
+/// Hashes the entries in pid order and nothing of the layout: two tables holding the same
+/// entries hash alike whatever tombstones they carry.
+impl<F: Hash, A: Hash> Hash for Children<F, A> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.counts.specs.hash(state);
+        for (pid, child) in self.iter() {
+            pid.hash(state);
+            child.hash(state);
+        }
+    }
 }
 
 impl<F, A> Children<F, A> {
@@ -212,8 +225,7 @@ impl<F, A> Children<F, A> {
             self.tombstones -= 1;
         }
         if self.tombstones > TOMBSTONES_SWEPT_ABOVE && self.tombstones > self.slots.len() / 2 {
-            self.slots.retain(|slot| slot.child.is_some());
-            self.tombstones = 0;
+            self.sweep_tombstones();
         }
     }
 
@@ -250,6 +262,21 @@ impl<F, A> Children<F, A> {
             modules: child.spec.modules().clone(),
         }));
         infos
+    }
+
+    /// Drops every tombstone.
+    pub(crate) fn sweep_tombstones(&mut self) {
+        self.slots.retain(|slot| slot.child.is_some());
+        self.tombstones = 0;
+    }
+
+    /// Renames the entries' pids (`rename` keeps their order, so the table stays sorted);
+    /// tombstones go.
+    pub(crate) fn relabel(&mut self, rename: &impl Fn(Pid) -> Pid) {
+        self.sweep_tombstones();
+        for slot in &mut self.slots {
+            slot.pid = rename(slot.pid);
+        }
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (Pid, &Child<F, A>)> {

@@ -6,7 +6,7 @@ use crate::pid::Pid;
 use crate::supervisor::output::CallId;
 
 /// A call a client made.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(crate) enum Request<F, A> {
     StartChild(ValidChildSpec<F, A>),
     TerminateChild(Pid),
@@ -16,7 +16,7 @@ pub(crate) enum Request<F, A> {
 }
 
 /// One message in the supervisor's FIFO mailbox.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(crate) enum Message<F, A> {
     /// A `GenServer.call`.
     Call {

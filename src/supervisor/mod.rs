@@ -5,6 +5,7 @@ mod children;
 #[cfg(feature = "planted-defects")]
 pub mod defect;
 mod mailbox;
+mod relabel;
 pub mod output;
 mod termination;
 pub mod view;
@@ -13,6 +14,7 @@ pub mod view;
 mod tests;
 
 use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
 
 use crate::child_spec::{Restart, ValidChildSpec};
 use crate::error::{ConfigError, DriverError, StartError, TerminateError};
@@ -31,7 +33,7 @@ use termination::{Purpose, Termination};
 use view::SupervisorView;
 
 /// What the supervisor is doing: only `Ready` serves the mailbox.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(crate) enum Phase<F, A> {
     /// Serving the mailbox.
     Ready,
@@ -44,7 +46,7 @@ pub(crate) enum Phase<F, A> {
 }
 
 /// The start the supervisor is blocked in.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(crate) enum PendingStart<F, A> {
     /// A `start_child` call.
     Call {
@@ -107,6 +109,25 @@ pub struct DynamicSupervisor<F, A> {
     /// The defect planted in this core, for the harness's own tests.
     #[cfg(feature = "planted-defects")]
     defect: Option<CoreDefect>,
+}
+
+/// Hashes everything that decides the supervisor's future behaviour (children, restart log,
+/// mailbox, phase, latest time, and how many outputs wait to be polled), for the
+/// fingerprints of a model checker: two supervisors with the same options that hash alike
+/// answer every future input alike (up to hash collisions). The options are left out: a
+/// checker compares supervisors built from the same options.
+impl<F: Hash, A: Hash> Hash for DynamicSupervisor<F, A> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.children.hash(state);
+        self.restarts.hash(state);
+        self.mailbox.hash(state);
+        self.phase.hash(state);
+        self.latest.hash(state);
+        self.effects.len().hash(state);
+        self.events.len().hash(state);
+        #[cfg(feature = "planted-defects")]
+        self.defect.hash(state);
+    }
 }
 
 impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {

@@ -13,7 +13,7 @@ use crate::supervisor::{DynamicSupervisor, Phase};
 use crate::time::Instant;
 
 /// Why children are being terminated.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(crate) enum Purpose {
     /// `terminate_child(pid)`: reply to `call` when the child is down.
     Child { call: CallId, pid: Pid },
@@ -25,14 +25,14 @@ pub(crate) enum Purpose {
 }
 
 /// The kill deadline of every child whose shutdown is `millis` milliseconds.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub(crate) struct KillTimer {
     pub(crate) millis: u64,
     pub(crate) deadline: Instant,
 }
 
 /// A termination in progress: the supervisor serves nothing else until it ends.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(crate) struct Termination {
     pub(crate) purpose: Purpose,
     /// The children signalled and not yet down, with their shutdown and restart type.

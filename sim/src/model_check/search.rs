@@ -1,0 +1,222 @@
+//! Breadth-first search over every interleaving: distinct states are kept as 64-bit
+//! fingerprints, each state's first parent is remembered so the shortest path to a violation
+//! can be rebuilt, and `jobs` threads expand each level in parallel (the merge is sequential
+//! and in a fixed order, so counts and the path found never depend on the number of jobs).
+
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use crate::model_check::config::CheckConfig;
+use crate::model_check::world::{Step, Violation, World};
+
+/// How a search ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchReport {
+    /// Distinct states reached (the initial one included).
+    pub states: u64,
+    /// Transitions taken (each an edge, to a new state or an already seen one).
+    pub transitions: u64,
+    /// The deepest level reached.
+    pub depth: u32,
+    /// Whether every state within the bounds was explored (no depth or state cap cut it).
+    pub complete: bool,
+    /// The first violation found, with the shortest path to it.
+    pub violation: Option<Counterexample>,
+}
+
+/// A violation and the shortest path from the initial state to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counterexample {
+    /// What broke.
+    pub violation: Violation,
+    /// The transitions, from the initial state.
+    pub path: Vec<Step>,
+}
+
+/// Progress after each level: depth, distinct states so far, frontier size.
+pub type Progress<'a> = &'a mut dyn FnMut(u32, u64, usize);
+
+fn fingerprint(world: &World) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    world.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// One state discovered: its first parent and the step from it.
+#[derive(Clone, Copy)]
+struct Node {
+    parent: u32,
+    step: Option<Step>,
+}
+
+/// What expanding one frontier state produced.
+struct Expansion {
+    /// Successors: fingerprint, state, the step taken.
+    successors: Vec<(u64, World, Step)>,
+    /// A transition that broke a rule, with the step that broke it.
+    violation: Option<(Step, Violation)>,
+    transitions: u64,
+}
+
+fn expand(config: &CheckConfig, world: &World) -> Expansion {
+    let mut steps = Vec::new();
+    world.steps(config, &mut steps);
+    let mut successors = Vec::with_capacity(steps.len());
+    for &step in &steps {
+        let mut next = world.clone();
+        if let Err(violation) = next.apply(config, step) {
+            return Expansion {
+                successors,
+                violation: Some((step, violation)),
+                transitions: steps.len() as u64,
+            };
+        }
+        successors.push((fingerprint(&next), next, step));
+    }
+    Expansion {
+        successors,
+        violation: None,
+        transitions: steps.len() as u64,
+    }
+}
+
+/// Explores every state of `config` reachable within its bounds.
+///
+/// # Errors
+///
+/// The configuration's problem, when it is invalid.
+pub fn search(
+    config: &CheckConfig,
+    jobs: usize,
+    progress: Progress<'_>,
+) -> Result<SearchReport, crate::model_check::config::ConfigProblem> {
+    let initial = World::new(config)?;
+    let mut seen: HashSet<u64> = HashSet::new();
+    seen.insert(fingerprint(&initial));
+    let mut nodes = vec![Node {
+        parent: 0,
+        step: None,
+    }];
+    let mut frontier: Vec<(World, u32)> = vec![(initial, 0)];
+    let mut report = SearchReport {
+        states: 1,
+        transitions: 0,
+        depth: 0,
+        complete: true,
+        violation: None,
+    };
+    let jobs = jobs.max(1);
+    while !frontier.is_empty() {
+        if report.depth >= config.bounds.depth {
+            report.complete = false;
+            break;
+        }
+        let expansions = expand_level(config, &frontier, jobs);
+        let mut next_frontier = Vec::new();
+        for ((_, parent), expansion) in frontier.iter().zip(expansions) {
+            report.transitions += expansion.transitions;
+            if let Some((step, violation)) = expansion.violation {
+                let mut path = path_to(&nodes, *parent);
+                path.push(step);
+                report.violation = Some(Counterexample { violation, path });
+                report.depth += 1;
+                return Ok(report);
+            }
+            for (print, world, step) in expansion.successors {
+                if seen.insert(print) {
+                    let index = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
+                    nodes.push(Node {
+                        parent: *parent,
+                        step: Some(step),
+                    });
+                    next_frontier.push((world, index));
+                }
+            }
+        }
+        report.states = seen.len() as u64;
+        if !next_frontier.is_empty() {
+            report.depth += 1;
+        }
+        frontier = next_frontier;
+        progress(report.depth, report.states, frontier.len());
+        if report.states >= config.bounds.max_states {
+            report.complete = frontier.is_empty();
+            break;
+        }
+    }
+    Ok(report)
+}
+
+fn expand_level(config: &CheckConfig, frontier: &[(World, u32)], jobs: usize) -> Vec<Expansion> {
+    if jobs == 1 || frontier.len() < 64 {
+        return frontier
+            .iter()
+            .map(|(world, _)| expand(config, world))
+            .collect();
+    }
+    let chunk = frontier.len().div_ceil(jobs);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = frontier
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(world, _)| expand(config, world))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(part) => part,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+fn path_to(nodes: &[Node], mut index: u32) -> Vec<Step> {
+    let mut path = Vec::new();
+    while let Some(node) = nodes.get(index as usize) {
+        match node.step {
+            Some(step) => path.push(step),
+            None => break,
+        }
+        index = node.parent;
+    }
+    path.reverse();
+    path
+}
+
+/// Replays `path` from the initial state of `config`, returning the states after each step
+/// and the violation the last step raises, if any.
+///
+/// # Errors
+///
+/// The configuration's problem, when it is invalid.
+pub fn replay(
+    config: &CheckConfig,
+    path: &[Step],
+) -> Result<(Vec<World>, Option<Violation>), crate::model_check::config::ConfigProblem> {
+    let mut world = World::new(config)?;
+    let mut states = Vec::new();
+    let mut steps = Vec::new();
+    for &step in path {
+        world.steps(config, &mut steps);
+        if !steps.contains(&step) {
+            return Ok((
+                states,
+                Some(Violation {
+                    checker: "replay",
+                    message: format!("step `{step}` is not enabled here"),
+                }),
+            ));
+        }
+        if let Err(violation) = world.apply(config, step) {
+            return Ok((states, Some(violation)));
+        }
+        states.push(world.clone());
+    }
+    Ok((states, None))
+}
