@@ -22,6 +22,8 @@ enum Command {
     Explore(cli::explore::ExploreArgs),
     /// Benchmark the simulator, the bare core, the scenarios, the explorer and the runtime.
     Bench(cli::bench::BenchArgs),
+    /// Model-check every interleaving of small configurations exhaustively (BFS).
+    Check(cli::check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -30,5 +32,6 @@ fn main() -> ExitCode {
         Command::Run(args) => cli::run::main(&args),
         Command::Explore(args) => cli::explore::main(&args),
         Command::Bench(args) => cli::bench::main(&args),
+        Command::Check(args) => cli::check::main(&args),
     }
 }

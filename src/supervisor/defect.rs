@@ -23,11 +23,19 @@ pub enum CoreDefect {
     ActiveCounterDrift,
     /// A restart that failed is never retried (caught by `liveness`).
     RetryDropped,
+    /// A termination overlooks the exit of its child already queued in the mailbox, and waits
+    /// for a down that never comes (caught by `liveness`). Only an interleaving shows it: the
+    /// exit must arrive while the supervisor is busy, so that it is queued.
+    QueuedExitOverlooked,
+    /// `max_children` counts running entries only, not restarting ones, so a start call
+    /// served while a restart is pending escapes the limit (caught by `child-counts`). Only an
+    /// interleaving shows it: the call must be queued behind the exit whose restart fails.
+    RestartingUncounted,
 }
 
 impl CoreDefect {
     /// Every planted defect, for tests to iterate over.
-    pub const ALL: [CoreDefect; 7] = [
+    pub const ALL: [CoreDefect; 9] = [
         CoreDefect::UncountedRestart,
         CoreDefect::TemporaryRestarted,
         CoreDefect::TransientRestartedAfterShutdown,
@@ -35,6 +43,8 @@ impl CoreDefect {
         CoreDefect::OrphansOnStop,
         CoreDefect::ActiveCounterDrift,
         CoreDefect::RetryDropped,
+        CoreDefect::QueuedExitOverlooked,
+        CoreDefect::RestartingUncounted,
     ];
 
     /// The name of the invariant checker that must catch this defect.
@@ -47,7 +57,17 @@ impl CoreDefect {
             CoreDefect::EarlyKill => "shutdown-timing",
             CoreDefect::OrphansOnStop => "no-orphans",
             CoreDefect::ActiveCounterDrift => "child-counts",
-            CoreDefect::RetryDropped => "liveness",
+            CoreDefect::RetryDropped | CoreDefect::QueuedExitOverlooked => "liveness",
+            CoreDefect::RestartingUncounted => "child-counts",
         }
+    }
+
+    /// Whether only some interleaving of messages shows this defect: the simulator, which
+    /// settles the supervisor before each step, never does, and `dynsup-sim check` must.
+    pub fn needs_interleaving(self) -> bool {
+        matches!(
+            self,
+            CoreDefect::QueuedExitOverlooked | CoreDefect::RestartingUncounted
+        )
     }
 }

@@ -5,8 +5,8 @@ mod children;
 #[cfg(feature = "planted-defects")]
 pub mod defect;
 mod mailbox;
-mod relabel;
 pub mod output;
+mod relabel;
 mod termination;
 pub mod view;
 
@@ -481,10 +481,18 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
     fn handle_request(&mut self, now: Instant, call: CallId, request: Request<F, A>) {
         match request {
             Request::StartChild(spec) => {
+                let children = self.children.len();
+                // A planted defect counts running entries only, forgetting restarting ones.
+                #[cfg(feature = "planted-defects")]
+                let children = if self.planted(CoreDefect::RestartingUncounted) {
+                    self.children.counts().active
+                } else {
+                    children
+                };
                 let full = self
                     .config
                     .max_children()
-                    .is_some_and(|max| self.children.len() >= max);
+                    .is_some_and(|max| children >= max);
                 if full {
                     self.reply(call, Reply::StartChild(Err(StartError::MaxChildren)));
                 } else {

@@ -68,6 +68,11 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
                 .mailbox
                 .iter()
                 .position(|m| matches!(m, Message::Exit { pid: p, .. } if *p == pid));
+            // A planted defect forgets the exits already queued.
+            #[cfg(feature = "planted-defects")]
+            let queued = queued.filter(|_| {
+                !self.planted(crate::supervisor::defect::CoreDefect::QueuedExitOverlooked)
+            });
             if let Some(index) = queued {
                 if let Some(Message::Exit { reason, .. }) = self.mailbox.remove(index) {
                     self.note_down(pid, shutdown, restart, reason);

@@ -1,6 +1,7 @@
 //! The subcommands of `dynsup-sim`.
 
 pub mod bench;
+pub mod check;
 pub mod defect;
 pub mod explore;
 pub mod progress;

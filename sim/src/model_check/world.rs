@@ -3,15 +3,18 @@
 //! virtual clock; the transitions between such worlds; and what the checkers observe on the
 //! way (never the core's own flags or counters).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
+use std::str::FromStr;
 
 use dynsup::{
     CallId, DynamicSupervisor, Effect, EntryState, ExitReason, Instant, Pid, Reply, Restart,
-    Shutdown, StartError, StartOutcome, Started,
+    Shutdown, StartOutcome, Started,
 };
 
-use crate::model_check::config::{CheckConfig, InitAnswer, SpontaneousExit, SPONTANEOUS_EXITS};
+use crate::model_check::config::{
+    CheckConfig, ConfigProblem, InitAnswer, SpontaneousExit, SPONTANEOUS_EXITS,
+};
 
 /// The core under check: templates are named by their index, arguments are unused.
 pub(crate) type Core = DynamicSupervisor<u8, ()>;
@@ -56,6 +59,9 @@ pub enum Step {
     Advance(u64),
     /// The parent exits with `shutdown`; its exit signal reaches the supervisor.
     ParentExit,
+    /// The start function the supervisor is blocked in returns (messages that arrived while
+    /// it ran wait in the mailbox).
+    InitReturns,
 }
 
 impl fmt::Display for Request {
@@ -81,23 +87,88 @@ impl fmt::Display for Step {
             Step::KillTimer => f.write_str("kill-timer"),
             Step::Advance(millis) => write!(f, "advance {millis}"),
             Step::ParentExit => f.write_str("parent-exit"),
+            Step::InitReturns => f.write_str("init-returns"),
         }
     }
 }
 
-/// A signal from the supervisor to a child.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Signal {
-    Shutdown,
-    Kill,
+/// A line of a counterexample file that is no step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadStep(pub String);
+
+impl fmt::Display for BadStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not a step: `{}`", self.0)
+    }
 }
 
-/// A live child process.
+impl std::error::Error for BadStep {}
+
+impl FromStr for Step {
+    type Err = BadStep;
+
+    /// Reads a step as [`Display`](fmt::Display) writes it.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || BadStep(text.to_owned());
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let number = |index: usize| -> Result<u64, BadStep> {
+            words
+                .get(index)
+                .and_then(|w| w.parse().ok())
+                .ok_or_else(bad)
+        };
+        let pid = |index: usize| number(index).map(Pid);
+        let step = match words.as_slice() {
+            ["call", "start", _] => {
+                Step::Call(Request::Start(u8::try_from(number(2)?).map_err(|_| bad())?))
+            }
+            ["call", "terminate", _] => Step::Call(Request::Terminate(pid(2)?)),
+            ["call", "which"] => Step::Call(Request::Which),
+            ["call", "count"] => Step::Call(Request::Count),
+            ["call", "stop"] => Step::Call(Request::Stop),
+            ["exit", _, how] => {
+                let how = SPONTANEOUS_EXITS
+                    .into_iter()
+                    .find(|h| h.name() == *how)
+                    .ok_or_else(bad)?;
+                Step::ChildExits(pid(1)?, how)
+            }
+            ["deliver-exit", _] => Step::DeliverExit(pid(1)?),
+            ["deliver-signal", _] => Step::DeliverSignal(pid(1)?),
+            ["child-stops", _] => Step::ChildStops(pid(1)?),
+            ["kill-timer"] => Step::KillTimer,
+            ["advance", _] => Step::Advance(number(1)?),
+            ["parent-exit"] => Step::ParentExit,
+            ["init-returns"] => Step::InitReturns,
+            _ => return Err(bad()),
+        };
+        Ok(step)
+    }
+}
+
+/// One process the world knows of: a child, live or dead, as long as anything refers to it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Child {
+struct Proc {
+    pid: Pid,
     template: u8,
+    alive: bool,
     /// When a trapping child that got `shutdown` will have stopped.
     stops_at: Option<u64>,
+    /// Its exit signal, in flight to the supervisor.
+    exit: Option<SpontaneousExit>,
+    /// Signals in flight from the supervisor: `shutdown` (always sent first) and `kill`.
+    shutdown_in_flight: bool,
+    kill_in_flight: bool,
+    /// When the supervisor first signalled it (shutdown or kill).
+    signalled_at: Option<u64>,
+    /// Whether the rules owe it a restart not yet attempted.
+    owed: bool,
+}
+
+impl Proc {
+    fn signals_in_flight(&self) -> bool {
+        self.shutdown_in_flight || self.kill_in_flight
+    }
 }
 
 /// A broken rule: which checker and what it saw.
@@ -135,21 +206,14 @@ pub struct World {
     core: Core,
     now: u64,
     next_pid: u64,
-    live: BTreeMap<Pid, Child>,
-    /// Exit signals in flight from a dead child to the supervisor (one per child).
-    exits: BTreeMap<Pid, ExitReason>,
-    /// Signals in flight from the supervisor to each child, oldest first.
-    signals: BTreeMap<Pid, Vec<Signal>>,
+    /// Every process still referred to anywhere, by ascending pid.
+    procs: Vec<Proc>,
     /// The client's outstanding call.
     waiting: Option<Request>,
+    /// The start function the supervisor is blocked in: its template, and the child it
+    /// restarts.
+    init: Option<(u8, Option<Pid>)>,
     used: Used,
-    // ----- what the checkers observed -----
-    /// The template of every child pid still referred to anywhere.
-    templates: BTreeMap<Pid, u8>,
-    /// When the supervisor first signalled each child (shutdown or kill).
-    signalled_at: BTreeMap<Pid, u64>,
-    /// Children whose exit the rules say must be followed by a restart not yet attempted.
-    owed: BTreeSet<Pid>,
     /// The whole-second stamps of the restarts seen, newest last, pruned to the window.
     stamps: Vec<u64>,
     /// When the supervisor began shutting down on its own (intensity), if it did.
@@ -173,27 +237,28 @@ impl World {
     /// # Errors
     ///
     /// The configuration's problem, when its options are invalid.
-    pub fn new(config: &CheckConfig) -> Result<World, crate::model_check::config::ConfigProblem> {
+    pub fn new(config: &CheckConfig) -> Result<World, ConfigProblem> {
         config.validate()?;
-        let core = Core::with_options(config.options()).map_err(|error| {
-            crate::model_check::config::ConfigProblem(format!("invalid options: {error:?}"))
-        })?;
+        let core = Core::with_options(config.options())
+            .map_err(|error| ConfigProblem(format!("invalid options: {error:?}")))?;
         Ok(World {
             core,
             now: 0,
             next_pid: 1,
-            live: BTreeMap::new(),
-            exits: BTreeMap::new(),
-            signals: BTreeMap::new(),
+            procs: Vec::new(),
             waiting: None,
+            init: None,
             used: Used::default(),
-            templates: BTreeMap::new(),
-            signalled_at: BTreeMap::new(),
-            owed: BTreeSet::new(),
             stamps: Vec::new(),
             giving_up_at: None,
             exited: None,
         })
+    }
+
+    /// Plants a defect in the core, for the harness's own tests.
+    #[cfg(feature = "planted-defects")]
+    pub fn plant_core_defect(&mut self, defect: dynsup::CoreDefect) {
+        self.core.plant_defect(defect);
     }
 
     /// The virtual time, in milliseconds.
@@ -201,13 +266,39 @@ impl World {
         self.now
     }
 
+    fn proc(&self, pid: Pid) -> Option<&Proc> {
+        self.procs
+            .binary_search_by_key(&pid, |proc| proc.pid)
+            .ok()
+            .and_then(|index| self.procs.get(index))
+    }
+
+    fn proc_mut(&mut self, pid: Pid) -> Option<&mut Proc> {
+        match self.procs.binary_search_by_key(&pid, |proc| proc.pid) {
+            Ok(index) => self.procs.get_mut(index),
+            Err(_) => None,
+        }
+    }
+
+    fn is_live(&self, pid: Pid) -> bool {
+        self.proc(pid).is_some_and(|proc| proc.alive)
+    }
+
+    fn first_live(&self) -> Option<Pid> {
+        self.procs
+            .iter()
+            .find(|proc| proc.alive)
+            .map(|proc| proc.pid)
+    }
+
     /// Whether nothing is in flight and no timer is pending: only the client, the parent or
     /// a spontaneous exit can move the world on.
     pub fn at_rest(&self) -> bool {
-        self.exits.is_empty()
-            && self.signals.is_empty()
-            && self.live.values().all(|child| child.stops_at.is_none())
+        self.procs
+            .iter()
+            .all(|proc| proc.exit.is_none() && !proc.signals_in_flight() && proc.stops_at.is_none())
             && self.core.poll_timeout().is_none()
+            && self.init.is_none()
     }
 
     /// Every transition enabled in this state, in a fixed order.
@@ -238,38 +329,41 @@ impl World {
         if alive && bounds.stops && !self.used.parent_exited {
             out.push(Step::ParentExit);
         }
-        if self.used.crashes < bounds.crashes {
-            for &pid in self.live.keys() {
+        if self.init.is_some() {
+            out.push(Step::InitReturns);
+        }
+        let kill_deadline = self.core.poll_timeout().map(Instant::as_millis);
+        let mut due = kill_deadline.is_some_and(|at| at <= self.now);
+        let mut next = (self.now / 1000 + 1) * 1000;
+        for proc in &self.procs {
+            if proc.alive && self.used.crashes < bounds.crashes {
                 for how in SPONTANEOUS_EXITS {
-                    out.push(Step::ChildExits(pid, how));
+                    out.push(Step::ChildExits(proc.pid, how));
+                }
+            }
+            if proc.exit.is_some() {
+                out.push(Step::DeliverExit(proc.pid));
+            }
+            if proc.signals_in_flight() {
+                out.push(Step::DeliverSignal(proc.pid));
+            }
+            if let Some(at) = proc.stops_at.filter(|_| proc.alive) {
+                if at <= self.now {
+                    out.push(Step::ChildStops(proc.pid));
+                    due = true;
+                } else {
+                    next = next.min(at);
                 }
             }
         }
-        out.extend(self.exits.keys().map(|&pid| Step::DeliverExit(pid)));
-        out.extend(self.signals.keys().map(|&pid| Step::DeliverSignal(pid)));
-        let mut due = false;
-        for (&pid, child) in &self.live {
-            if child.stops_at.is_some_and(|at| at <= self.now) {
-                out.push(Step::ChildStops(pid));
-                due = true;
-            }
-        }
-        let kill_deadline = self.core.poll_timeout().map(Instant::as_millis);
         if kill_deadline.is_some_and(|at| at <= self.now) {
             out.push(Step::KillTimer);
-            due = true;
         }
-        if !due {
-            let next_second = (self.now / 1000 + 1) * 1000;
-            let next = self
-                .live
-                .values()
-                .filter_map(|child| child.stops_at)
-                .chain(kill_deadline)
-                .fold(next_second, u64::min);
-            if next <= bounds.max_time_ms && alive {
-                out.push(Step::Advance(next));
-            }
+        if let Some(at) = kill_deadline {
+            next = next.min(at.max(self.now + 1));
+        }
+        if !due && alive && next <= bounds.max_time_ms {
+            out.push(Step::Advance(next));
         }
     }
 
@@ -285,7 +379,7 @@ impl World {
             Step::Call(request) => self.call(config, request),
             Step::ChildExits(pid, how) => {
                 self.used.crashes += 1;
-                self.die(pid, how.reason());
+                self.die(pid, how);
                 Ok(())
             }
             Step::DeliverExit(pid) => self.deliver_exit(config, pid),
@@ -294,7 +388,7 @@ impl World {
                 Ok(())
             }
             Step::ChildStops(pid) => {
-                self.die(pid, ExitReason::Shutdown);
+                self.die(pid, SpontaneousExit::Shutdown);
                 Ok(())
             }
             Step::KillTimer => self.core.handle_timeout(now),
@@ -306,6 +400,7 @@ impl World {
                 self.used.parent_exited = true;
                 self.core.handle_parent_exit(now, ExitReason::Shutdown)
             }
+            Step::InitReturns => self.init_returns(config),
         };
         driven.map_err(|error| violation("driver-protocol", format!("{error:?}")))?;
         self.settle(config)?;
@@ -336,60 +431,102 @@ impl World {
         }
     }
 
-    /// A live child ends with `reason`: its exit signal is now in flight.
-    fn die(&mut self, pid: Pid, reason: ExitReason) {
-        if self.live.remove(&pid).is_some() {
-            self.exits.insert(pid, reason);
+    /// A live child ends: its exit signal is now in flight.
+    fn die(&mut self, pid: Pid, how: SpontaneousExit) {
+        if let Some(proc) = self.proc_mut(pid).filter(|proc| proc.alive) {
+            proc.alive = false;
+            proc.stops_at = None;
+            proc.exit = Some(how);
         }
     }
 
     fn deliver_exit(&mut self, config: &CheckConfig, pid: Pid) -> Result<(), dynsup::DriverError> {
-        let Some(reason) = self.exits.remove(&pid) else {
+        let alive = self.exited.is_none();
+        let Some(proc) = self.proc_mut(pid) else {
             return Ok(());
         };
-        if self.exited.is_none() && !self.signalled_at.contains_key(&pid) {
-            if let Some(&index) = self.templates.get(&pid) {
-                let restart = config.templates[usize::from(index)].restart;
-                let restarts = match restart {
-                    Restart::Permanent => true,
-                    Restart::Transient => !clean(&reason),
-                    Restart::Temporary => false,
-                };
-                if restarts {
-                    self.owed.insert(pid);
-                }
-            }
+        let Some(how) = proc.exit.take() else {
+            return Ok(());
+        };
+        let reason = how.reason();
+        if alive && proc.signalled_at.is_none() {
+            proc.owed = match config.templates[usize::from(proc.template)].restart {
+                Restart::Permanent => true,
+                Restart::Transient => !clean(&reason),
+                Restart::Temporary => false,
+            };
         }
         self.core
             .handle_child_exit(Instant::from_millis(self.now), pid, reason)
     }
 
     fn deliver_signal(&mut self, config: &CheckConfig, pid: Pid) {
-        let Some(queue) = self.signals.get_mut(&pid) else {
+        let now = self.now;
+        let Some(proc) = self.proc_mut(pid) else {
             return;
         };
-        let signal = queue.remove(0);
-        if queue.is_empty() {
-            self.signals.remove(&pid);
-        }
-        let Some(child) = self.live.get_mut(&pid) else {
-            return; // a signal to a dead process is dropped
+        let kill = if proc.shutdown_in_flight {
+            proc.shutdown_in_flight = false;
+            false
+        } else {
+            proc.kill_in_flight = false;
+            true
         };
-        let template = &config.templates[usize::from(child.template)];
-        match signal {
-            Signal::Kill => self.die(pid, ExitReason::Killed),
-            Signal::Shutdown if !template.traps_exits => self.die(pid, ExitReason::Shutdown),
-            Signal::Shutdown => {
-                if child.stops_at.is_none() {
-                    child.stops_at = template.stop_ms.map(|ms| self.now + ms);
-                }
+        if !proc.alive {
+            return; // a signal to a dead process is dropped
+        }
+        let template = &config.templates[usize::from(proc.template)];
+        if kill {
+            self.die(pid, SpontaneousExit::Killed);
+        } else if !template.traps_exits {
+            self.die(pid, SpontaneousExit::Shutdown);
+        } else if proc.stops_at.is_none() {
+            proc.stops_at = template.stop_ms.map(|ms| now + ms);
+        }
+    }
+
+    /// The start function the supervisor is blocked in returns its template's answer.
+    fn init_returns(&mut self, config: &CheckConfig) -> Result<(), dynsup::DriverError> {
+        let Some((function, restart_of)) = self.init.take() else {
+            return Ok(());
+        };
+        let template = &config.templates[usize::from(function)];
+        let answer = if restart_of.is_some() {
+            template.restart_init
+        } else {
+            template.first_init
+        };
+        let outcome = match answer {
+            InitAnswer::Ok => {
+                let pid = Pid(self.next_pid);
+                self.next_pid += 1;
+                self.procs.push(Proc {
+                    pid,
+                    template: function,
+                    alive: true,
+                    stops_at: None,
+                    exit: None,
+                    shutdown_in_flight: false,
+                    kill_in_flight: false,
+                    signalled_at: None,
+                    owed: false,
+                });
+                StartOutcome::Started { pid, info: None }
+            }
+            InitAnswer::Ignore => StartOutcome::Ignore,
+            InitAnswer::Fail => StartOutcome::Failed(ExitReason::Other("init_failed".to_owned())),
+        };
+        if let (Some(old), false) = (restart_of, answer == InitAnswer::Fail) {
+            if let Some(proc) = self.proc_mut(old) {
+                proc.owed = false;
             }
         }
+        self.core
+            .handle_start_result(Instant::from_millis(self.now), outcome)
     }
 
     /// Performs the supervisor's effects until it has none left, observing each.
     fn settle(&mut self, config: &CheckConfig) -> Result<(), Violation> {
-        let now = Instant::from_millis(self.now);
         while let Some(effect) = self.core.poll_effect() {
             match effect {
                 Effect::Start {
@@ -397,60 +534,35 @@ impl World {
                     restart_of,
                     ..
                 } => {
-                    let Some(template) = config.templates.get(usize::from(function)) else {
+                    if config.templates.get(usize::from(function)).is_none() || self.init.is_some()
+                    {
                         return Err(violation(
                             "driver-protocol",
-                            format!("start of unknown template {function}"),
+                            format!("a start of template {function} while blocked or unknown"),
                         ));
-                    };
+                    }
                     if let Some(old) = restart_of {
                         self.observe_restart(config, old)?;
                     }
-                    let answer = if restart_of.is_some() {
-                        template.restart_init
-                    } else {
-                        template.first_init
-                    };
-                    let outcome = match answer {
-                        InitAnswer::Ok => {
-                            let pid = Pid(self.next_pid);
-                            self.next_pid += 1;
-                            self.live.insert(
-                                pid,
-                                Child {
-                                    template: function,
-                                    stops_at: None,
-                                },
-                            );
-                            self.templates.insert(pid, function);
-                            StartOutcome::Started { pid, info: None }
-                        }
-                        InitAnswer::Ignore => StartOutcome::Ignore,
-                        InitAnswer::Fail => {
-                            StartOutcome::Failed(ExitReason::Other("init_failed".to_owned()))
-                        }
-                    };
-                    if let (Some(old), false) = (restart_of, answer == InitAnswer::Fail) {
-                        self.owed.remove(&old);
-                    }
-                    self.core
-                        .handle_start_result(now, outcome)
-                        .map_err(|error| violation("driver-protocol", format!("{error:?}")))?;
+                    self.init = Some((function, restart_of));
                 }
                 Effect::Shutdown { pid } => {
                     if self.shutdown_of(config, pid) == Some(Shutdown::BrutalKill) {
                         return Err(violation(
                             "shutdown-timing",
-                            format!("child {} has shutdown brutal_kill but got `shutdown`", pid.0),
+                            format!(
+                                "child {} has shutdown brutal_kill but got `shutdown`",
+                                pid.0
+                            ),
                         ));
                     }
-                    self.signal(pid, Signal::Shutdown);
+                    self.signal(pid, false)?;
                 }
                 Effect::Kill { pid } => {
                     self.check_kill(config, pid)?;
-                    self.signal(pid, Signal::Kill);
+                    self.signal(pid, true)?;
                 }
-                Effect::Reply { reply, .. } => self.observe_reply(config, &reply)?,
+                Effect::Reply { reply, .. } => self.observe_reply(&reply)?,
                 Effect::Exit { reason } => self.observe_exit(config, reason)?,
             }
         }
@@ -459,16 +571,28 @@ impl World {
     }
 
     fn shutdown_of(&self, config: &CheckConfig, pid: Pid) -> Option<Shutdown> {
-        let index = self.templates.get(&pid)?;
-        Some(config.templates[usize::from(*index)].shutdown)
+        let proc = self.proc(pid)?;
+        Some(config.templates[usize::from(proc.template)].shutdown)
     }
 
-    fn signal(&mut self, pid: Pid, signal: Signal) {
+    fn signal(&mut self, pid: Pid, kill: bool) -> Result<(), Violation> {
         if !self.on_purpose(pid) && self.giving_up_at.is_none() {
             self.giving_up_at = Some(self.now);
         }
-        self.signalled_at.entry(pid).or_insert(self.now);
-        self.signals.entry(pid).or_default().push(signal);
+        let now = self.now;
+        let Some(proc) = self.proc_mut(pid) else {
+            return Err(violation(
+                "no-orphans",
+                format!("a signal to {}, a pid no child ever had", pid.0),
+            ));
+        };
+        proc.signalled_at.get_or_insert(now);
+        if kill {
+            proc.kill_in_flight = true;
+        } else {
+            proc.shutdown_in_flight = true;
+        }
+        Ok(())
     }
 
     /// Whether a signal to `pid` was asked for: by `terminate_child(pid)`, `stop`, or the parent.
@@ -489,28 +613,31 @@ impl World {
                 "shutdown-timing",
                 format!("child {} has shutdown infinity but was killed", pid.0),
             )),
-            Some(Shutdown::Timeout { millis }) => match self.signalled_at.get(&pid) {
-                Some(&at) if self.now >= at + millis => Ok(()),
-                Some(&at) => Err(violation(
-                    "shutdown-timing",
-                    format!(
-                        "child {} killed at {} ms, {} ms after its shutdown signal (timeout {millis})",
-                        pid.0,
-                        self.now,
-                        self.now - at
-                    ),
-                )),
-                None => Err(violation(
-                    "shutdown-timing",
-                    format!("child {} killed without a shutdown signal first", pid.0),
-                )),
-            },
+            Some(Shutdown::Timeout { millis }) => {
+                match self.proc(pid).and_then(|proc| proc.signalled_at) {
+                    Some(at) if self.now >= at + millis => Ok(()),
+                    Some(at) => Err(violation(
+                        "shutdown-timing",
+                        format!(
+                            "child {} killed at {} ms, {} ms after its shutdown signal \
+                             (timeout {millis})",
+                            pid.0,
+                            self.now,
+                            self.now - at
+                        ),
+                    )),
+                    None => Err(violation(
+                        "shutdown-timing",
+                        format!("child {} killed without a shutdown signal first", pid.0),
+                    )),
+                }
+            }
         }
     }
 
     /// A restart attempt of `old`: the rules must owe it, and it must fit in the intensity.
     fn observe_restart(&mut self, config: &CheckConfig, old: Pid) -> Result<(), Violation> {
-        if !self.owed.contains(&old) {
+        if !self.proc(old).is_some_and(|proc| proc.owed) {
             return Err(violation(
                 "restart-policy",
                 format!("child {} restarted, but no rule asks for it", old.0),
@@ -535,42 +662,35 @@ impl World {
         Ok(())
     }
 
-    fn observe_reply(&mut self, config: &CheckConfig, reply: &Reply) -> Result<(), Violation> {
+    fn observe_reply(&mut self, reply: &Reply) -> Result<(), Violation> {
         let request = self.waiting.take();
         match (request, reply) {
-            (Some(Request::Start(_)), Reply::StartChild(Ok(Started::Running { pid, .. }))) => {
-                if !self.live.contains_key(pid) {
-                    return Err(violation(
-                        "child-counts",
-                        format!("start_child answered {} which is not running", pid.0),
-                    ));
-                }
-            }
-            (Some(Request::Start(_)), Reply::StartChild(Err(StartError::MaxChildren))) => {
-                let specs = self.core.view().entries().count() as u64;
-                if config.max_children.is_none_or(|limit| specs < limit) {
-                    return Err(violation(
-                        "max-children",
-                        format!("max_children refused with {specs} children"),
-                    ));
-                }
+            (Some(Request::Start(_)), Reply::StartChild(Ok(Started::Running { pid, .. })))
+                if !self.is_live(*pid) =>
+            {
+                return Err(violation(
+                    "child-counts",
+                    format!("start_child answered {} which is not running", pid.0),
+                ));
             }
             (Some(Request::Terminate(pid)), Reply::TerminateChild(result)) => {
-                self.owed.remove(&pid);
-                if result.is_ok() && self.live.contains_key(&pid) {
+                if let Some(proc) = self.proc_mut(pid) {
+                    proc.owed = false;
+                }
+                if result.is_ok() && self.is_live(pid) {
                     return Err(violation(
                         "no-orphans",
                         format!("terminate_child({}) answered while it runs", pid.0),
                     ));
                 }
             }
-            (Some(Request::Stop), Reply::Stopped) => {
-                if self.exited.is_none() {
-                    return Err(violation(
-                        "no-orphans",
-                        "stop answered before the supervisor exited".to_owned(),
-                    ));
-                }
+            (Some(Request::Stop), Reply::Stopped)
+                if self.core.view().is_alive() || self.first_live().is_some() =>
+            {
+                return Err(violation(
+                    "no-orphans",
+                    "stop answered while the supervisor or a child lives".to_owned(),
+                ));
             }
             (None, _) => {
                 return Err(violation(
@@ -584,7 +704,7 @@ impl World {
     }
 
     fn observe_exit(&mut self, config: &CheckConfig, reason: ExitReason) -> Result<(), Violation> {
-        if let Some(&pid) = self.live.keys().next() {
+        if let Some(pid) = self.first_live() {
             return Err(violation(
                 "no-orphans",
                 format!("the supervisor exited while child {} runs", pid.0),
@@ -604,7 +724,8 @@ impl World {
                 .iter()
                 .filter(|&&stamp| stamp + config.max_seconds >= decided)
                 .count() as u64;
-            if self.owed.is_empty() || in_window < config.max_restarts {
+            let owed = self.procs.iter().any(|proc| proc.owed);
+            if !owed || in_window < config.max_restarts {
                 return Err(violation(
                     "restart-intensity",
                     format!(
@@ -616,7 +737,9 @@ impl World {
             }
         }
         self.exited = Some(reason);
-        self.owed.clear();
+        for proc in &mut self.procs {
+            proc.owed = false;
+        }
         Ok(())
     }
 
@@ -630,7 +753,7 @@ impl World {
             ));
         }
         if !view.is_alive() {
-            return match self.live.keys().next() {
+            return match self.first_live() {
                 Some(pid) => Err(violation(
                     "no-orphans",
                     format!("child {} outlives its supervisor", pid.0),
@@ -639,12 +762,12 @@ impl World {
             };
         }
         let mut specs = 0u64;
-        let mut running = BTreeSet::new();
+        let mut running = 0u64;
         for entry in view.entries() {
             specs += 1;
             if entry.state == EntryState::Running {
-                running.insert(entry.pid);
-                if !self.templates.contains_key(&entry.pid) {
+                running += 1;
+                if self.proc(entry.pid).is_none() {
                     return Err(violation(
                         "child-counts",
                         format!("entry {} is no child the world started", entry.pid.0),
@@ -652,29 +775,33 @@ impl World {
                 }
             }
         }
-        if let Some(pid) = self.live.keys().find(|pid| !running.contains(pid)) {
-            return Err(violation(
-                "child-counts",
-                format!("child {} runs but the supervisor has no running entry for it", pid.0),
-            ));
+        for proc in self.procs.iter().filter(|proc| proc.alive) {
+            let entry = view.entry(proc.pid);
+            if !entry.is_some_and(|entry| entry.state == EntryState::Running) {
+                return Err(violation(
+                    "child-counts",
+                    format!(
+                        "child {} runs but the supervisor has no running entry for it",
+                        proc.pid.0
+                    ),
+                ));
+            }
         }
         let counts = view.counts();
-        if counts.specs != specs || counts.active != running.len() as u64 {
+        if counts.specs != specs || counts.active != running {
             return Err(violation(
                 "child-counts",
                 format!(
-                    "count_children says specs={} active={}, the table holds {specs} and {} \
-                     running",
-                    counts.specs,
-                    counts.active,
-                    running.len()
+                    "count_children says specs={} active={}, the table holds {specs} and \
+                     {running} running",
+                    counts.specs, counts.active
                 ),
             ));
         }
         if let Some(limit) = config.max_children {
             if specs > limit {
                 return Err(violation(
-                    "max-children",
+                    "child-counts",
                     format!("{specs} children with max_children {limit}"),
                 ));
             }
@@ -702,64 +829,62 @@ impl World {
         if let Some(entry) = view.entries().find(|e| e.state == EntryState::Restarting) {
             return Err(violation(
                 "liveness",
-                format!("child {} stays restarting: its retry never comes", entry.pid.0),
+                format!(
+                    "child {} stays restarting: its retry never comes",
+                    entry.pid.0
+                ),
             ));
         }
-        if let Some(pid) = self.owed.iter().next() {
+        if let Some(proc) = self.procs.iter().find(|proc| proc.owed) {
             return Err(violation(
                 "liveness",
-                format!("child {} exited and was never restarted", pid.0),
+                format!("child {} exited and was never restarted", proc.pid.0),
             ));
         }
         Ok(())
     }
 
-    /// Drops the observations of children nothing refers to any more, then renames pids to
-    /// 1, 2, ... in their order (symmetry reduction: only the order of pids matters).
+    /// Drops the processes nothing refers to any more, then renames pids to 1, 2, ... in their
+    /// order (symmetry reduction: only the order and identity of pids matter).
     fn forget_and_canonicalize(&mut self) {
         let mut referenced = BTreeSet::new();
         self.core.referenced_pids(&mut referenced);
-        referenced.extend(self.live.keys().copied());
-        referenced.extend(self.exits.keys().copied());
-        referenced.extend(self.signals.keys().copied());
-        referenced.extend(self.owed.iter().copied());
         if let Some(Request::Terminate(pid)) = self.waiting {
             referenced.insert(pid);
         }
-        referenced.remove(&NEVER_STARTED);
-        self.templates.retain(|pid, _| referenced.contains(pid));
-        self.signalled_at.retain(|pid, _| referenced.contains(pid));
-        let ranks: BTreeMap<Pid, Pid> = referenced
+        if let Some((_, Some(old))) = self.init {
+            referenced.insert(old);
+        }
+        self.procs.retain(|proc| {
+            proc.alive
+                || proc.exit.is_some()
+                || proc.signals_in_flight()
+                || proc.owed
+                || referenced.contains(&proc.pid)
+        });
+        let identity = self
+            .procs
             .iter()
             .zip(1..)
-            .map(|(&pid, rank)| (pid, Pid(rank)))
-            .collect();
-        let rename = |pid: Pid| ranks.get(&pid).copied().unwrap_or(pid);
-        self.next_pid = ranks.len() as u64 + 1;
+            .all(|(proc, rank)| proc.pid == Pid(rank));
+        self.next_pid = self.procs.len() as u64 + 1;
+        if identity {
+            return;
+        }
+        let ranks: Vec<Pid> = self.procs.iter().map(|proc| proc.pid).collect();
+        let rename = |pid: Pid| match ranks.binary_search(&pid) {
+            Ok(index) => Pid(index as u64 + 1),
+            Err(_) => pid,
+        };
         self.core.relabel_pids(rename);
-        self.live = std::mem::take(&mut self.live)
-            .into_iter()
-            .map(|(pid, child)| (rename(pid), child))
-            .collect();
-        self.exits = std::mem::take(&mut self.exits)
-            .into_iter()
-            .map(|(pid, reason)| (rename(pid), reason))
-            .collect();
-        self.signals = std::mem::take(&mut self.signals)
-            .into_iter()
-            .map(|(pid, queue)| (rename(pid), queue))
-            .collect();
-        self.templates = std::mem::take(&mut self.templates)
-            .into_iter()
-            .map(|(pid, template)| (rename(pid), template))
-            .collect();
-        self.signalled_at = std::mem::take(&mut self.signalled_at)
-            .into_iter()
-            .map(|(pid, at)| (rename(pid), at))
-            .collect();
-        self.owed = self.owed.iter().map(|&pid| rename(pid)).collect();
+        for proc in &mut self.procs {
+            proc.pid = rename(proc.pid);
+        }
         if let Some(Request::Terminate(pid)) = &mut self.waiting {
             *pid = rename(*pid);
+        }
+        if let Some((_, Some(old))) = &mut self.init {
+            *old = rename(*old);
         }
     }
 }

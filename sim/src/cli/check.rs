@@ -1,0 +1,378 @@
+//! `dynsup-sim check`: the exhaustive model checker over every interleaving of the default
+//! configurations (or some of them, with other bounds), with figures, progress and `--json`;
+//! a violation is printed as its shortest path and written as a file that `--replay` reruns.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use dynsup_sim::model_check::config::{default_set, CheckConfig};
+use dynsup_sim::model_check::search::{replay, search, Counterexample};
+use dynsup_sim::model_check::world::Step;
+
+use super::progress::{LineRate, PLAIN_INTERVAL};
+
+/// Arguments of `dynsup-sim check`.
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Check only this configuration of the default set (by index; repeat for several; see
+    /// `--list`).
+    #[arg(long = "config")]
+    configs: Vec<usize>,
+    /// List the default configurations and exit.
+    #[arg(long)]
+    list: bool,
+    /// The deepest path explored (default: each configuration's, deep enough to be complete).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    depth: Option<u32>,
+    /// `start_child` calls the client may make (at most 8).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8))]
+    starts: Option<u8>,
+    /// Spontaneous child exits (at most 8).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8))]
+    crashes: Option<u8>,
+    /// `terminate_child` calls (at most 8).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8))]
+    terminates: Option<u8>,
+    /// The latest virtual time, in ms (at most 60,000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    max_time_ms: Option<u64>,
+    /// Stop after this many distinct states (the run is then reported incomplete; at most one
+    /// billion).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    max_states: Option<u64>,
+    /// Let the client also call `which_children` and `count_children`.
+    #[arg(long)]
+    listings: bool,
+    /// Threads expanding each level (default: the number of cores; counts never depend on it).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
+    /// Where to write the counterexample of a violation.
+    #[arg(long, default_value = "target/dynsup-check")]
+    out: PathBuf,
+    /// Replay a counterexample file written by an earlier run, step by step.
+    #[arg(long, conflicts_with_all = ["configs", "list"])]
+    replay: Option<PathBuf>,
+    /// Also print a one-line JSON summary as the last line of stdout: per configuration its
+    /// `name`, `states`, `transitions`, `depth`, `complete`, `seconds`, `states_per_sec` and
+    /// `violation` (null or its `checker`, `message`, `steps` and `file`), then the totals.
+    #[arg(long)]
+    json: bool,
+}
+
+/// One configuration's outcome.
+#[derive(serde::Serialize, Debug)]
+struct ConfigSummary {
+    name: String,
+    states: u64,
+    transitions: u64,
+    depth: u32,
+    complete: bool,
+    seconds: f64,
+    states_per_sec: f64,
+    violation: Option<ViolationSummary>,
+}
+
+/// A violation in the JSON summary.
+#[derive(serde::Serialize, Debug)]
+struct ViolationSummary {
+    checker: String,
+    message: String,
+    steps: usize,
+    file: Option<String>,
+}
+
+/// The JSON summary.
+#[derive(serde::Serialize, Debug)]
+struct Summary {
+    configs: Vec<ConfigSummary>,
+    states: u64,
+    transitions: u64,
+    seconds: f64,
+    states_per_sec: f64,
+    jobs: usize,
+    violations: usize,
+}
+
+/// The bound overrides given on the command line, applied to a configuration.
+fn with_bounds(args: &CheckArgs, mut config: CheckConfig) -> CheckConfig {
+    let bounds = &mut config.bounds;
+    if let Some(depth) = args.depth {
+        bounds.depth = depth;
+    }
+    if let Some(starts) = args.starts {
+        bounds.starts = starts;
+    }
+    if let Some(crashes) = args.crashes {
+        bounds.crashes = crashes;
+    }
+    if let Some(terminates) = args.terminates {
+        bounds.terminates = terminates;
+    }
+    if let Some(max_time_ms) = args.max_time_ms {
+        bounds.max_time_ms = max_time_ms;
+    }
+    if let Some(max_states) = args.max_states {
+        bounds.max_states = max_states;
+    }
+    bounds.listings |= args.listings;
+    config
+}
+
+/// The counterexample file: the configuration (its index and bounds) and the path.
+fn counterexample_text(index: usize, config: &CheckConfig, found: &Counterexample) -> String {
+    let b = &config.bounds;
+    let mut text = String::new();
+    let _ = writeln!(text, "# dynsup-sim check counterexample: {}", config.name);
+    let _ = writeln!(text, "# {}", found.violation);
+    let _ = writeln!(text, "# replay: dynsup-sim check --replay FILE");
+    let _ = writeln!(text, "config {index}");
+    let _ = writeln!(
+        text,
+        "bounds depth={} starts={} crashes={} terminates={} max-time-ms={} listings={}",
+        b.depth, b.starts, b.crashes, b.terminates, b.max_time_ms, b.listings
+    );
+    for step in &found.path {
+        let _ = writeln!(text, "step {step}");
+    }
+    text
+}
+
+/// Reads a counterexample file back: the configuration and the path.
+fn read_counterexample(text: &str) -> Result<(CheckConfig, Vec<Step>), String> {
+    let mut config: Option<CheckConfig> = None;
+    let mut path = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let at = |why: String| format!("line {}: {why}", number + 1);
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(index) = line.strip_prefix("config ") {
+            let index: usize = index.trim().parse().map_err(|_| at("bad index".into()))?;
+            let found = default_set().into_iter().nth(index);
+            config = Some(found.ok_or_else(|| at(format!("no configuration {index}")))?);
+        } else if let Some(bounds) = line.strip_prefix("bounds ") {
+            let config = config
+                .as_mut()
+                .ok_or_else(|| at("bounds before config".into()))?;
+            for pair in bounds.split_whitespace() {
+                let (key, value) = pair
+                    .split_once('=')
+                    .ok_or_else(|| at(format!("bad bound `{pair}`")))?;
+                let number = || {
+                    value
+                        .parse::<u64>()
+                        .map_err(|_| at(format!("bad value `{pair}`")))
+                };
+                let small = || {
+                    number().and_then(|n| {
+                        u8::try_from(n).map_err(|_| at(format!("too large `{pair}`")))
+                    })
+                };
+                let b = &mut config.bounds;
+                match key {
+                    "depth" => {
+                        b.depth = u32::try_from(number()?)
+                            .map_err(|_| at(format!("too large `{pair}`")))?
+                    }
+                    "starts" => b.starts = small()?,
+                    "crashes" => b.crashes = small()?,
+                    "terminates" => b.terminates = small()?,
+                    "max-time-ms" => b.max_time_ms = number()?,
+                    "listings" => b.listings = value == "true",
+                    _ => return Err(at(format!("unknown bound `{key}`"))),
+                }
+            }
+        } else if let Some(step) = line.strip_prefix("step ") {
+            path.push(step.parse().map_err(|e| at(format!("{e}")))?);
+        } else {
+            return Err(at(format!("unknown line `{line}`")));
+        }
+    }
+    let config = config.ok_or("no `config` line")?;
+    Ok((config, path))
+}
+
+fn write_counterexample(dir: &Path, index: usize, text: &str) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let file = dir.join(format!("config-{index}.trace"));
+    std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(file)
+}
+
+fn replay_main(file: &Path) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let (config, path) = match read_counterexample(&text) {
+        Ok(read) => read,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    println!("replaying {} steps of `{}`", path.len(), config.name);
+    let (states, violation) = match replay(&config, &path) {
+        Ok(replayed) => replayed,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for (step, state) in path.iter().zip(&states) {
+        println!("  @{:>5} ms  {step}", state.now());
+    }
+    match violation {
+        Some(violation) => {
+            println!("  -> {violation}");
+            ExitCode::from(1)
+        }
+        None => {
+            println!("no violation");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Runs `dynsup-sim check`.
+pub fn main(args: &CheckArgs) -> ExitCode {
+    if let Some(file) = &args.replay {
+        return replay_main(file);
+    }
+    let set = default_set();
+    if args.list {
+        for (index, config) in set.iter().enumerate() {
+            println!(
+                "{index}: {} ({} templates)",
+                config.name,
+                config.templates.len()
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
+    let indices: Vec<usize> = if args.configs.is_empty() {
+        (0..set.len()).collect()
+    } else {
+        args.configs.clone()
+    };
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
+    let started = Instant::now();
+    let mut summaries = Vec::new();
+    let mut status = ExitCode::SUCCESS;
+    for index in indices {
+        let Some(config) = set.get(index).cloned() else {
+            eprintln!("error: no configuration {index} (see --list)");
+            return ExitCode::from(2);
+        };
+        let config = with_bounds(args, config);
+        let begun = Instant::now();
+        let mut rate = LineRate::new(PLAIN_INTERVAL);
+        let name = config.name.clone();
+        let mut progress = |depth: u32, states: u64, frontier: usize| {
+            let elapsed = begun.elapsed();
+            if rate.due(elapsed, false) {
+                eprintln!(
+                    "  {name}: depth {depth}, {states} states, frontier {frontier}, {:.0} states/s",
+                    states as f64 / elapsed.as_secs_f64().max(1e-9)
+                );
+            }
+        };
+        let report = match search(&config, jobs, &mut progress) {
+            Ok(report) => report,
+            Err(problem) => {
+                eprintln!("error: {problem}");
+                return ExitCode::from(2);
+            }
+        };
+        let seconds = begun.elapsed().as_secs_f64();
+        let per_sec = report.states as f64 / seconds.max(1e-9);
+        let completeness = if report.complete {
+            "complete"
+        } else {
+            "INCOMPLETE (a bound cut it)"
+        };
+        println!(
+            "{index}: {}: {} distinct states, {} transitions, depth {}, {completeness}, \
+             {seconds:.2} s ({per_sec:.0} states/s)",
+            config.name, report.states, report.transitions, report.depth
+        );
+        let violation = report.violation.as_ref().map(|found| {
+            status = ExitCode::from(1);
+            println!("  VIOLATION {}", found.violation);
+            println!("  shortest path ({} steps):", found.path.len());
+            for step in &found.path {
+                println!("    {step}");
+            }
+            let text = counterexample_text(index, &config, found);
+            let file = match write_counterexample(&args.out, index, &text) {
+                Ok(file) => {
+                    println!(
+                        "  written to {0}; replay: dynsup-sim check --replay {0}",
+                        file.display()
+                    );
+                    Some(file.display().to_string())
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    None
+                }
+            };
+            ViolationSummary {
+                checker: found.violation.checker.to_owned(),
+                message: found.violation.message.clone(),
+                steps: found.path.len(),
+                file,
+            }
+        });
+        summaries.push(ConfigSummary {
+            name: config.name.clone(),
+            states: report.states,
+            transitions: report.transitions,
+            depth: report.depth,
+            complete: report.complete,
+            seconds,
+            states_per_sec: per_sec,
+            violation,
+        });
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let states: u64 = summaries.iter().map(|s| s.states).sum();
+    let transitions: u64 = summaries.iter().map(|s| s.transitions).sum();
+    let violations = summaries.iter().filter(|s| s.violation.is_some()).count();
+    println!(
+        "checked {} configurations: {states} distinct states, {transitions} transitions in \
+         {seconds:.1} s ({:.0} states/s, {jobs} jobs): {}",
+        summaries.len(),
+        states as f64 / seconds.max(1e-9),
+        if violations == 0 {
+            "no violation".to_owned()
+        } else {
+            format!("{violations} with a violation")
+        }
+    );
+    if args.json {
+        let summary = Summary {
+            configs: summaries,
+            states,
+            transitions,
+            seconds,
+            states_per_sec: states as f64 / seconds.max(1e-9),
+            jobs,
+            violations,
+        };
+        match serde_json::to_string(&summary) {
+            Ok(line) => println!("{line}"),
+            Err(e) => eprintln!("error: {e}"),
+        }
+    }
+    status
+}
