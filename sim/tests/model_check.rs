@@ -1,26 +1,36 @@
-//! `dynsup-sim check`'s engine: the default configurations are explored completely with no
-//! violation, the same counts every time and for any number of jobs.
+//! `dynsup-sim check`'s engine: the same counts on every run and for any number of jobs, and
+//! every default configuration clean to a bounded depth (`.ci/run` checks them completely, in
+//! a release build).
 
 use dynsup_sim::model_check::config::default_set;
 use dynsup_sim::model_check::search::search;
 
 #[test]
-fn default_set_is_clean() {
-    for config in default_set() {
-        let started = std::time::Instant::now();
-        let report = search(&config, 1, &mut |_, _, _| {}).expect("valid config");
-        eprintln!(
-            "{}: {} states, {} transitions, depth {}, complete {} in {:?}",
-            config.name,
-            report.states,
-            report.transitions,
-            report.depth,
-            report.complete,
-            started.elapsed()
-        );
+fn the_same_counts_every_run_and_for_any_number_of_jobs() {
+    let config = default_set().remove(0);
+    let once = search(&config, 1, &mut |_, _, _| {}).expect("valid config");
+    let again = search(&config, 1, &mut |_, _, _| {}).expect("valid config");
+    let two_jobs = search(&config, 2, &mut |_, _, _| {}).expect("valid config");
+    assert_eq!(once, again);
+    assert_eq!(once, two_jobs);
+    assert!(once.complete, "{once:?}");
+    assert!(once.violation.is_none(), "{once:?}");
+    assert!(once.states > 1_000, "{once:?}");
+}
+
+#[test]
+fn every_default_configuration_is_clean_to_depth_12() {
+    for mut config in default_set() {
+        config.bounds.depth = 12;
+        let mut levels = Vec::new();
+        let report = search(&config, 2, &mut |depth, states, _| levels.push((depth, states)))
+            .expect("valid config");
         if let Some(found) = &report.violation {
             let path: Vec<String> = found.path.iter().map(ToString::to_string).collect();
             panic!("{}: {}\n{}", config.name, found.violation, path.join("\n"));
         }
+        // Progress is reported once per level, with growing state counts.
+        assert_eq!(levels.len() as u32, report.depth, "{}", config.name);
+        assert!(levels.windows(2).all(|w| w[0].1 <= w[1].1), "{}", config.name);
     }
 }
