@@ -23,14 +23,20 @@ fn every_default_configuration_is_clean_to_depth_12() {
     for mut config in default_set() {
         config.bounds.depth = 12;
         let mut levels = Vec::new();
-        let report = search(&config, 2, &mut |depth, states, _| levels.push((depth, states)))
-            .expect("valid config");
+        let report = search(&config, 2, &mut |depth, states, _| {
+            levels.push((depth, states))
+        })
+        .expect("valid config");
         if let Some(found) = &report.violation {
             let path: Vec<String> = found.path.iter().map(ToString::to_string).collect();
             panic!("{}: {}\n{}", config.name, found.violation, path.join("\n"));
         }
         // Progress is reported once per level, with growing state counts.
         assert_eq!(levels.len() as u32, report.depth, "{}", config.name);
-        assert!(levels.windows(2).all(|w| w[0].1 <= w[1].1), "{}", config.name);
+        assert!(
+            levels.windows(2).all(|w| w[0].1 <= w[1].1),
+            "{}",
+            config.name
+        );
     }
 }
