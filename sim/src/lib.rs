@@ -70,6 +70,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// The worked example of the guide (`sim/tests/worked_example/session.rs`) names this crate
+// `dynsup_sim`, as a user does; the benchmark includes that very file.
+extern crate self as dynsup_sim;
+
 #[doc(hidden)]
 pub mod bench;
 pub mod check;

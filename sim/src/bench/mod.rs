@@ -19,6 +19,7 @@ pub mod threads;
 pub mod timing;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+pub mod user_check;
 
 use std::fmt;
 use std::hint::black_box;
@@ -74,6 +75,8 @@ pub struct BenchConfig {
     pub explore_seeds: u64,
     /// Steps per explored scenario.
     pub explore_steps: usize,
+    /// Seeds of the worked example's check per run (0: skip it).
+    pub user_check_seeds: u64,
     /// Children started (each a thread) in the threaded runtime workload (0: skip it).
     pub thread_children: usize,
     /// Live children of the tokio runtime workload (feature `tokio`; 0: skip it).
@@ -100,6 +103,7 @@ impl Default for BenchConfig {
             memory: MemoryMode::Skip,
             explore_seeds: 1_000,
             explore_steps: 200,
+            user_check_seeds: 1_000,
             thread_children: 2_000,
             tokio_children: DEFAULT_TOKIO_CHILDREN,
             tokio_restart_cycles: 100_000,
@@ -492,6 +496,33 @@ fn explore_section(
     })
 }
 
+/// Measures the worked example's check (docs/testing-your-workers.md): seeds per second.
+fn user_check_section(
+    config: &BenchConfig,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Section, BenchError> {
+    let mut rates = Vec::new();
+    for run in 0..config.runs.max(1) {
+        let first = u64::try_from(run).unwrap_or(0) * config.user_check_seeds;
+        let rate = user_check::seeds_per_second(first, config.user_check_seeds)?;
+        progress(&format!("  user check: {rate:.0} seeds/s"));
+        rates.push(rate);
+    }
+    Ok(Section {
+        title: "user check: the worked example's session body, 100 operations, faults on, one \
+                thread"
+            .to_owned(),
+        figures: vec![Figure {
+            key: "user_check_seeds_per_sec".into(),
+            label: "seeds per second per core".into(),
+            value: median(&rates),
+            unit: Unit::PerSecond,
+            beam_key: None,
+            goal: None,
+        }],
+    })
+}
+
 /// Measures the threaded runtime's call latencies.
 fn thread_section(
     config: &BenchConfig,
@@ -660,12 +691,13 @@ fn tokio_section(
 }
 
 /// The workload groups, as `--only` names them.
-pub const WORKLOADS: [&str; 7] = [
+pub const WORKLOADS: [&str; 8] = [
     "sim",
     "core",
     "memory",
     "scenarios",
     "explore",
+    "user-check",
     "threads",
     "tokio",
 ];
@@ -730,6 +762,13 @@ pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Repor
         ));
         report.sections.push(explore_section(config, progress)?);
     }
+    if config.user_check_seeds > 0 && wants("user-check") {
+        progress(&format!(
+            "user check ({} seeds of the worked example per run)...",
+            config.user_check_seeds
+        ));
+        report.sections.push(user_check_section(config, progress)?);
+    }
     if config.thread_children > 0 && wants("threads") {
         progress("threaded runtime (dynsup::runtime, one thread per child)...");
         report.sections.push(thread_section(config, progress)?);
@@ -778,6 +817,7 @@ mod tests {
             restart_cycles: 10,
             count_calls: 10,
             explore_seeds: 0,
+            user_check_seeds: 3,
             thread_children: 2,
             tokio_children: 20,
             tokio_restart_cycles: 10,
@@ -788,6 +828,9 @@ mod tests {
         assert!(report.get("start_child_ns_per_child_10").is_some());
         assert!(report.get("core_start_child_ns_per_child_10").is_some());
         assert!(report.get("restarts_per_sec").is_some());
+        assert!(report
+            .get("user_check_seeds_per_sec")
+            .is_some_and(|rate| rate > 0.0));
         assert_eq!(
             report.get("tokio_start_child_us_per_child_20").is_some(),
             cfg!(feature = "tokio")
