@@ -577,14 +577,18 @@ impl<I: Clone + Eq + fmt::Debug, F: Clone, A: Clone> Supervisor<I, F, A> {
 
     /// Terminates every child, last started first, then exits with `reason` (§5).
     fn shut_down(&mut self, now: Instant, reason: ExitReason, reply_to: Option<CallId>) {
-        let steps: Vec<Step<I>> = self
-            .children
+        let steps = self.terminations_last_started_first();
+        self.begin(now, Job::new(Purpose::Stop { reason, reply_to }, steps));
+    }
+
+    /// One termination step per running child, last started first (§5).
+    fn terminations_last_started_first(&self) -> Vec<Step<I>> {
+        self.children
             .running_ids()
             .into_iter()
             .rev()
             .map(Step::Terminate)
-            .collect();
-        self.begin(now, Job::new(Purpose::Stop { reason, reply_to }, steps));
+            .collect()
     }
 
     // ----- jobs ------------------------------------------------------------------------
@@ -749,13 +753,7 @@ impl<I: Clone + Eq + fmt::Debug, F: Clone, A: Clone> Supervisor<I, F, A> {
             StartOutcome::Failed(reason) => match kind {
                 Kind::Init => {
                     // §1.2: the started children go down, last started first.
-                    let steps: Vec<Step<I>> = self
-                        .children
-                        .running_ids()
-                        .into_iter()
-                        .rev()
-                        .map(Step::Terminate)
-                        .collect();
+                    let steps = self.terminations_last_started_first();
                     self.phase = Phase::Busy(Job::new(Purpose::InitAbort { id, reason }, steps));
                 }
                 Kind::Restart => {
