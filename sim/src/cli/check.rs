@@ -123,7 +123,7 @@ fn custom_config(args: &CheckArgs) -> Result<Option<CheckConfig>, String> {
         name: String::new(),
         max_restarts: args.max_restarts.unwrap_or(3),
         max_seconds: args.max_seconds.unwrap_or(5),
-        max_children: args.max_children.map_or(None, |m| m.0),
+        max_children: args.max_children.and_then(|m| m.0),
         templates,
         bounds: default_bounds(),
     };
