@@ -65,12 +65,11 @@ fn a_scenario_in_real_time_equals_its_golden() {
 /// A restart retried for ever does not hang the paused clock: the runner gives up.
 #[test]
 fn a_restart_loop_is_reported_unsettled() {
-    let text = "supervisor max_restarts=1000000000 max_seconds=1\n\
+    let text = "supervisor max_restarts=1000000 max_seconds=1\n\
                 child w init=ok,stop:boom\n\
                 at 0 start w\n\
                 at 10 exit w#1 boom\n\
                 at 20 count\n";
     let parsed = scenario::parse(text).expect("parses");
-    let outcome = run_tokio(&parsed, true);
-    assert!(outcome.is_err(), "the restart loop ran to its end");
+    assert!(run_tokio(&parsed, true).is_err());
 }

@@ -1,7 +1,6 @@
-//! A child process: one tokio task running one worker, from the end of its `init` to its end.
+//! A child process: one tokio task running one worker, from its `init` to its end.
 //!
-//! `init` runs on the supervisor's task, which waits for it anyway (see the driver); a worker
-//! whose `init` succeeded gets a task, which serves its control channel
+//! The task runs `init` (the supervisor waits for the answer), then serves its control channel
 //! and its timers (`tokio::time::sleep_until` the process's next timer, on tokio's clock):
 //! messages and due timers go to `handle_message`, calls to `handle_call`; a shutdown request
 //! ends a worker that does not trap exits at once with `shutdown`, and runs `terminate` on one
@@ -25,7 +24,7 @@ use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
 use crate::tokio_runtime::clock::Clock;
 use crate::tokio_runtime::mailbox::{Receiver, Sender};
-use crate::worker::Worker;
+use crate::worker::{Init, Worker};
 
 /// The answer slot of a call to a worker.
 pub(crate) type CallReply<W> = oneshot::Sender<Result<<W as Worker>::Reply, CallError>>;
@@ -44,14 +43,15 @@ pub(crate) enum Control<W: Worker + ?Sized> {
     Shutdown,
 }
 
-/// What a child task tells the supervisor: the process ended by itself, or as its shutdown
-/// asked.
-pub(crate) struct ChildExited {
-    pub(crate) pid: Pid,
-    pub(crate) reason: ExitReason,
+/// What a child task tells the supervisor.
+pub(crate) enum ChildNote {
+    /// `init` finished with this outcome.
+    Started { pid: Pid, init: Init },
+    /// The process ended by itself, or as its shutdown asked.
+    Exited { pid: Pid, reason: ExitReason },
 }
 
-/// The life of the child after its successful `init`.
+/// The whole life of the child.
 ///
 /// A plain function returning an `async move` block rather than an `async fn`: an `async fn`
 /// keeps its arguments twice in its future (as passed, then as locals), and this future is
@@ -61,16 +61,23 @@ pub(crate) fn run<W: Worker + ?Sized>(
     mut process: Process<W>,
     clock: Clock,
     mut queue: Receiver<Control<W>>,
-    notify: impl Fn(ChildExited),
+    notify: impl Fn(ChildNote),
     cleanup: Option<CleanupTime<W>>,
 ) -> impl std::future::Future<Output = ()> {
     async move {
         let pid = process.pid();
+        let init = process.init(clock.now());
+        if init != Init::Ok {
+            process.dispose();
+            notify(ChildNote::Started { pid, init });
+            return;
+        }
+        notify(ChildNote::Started { pid, init });
         let end = serve(&mut process, clock, &mut queue, cleanup.as_ref()).await;
         process.dispose();
         if let Some(reason) = end {
             refuse_calls(&mut queue, &reason);
-            notify(ChildExited { pid, reason });
+            notify(ChildNote::Exited { pid, reason });
         }
     }
 }

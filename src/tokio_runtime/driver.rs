@@ -14,7 +14,7 @@ use crate::pid::Pid;
 use crate::runtime::{Report, SendWorker};
 use crate::supervisor::output::Reply;
 use crate::time::Instant;
-use crate::tokio_runtime::child::{self, CallReply, ChildExited, ChildTask, CleanupTime, Control};
+use crate::tokio_runtime::child::{self, CallReply, ChildNote, ChildTask, CleanupTime, Control};
 use crate::tokio_runtime::clock::Clock;
 use crate::tokio_runtime::mailbox;
 use crate::worker::{Init, Worker};
@@ -32,8 +32,8 @@ pub(crate) enum Input<F, A, W: Worker + ?Sized> {
         request: Request<F, A>,
         reply: oneshot::Sender<Reply>,
     },
-    /// A child task's exit.
-    Child(ChildExited),
+    /// A child task's note.
+    Child(ChildNote),
     /// The parent's exit signal.
     ParentExit(ExitReason),
     /// Deliver `message` to child `pid`; answers whether it was a live child.
@@ -82,9 +82,6 @@ pub(crate) struct Driver<F, A, S: Spawner<F, A>> {
     cleanup: Option<CleanupTime<S::Worker>>,
     status: watch::Sender<Status>,
     exited: bool,
-    /// A start failed: the driver lets other tasks run before it goes on (a restart retried
-    /// for ever must not hold the runtime's thread).
-    yield_wanted: bool,
 }
 
 impl<F, A, S> Driver<F, A, S>
@@ -108,7 +105,6 @@ where
             cleanup: parts.cleanup,
             status: parts.status,
             exited: false,
-            yield_wanted: false,
         }
     }
 
@@ -120,11 +116,6 @@ where
                 self.handle(now, input);
             }
             self.settle();
-            while self.yield_wanted && !self.exited {
-                self.yield_wanted = false;
-                tokio::task::yield_now().await;
-                self.settle();
-            }
         }
     }
 
@@ -158,7 +149,8 @@ where
             Input::Call { request, reply } => {
                 let _ = self.host.call(now, request, reply);
             }
-            Input::Child(ChildExited { pid, reason }) => {
+            Input::Child(ChildNote::Started { pid, init }) => self.started(now, pid, init),
+            Input::Child(ChildNote::Exited { pid, reason }) => {
                 if self.children.remove(&pid).is_some() {
                     self.observe(Report::ChildDown {
                         pid,
@@ -207,22 +199,29 @@ where
         }
     }
 
-    /// Child `pid`, if it is running (every child task holds a process whose `init`
-    /// succeeded).
+    /// Child `pid`, if it is running: its `init` has answered, so it is not the start the
+    /// core waits for.
     fn live_child(&self, pid: Pid) -> Option<&ChildTask<S::Worker>> {
-        self.children.get(&pid)
+        self.children
+            .get(&pid)
+            .filter(|_| self.host.pending_start().map(|start| start.pid) != Some(pid))
     }
 
-    /// Gives the core `start`'s outcome. Inputs that reached the mailbox while the start ran go
-    /// to the core first, as on the BEAM, where they are queued before the retry of a failed
-    /// restart (which the core puts at the back of its mailbox).
-    fn start_result(&mut self, now: Instant, start: StartAttempt, init: Init) {
-        while let Ok(input) = self.mailbox.try_recv() {
-            self.handle(now, input);
+    /// A child's `init` answered.
+    fn started(&mut self, now: Instant, pid: Pid, init: Init) {
+        let Some(start) = self.host.pending_start() else {
+            return;
+        };
+        if start.pid != pid {
+            return;
         }
         if init != Init::Ok {
-            self.yield_wanted = true;
+            self.children.remove(&pid);
         }
+        self.start_result(now, start, init);
+    }
+
+    fn start_result(&mut self, now: Instant, start: StartAttempt, init: Init) {
         self.observe(Report::StartAttempt {
             attempt: start.attempt,
             outcome: start.outcome(&init),
@@ -232,12 +231,9 @@ where
     }
 
     /// Performs every action and feeds back every death the driver caused, until the core has
-    /// nothing more to do, or a start failed (the run loop then yields before going on).
+    /// nothing more to do.
     fn settle(&mut self) {
         loop {
-            if self.yield_wanted {
-                return;
-            }
             if let Some(action) = self.host.poll_action() {
                 self.perform(action);
                 continue;
@@ -276,22 +272,14 @@ where
         }
     }
 
-    /// Runs the start function on the supervisor's task: the spawner makes the worker and its
-    /// `init` runs there. The core is blocked until `init` answers, as OTP's supervisor waits
-    /// in `start_link`, so running it here changes nothing the core or a caller can see, and
-    /// saves the two task switches a child task's answer would cost. Only a worker whose
-    /// `init` succeeded gets a task of its own.
+    /// Runs the start function: the spawner makes the worker (on the supervisor's task), and a
+    /// new task runs its `init`; the core stays blocked until that task's note arrives.
     fn start(&mut self, start: StartAttempt, function: &F, args: &[A]) {
         let now = self.clock.now();
-        let mut process = match Process::spawn(&mut self.spawner, function, args, start.pid, now) {
+        let process = match Process::spawn(&mut self.spawner, function, args, start.pid, now) {
             Ok(process) => process,
             Err(reason) => return self.start_result(now, start, Init::Stop(reason)),
         };
-        let init = process.init(now);
-        if init != Init::Ok {
-            process.dispose();
-            return self.start_result(now, start, init);
-        }
         let mailbox = self.mailbox_sender.downgrade();
         let notify = move |note| {
             // The supervisor may be gone: nobody to tell.
@@ -308,7 +296,6 @@ where
             self.cleanup.clone(),
         ));
         self.children.insert(start.pid, ChildTask { control, task });
-        self.start_result(now, start, Init::Ok);
     }
 
     /// Kills child `pid`: its task is aborted, and it is reported `killed` at once.

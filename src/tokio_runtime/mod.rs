@@ -5,9 +5,8 @@
 //! It is the threaded runtime ([`crate::runtime`]) with tasks for threads: the supervisor's
 //! task owns the core (through [`driver::Host`](crate::driver::Host)) and serves its mailbox
 //! (calls, child notes, the parent's exit, sends, calls to workers, kills) one input at a
-//! time; the start function runs inside the supervisor (the spawner and the worker's `init`
-//! run on its task, which waits for `init` anyway, as OTP's supervisor does; only a worker
-//! whose `init` succeeded gets a task); failed restarts are retried from
+//! time; the start function runs "inside" the supervisor (the spawner runs on its task, the
+//! child's task runs `init` while the core stays blocked); failed restarts are retried from
 //! the back of the mailbox; the termination protocol keeps one kill timer per distinct
 //! shutdown timeout. The handle, [`Supervisor`], is `async`; its errors and the observer's
 //! [`Report`](crate::runtime::Report)s are the threaded runtime's.
@@ -15,7 +14,7 @@
 //! # Processes are tasks
 //!
 //! * A worker's callbacks stay **synchronous** (`docs/worker-api.md` says why) and run inside
-//!   its task (`init` on the supervisor's), through [`driver::Process`](crate::driver::Process): a panic in any of them is
+//!   its task, through [`driver::Process`](crate::driver::Process): a panic in any of them is
 //!   an exit with reason `panic` (in `init`: a failed start with `panic`). A callback must not
 //!   block: it holds a runtime thread while it runs. Work that waits on I/O belongs in a task
 //!   the worker starts, which sends its result back as a message ([`Supervisor::send`]).
