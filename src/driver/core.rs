@@ -51,6 +51,10 @@ pub enum Output<F, A, R, E> {
     },
 }
 
+/// The [`Output`] of core `C`.
+pub type CoreOutput<C> =
+    Output<<C as Core>::Function, <C as Core>::Arg, <C as Core>::Reply, <C as Core>::Event>;
+
 /// What one driver loop needs of a sans-IO supervisor core.
 ///
 /// Both cores implement it, so the [`Host`](crate::driver::Host) and the runtimes' driver loops
@@ -136,9 +140,7 @@ pub trait Core {
     fn poll_timeout(&self) -> Option<Instant>;
 
     /// The next output: report events first, then effects, in the core's order.
-    fn poll_output(
-        &mut self,
-    ) -> Option<Output<Self::Function, Self::Arg, Self::Reply, Self::Event>>;
+    fn poll_output(&mut self) -> Option<CoreOutput<Self>>;
 
     /// Whether `event` ends the supervisor's start-up, and how: `Some(Ok(()))` when every child
     /// started, `Some(Err(_))` when one failed (the supervisor then exits). A core without a

@@ -89,6 +89,10 @@ impl Pids {
     }
 }
 
+/// The [`Action`] of a host of core `C` whose callers are `T`.
+pub type CoreAction<C, T> =
+    Action<<C as Core>::Function, <C as Core>::Arg, T, <C as Core>::Reply, <C as Core>::Event>;
+
 /// What the driver must do next, in order. `R` is the core's reply type and `E` its report
 /// events (the [`DynamicSupervisor`]'s by default).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -276,7 +280,7 @@ impl<F, A, T, C: Core<Function = F, Arg = A>> Host<F, A, T, C> {
 
     /// The next thing to do: report events first, then effects, in the core's order.
     #[must_use]
-    pub fn poll_action(&mut self) -> Option<Action<F, A, T, C::Reply, C::Event>> {
+    pub fn poll_action(&mut self) -> Option<CoreAction<C, T>> {
         loop {
             let action = match self.core.poll_output()? {
                 Output::Event(event) => Action::Event(event),

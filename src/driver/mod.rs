@@ -17,8 +17,8 @@ mod process;
 mod spawner;
 
 pub use calls::Calls;
-pub use core::{Core, Output, StaticReport, StaticRequest};
-pub use host::{Action, Host, Pids, Request, StartAttempt};
+pub use core::{Core, CoreOutput, Output, StaticReport, StaticRequest};
+pub use host::{Action, CoreAction, Host, Pids, Request, StartAttempt};
 pub(crate) use process::guarded;
 pub use process::{Process, ShutdownOutcome, PANIC};
 pub use spawner::Spawner;

@@ -95,18 +95,30 @@ mod clock;
 mod driver;
 mod error;
 mod handle;
+mod launch;
+mod link;
 mod oneshot;
+mod registry;
 mod report;
 mod send_worker;
+mod static_builder;
+mod static_error;
+mod static_handle;
 mod thread_limit;
+mod tree;
 mod watch;
 
 pub use builder::Builder;
 pub use error::{NoProc, StartChildError, StartLinkError, StopError, TerminateChildError};
 pub use handle::Supervisor;
+pub use registry::Registry;
 pub use report::Report;
 pub use send_worker::SendWorker;
+pub use static_builder::StaticBuilder;
+pub use static_error::{StaticChildError, StaticStartError};
+pub use static_handle::StaticSupervisor;
 pub use thread_limit::{default_thread_limit, FALLBACK_THREAD_LIMIT, THREAD_LIMIT};
+pub use tree::ChildSupervisor;
 
 /// The spawner and the boxed worker are the same for every driver; re-exported here for
 /// convenience.
