@@ -6,138 +6,27 @@
 #![cfg(not(loom))]
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dynsup::driver::StaticReport;
 use dynsup::runtime::{
-    BoxedWorker, ChildSupervisor, Registry, Report, StartChildError, StartLinkError,
-    StaticChildError, StaticStartError, StaticSupervisor, Supervisor,
+    ChildSupervisor, Registry, Report, StartChildError, StartLinkError, StaticChildError,
+    StaticStartError, StaticSupervisor, Supervisor,
 };
 use dynsup::static_supervisor::{ChildPid, Event, Flags, InitError, StaticChildSpec};
 use dynsup::{
-    ChildSpec, ChildType, Context, DynWorker, ExitReason, Init, Next, Options, Pid, Restart,
-    Started, Strategy, Worker,
+    ChildSpec, ChildType, DynWorker, ExitReason, Options, Pid, Restart, Started, Strategy,
 };
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// What the test workers of one test share: the order of their inits and terminations, and
-/// how many are alive (made and not yet dropped).
-#[derive(Clone, Default)]
-struct World {
-    log: Arc<Mutex<Vec<String>>>,
-    alive: Arc<AtomicUsize>,
-}
+mod tree_support;
 
-impl World {
-    fn log(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn terminated(&self) -> Vec<String> {
-        self.log()
-            .into_iter()
-            .filter_map(|line| line.strip_prefix("terminate ").map(str::to_owned))
-            .collect()
-    }
-
-    fn spawner(&self) -> impl FnMut(&&'static str, &[()]) -> BoxedWorker<Crash> + Send + 'static {
-        let world = self.clone();
-        move |name: &&'static str, _: &[()]| -> BoxedWorker<Crash> {
-            world.alive.fetch_add(1, Ordering::SeqCst);
-            Box::new(Logged {
-                name,
-                world: world.clone(),
-            })
-        }
-    }
-
-    /// Waits (bounded) until no test worker is alive.
-    fn none_alive(&self) -> bool {
-        for _ in 0..3000 {
-            if self.alive.load(Ordering::SeqCst) == 0 {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        false
-    }
-}
-
-/// The message that makes a test worker crash.
-#[derive(Debug)]
-struct Crash;
-
-/// A worker that traps exits and logs its init and its terminate; a name starting with
-/// `fail` fails its init.
-struct Logged {
-    name: &'static str,
-    world: World,
-}
-
-impl Worker for Logged {
-    type Message = Crash;
-    type Call = ();
-    type Reply = ();
-
-    fn init(&mut self, _ctx: &mut Context<Crash>) -> Init {
-        self.world
-            .log
-            .lock()
-            .unwrap()
-            .push(format!("init {}", self.name));
-        if self.name.starts_with("fail") {
-            Init::Stop(ExitReason::other("boom"))
-        } else {
-            Init::Ok
-        }
-    }
-
-    fn handle_message(&mut self, Crash: Crash, _ctx: &mut Context<Crash>) -> Next {
-        Next::Stop(ExitReason::other("crash"))
-    }
-
-    fn traps_exits(&self) -> bool {
-        true
-    }
-
-    fn terminate(&mut self, _reason: &ExitReason, _ctx: &mut Context<Crash>) {
-        self.world
-            .log
-            .lock()
-            .unwrap()
-            .push(format!("terminate {}", self.name));
-    }
-}
-
-impl Drop for Logged {
-    fn drop(&mut self) {
-        self.world.alive.fetch_sub(1, Ordering::SeqCst);
-    }
-}
+use tree_support::{child, running, supervisor_child, Crash, World};
 
 type Fixed = StaticSupervisor<&'static str, &'static str, (), DynWorker<Crash>>;
 type Pool = Supervisor<&'static str, (), DynWorker<Crash>>;
-
-fn child(id: &'static str) -> StaticChildSpec<&'static str, &'static str, ()> {
-    StaticChildSpec::new(id, ChildSpec::new(id, vec![]))
-}
-
-fn supervisor_child(id: &'static str) -> StaticChildSpec<&'static str, &'static str, ()> {
-    StaticChildSpec::new(
-        id,
-        ChildSpec::new(id, vec![]).child_type(ChildType::Supervisor),
-    )
-}
-
-fn running(pid: ChildPid) -> Pid {
-    match pid {
-        ChildPid::Running(pid) => pid,
-        other => panic!("not running: {other:?}"),
-    }
-}
 
 // ----- the static supervisor ---------------------------------------------------------------
 

@@ -4,13 +4,13 @@
 use std::marker::PhantomData;
 
 use crate::driver::Spawner;
-use crate::exit_reason::ExitReason;
 use crate::options::Options;
 use crate::runtime::error::StartLinkError;
 use crate::runtime::handle::Supervisor;
-use crate::runtime::launch::{start_child, start_root, RootError, Settings};
+use crate::runtime::launch::{start_child, start_root, Settings};
 use crate::runtime::registry::Registry;
 use crate::runtime::report::Report;
+use crate::runtime::runtime_core::invalid_child_supervisor;
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::tree::ChildSupervisor;
 use crate::supervisor::DynamicSupervisor;
@@ -116,15 +116,8 @@ where
     /// seconds count from this call.
     pub fn start_link(self) -> Result<Supervisor<F, A, S::Worker>, StartLinkError> {
         let core = DynamicSupervisor::with_options(self.options)?;
-        start_root(core, self.spawner, self.settings, Supervisor::from_link).map_err(|error| {
-            match error {
-                RootError::AlreadyStarted(pid) => StartLinkError::AlreadyStarted(pid),
-                RootError::Spawn(err) => StartLinkError::Spawn(err),
-                RootError::StartUp(reason) | RootError::Exited(reason) => {
-                    StartLinkError::Exited(reason)
-                }
-            }
-        })
+        start_root(core, self.spawner, self.settings, Supervisor::from_link)
+            .map_err(StartLinkError::from)
     }
 
     /// This supervisor as the child of another (see [`ChildSupervisor`]): it starts when its
@@ -139,7 +132,7 @@ where
         } = self;
         ChildSupervisor::new(move |tree| {
             let core = DynamicSupervisor::with_options(options)
-                .map_err(|_| ExitReason::other("supervisor_data"))?;
+                .map_err(|_| invalid_child_supervisor(true))?;
             start_child(core, spawner, settings, Supervisor::from_link, tree)
         })
     }

@@ -25,67 +25,17 @@ use crate::runtime::clock::Clock;
 use crate::runtime::oneshot::ReplySender;
 use crate::runtime::registry::Registry;
 use crate::runtime::report::Report;
+pub(crate) use crate::runtime::runtime_core::{RuntimeCore, StartUp, StartUpWaiter};
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::thread_limit::THREAD_LIMIT;
 use crate::runtime::tree::{SubtreeControl, SupervisorChildren, TreeLink};
 use crate::runtime::watch::{ThreadToken, Watch};
-use crate::static_supervisor as fixed;
-use crate::supervisor::output::Reply;
-use crate::supervisor::DynamicSupervisor;
 use crate::sync::Arc;
 use crate::time::Instant;
 use crate::worker::{Init, Worker};
 
 /// The observer of a running supervisor, called on the driver thread; `E` is the core's event.
 pub(crate) type Observer<E> = Box<dyn FnMut(&Report<E>) + Send>;
-
-/// A core the threaded runtime can run: it and everything it exchanges can move between
-/// threads.
-pub(crate) trait RuntimeCore:
-    Core<
-        Function: Clone + Send + 'static,
-        Arg: Clone + Send + 'static,
-        Request: Send + 'static,
-        Reply: Send + 'static,
-        Event: Send + 'static,
-        StartUpError: Send + 'static,
-    > + Send
-    + 'static
-{
-    /// Whether `reply` says the supervisor was not alive.
-    fn is_noproc(reply: &Self::Reply) -> bool;
-}
-
-impl<F: Clone + Send + 'static, A: Clone + Send + 'static> RuntimeCore for DynamicSupervisor<F, A> {
-    fn is_noproc(reply: &Reply) -> bool {
-        matches!(reply, Reply::NoProc)
-    }
-}
-
-impl<I, F, A> RuntimeCore for fixed::Supervisor<I, F, A>
-where
-    I: Clone + Eq + std::fmt::Debug + Send + 'static,
-    F: Clone + Send + 'static,
-    A: Clone + Send + 'static,
-{
-    fn is_noproc(reply: &fixed::Reply<I>) -> bool {
-        matches!(reply, fixed::Reply::NoProc)
-    }
-}
-
-/// How a supervisor's start-up ended, as its starter learns it.
-pub(crate) enum StartUp<E> {
-    /// Every child started (or the core has no start-up).
-    Done,
-    /// A child failed to start; the supervisor exits.
-    Failed(E),
-    /// The supervisor ended before its start-up was over (its driver panicked).
-    Exited(ExitReason),
-}
-
-/// Who waits for the start-up: the caller of `start_link`, or the parent of a child
-/// supervisor.
-pub(crate) type StartUpWaiter<E> = Box<dyn FnOnce(StartUp<E>) + Send>;
 
 /// The answer slot of a call to a worker.
 pub(crate) type CallReply<W> = ReplySender<Result<<W as Worker>::Reply, CallError>>;
@@ -400,6 +350,8 @@ where
                 let _ = caller.send(reply);
             }
             Action::Exit { reason } => {
+                // The process has ended: its name is free before anyone sees it down.
+                self.free_name();
                 self.status.update(|status| *status = Some(reason));
                 self.exited = true;
             }
@@ -499,6 +451,15 @@ where
     }
 }
 
+impl<C: RuntimeCore, S: Spawner<C::Function, C::Arg>> Driver<C, S> {
+    /// Frees the supervisor's name, if it has one.
+    fn free_name(&mut self) {
+        if let Some((name, pid)) = self.name.take() {
+            self.registry.unregister(&name, pid);
+        }
+    }
+}
+
 impl<C: RuntimeCore, S: Spawner<C::Function, C::Arg>> Drop for Driver<C, S> {
     fn drop(&mut self) {
         // Normally the status says how the supervisor exited; if the driver itself panicked,
@@ -509,9 +470,7 @@ impl<C: RuntimeCore, S: Spawner<C::Function, C::Arg>> Drop for Driver<C, S> {
                 .clone()
         });
         // The process has ended: its name is free, then its starter or parent learns it.
-        if let Some((name, pid)) = &self.name {
-            self.registry.unregister(name, *pid);
-        }
+        self.free_name();
         if let Some(waiter) = self.start_up.take() {
             self.on_exit = None;
             waiter(StartUp::Exited(reason.clone()));

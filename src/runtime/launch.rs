@@ -12,9 +12,10 @@ use crate::runtime::driver::{Driver, Input, Observer, Parts, RuntimeCore, StartU
 use crate::runtime::link::Link;
 use crate::runtime::oneshot::reply_slot;
 use crate::runtime::registry::Registry;
+use crate::runtime::runtime_core::{already_started, RootError};
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::thread_limit::default_thread_limit;
-use crate::runtime::tree::{already_started, SubtreeControl, SupervisorChildren, TreeLink};
+use crate::runtime::tree::{SubtreeControl, SupervisorChildren, TreeLink};
 use crate::runtime::watch::{ThreadToken, Watch};
 use crate::sync::{thread, Arc, Mutex};
 use crate::worker::Init;
@@ -38,18 +39,6 @@ impl<C: RuntimeCore> Default for Settings<C> {
             supervisors: None,
         }
     }
-}
-
-/// Why a root did not start.
-pub(crate) enum RootError<E> {
-    /// Its name is held by this process.
-    AlreadyStarted(Pid),
-    /// The operating system refused the driver thread.
-    Spawn(String),
-    /// A child failed to start during start-up.
-    StartUp(E),
-    /// It ended before its start-up was over.
-    Exited(ExitReason),
 }
 
 /// A handle type made from a link (the dynamic or the static one).

@@ -100,6 +100,7 @@ mod link;
 mod oneshot;
 mod registry;
 mod report;
+mod runtime_core;
 mod send_worker;
 mod static_builder;
 mod static_error;
@@ -113,6 +114,9 @@ pub use error::{NoProc, StartChildError, StartLinkError, StopError, TerminateChi
 pub use handle::Supervisor;
 pub use registry::Registry;
 pub use report::Report;
+pub(crate) use runtime_core::{
+    already_started, invalid_child_supervisor, RootError, RuntimeCore, StartUp, StartUpWaiter,
+};
 pub use send_worker::SendWorker;
 pub use static_builder::StaticBuilder;
 pub use static_error::{StaticChildError, StaticStartError};

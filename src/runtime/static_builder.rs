@@ -5,10 +5,10 @@ use std::fmt;
 
 use crate::driver::Spawner;
 use crate::driver::StaticReport;
-use crate::exit_reason::ExitReason;
-use crate::runtime::launch::{start_child, start_root, RootError, Settings};
+use crate::runtime::launch::{start_child, start_root, Settings};
 use crate::runtime::registry::Registry;
 use crate::runtime::report::Report;
+use crate::runtime::runtime_core::invalid_child_supervisor;
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::static_error::StaticStartError;
 use crate::runtime::static_handle::StaticSupervisor;
@@ -128,12 +128,7 @@ where
             self.settings,
             StaticSupervisor::from_link,
         )
-        .map_err(|error| match error {
-            RootError::AlreadyStarted(pid) => StaticStartError::AlreadyStarted(pid),
-            RootError::Spawn(err) => StaticStartError::Spawn(err),
-            RootError::StartUp(failed) => StaticStartError::FailedToStartChild(failed),
-            RootError::Exited(reason) => StaticStartError::Exited(reason),
-        })
+        .map_err(StaticStartError::from)
     }
 
     /// This supervisor as the child of another (see [`ChildSupervisor`]). Its start is its
@@ -148,12 +143,8 @@ where
             settings,
         } = self;
         ChildSupervisor::new(move |tree| {
-            let core = Supervisor::start(Instant::ZERO, flags, children).map_err(|error| {
-                ExitReason::other(match error {
-                    InitError::Flags(_) => "supervisor_data",
-                    _ => "start_spec",
-                })
-            })?;
+            let core = Supervisor::start(Instant::ZERO, flags, children)
+                .map_err(|error| invalid_child_supervisor(matches!(error, InitError::Flags(_))))?;
             start_child(core, spawner, settings, StaticSupervisor::from_link, tree)
         })
     }

@@ -111,9 +111,3 @@ impl ChildSupervisor {
 /// arguments before the spawner; `None` means a worker.
 pub(crate) type SupervisorChildren<F, A> =
     Box<dyn FnMut(&F, &[A]) -> Option<ChildSupervisor> + Send>;
-
-/// The exit reason of a start refused because the name is in use: OTP's
-/// `{:already_started, pid}`.
-pub(crate) fn already_started(pid: Pid) -> ExitReason {
-    ExitReason::other(format!("already_started:{pid}"))
-}

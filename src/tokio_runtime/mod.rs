@@ -106,17 +106,28 @@
 //! });
 //! ```
 
+mod builder;
 mod child;
 mod clock;
 mod driver;
 mod handle;
+mod launch;
+mod link;
 mod mailbox;
 mod partition;
+mod static_builder;
+mod static_handle;
+mod tree;
 
-pub use handle::{Builder, Supervisor};
+pub use builder::Builder;
+pub use handle::Supervisor;
 pub use partition::{PartitionPid, PartitionStartError, PartitionStarted, PartitionSupervisor};
+pub use static_builder::StaticBuilder;
+pub use static_handle::StaticSupervisor;
+pub use tree::ChildSupervisor;
 
 /// The threaded runtime's error types and report, shared by this runtime.
 pub use crate::runtime::{
-    NoProc, Report, SendWorker, StartChildError, StartLinkError, StopError, TerminateChildError,
+    NoProc, Registry, Report, SendWorker, StartChildError, StartLinkError, StaticChildError,
+    StaticStartError, StopError, TerminateChildError,
 };
