@@ -381,7 +381,7 @@ where
                 registry: self.registry.clone(),
                 threads: self.threads.clone(),
                 thread_limit: self.thread_limit,
-                notify: Arc::new(move |note| {
+                notify: Box::new(move |note| {
                     // The parent may be gone: nobody to tell.
                     let _ = mailbox.send(Input::Child(note));
                 }),

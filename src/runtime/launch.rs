@@ -203,7 +203,8 @@ where
         }
         None => None,
     };
-    let notify = tree.notify;
+    // Shared by the start-up's answer and the exit's (a sized Arc: loom's has no coercion).
+    let notify = Arc::new(tree.notify);
     let on_start_up = notify.clone();
     let waiter: StartUpWaiter<C::StartUpError> = Box::new(move |outcome| {
         let init = match outcome {

@@ -114,6 +114,8 @@ pub use error::{NoProc, StartChildError, StartLinkError, StopError, TerminateChi
 pub use handle::Supervisor;
 pub use registry::Registry;
 pub use report::Report;
+/// The parts the tokio runtime shares with this one.
+#[cfg(feature = "tokio")]
 pub(crate) use runtime_core::{
     already_started, invalid_child_supervisor, RootError, RuntimeCore, StartUp, StartUpWaiter,
 };

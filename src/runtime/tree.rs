@@ -25,7 +25,7 @@ pub(crate) struct TreeLink {
     /// The tree's thread limit.
     pub(crate) thread_limit: usize,
     /// Tells the parent about its start-up and its exit (the parent's mailbox).
-    pub(crate) notify: Arc<dyn Fn(ChildNote) + Send + Sync>,
+    pub(crate) notify: Box<dyn Fn(ChildNote) + Send + Sync>,
 }
 
 /// How a parent signals a running child supervisor: its parent's exit signal.
