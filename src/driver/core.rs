@@ -14,6 +14,16 @@ use crate::time::Instant;
 
 /// One output of a core, in the order a driver must handle it: report events and effects
 /// merged, with the calls' replies still keyed by [`CallId`].
+///
+/// ```
+/// use dynsup::driver::{Core, Output, Request};
+/// use dynsup::{CallId, ChildSpec, DynamicSupervisor, Instant, Options};
+///
+/// let mut sup = DynamicSupervisor::<&str, ()>::with_options(Options::default()).unwrap();
+/// let spec = ChildSpec::new("worker", vec![]).validate().unwrap();
+/// Core::call(&mut sup, Instant::ZERO, CallId(1), Request::StartChild(spec)).unwrap();
+/// assert!(matches!(sup.poll_output(), Some(Output::Start { function: "worker", .. })));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output<F, A, R, E> {
     /// A report event.
@@ -242,7 +252,15 @@ impl<F: Clone, A: Clone> Core for DynamicSupervisor<F, A> {
     }
 }
 
-/// A client's call to a static supervisor, by child id.
+/// A client's call to a static supervisor, by child id (see [`Core`] for one driven by
+/// hand).
+///
+/// ```
+/// use dynsup::driver::StaticRequest;
+///
+/// let request: StaticRequest<&str, &str, ()> = StaticRequest::RestartChild("cache");
+/// assert_eq!(request, StaticRequest::RestartChild("cache"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StaticRequest<I, F, A> {
     /// `start_child(spec)` (validated by the supervisor, as OTP does).
@@ -262,6 +280,14 @@ pub enum StaticRequest<I, F, A> {
 }
 
 /// A report of a static supervisor: one of its events, or the end of its start-up.
+///
+/// ```
+/// use dynsup::driver::{Core, StaticReport};
+/// use dynsup::static_supervisor::Supervisor;
+///
+/// type Sup = Supervisor<&'static str, &'static str, ()>;
+/// assert_eq!(Sup::start_up(&StaticReport::Initialized(Ok(()))), Some(Ok(())));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StaticReport<I> {
     /// A report event of the core.

@@ -34,6 +34,16 @@
 //!   a callback (including `terminate`) therefore leaks its thread, even though it is reported
 //!   dead; [`Supervisor::live_threads`] counts such threads. Write callbacks that return.
 //!
+//! # Static supervisors, trees and names
+//!
+//! [`StaticSupervisor`] runs the static core (Elixir's `Supervisor`: children by id, started
+//! in order, one_for_one, one_for_all, rest_for_one) through the same driver loop, with OTP's
+//! errors as [`StaticChildError`] and [`StaticStartError`]. Either kind of supervisor can be
+//! the child of either kind: a builder's `supervisors(..)` names the starts that are
+//! [`ChildSupervisor`]s. Pids are unique across a tree, names live in a [`Registry`], and
+//! stopping a root stops its whole tree, the last started subtree first
+//! (`docs/trees.md`).
+//!
 //! # Time
 //!
 //! The runtime's clock (the only clock read in this crate) counts milliseconds from

@@ -8,6 +8,15 @@ use crate::pid::Pid;
 use crate::static_supervisor::{ChildError, FailedToStartChild, InitError, StaticSpecError};
 
 /// Why a call by child id of a running static supervisor did not do what it asked.
+///
+/// ```
+/// use dynsup::runtime::StaticChildError;
+/// use dynsup::{ExitReason, Pid};
+///
+/// assert_eq!(StaticChildError::AlreadyStarted(Pid(3)).to_string(), "already started as <3>");
+/// let failed = StaticChildError::Failed(ExitReason::other("no_db"));
+/// assert_eq!(failed.to_string(), "the child failed to start: no_db");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StaticChildError {
@@ -73,6 +82,16 @@ impl fmt::Display for StaticChildError {
 impl std::error::Error for StaticChildError {}
 
 /// Why a static supervisor did not start.
+///
+/// ```
+/// use dynsup::runtime::StaticStartError;
+/// use dynsup::static_supervisor::FailedToStartChild;
+/// use dynsup::ExitReason;
+///
+/// let failed = FailedToStartChild { id: "db", reason: ExitReason::other("timeout") };
+/// let error = StaticStartError::FailedToStartChild(failed);
+/// assert_eq!(error.to_string(), "failed to start child \"db\": timeout");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StaticStartError<I> {

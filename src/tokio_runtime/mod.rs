@@ -9,7 +9,7 @@
 //! child's task runs `init` while the core stays blocked); failed restarts are retried from
 //! the back of the mailbox; the termination protocol keeps one kill timer per distinct
 //! shutdown timeout. The handle, [`Supervisor`], is `async`; its errors and the observer's
-//! [`Report`](crate::runtime::Report)s are the threaded runtime's.
+//! [`Report`]s are the threaded runtime's.
 //!
 //! # Processes are tasks
 //!
@@ -40,6 +40,13 @@
 //!   the task waits for a message, a call or its next timer, and while a trapping worker
 //!   waits out its cleanup time. Nothing of the worker runs after that point; the worker is
 //!   dropped with the task.
+//!
+//! # Static supervisors, trees and names
+//!
+//! As on the threaded runtime (`docs/trees.md`): [`StaticSupervisor`] runs the static core,
+//! a builder's `supervisors(..)` starts [`ChildSupervisor`]s (each in a task of its own) as
+//! children, pids are unique across a tree, and names live in a
+//! [`Registry`].
 //!
 //! # Time
 //!

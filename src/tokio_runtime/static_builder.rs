@@ -16,6 +16,33 @@ use crate::tokio_runtime::tree::ChildSupervisor;
 
 /// A static supervisor about to start on tokio, with optional settings;
 /// [`StaticSupervisor::start_link`] is the short form without them.
+///
+/// ```
+/// use dynsup::runtime::BoxedWorker;
+/// use dynsup::static_supervisor::{Flags, StaticChildSpec};
+/// use dynsup::tokio_runtime::{Report, StaticStartError, StaticSupervisor};
+/// use dynsup::{ChildSpec, Context, ExitReason, Init, Worker};
+///
+/// struct Picky;
+/// impl Worker for Picky {
+///     type Message = ();
+///     type Call = ();
+///     type Reply = ();
+///     fn init(&mut self, _ctx: &mut Context<()>) -> Init {
+///         Init::Stop(ExitReason::other("no_config"))
+///     }
+/// }
+/// let spawner = |_: &&str, _: &[()]| -> BoxedWorker<()> { Box::new(Picky) };
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let children = vec![StaticChildSpec::new("config", ChildSpec::new("config", vec![]))];
+/// let started = StaticSupervisor::builder(Flags::default(), children, spawner)
+///     .observer(|report: &Report<_>| eprintln!("{report:?}"))
+///     .start_link()
+///     .await;
+/// let Err(StaticStartError::FailedToStartChild(failed)) = started else { panic!() };
+/// assert_eq!(failed.id, "config");
+/// # });
+/// ```
 pub struct StaticBuilder<I, F, A, S: Spawner<F, A>>
 where
     I: Clone + Eq + fmt::Debug + Send + 'static,
