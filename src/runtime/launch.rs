@@ -142,17 +142,29 @@ where
         }
         _ => None,
     };
+    // A core without a start-up is started as soon as its driver runs: nothing to wait for
+    // (and no synchronisation more than before trees existed, for the loom models).
+    let has_start_up = core.has_start_up();
     let (answer, mut start_up) = reply_slot::<StartUp<C::StartUpError>>();
-    let waiter: StartUpWaiter<C::StartUpError> = Box::new(move |outcome| {
-        // The caller waits in `start_link` until it gets this.
-        let _ = answer.send(outcome);
-    });
+    let waiter: StartUpWaiter<C::StartUpError> = if has_start_up {
+        Box::new(move |outcome| {
+            // The caller waits in `start_link` until it gets this.
+            let _ = answer.send(outcome);
+        })
+    } else {
+        drop(answer);
+        Box::new(|_| {})
+    };
     let driver = driver(core, spawner, &link, mailbox, settings, name, waiter, None);
     let join = thread::Builder::new()
         .name("dynsup-supervisor".into())
         .spawn(move || driver.run())
         .map_err(|err| RootError::Spawn(err.to_string()))?;
     *crate::sync::lock(&link.driver) = Some(join);
+    if !has_start_up {
+        link.linked = true;
+        return Ok(wrap(Arc::new(link)));
+    }
     let outcome = loop {
         match start_up.recv() {
             Recv::Message(outcome) => break outcome,

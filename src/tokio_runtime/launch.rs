@@ -159,6 +159,8 @@ where
     let pid = name.as_ref().map(|_| registry.pids().next());
     let (mut link, mailbox, status) = new_link(registry, pid);
     let name = register(&link, name, wrap).map_err(RootError::AlreadyStarted)?;
+    // A core without a start-up is started as soon as its task runs: nothing to await.
+    let has_start_up = core.has_start_up();
     let (answer, start_up) = oneshot::channel::<StartUp<C::StartUpError>>();
     let waiter: StartUpWaiter<C::StartUpError> = Box::new(move |outcome| {
         // The caller awaits this in `start_link`.
@@ -173,6 +175,10 @@ where
         on_exit: None,
     };
     spawn(start, &link, mailbox, status);
+    if !has_start_up {
+        link.linked = true;
+        return Ok(wrap(Arc::new(link)));
+    }
     let outcome = start_up
         .await
         .unwrap_or_else(|_| StartUp::Exited(ExitReason::other("driver_panic")));
