@@ -1,12 +1,16 @@
 //! The host: the one place that turns the core's effects into a driver's actions, with the
 //! pid, call and start-attempt numbering every driver shares.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use crate::child_spec::ValidChildSpec;
 use crate::driver::calls::Calls;
+use crate::driver::core::{Core, Output};
 use crate::error::DriverError;
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
-use crate::supervisor::output::{CallId, Effect, Event, Reply, StartOutcome};
+use crate::supervisor::output::{CallId, Event, Reply, StartOutcome};
 use crate::supervisor::view::SupervisorView;
 use crate::supervisor::DynamicSupervisor;
 use crate::time::Instant;
@@ -55,11 +59,46 @@ pub enum Request<F, A> {
     Stop(ExitReason),
 }
 
-/// What the driver must do next, in order.
+/// The pid allocator of one runtime instance or tree: every supervisor of a tree takes its
+/// children's pids from the same counter, so pids are unique across the whole tree. Clones
+/// share the counter.
+///
+/// ```
+/// use dynsup::driver::Pids;
+/// use dynsup::Pid;
+///
+/// let pids = Pids::new();
+/// let shared = pids.clone();
+/// assert_eq!(pids.next(), Pid(1));
+/// assert_eq!(shared.next(), Pid(2));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Pids {
+    next: Arc<AtomicU64>,
+}
+
+impl Pids {
+    /// A fresh counter: the first pid is 1.
+    pub fn new() -> Self {
+        Pids::default()
+    }
+
+    /// The next pid.
+    pub fn next(&self) -> Pid {
+        Pid(self.next.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+}
+
+/// The [`Action`] of a host of core `C` whose callers are `T`.
+pub type CoreAction<C, T> =
+    Action<<C as Core>::Function, <C as Core>::Arg, T, <C as Core>::Reply, <C as Core>::Event>;
+
+/// What the driver must do next, in order. `R` is the core's reply type and `E` its report
+/// events (the [`DynamicSupervisor`]'s by default).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action<F, A, T> {
+pub enum Action<F, A, T, R = Reply, E = Event> {
     /// A report event of the core (for logs, traces and checkers; nothing to do).
-    Event(Event),
+    Event(E),
     /// Make the worker with the spawner and run its `init` as process `start.pid`, then answer
     /// with [`Host::start_result`]. The supervisor is blocked until then.
     Start {
@@ -87,7 +126,7 @@ pub enum Action<F, A, T> {
         /// Who called (what the driver passed to [`Host::call`]).
         caller: T,
         /// The answer.
-        reply: Reply,
+        reply: R,
     },
     /// The supervisor exits with this reason; every child is already down.
     Exit {
@@ -126,43 +165,53 @@ pub enum Action<F, A, T> {
 ///     reply: Reply::StartChild(Ok(Started::Running { pid: start.pid, info: None })),
 /// }));
 /// ```
+///
+/// `C` is the core: the [`DynamicSupervisor`] by default, or the static
+/// [`Supervisor`](crate::static_supervisor::Supervisor) (any [`Core`]).
 #[derive(Debug)]
-pub struct Host<F, A, T> {
-    core: DynamicSupervisor<F, A>,
+pub struct Host<F, A, T, C = DynamicSupervisor<F, A>> {
+    core: C,
     callers: Calls<T>,
     next_call: u64,
-    next_pid: u64,
+    pids: Pids,
     next_attempt: u64,
     pending: Option<StartAttempt>,
+    types: std::marker::PhantomData<fn() -> (F, A)>,
 }
 
-impl<F: Clone, A: Clone, T> Host<F, A, T> {
+impl<F, A, T, C: Core<Function = F, Arg = A>> Host<F, A, T, C> {
     /// A host around `core`; pids start at 1, attempts at 0.
-    pub fn new(core: DynamicSupervisor<F, A>) -> Self {
+    pub fn new(core: C) -> Self {
+        Self::with_pids(core, Pids::new())
+    }
+
+    /// A host around `core` taking its pids from `pids`, shared with the other supervisors of
+    /// its tree.
+    pub fn with_pids(core: C, pids: Pids) -> Self {
         Host {
             core,
             callers: Calls::new(),
             next_call: 0,
-            next_pid: 1,
+            pids,
             next_attempt: 0,
             pending: None,
+            types: std::marker::PhantomData,
         }
     }
 
-    /// The core, read-only.
-    pub fn view(&self) -> SupervisorView<'_, F, A> {
-        self.core.view()
+    /// The pid allocator this host takes its pids from.
+    pub fn pids(&self) -> &Pids {
+        &self.pids
+    }
+
+    /// Whether the core still has a start-up to finish (see [`Core::has_start_up`]).
+    pub fn has_start_up(&self) -> bool {
+        self.core.has_start_up()
     }
 
     /// The core itself (read-only), for checkers that take it.
-    pub fn core(&self) -> &DynamicSupervisor<F, A> {
+    pub fn core(&self) -> &C {
         &self.core
-    }
-
-    /// Plants `defect` in the core: for the harness's own tests, never for production.
-    #[cfg(feature = "planted-defects")]
-    pub fn plant_core_defect(&mut self, defect: crate::CoreDefect) {
-        self.core.plant_defect(defect);
     }
 
     /// The start attempt the supervisor is blocked in, if any.
@@ -180,19 +229,13 @@ impl<F: Clone, A: Clone, T> Host<F, A, T> {
     pub fn call(
         &mut self,
         now: Instant,
-        request: Request<F, A>,
+        request: C::Request,
         caller: T,
     ) -> Result<(), DriverError> {
         self.next_call += 1;
         let call = CallId(self.next_call);
         self.callers.insert(call, caller);
-        let accepted = match request {
-            Request::StartChild(spec) => self.core.start_child(now, call, spec),
-            Request::TerminateChild(pid) => self.core.terminate_child(now, call, pid),
-            Request::WhichChildren => self.core.which_children(now, call),
-            Request::CountChildren => self.core.count_children(now, call),
-            Request::Stop(reason) => self.core.stop(now, call, reason),
-        };
+        let accepted = self.core.call(now, call, request);
         if accepted.is_err() {
             self.callers.remove(call);
         }
@@ -237,23 +280,20 @@ impl<F: Clone, A: Clone, T> Host<F, A, T> {
 
     /// The next thing to do: report events first, then effects, in the core's order.
     #[must_use]
-    pub fn poll_action(&mut self) -> Option<Action<F, A, T>> {
+    pub fn poll_action(&mut self) -> Option<CoreAction<C, T>> {
         loop {
-            if let Some(event) = self.core.poll_event() {
-                return Some(Action::Event(event));
-            }
-            let action = match self.core.poll_effect()? {
-                Effect::Start {
+            let action = match self.core.poll_output()? {
+                Output::Event(event) => Action::Event(event),
+                Output::Start {
                     function,
                     args,
                     restart_of,
                 } => {
                     let start = StartAttempt {
                         attempt: self.next_attempt,
-                        pid: Pid(self.next_pid),
+                        pid: self.pids.next(),
                     };
                     self.next_attempt += 1;
-                    self.next_pid += 1;
                     self.pending = Some(start);
                     Action::Start {
                         start,
@@ -262,16 +302,29 @@ impl<F: Clone, A: Clone, T> Host<F, A, T> {
                         restart_of,
                     }
                 }
-                Effect::Shutdown { pid } => Action::Shutdown { pid },
-                Effect::Kill { pid } => Action::Kill { pid },
-                Effect::Reply { call, reply } => match self.callers.remove(call) {
+                Output::Shutdown { pid } => Action::Shutdown { pid },
+                Output::Kill { pid } => Action::Kill { pid },
+                Output::Reply { call, reply } => match self.callers.remove(call) {
                     Some(caller) => Action::Reply { caller, reply },
                     // Every call the core answers was made through `call`.
                     None => continue,
                 },
-                Effect::Exit { reason } => Action::Exit { reason },
+                Output::Exit { reason } => Action::Exit { reason },
             };
             return Some(action);
         }
+    }
+}
+
+impl<F: Clone, A: Clone, T> Host<F, A, T> {
+    /// The core, read-only.
+    pub fn view(&self) -> SupervisorView<'_, F, A> {
+        self.core.view()
+    }
+
+    /// Plants `defect` in the core: for the harness's own tests, never for production.
+    #[cfg(feature = "planted-defects")]
+    pub fn plant_core_defect(&mut self, defect: crate::CoreDefect) {
+        self.core.plant_defect(defect);
     }
 }

@@ -11,12 +11,14 @@
 //! between threads, tasks); everything else comes from here.
 
 mod calls;
+mod core;
 mod host;
 mod process;
 mod spawner;
 
 pub use calls::Calls;
-pub use host::{Action, Host, Request, StartAttempt};
+pub use core::{Core, CoreOutput, Output, StaticReport, StaticRequest};
+pub use host::{Action, CoreAction, Host, Pids, Request, StartAttempt};
 pub(crate) use process::guarded;
 pub use process::{Process, ShutdownOutcome, PANIC};
 pub use spawner::Spawner;

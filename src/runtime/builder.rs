@@ -1,21 +1,19 @@
-//! Starting a supervisor: validate the options in the caller, then spawn the driver thread.
+//! Starting a DynamicSupervisor: validate the options in the caller, then start its driver
+//! thread, as a root or as the child of another supervisor.
 
 use std::marker::PhantomData;
 
-use crate::driver::{Host, Spawner};
+use crate::driver::Spawner;
 use crate::options::Options;
-use crate::runtime::channel::channel;
-use crate::runtime::clock::Clock;
-use crate::runtime::driver::{Driver, Observer, Parts};
 use crate::runtime::error::StartLinkError;
 use crate::runtime::handle::Supervisor;
+use crate::runtime::launch::{start_child, start_root, Settings};
+use crate::runtime::registry::Registry;
 use crate::runtime::report::Report;
+use crate::runtime::runtime_core::invalid_child_supervisor;
 use crate::runtime::send_worker::SendWorker;
-use crate::runtime::thread_limit::default_thread_limit;
-use crate::runtime::watch::Watch;
+use crate::runtime::tree::ChildSupervisor;
 use crate::supervisor::DynamicSupervisor;
-use crate::sync::thread;
-use crate::sync::Arc;
 
 /// A supervisor about to start, with optional settings; [`Supervisor::start_link`] is the
 /// short form without them.
@@ -42,11 +40,14 @@ use crate::sync::Arc;
 /// .unwrap();
 /// sup.stop(dynsup::ExitReason::Normal, None).unwrap();
 /// ```
-pub struct Builder<F, A, S> {
+pub struct Builder<F, A, S>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+{
     options: Options<A>,
     spawner: S,
-    observer: Option<Observer>,
-    thread_limit: Option<usize>,
+    settings: Settings<DynamicSupervisor<F, A>>,
     types: PhantomData<fn() -> F>,
 }
 
@@ -62,8 +63,7 @@ where
         Builder {
             options,
             spawner,
-            observer: None,
-            thread_limit: None,
+            settings: Settings::default(),
             types: PhantomData,
         }
     }
@@ -71,7 +71,7 @@ where
     /// Calls `observer` with every [`Report`], on the driver thread, as it happens. It should
     /// be quick: the supervisor waits for it. A panicking observer is removed.
     pub fn observer(mut self, observer: impl FnMut(&Report) + Send + 'static) -> Self {
-        self.observer = Some(Box::new(observer));
+        self.settings.observer = Some(Box::new(observer));
         self
     }
 
@@ -79,9 +79,35 @@ where
     /// [`default_thread_limit`](crate::runtime::default_thread_limit)): a start past it is
     /// refused with [`StartChildError::ThreadLimit`](crate::runtime::StartChildError), and a
     /// restart past it is a failed start. Threads of killed children that are still inside a
-    /// callback count until they end.
+    /// callback count until they end. A child supervisor takes its tree's limit instead.
     pub fn thread_limit(mut self, limit: usize) -> Self {
-        self.thread_limit = Some(limit.max(1));
+        self.settings.thread_limit = Some(limit.max(1));
+        self
+    }
+
+    /// Registers the supervisor under `name` in its [`Registry`] (OTP's `name:` option): a
+    /// start under a name in use fails with `already_started`; the name is freed when the
+    /// supervisor ends.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.settings.name = Some(name.into());
+        self
+    }
+
+    /// Starts a root in `registry`'s runtime instance (its names and its pids) instead of a
+    /// registry of its own. A child supervisor always uses its parent's.
+    pub fn registry(mut self, registry: &Registry) -> Self {
+        self.settings.registry = Some(registry.clone());
+        self
+    }
+
+    /// Which starts are child supervisors: `supervisors(function, args)` is asked first for
+    /// every start (restarts included) and its [`ChildSupervisor`] is started instead of a
+    /// worker; `None` leaves the start to the spawner.
+    pub fn supervisors(
+        mut self,
+        supervisors: impl FnMut(&F, &[A]) -> Option<ChildSupervisor> + Send + 'static,
+    ) -> Self {
+        self.settings.supervisors = Some(Box::new(supervisors));
         self
     }
 
@@ -90,33 +116,24 @@ where
     /// seconds count from this call.
     pub fn start_link(self) -> Result<Supervisor<F, A, S::Worker>, StartLinkError> {
         let core = DynamicSupervisor::with_options(self.options)?;
-        let clock = Clock::start();
-        let (mailbox_sender, mailbox) = channel();
-        let status = Arc::new(Watch::new(None));
-        let threads = Arc::new(Watch::new(0));
-        let thread_limit = self.thread_limit.unwrap_or_else(default_thread_limit);
-        let driver = Driver::new(Parts {
-            host: Host::new(core),
-            spawner: self.spawner,
-            clock,
-            mailbox,
-            mailbox_sender: mailbox_sender.clone(),
-            observer: self.observer,
-            status: status.clone(),
-            threads: threads.clone(),
-            thread_limit,
-        });
-        let join = thread::Builder::new()
-            .name("dynsup-supervisor".into())
-            .spawn(move || driver.run())
-            .map_err(|err| StartLinkError::Spawn(err.to_string()))?;
-        Ok(Supervisor::new(
-            mailbox_sender,
-            clock,
-            status,
-            threads,
-            thread_limit,
-            join,
-        ))
+        start_root(core, self.spawner, self.settings, Supervisor::from_link)
+            .map_err(StartLinkError::from)
+    }
+
+    /// This supervisor as the child of another (see [`ChildSupervisor`]): it starts when its
+    /// parent starts it, with its parent's registry, pids and thread limit. Invalid options
+    /// make that start fail with the reason `supervisor_data`.
+    pub fn child(self) -> ChildSupervisor {
+        let Builder {
+            options,
+            spawner,
+            settings,
+            ..
+        } = self;
+        ChildSupervisor::new(move |tree| {
+            let core = DynamicSupervisor::with_options(options)
+                .map_err(|_| invalid_child_supervisor(true))?;
+            start_child(core, spawner, settings, Supervisor::from_link, tree)
+        })
     }
 }

@@ -4,6 +4,7 @@ use std::fmt;
 
 use crate::error::{ConfigError, SpecError};
 use crate::exit_reason::ExitReason;
+use crate::pid::Pid;
 
 /// The supervisor could not be started.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,6 +14,10 @@ pub enum StartLinkError {
     Config(ConfigError),
     /// The operating system refused to create the supervisor's thread.
     Spawn(String),
+    /// `{:error, {:already_started, pid}}`: the name is registered to `pid`.
+    AlreadyStarted(Pid),
+    /// The supervisor ended before it was started (its driver panicked).
+    Exited(ExitReason),
 }
 
 impl fmt::Display for StartLinkError {
@@ -20,6 +25,8 @@ impl fmt::Display for StartLinkError {
         match self {
             StartLinkError::Config(err) => write!(f, "{err}"),
             StartLinkError::Spawn(err) => write!(f, "cannot start the supervisor thread: {err}"),
+            StartLinkError::AlreadyStarted(pid) => write!(f, "already started as {pid}"),
+            StartLinkError::Exited(reason) => write!(f, "the supervisor exited: {reason}"),
         }
     }
 }

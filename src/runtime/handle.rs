@@ -12,19 +12,16 @@ use crate::exit_reason::ExitReason;
 use crate::options::Options;
 use crate::pid::Pid;
 use crate::runtime::builder::Builder;
-use crate::runtime::channel::{Recv, Sender};
-use crate::runtime::clock::Clock;
-use crate::runtime::driver::{Input, Status};
 use crate::runtime::error::{
     NoProc, StartChildError, StartLinkError, StopError, TerminateChildError,
 };
-use crate::runtime::oneshot::{reply_slot, ReplyReceiver};
+use crate::runtime::link::{CallFailure, Link};
+use crate::runtime::registry::Registry;
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::thread_limit::THREAD_LIMIT;
-use crate::runtime::watch::Watch;
 use crate::supervisor::output::{ChildCounts, ChildInfo, Reply, Started};
-use crate::sync::thread::JoinHandle;
-use crate::sync::{lock, Arc, Mutex};
+use crate::supervisor::DynamicSupervisor;
+use crate::sync::Arc;
 use crate::time::Instant;
 use crate::worker::Worker;
 
@@ -77,29 +74,20 @@ use crate::worker::Worker;
 /// sup.stop(ExitReason::Normal, None).unwrap();
 /// assert_eq!(sup.exit_reason(), Some(ExitReason::Normal));
 /// ```
-pub struct Supervisor<F, A, W: Worker + ?Sized> {
-    link: Arc<Link<F, A, W>>,
+pub struct Supervisor<F, A, W: Worker + ?Sized>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+{
+    link: Arc<Link<DynamicSupervisor<F, A>, W>>,
 }
 
-/// What the clones of a handle share; its drop is the parent's exit.
-struct Link<F, A, W: Worker + ?Sized> {
-    mailbox: Sender<Input<F, A, W>>,
-    clock: Clock,
-    status: Arc<Watch<Status>>,
-    threads: Arc<Watch<usize>>,
-    thread_limit: usize,
-    driver: Mutex<Option<JoinHandle<()>>>,
-}
-
-impl<F, A, W: Worker + ?Sized> Drop for Link<F, A, W> {
-    fn drop(&mut self) {
-        if self.status.read(Option::is_none) {
-            let _ = self.mailbox.send(Input::ParentExit(ExitReason::Shutdown));
-        }
-    }
-}
-
-impl<F, A, W: Worker + ?Sized> Clone for Supervisor<F, A, W> {
+impl<F, A, W> Clone for Supervisor<F, A, W>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+    W: Worker + ?Sized,
+{
     fn clone(&self) -> Self {
         Supervisor {
             link: self.link.clone(),
@@ -107,18 +95,18 @@ impl<F, A, W: Worker + ?Sized> Clone for Supervisor<F, A, W> {
     }
 }
 
-impl<F, A, W: Worker + ?Sized> std::fmt::Debug for Supervisor<F, A, W> {
+impl<F, A, W> std::fmt::Debug for Supervisor<F, A, W>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+    W: Worker + ?Sized,
+{
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Supervisor")
-            .field("exit_reason", &self.exit_reason())
+            .field("pid", &self.link.pid)
+            .field("exit_reason", &self.link.exit_reason())
             .finish_non_exhaustive()
     }
-}
-
-/// Why a call got no answer.
-enum CallFailure {
-    NoProc,
-    Timeout,
 }
 
 impl<F, A, W> Supervisor<F, A, W>
@@ -137,7 +125,8 @@ where
         Builder::new(options, spawner).start_link()
     }
 
-    /// A [`Builder`], to set an observer before starting.
+    /// A [`Builder`], to set an observer, a name, a registry or child supervisors before
+    /// starting.
     pub fn builder<S>(options: Options<A>, spawner: S) -> Builder<F, A, S>
     where
         S: Spawner<F, A, Worker = W> + Send + 'static,
@@ -145,24 +134,8 @@ where
         Builder::new(options, spawner)
     }
 
-    pub(crate) fn new(
-        mailbox: Sender<Input<F, A, W>>,
-        clock: Clock,
-        status: Arc<Watch<Status>>,
-        threads: Arc<Watch<usize>>,
-        thread_limit: usize,
-        driver: JoinHandle<()>,
-    ) -> Self {
-        Supervisor {
-            link: Arc::new(Link {
-                mailbox,
-                clock,
-                status,
-                threads,
-                thread_limit,
-                driver: Mutex::new(Some(driver)),
-            }),
-        }
+    pub(crate) fn from_link(link: Arc<Link<DynamicSupervisor<F, A>, W>>) -> Self {
+        Supervisor { link }
     }
 
     // ----- the DynamicSupervisor API ----------------------------------------------------
@@ -171,10 +144,11 @@ where
     /// supervisor. Otherwise the supervisor spawns the worker and runs its `init` on the
     /// child's new thread, blocked until `init` answers: `Ok` gives
     /// [`Started::Running`], `Ignore` gives [`Started::Ignored`], `Stop(reason)` (or a panic,
-    /// reason `panic`) gives [`StartChildError::Failed`].
+    /// reason `panic`) gives [`StartChildError::Failed`]. A start that the builder's
+    /// `supervisors(..)` makes a child supervisor starts that supervisor instead.
     pub fn start_child(&self, spec: ChildSpec<F, A>) -> Result<Started, StartChildError> {
         let spec = spec.validate().map_err(StartChildError::Invalid)?;
-        match self.call_until(Request::StartChild(spec), None) {
+        match self.link.call_until(Request::StartChild(spec), None) {
             Ok(Reply::StartChild(Ok(started))) => Ok(started),
             Ok(Reply::StartChild(Err(StartError::MaxChildren))) => {
                 Err(StartChildError::MaxChildren)
@@ -194,7 +168,7 @@ where
     /// `shutdown` signal and a kill at the timeout) and waits until it is down; the child is
     /// never restarted. `NotFound` when `pid` is not a child of this supervisor.
     pub fn terminate_child(&self, pid: Pid) -> Result<(), TerminateChildError> {
-        match self.call_until(Request::TerminateChild(pid), None) {
+        match self.link.call_until(Request::TerminateChild(pid), None) {
             Ok(Reply::TerminateChild(Ok(()))) => Ok(()),
             Ok(Reply::TerminateChild(Err(TerminateError::NotFound))) => {
                 Err(TerminateChildError::NotFound)
@@ -206,7 +180,7 @@ where
     /// `which_children()`: one entry per child in creation order (a restarted child moves to
     /// the end); `pid` is `None` while its restart is being retried.
     pub fn which_children(&self) -> Result<Vec<ChildInfo>, NoProc> {
-        match self.call_until(Request::WhichChildren, None) {
+        match self.link.call_until(Request::WhichChildren, None) {
             Ok(Reply::WhichChildren(infos)) => Ok(infos),
             _ => Err(NoProc),
         }
@@ -215,7 +189,7 @@ where
     /// `count_children()`, from the supervisor's counters (`active` is bookkeeping: a child
     /// whose exit is not yet processed still counts).
     pub fn count_children(&self) -> Result<ChildCounts, NoProc> {
-        match self.call_until(Request::CountChildren, None) {
+        match self.link.call_until(Request::CountChildren, None) {
             Ok(Reply::CountChildren(counts)) => Ok(counts),
             _ => Err(NoProc),
         }
@@ -226,61 +200,34 @@ where
     /// exited. With a `timeout` that passes first, returns [`StopError::Timeout`] and the
     /// supervisor carries on (`Some(Duration::ZERO)` sends the stop without waiting).
     pub fn stop(&self, reason: ExitReason, timeout: Option<Duration>) -> Result<(), StopError> {
-        let deadline = self.link.clock.deadline(timeout);
-        match self.call_until(Request::Stop(reason), deadline) {
-            Ok(_) => {}
-            Err(CallFailure::NoProc) => return Err(StopError::NoProc),
-            Err(CallFailure::Timeout) => return Err(StopError::Timeout),
-        }
-        // The exit follows the reply at once.
-        match self.wait_exit_until(deadline) {
-            Some(_) => Ok(()),
-            None => Err(StopError::Timeout),
-        }
+        self.link
+            .stop(Request::Stop(reason), timeout)
+            .map_err(|failure| match failure {
+                CallFailure::NoProc => StopError::NoProc,
+                CallFailure::Timeout => StopError::Timeout,
+            })
     }
 
     // ----- process-level operations -----------------------------------------------------
 
     /// Sends `message` to child `pid` (handled by its worker's `handle_message`, in order).
-    /// Returns whether `pid` was a live child; a message to anything else is dropped, as a
-    /// message to a dead process is.
+    /// Returns whether `pid` was a live worker child; a message to anything else is dropped,
+    /// as a message to a dead process is.
     pub fn send(&self, pid: Pid, message: W::Message) -> bool {
-        let (reply, answer) = reply_slot();
-        self.ask(
-            Input::Send {
-                pid,
-                message,
-                reply,
-            },
-            answer,
-        )
+        self.link.send(pid, message)
     }
 
     /// Calls child `pid` with `request` (GenServer's `call`): its worker's
     /// [`handle_call`](crate::Worker::handle_call) answers. Waits at most `timeout` (`None`:
     /// for ever); [`CallError::Timeout`] then, [`CallError::NoProc`] when `pid` is not a live
-    /// child, [`CallError::Exited`] when it exits without replying.
+    /// worker child, [`CallError::Exited`] when it exits without replying.
     pub fn call(
         &self,
         pid: Pid,
         request: W::Call,
         timeout: Option<Duration>,
     ) -> Result<W::Reply, CallError> {
-        let deadline = self.link.clock.deadline(timeout);
-        let (reply, mut answer) = reply_slot();
-        let input = Input::WorkerCall {
-            pid,
-            request,
-            reply,
-        };
-        if self.link.mailbox.send(input).is_err() {
-            return Err(CallError::NoProc);
-        }
-        match self.wait_answer(&mut answer, deadline) {
-            Ok(answer) => answer,
-            Err(CallFailure::NoProc) => Err(CallError::NoProc),
-            Err(CallFailure::Timeout) => Err(CallError::Timeout),
-        }
+        self.link.call(pid, request, timeout)
     }
 
     /// Kills child `pid` from outside (`Process.exit(pid, :kill)`), as if it crashed with
@@ -288,76 +235,35 @@ where
     /// child). Returns whether `pid` was a live child.
     ///
     /// A thread cannot really be killed: the child is reported `killed` at once and gets no
-    /// more messages, and its thread ends when its current callback returns.
+    /// more messages, and its thread ends when its current callback returns. A killed child
+    /// supervisor takes its subtree down as if its parent had exited with `killed`.
     pub fn kill(&self, pid: Pid) -> bool {
-        let (reply, answer) = reply_slot();
-        self.ask(Input::Kill { pid, reply }, answer)
+        self.link.kill(pid)
     }
 
     /// The parent's exit signal with `reason`: once the mailbox reaches it, the supervisor
     /// shuts its children down and exits with the same `reason` (even `normal`). Does not wait;
     /// returns whether the supervisor was alive to receive it.
     pub fn exit(&self, reason: ExitReason) -> bool {
-        self.is_alive() && self.link.mailbox.send(Input::ParentExit(reason)).is_ok()
-    }
-}
-
-impl<F, A, W: Worker + ?Sized> Supervisor<F, A, W> {
-    /// Waits for the answer in `answer` until `deadline` (`None`: for ever); `NoProc` when
-    /// its sender is gone unanswered (the supervisor or the child ended).
-    fn wait_answer<T>(
-        &self,
-        answer: &mut ReplyReceiver<T>,
-        deadline: Option<Instant>,
-    ) -> Result<T, CallFailure> {
-        loop {
-            let received = match deadline {
-                None => answer.recv(),
-                Some(deadline) => {
-                    let left = self.link.clock.until(deadline);
-                    match answer.recv_timeout(left) {
-                        Recv::Empty if left.is_zero() => return Err(CallFailure::Timeout),
-                        found => found,
-                    }
-                }
-            };
-            match received {
-                Recv::Message(answer) => return Ok(answer),
-                Recv::Closed => return Err(CallFailure::NoProc),
-                Recv::Empty => {}
-            }
-        }
+        self.link.exit(reason)
     }
 
     // ----- status ------------------------------------------------------------------------
 
     /// Whether the supervisor is still alive.
     pub fn is_alive(&self) -> bool {
-        self.link.status.read(Option::is_none)
+        self.link.is_alive()
     }
 
     /// How the supervisor exited, once it has.
     pub fn exit_reason(&self) -> Option<ExitReason> {
-        self.link.status.read(Clone::clone)
+        self.link.exit_reason()
     }
 
     /// Waits until the supervisor has exited (at most `timeout`; `None` waits for ever) and
     /// returns its exit reason, or `None` if it is still alive.
     pub fn wait_exit(&self, timeout: Option<Duration>) -> Option<ExitReason> {
-        self.wait_exit_until(self.link.clock.deadline(timeout))
-    }
-
-    fn wait_exit_until(&self, deadline: Option<Instant>) -> Option<ExitReason> {
-        let reason = self
-            .link
-            .status
-            .wait_for(&self.link.clock, deadline, Clone::clone)?;
-        // The driver ends right after setting the status: reap its thread.
-        let driver = lock(&self.link.driver).take();
-        if let Some(driver) = driver {
-            let _ = driver.join();
-        }
-        Some(reason)
+        self.link.wait_exit_until(self.link.clock.deadline(timeout))
     }
 
     /// The supervisor's clock: milliseconds since it started (its restart-intensity seconds
@@ -367,13 +273,15 @@ impl<F, A, W: Worker + ?Sized> Supervisor<F, A, W> {
     }
 
     /// The most child threads it runs at once (see
-    /// [`Builder::thread_limit`](crate::runtime::Builder::thread_limit)).
+    /// [`Builder::thread_limit`](crate::runtime::Builder::thread_limit)); a child supervisor
+    /// shares its tree's limit.
     pub fn thread_limit(&self) -> usize {
         self.link.thread_limit
     }
 
     /// How many of its child threads are still running, including killed children whose
-    /// thread is still inside a callback.
+    /// thread is still inside a callback. In a tree the count is the tree's: every worker
+    /// thread and every child supervisor's thread.
     pub fn live_threads(&self) -> usize {
         self.link.threads.read(|n| *n)
     }
@@ -381,57 +289,17 @@ impl<F, A, W: Worker + ?Sized> Supervisor<F, A, W> {
     /// Waits until every child thread has ended (at most `timeout`; `None` waits for ever).
     /// Returns whether they all had. A worker stuck for ever in a callback never ends.
     pub fn wait_threads(&self, timeout: Option<Duration>) -> bool {
-        let deadline = self.link.clock.deadline(timeout);
-        let none_left = |n: &usize| (*n == 0).then_some(());
-        self.link
-            .threads
-            .wait_for(&self.link.clock, deadline, none_left)
-            .is_some()
-    }
-}
-
-impl<F, A, W> Supervisor<F, A, W>
-where
-    F: Clone + Send + 'static,
-    A: Clone + Send + 'static,
-    W: SendWorker + ?Sized,
-{
-    // ----- plumbing ----------------------------------------------------------------------
-
-    fn call_until(
-        &self,
-        request: Request<F, A>,
-        deadline: Option<Instant>,
-    ) -> Result<Reply, CallFailure> {
-        // No status check first: a call to a supervisor that has exited finds its mailbox
-        // closed, or is dropped with it (and its reply slot closes).
-        let (reply, mut answer) = reply_slot();
-        if self
-            .link
-            .mailbox
-            .send(Input::Call { request, reply })
-            .is_err()
-        {
-            return Err(CallFailure::NoProc);
-        }
-        match self.wait_answer(&mut answer, deadline)? {
-            Reply::NoProc => Err(CallFailure::NoProc),
-            reply => Ok(reply),
-        }
+        self.link.wait_threads(timeout)
     }
 
-    /// Sends a runtime request and waits for its yes/no answer (`false` when the supervisor
-    /// is gone).
-    fn ask(&self, input: Input<F, A, W>, mut answer: ReplyReceiver<bool>) -> bool {
-        if self.link.mailbox.send(input).is_err() {
-            return false;
-        }
-        loop {
-            match answer.recv() {
-                Recv::Message(yes) => return yes,
-                Recv::Closed => return false,
-                Recv::Empty => {}
-            }
-        }
+    /// Its pid: a child supervisor's, or a root's registered under a name; `None` for an
+    /// unnamed root.
+    pub fn pid(&self) -> Option<Pid> {
+        self.link.pid
+    }
+
+    /// The registry (and pid allocator) of its runtime instance, shared by its whole tree.
+    pub fn registry(&self) -> &Registry {
+        &self.link.registry
     }
 }

@@ -34,6 +34,16 @@
 //!   a callback (including `terminate`) therefore leaks its thread, even though it is reported
 //!   dead; [`Supervisor::live_threads`] counts such threads. Write callbacks that return.
 //!
+//! # Static supervisors, trees and names
+//!
+//! [`StaticSupervisor`] runs the static core (Elixir's `Supervisor`: children by id, started
+//! in order, one_for_one, one_for_all, rest_for_one) through the same driver loop, with OTP's
+//! errors as [`StaticChildError`] and [`StaticStartError`]. Either kind of supervisor can be
+//! the child of either kind: a builder's `supervisors(..)` names the starts that are
+//! [`ChildSupervisor`]s. Pids are unique across a tree, names live in a [`Registry`], and
+//! stopping a root stops its whole tree, the last started subtree first
+//! (`docs/trees.md`).
+//!
 //! # Time
 //!
 //! The runtime's clock (the only clock read in this crate) counts milliseconds from
@@ -95,18 +105,36 @@ mod clock;
 mod driver;
 mod error;
 mod handle;
+mod launch;
+mod link;
 mod oneshot;
+mod registry;
 mod report;
+mod runtime_core;
 mod send_worker;
+mod static_builder;
+mod static_error;
+mod static_handle;
 mod thread_limit;
+mod tree;
 mod watch;
 
 pub use builder::Builder;
 pub use error::{NoProc, StartChildError, StartLinkError, StopError, TerminateChildError};
 pub use handle::Supervisor;
+pub use registry::Registry;
 pub use report::Report;
+/// The parts the tokio runtime shares with this one.
+#[cfg(feature = "tokio")]
+pub(crate) use runtime_core::{
+    already_started, invalid_child_supervisor, RootError, RuntimeCore, StartUp, StartUpWaiter,
+};
 pub use send_worker::SendWorker;
+pub use static_builder::StaticBuilder;
+pub use static_error::{StaticChildError, StaticStartError};
+pub use static_handle::StaticSupervisor;
 pub use thread_limit::{default_thread_limit, FALLBACK_THREAD_LIMIT, THREAD_LIMIT};
+pub use tree::ChildSupervisor;
 
 /// The spawner and the boxed worker are the same for every driver; re-exported here for
 /// convenience.

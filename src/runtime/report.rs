@@ -9,10 +9,12 @@ use crate::supervisor::output::{Event, StartOutcome};
 /// [`Builder::observer`](crate::runtime::Builder::observer).
 ///
 /// Together these are the runtime's trace: every start attempt with its outcome, every child
-/// process's end as a monitor would see it, and the core's own report events.
+/// process's end as a monitor would see it, and the core's own report events: `E` is the
+/// core's event type, the [`DynamicSupervisor`](crate::DynamicSupervisor)'s [`Event`] by
+/// default, [`StaticReport`](crate::driver::StaticReport) for a static supervisor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Report {
+pub enum Report<E = Event> {
     /// A start attempt finished its `init` (an explicit `start_child`, a restart or a retry).
     StartAttempt {
         /// The attempt's sequence number: 0 for the first start attempt of this supervisor,
@@ -32,5 +34,5 @@ pub enum Report {
     },
     /// A report event of the supervisor core (restarts, intensity, shutdown errors, its own
     /// end as [`Event::SupervisorDown`]).
-    Supervisor(Event),
+    Supervisor(E),
 }

@@ -162,7 +162,7 @@ impl<I: Clone + Eq + fmt::Debug, F: Clone, A: Clone> Supervisor<I, F, A> {
         call: CallId,
         spec: StaticChildSpec<I, F, A>,
     ) -> Result<(), DriverError> {
-        self.call(now, call, Request::StartChild(spec))
+        self.enqueue(now, call, Request::StartChild(spec))
     }
 
     /// `restart_child(id)`, answered with [`Reply::RestartChild`]: starts a child that has no
@@ -172,7 +172,7 @@ impl<I: Clone + Eq + fmt::Debug, F: Clone, A: Clone> Supervisor<I, F, A> {
     ///
     /// [`DriverError::TimeWentBackwards`]; nothing changes then.
     pub fn restart_child(&mut self, now: Instant, call: CallId, id: I) -> Result<(), DriverError> {
-        self.call(now, call, Request::RestartChild(id))
+        self.enqueue(now, call, Request::RestartChild(id))
     }
 
     /// `terminate_child(id)`, answered with [`Reply::TerminateChild`]: shuts the child down
@@ -187,7 +187,7 @@ impl<I: Clone + Eq + fmt::Debug, F: Clone, A: Clone> Supervisor<I, F, A> {
         call: CallId,
         id: I,
     ) -> Result<(), DriverError> {
-        self.call(now, call, Request::TerminateChild(id))
+        self.enqueue(now, call, Request::TerminateChild(id))
     }
 
     /// `delete_child(id)`, answered with [`Reply::DeleteChild`]: forgets a child that has no
@@ -197,7 +197,7 @@ impl<I: Clone + Eq + fmt::Debug, F: Clone, A: Clone> Supervisor<I, F, A> {
     ///
     /// [`DriverError::TimeWentBackwards`]; nothing changes then.
     pub fn delete_child(&mut self, now: Instant, call: CallId, id: I) -> Result<(), DriverError> {
-        self.call(now, call, Request::DeleteChild(id))
+        self.enqueue(now, call, Request::DeleteChild(id))
     }
 
     /// `which_children()`, answered with [`Reply::WhichChildren`], the last started first.
@@ -206,7 +206,7 @@ impl<I: Clone + Eq + fmt::Debug, F: Clone, A: Clone> Supervisor<I, F, A> {
     ///
     /// [`DriverError::TimeWentBackwards`]; nothing changes then.
     pub fn which_children(&mut self, now: Instant, call: CallId) -> Result<(), DriverError> {
-        self.call(now, call, Request::WhichChildren)
+        self.enqueue(now, call, Request::WhichChildren)
     }
 
     /// `count_children()`, answered with [`Reply::CountChildren`].
@@ -215,7 +215,7 @@ impl<I: Clone + Eq + fmt::Debug, F: Clone, A: Clone> Supervisor<I, F, A> {
     ///
     /// [`DriverError::TimeWentBackwards`]; nothing changes then.
     pub fn count_children(&mut self, now: Instant, call: CallId) -> Result<(), DriverError> {
-        self.call(now, call, Request::CountChildren)
+        self.enqueue(now, call, Request::CountChildren)
     }
 
     /// `Supervisor.stop(sup, reason)`: terminates every child, exits with `reason`, and answers
@@ -230,10 +230,10 @@ impl<I: Clone + Eq + fmt::Debug, F: Clone, A: Clone> Supervisor<I, F, A> {
         call: CallId,
         reason: ExitReason,
     ) -> Result<(), DriverError> {
-        self.call(now, call, Request::Stop(reason))
+        self.enqueue(now, call, Request::Stop(reason))
     }
 
-    fn call(
+    fn enqueue(
         &mut self,
         now: Instant,
         call: CallId,

@@ -23,7 +23,7 @@ use crate::driver::{Process, ShutdownOutcome};
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
 use crate::tokio_runtime::clock::Clock;
-use crate::tokio_runtime::mailbox::{Receiver, Sender};
+use crate::tokio_runtime::mailbox::Receiver;
 use crate::worker::{Init, Worker};
 
 /// The answer slot of a call to a worker.
@@ -154,10 +154,4 @@ fn refuse_calls<W: Worker + ?Sized>(queue: &mut Receiver<Control<W>>, reason: &E
             let _ = reply.send(Err(CallError::Exited(reason.clone())));
         }
     }
-}
-
-/// A child's control channel and its task.
-pub(crate) struct ChildTask<W: Worker + ?Sized> {
-    pub(crate) control: Sender<Control<W>>,
-    pub(crate) task: tokio::task::JoinHandle<()>,
 }

@@ -1,38 +1,53 @@
-//! The supervisor task: it owns the sans-IO core (through the shared [`Host`]), serves the
-//! supervisor's mailbox, performs the core's effects with tokio tasks, and sleeps until the
-//! core's next deadline on tokio's clock. The same loop as the threaded runtime's driver.
+//! The supervisor task: it owns the sans-IO core (either one, through the shared [`Host`]),
+//! serves the supervisor's mailbox, performs the core's effects with tokio tasks (a worker's
+//! task, or a child supervisor's own task), and sleeps until the core's next deadline on
+//! tokio's clock. The same loop as the threaded runtime's driver.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::sync::{oneshot, watch};
 
 use crate::call_error::CallError;
-use crate::driver::{Action, Host, Process, Request, Spawner, StartAttempt};
+use crate::driver::{Action, Core, CoreAction, Host, Process, Spawner, StartAttempt};
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
-use crate::runtime::{Report, SendWorker};
-use crate::supervisor::output::Reply;
+use crate::runtime::{Registry, Report, SendWorker};
+pub(crate) use crate::runtime::{RuntimeCore, StartUp, StartUpWaiter};
 use crate::time::Instant;
-use crate::tokio_runtime::child::{self, CallReply, ChildNote, ChildTask, CleanupTime, Control};
+use crate::tokio_runtime::child::{self, CallReply, ChildNote, CleanupTime, Control};
 use crate::tokio_runtime::clock::Clock;
 use crate::tokio_runtime::mailbox;
+use crate::tokio_runtime::tree::{SubtreeControl, SupervisorChildren, TreeLink};
 use crate::worker::{Init, Worker};
 
-/// The observer of a running supervisor, called on the supervisor's task.
-pub(crate) type Observer = Box<dyn FnMut(&Report) + Send>;
+/// The observer of a running supervisor, called on the supervisor's task; `E` is the core's
+/// event.
+pub(crate) type Observer<E> = Box<dyn FnMut(&Report<E>) + Send>;
+
+/// What the driver knows of one child process.
+enum ChildTask<W: Worker + ?Sized> {
+    /// A worker in its own task, reached by its control mailbox.
+    Worker {
+        control: mailbox::Sender<Control<W>>,
+        task: tokio::task::JoinHandle<()>,
+    },
+    /// A child supervisor, reached by its parent-exit signal.
+    Supervisor(Box<dyn SubtreeControl>),
+}
 
 /// The supervisor's status as handles see it: `None` while alive, then its exit reason.
 pub(crate) type Status = Option<ExitReason>;
 
 /// One message in the supervisor's mailbox.
-pub(crate) enum Input<F, A, W: Worker + ?Sized> {
+pub(crate) enum Input<C: Core, W: Worker + ?Sized> {
     /// A call from a handle, answered on `reply`.
     Call {
-        request: Request<F, A>,
-        reply: oneshot::Sender<Reply>,
+        request: C::Request,
+        reply: oneshot::Sender<C::Reply>,
     },
-    /// A child task's note.
+    /// A child's note (a worker task's, or a child supervisor's).
     Child(ChildNote),
     /// The parent's exit signal.
     ParentExit(ExitReason),
@@ -56,46 +71,59 @@ pub(crate) enum Input<F, A, W: Worker + ?Sized> {
 }
 
 /// The parts a driver is built from.
-pub(crate) struct Parts<F, A, S: Spawner<F, A>> {
-    pub(crate) host: Host<F, A, oneshot::Sender<Reply>>,
+pub(crate) struct Parts<C: RuntimeCore, S: Spawner<C::Function, C::Arg>> {
+    pub(crate) host: Host<C::Function, C::Arg, oneshot::Sender<C::Reply>, C>,
     pub(crate) spawner: S,
+    pub(crate) supervisors: Option<SupervisorChildren<C::Function, C::Arg>>,
     pub(crate) clock: Clock,
-    pub(crate) mailbox: UnboundedReceiver<Input<F, A, S::Worker>>,
-    pub(crate) mailbox_sender: UnboundedSender<Input<F, A, S::Worker>>,
-    pub(crate) observer: Option<Observer>,
+    pub(crate) mailbox: UnboundedReceiver<Input<C, S::Worker>>,
+    pub(crate) mailbox_sender: UnboundedSender<Input<C, S::Worker>>,
+    pub(crate) observer: Option<Observer<C::Event>>,
     pub(crate) cleanup: Option<CleanupTime<S::Worker>>,
     pub(crate) status: watch::Sender<Status>,
+    pub(crate) registry: Registry,
+    pub(crate) name: Option<(String, Pid)>,
+    pub(crate) start_up: StartUpWaiter<C::StartUpError>,
+    pub(crate) on_exit: Option<Box<dyn FnOnce(ExitReason) + Send>>,
 }
 
 /// The supervisor task's state.
-pub(crate) struct Driver<F, A, S: Spawner<F, A>> {
-    host: Host<F, A, oneshot::Sender<Reply>>,
+pub(crate) struct Driver<C: RuntimeCore, S: Spawner<C::Function, C::Arg>> {
+    host: Host<C::Function, C::Arg, oneshot::Sender<C::Reply>, C>,
     spawner: S,
+    supervisors: Option<SupervisorChildren<C::Function, C::Arg>>,
     clock: Clock,
-    mailbox: UnboundedReceiver<Input<F, A, S::Worker>>,
+    mailbox: UnboundedReceiver<Input<C, S::Worker>>,
     /// Keeps the mailbox open while the driver runs, and makes the child tasks' notifiers.
-    mailbox_sender: UnboundedSender<Input<F, A, S::Worker>>,
+    mailbox_sender: UnboundedSender<Input<C, S::Worker>>,
     children: BTreeMap<Pid, ChildTask<S::Worker>>,
     /// Deaths the driver caused (kills), to give to the core before the next mailbox input.
     downs: VecDeque<(Pid, ExitReason)>,
-    observer: Option<Observer>,
+    observer: Option<Observer<C::Event>>,
     cleanup: Option<CleanupTime<S::Worker>>,
     status: watch::Sender<Status>,
+    registry: Registry,
+    /// The registered name and the pid holding it.
+    name: Option<(String, Pid)>,
+    /// Who waits for the start-up, until it is over.
+    start_up: Option<StartUpWaiter<C::StartUpError>>,
+    /// The parent of a child supervisor, told of its exit once its start-up succeeded.
+    on_exit: Option<Box<dyn FnOnce(ExitReason) + Send>>,
     exited: bool,
 }
 
-impl<F, A, S> Driver<F, A, S>
+impl<C, S> Driver<C, S>
 where
-    F: Clone + Send + 'static,
-    A: Clone + Send + 'static,
-    S: Spawner<F, A> + Send + 'static,
+    C: RuntimeCore,
+    S: Spawner<C::Function, C::Arg> + Send + 'static,
     S::Worker: SendWorker,
 {
     /// A driver ready to run.
-    pub(crate) fn new(parts: Parts<F, A, S>) -> Self {
+    pub(crate) fn new(parts: Parts<C, S>) -> Self {
         Driver {
             host: parts.host,
             spawner: parts.spawner,
+            supervisors: parts.supervisors,
             clock: parts.clock,
             mailbox: parts.mailbox,
             mailbox_sender: parts.mailbox_sender,
@@ -104,12 +132,21 @@ where
             observer: parts.observer,
             cleanup: parts.cleanup,
             status: parts.status,
+            registry: parts.registry,
+            name: parts.name,
+            start_up: Some(parts.start_up),
+            on_exit: parts.on_exit,
             exited: false,
         }
     }
 
-    /// Serves the mailbox until the supervisor exits.
+    /// Runs the start-up (if the core has one), then serves the mailbox until the supervisor
+    /// exits.
     pub(crate) async fn run(mut self) {
+        if !self.host.has_start_up() {
+            self.start_up_over(StartUp::Done);
+        }
+        self.settle();
         while !self.exited {
             if let Some(input) = self.next_input().await {
                 let now = self.clock.now();
@@ -119,8 +156,20 @@ where
         }
     }
 
+    /// Tells whoever waits for the start-up how it ended.
+    fn start_up_over(&mut self, outcome: StartUp<C::StartUpError>) {
+        if !matches!(outcome, StartUp::Done) {
+            // A supervisor whose start-up failed never started: its parent is not told of
+            // its exit.
+            self.on_exit = None;
+        }
+        if let Some(waiter) = self.start_up.take() {
+            waiter(outcome);
+        }
+    }
+
     /// The next mailbox input, or `None` after firing a due deadline.
-    async fn next_input(&mut self) -> Option<Input<F, A, S::Worker>> {
+    async fn next_input(&mut self) -> Option<Input<C, S::Worker>> {
         let received = match self.host.deadline() {
             None => self.mailbox.recv().await,
             Some(deadline) => {
@@ -144,7 +193,7 @@ where
 
     /// Gives one input to the core (through the host) or to a child. tokio's clock is
     /// monotonic, so the core never refuses the time (the `Result`s are `Ok`).
-    fn handle(&mut self, now: Instant, input: Input<F, A, S::Worker>) {
+    fn handle(&mut self, now: Instant, input: Input<C, S::Worker>) {
         match input {
             Input::Call { request, reply } => {
                 let _ = self.host.call(now, request, reply);
@@ -167,8 +216,8 @@ where
                 message,
                 reply,
             } => {
-                let delivered = match self.live_child(pid) {
-                    Some(child) => child.control.send(Control::Message(message)).is_ok(),
+                let delivered = match self.live_worker(pid) {
+                    Some(control) => control.send(Control::Message(message)).is_ok(),
                     None => false,
                 };
                 let _ = reply.send(delivered);
@@ -177,10 +226,10 @@ where
                 pid,
                 request,
                 reply,
-            } => match self.live_child(pid) {
-                Some(child) => {
+            } => match self.live_worker(pid) {
+                Some(control) => {
                     if let Err(Control::Call(_, reply)) =
-                        child.control.send(Control::Call(request, reply))
+                        control.send(Control::Call(request, reply))
                     {
                         let _ = reply.send(Err(CallError::NoProc));
                     }
@@ -207,7 +256,16 @@ where
             .filter(|_| self.host.pending_start().map(|start| start.pid) != Some(pid))
     }
 
-    /// A child's `init` answered.
+    /// The control mailbox of child `pid`, if it is a running worker (a child supervisor
+    /// takes no worker messages or calls).
+    fn live_worker(&self, pid: Pid) -> Option<&mailbox::Sender<Control<S::Worker>>> {
+        match self.live_child(pid)? {
+            ChildTask::Worker { control, .. } => Some(control),
+            ChildTask::Supervisor(_) => None,
+        }
+    }
+
+    /// A child's `init` (or a child supervisor's start-up) answered.
     fn started(&mut self, now: Instant, pid: Pid, init: Init) {
         let Some(start) = self.host.pending_start() else {
             return;
@@ -245,37 +303,77 @@ where
         }
     }
 
-    fn perform(&mut self, action: Action<F, A, oneshot::Sender<Reply>>) {
+    fn perform(&mut self, action: CoreAction<C, oneshot::Sender<C::Reply>>) {
         match action {
-            Action::Event(event) => self.observe(Report::Supervisor(event)),
+            Action::Event(event) => {
+                let start_up = C::start_up(&event);
+                self.observe(Report::Supervisor(event));
+                match start_up {
+                    Some(Ok(())) => self.start_up_over(StartUp::Done),
+                    Some(Err(error)) => self.start_up_over(StartUp::Failed(error)),
+                    None => {}
+                }
+            }
             Action::Start {
                 start,
                 function,
                 args,
                 ..
             } => self.start(start, &function, &args),
-            Action::Shutdown { pid } => {
-                if let Some(child) = self.children.get(&pid) {
-                    // If the task has just ended by itself, its exit is in the mailbox.
-                    let _ = child.control.send(Control::Shutdown);
+            Action::Shutdown { pid } => match self.children.get(&pid) {
+                // If the task has just ended by itself, its exit is in the mailbox.
+                Some(ChildTask::Worker { control, .. }) => {
+                    let _ = control.send(Control::Shutdown);
                 }
-            }
+                Some(ChildTask::Supervisor(control)) => control.signal(ExitReason::Shutdown),
+                None => {}
+            },
             Action::Kill { pid } => self.kill(pid),
             Action::Reply { caller, reply } => {
                 // The caller may have given up (a stop with a timeout): nobody to tell.
                 let _ = caller.send(reply);
             }
             Action::Exit { reason } => {
+                // The process has ended: its name is free before anyone sees it down.
+                self.free_name();
                 self.status.send_replace(Some(reason));
                 self.exited = true;
             }
         }
     }
 
-    /// Runs the start function: the spawner makes the worker (on the supervisor's task), and a
-    /// new task runs its `init`; the core stays blocked until that task's note arrives.
-    fn start(&mut self, start: StartAttempt, function: &F, args: &[A]) {
+    /// Runs the start function: a child supervisor starts its own task (and its start-up);
+    /// otherwise the spawner makes the worker (on the supervisor's task), and a new task runs
+    /// its `init`. The core stays blocked until that start's note arrives.
+    fn start(&mut self, start: StartAttempt, function: &C::Function, args: &[C::Arg]) {
         let now = self.clock.now();
+        let supervisor = match self.supervisors.as_mut() {
+            Some(supervisors) => match crate::driver::guarded(|| supervisors(function, args)) {
+                Ok(supervisor) => supervisor,
+                Err(panic) => return self.start_result(now, start, Init::Stop(panic)),
+            },
+            None => None,
+        };
+        if let Some(supervisor) = supervisor {
+            let mailbox = self.mailbox_sender.downgrade();
+            let link = TreeLink {
+                pid: start.pid,
+                registry: self.registry.clone(),
+                notify: Arc::new(move |note| {
+                    // The parent may be gone: nobody to tell.
+                    if let Some(mailbox) = mailbox.upgrade() {
+                        let _ = mailbox.send(Input::Child(note));
+                    }
+                }),
+            };
+            return match supervisor.launch(link) {
+                Ok(control) => {
+                    self.children
+                        .insert(start.pid, ChildTask::Supervisor(control));
+                }
+                Err(reason) => self.start_result(now, start, Init::Stop(reason)),
+            };
+        }
         let process = match Process::spawn(&mut self.spawner, function, args, start.pid, now) {
             Ok(process) => process,
             Err(reason) => return self.start_result(now, start, Init::Stop(reason)),
@@ -295,15 +393,24 @@ where
             notify,
             self.cleanup.clone(),
         ));
-        self.children.insert(start.pid, ChildTask { control, task });
+        self.children
+            .insert(start.pid, ChildTask::Worker { control, task });
     }
 
-    /// Kills child `pid`: its task is aborted, and it is reported `killed` at once.
+    /// Kills child `pid`: a worker's task is aborted; a child supervisor gets its parent's
+    /// exit `killed` (its name is freed at once) and takes its subtree down. Either is
+    /// reported `killed` at once.
     fn kill(&mut self, pid: Pid) {
         let Some(child) = self.children.remove(&pid) else {
             return;
         };
-        child.task.abort();
+        match child {
+            ChildTask::Worker { task, .. } => task.abort(),
+            ChildTask::Supervisor(control) => {
+                self.registry.unregister_pid(pid);
+                control.signal(ExitReason::Killed);
+            }
+        }
         self.observe(Report::ChildDown {
             pid,
             reason: ExitReason::Killed,
@@ -311,7 +418,7 @@ where
         self.downs.push_back((pid, ExitReason::Killed));
     }
 
-    fn observe(&mut self, report: Report) {
+    fn observe(&mut self, report: Report<C::Event>) {
         let Some(observer) = self.observer.as_mut() else {
             return;
         };
@@ -322,12 +429,24 @@ where
     }
 }
 
-impl<F, A, S: Spawner<F, A>> Drop for Driver<F, A, S> {
+impl<C: RuntimeCore, S: Spawner<C::Function, C::Arg>> Driver<C, S> {
+    /// Frees the supervisor's name, if it has one.
+    fn free_name(&mut self) {
+        if let Some((name, pid)) = self.name.take() {
+            self.registry.unregister(&name, pid);
+        }
+    }
+}
+
+impl<C: RuntimeCore, S: Spawner<C::Function, C::Arg>> Drop for Driver<C, S> {
     fn drop(&mut self) {
         // Children still running (only if the supervisor task itself was dropped early: the
         // runtime shut down, or the driver panicked) end with it.
         for child in self.children.values() {
-            child.task.abort();
+            match child {
+                ChildTask::Worker { task, .. } => task.abort(),
+                ChildTask::Supervisor(control) => control.signal(ExitReason::Killed),
+            }
         }
         // Normally the status says how the supervisor exited; if the task panicked or was
         // dropped, handles must still learn that it is gone.
@@ -339,5 +458,19 @@ impl<F, A, S: Spawner<F, A>> Drop for Driver<F, A, S> {
                 false
             }
         });
+        let reason = self
+            .status
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| ExitReason::other("driver_panic"));
+        // The process has ended: its name is free, then its starter or parent learns it.
+        self.free_name();
+        if let Some(waiter) = self.start_up.take() {
+            self.on_exit = None;
+            waiter(StartUp::Exited(reason.clone()));
+        }
+        if let Some(on_exit) = self.on_exit.take() {
+            on_exit(reason);
+        }
     }
 }

@@ -1,111 +1,24 @@
-//! The async handle to a supervisor task, and its builder.
+//! The async handle to a DynamicSupervisor's task.
 
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
-use tokio::sync::{oneshot, watch};
-
 use crate::call_error::CallError;
 use crate::child_spec::ChildSpec;
-use crate::driver::{Host, Request, Spawner};
+use crate::driver::{Request, Spawner};
 use crate::error::{StartError, TerminateError};
 use crate::exit_reason::ExitReason;
 use crate::options::Options;
 use crate::pid::Pid;
 use crate::runtime::{
-    NoProc, Report, SendWorker, StartChildError, StartLinkError, StopError, TerminateChildError,
+    NoProc, Registry, SendWorker, StartChildError, StartLinkError, StopError, TerminateChildError,
 };
 use crate::supervisor::output::{ChildCounts, ChildInfo, Reply, Started};
 use crate::supervisor::DynamicSupervisor;
 use crate::time::Instant;
-use crate::tokio_runtime::child::CleanupTime;
-use crate::tokio_runtime::clock::Clock;
-use crate::tokio_runtime::driver::{Driver, Input, Observer, Parts, Status};
+use crate::tokio_runtime::builder::Builder;
+use crate::tokio_runtime::link::{CallFailure, Link};
 use crate::worker::Worker;
-
-/// A supervisor about to start on tokio, with optional settings; [`Supervisor::start_link`]
-/// is the short form without them.
-pub struct Builder<F, A, S: Spawner<F, A>> {
-    options: Options<A>,
-    spawner: S,
-    observer: Option<Observer>,
-    cleanup: Option<CleanupTime<S::Worker>>,
-    types: PhantomData<fn() -> F>,
-}
-
-impl<F, A, S> Builder<F, A, S>
-where
-    F: Clone + Send + 'static,
-    A: Clone + Send + 'static,
-    S: Spawner<F, A> + Send + 'static,
-    S::Worker: SendWorker,
-{
-    /// A supervisor with these options, whose children `spawner` makes.
-    pub fn new(options: Options<A>, spawner: S) -> Self {
-        Builder {
-            options,
-            spawner,
-            observer: None,
-            cleanup: None,
-            types: PhantomData,
-        }
-    }
-
-    /// Calls `observer` with every [`Report`], on the supervisor's task, as it happens. It
-    /// should be quick and must not block: the supervisor waits for it. A panicking observer
-    /// is removed.
-    pub fn observer(mut self, observer: impl FnMut(&Report) + Send + 'static) -> Self {
-        self.observer = Some(Box::new(observer));
-        self
-    }
-
-    /// How long a trapping worker's cleanup takes once its `terminate` has returned, on
-    /// tokio's clock: the child exits with `shutdown` that long after (`None`: never by
-    /// itself, only a kill ends it). By default it exits as soon as `terminate` returns.
-    ///
-    /// Callbacks are synchronous, so a cleanup that must *take time* without blocking a
-    /// runtime thread is modelled by this setting (as the simulator's
-    /// `Simulation::set_cleanup_time` does); the wait is an await point, so a kill (the
-    /// shutdown timeout running out) interrupts it.
-    pub fn cleanup_time(
-        mut self,
-        cleanup: impl Fn(Pid, &S::Worker) -> Option<Duration> + Send + Sync + 'static,
-    ) -> Self {
-        self.cleanup = Some(Arc::new(cleanup));
-        self
-    }
-
-    /// Validates the options (an invalid one is returned here, nothing is started), then
-    /// spawns the supervisor's task on the current tokio runtime (it panics outside one, as
-    /// `tokio::spawn` does). The supervisor's clock starts now, on tokio's clock.
-    #[allow(clippy::unused_async)]
-    pub async fn start_link(self) -> Result<Supervisor<F, A, S::Worker>, StartLinkError> {
-        let core = DynamicSupervisor::with_options(self.options)?;
-        let clock = Clock::start();
-        let (mailbox_sender, mailbox) = unbounded_channel();
-        let (status, status_receiver) = watch::channel(None);
-        let driver = Driver::new(Parts {
-            host: Host::new(core),
-            spawner: self.spawner,
-            clock,
-            mailbox,
-            mailbox_sender: mailbox_sender.clone(),
-            observer: self.observer,
-            cleanup: self.cleanup,
-            status,
-        });
-        tokio::spawn(driver.run());
-        Ok(Supervisor {
-            link: Arc::new(Link {
-                mailbox: mailbox_sender,
-                clock,
-                status: status_receiver,
-            }),
-        })
-    }
-}
 
 /// A running DynamicSupervisor on a tokio task, or rather a cloneable handle to it.
 ///
@@ -116,25 +29,20 @@ where
 ///
 /// The handle is the supervisor's link to its parent: dropping the **last** clone is the
 /// parent's exit with reason `shutdown`.
-pub struct Supervisor<F, A, W: Worker + ?Sized> {
-    link: Arc<Link<F, A, W>>,
+pub struct Supervisor<F, A, W: Worker + ?Sized>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+{
+    link: Arc<Link<DynamicSupervisor<F, A>, W>>,
 }
 
-struct Link<F, A, W: Worker + ?Sized> {
-    mailbox: UnboundedSender<Input<F, A, W>>,
-    clock: Clock,
-    status: watch::Receiver<Status>,
-}
-
-impl<F, A, W: Worker + ?Sized> Drop for Link<F, A, W> {
-    fn drop(&mut self) {
-        if self.status.borrow().is_none() {
-            let _ = self.mailbox.send(Input::ParentExit(ExitReason::Shutdown));
-        }
-    }
-}
-
-impl<F, A, W: Worker + ?Sized> Clone for Supervisor<F, A, W> {
+impl<F, A, W> Clone for Supervisor<F, A, W>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+    W: Worker + ?Sized,
+{
     fn clone(&self) -> Self {
         Supervisor {
             link: self.link.clone(),
@@ -142,18 +50,18 @@ impl<F, A, W: Worker + ?Sized> Clone for Supervisor<F, A, W> {
     }
 }
 
-impl<F, A, W: Worker + ?Sized> std::fmt::Debug for Supervisor<F, A, W> {
+impl<F, A, W> std::fmt::Debug for Supervisor<F, A, W>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+    W: Worker + ?Sized,
+{
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Supervisor")
-            .field("exit_reason", &self.exit_reason())
+            .field("pid", &self.link.pid)
+            .field("exit_reason", &self.link.exit_reason())
             .finish_non_exhaustive()
     }
-}
-
-/// Why a call got no answer.
-enum CallFailure {
-    NoProc,
-    Timeout,
 }
 
 impl<F, A, W> Supervisor<F, A, W>
@@ -172,12 +80,17 @@ where
         Builder::new(options, spawner).start_link().await
     }
 
-    /// A [`Builder`], to set an observer or a cleanup time before starting.
+    /// A [`Builder`], to set an observer, a cleanup time, a name, a registry or child
+    /// supervisors before starting.
     pub fn builder<S>(options: Options<A>, spawner: S) -> Builder<F, A, S>
     where
         S: Spawner<F, A, Worker = W> + Send + 'static,
     {
         Builder::new(options, spawner)
+    }
+
+    pub(crate) fn from_link(link: Arc<Link<DynamicSupervisor<F, A>, W>>) -> Self {
+        Supervisor { link }
     }
 
     // ----- the DynamicSupervisor API ----------------------------------------------------
@@ -239,76 +152,50 @@ where
         reason: ExitReason,
         timeout: Option<Duration>,
     ) -> Result<(), StopError> {
-        let deadline = timeout.map(|timeout| tokio::time::Instant::now() + timeout);
-        match self.call_until(Request::Stop(reason), deadline).await {
-            Ok(_) => {}
-            Err(CallFailure::NoProc) => return Err(StopError::NoProc),
-            Err(CallFailure::Timeout) => return Err(StopError::Timeout),
-        }
-        match self.wait_exit_until(deadline).await {
-            Some(_) => Ok(()),
-            None => Err(StopError::Timeout),
-        }
+        self.link
+            .stop(Request::Stop(reason), timeout)
+            .await
+            .map_err(|failure| match failure {
+                CallFailure::NoProc => StopError::NoProc,
+                CallFailure::Timeout => StopError::Timeout,
+            })
     }
 
     // ----- process-level operations -----------------------------------------------------
 
     /// Sends `message` to child `pid` (handled by its worker's `handle_message`, in order).
-    /// Returns whether `pid` was a live child.
+    /// Returns whether `pid` was a live worker child.
     pub async fn send(&self, pid: Pid, message: W::Message) -> bool {
-        let (reply, answer) = oneshot::channel();
-        self.ask(
-            Input::Send {
-                pid,
-                message,
-                reply,
-            },
-            answer,
-        )
-        .await
+        self.link.send(pid, message).await
     }
 
     /// Calls child `pid` with `request`: its worker's
     /// [`handle_call`](crate::Worker::handle_call) answers. Waits at most `timeout` (`None`:
     /// for ever); [`CallError::Timeout`] then, [`CallError::NoProc`] when `pid` is not a live
-    /// child, [`CallError::Exited`] when it exits without replying.
+    /// worker child, [`CallError::Exited`] when it exits without replying.
     pub async fn call(
         &self,
         pid: Pid,
         request: W::Call,
         timeout: Option<Duration>,
     ) -> Result<W::Reply, CallError> {
-        let deadline = timeout.map(|timeout| tokio::time::Instant::now() + timeout);
-        let (reply, answer) = oneshot::channel();
-        let input = Input::WorkerCall {
-            pid,
-            request,
-            reply,
-        };
-        if self.link.mailbox.send(input).is_err() {
-            return Err(CallError::NoProc);
-        }
-        match wait_answer(answer, deadline).await {
-            Ok(answer) => answer,
-            Err(CallFailure::NoProc) => Err(CallError::NoProc),
-            Err(CallFailure::Timeout) => Err(CallError::Timeout),
-        }
+        self.link.call(pid, request, timeout).await
     }
 
-    /// Kills child `pid` from outside (`Process.exit(pid, :kill)`): its task is aborted and
-    /// it is reported `killed` at once; the supervisor handles that exit like any other (it
-    /// may restart the child). Returns whether `pid` was a live child. A callback running at
-    /// that moment runs to its end (see the [module docs](crate::tokio_runtime)).
+    /// Kills child `pid` from outside (`Process.exit(pid, :kill)`): a worker's task is
+    /// aborted and it is reported `killed` at once; the supervisor handles that exit like any
+    /// other (it may restart the child). Returns whether `pid` was a live child. A callback
+    /// running at that moment runs to its end (see the [module docs](crate::tokio_runtime)).
+    /// A killed child supervisor takes its subtree down.
     pub async fn kill(&self, pid: Pid) -> bool {
-        let (reply, answer) = oneshot::channel();
-        self.ask(Input::Kill { pid, reply }, answer).await
+        self.link.kill(pid).await
     }
 
     /// The parent's exit signal with `reason`: the supervisor shuts its children down and
     /// exits with the same `reason`. Does not wait; returns whether the supervisor was alive
     /// to receive it.
     pub fn exit(&self, reason: ExitReason) -> bool {
-        self.is_alive() && self.link.mailbox.send(Input::ParentExit(reason)).is_ok()
+        self.link.exit(reason)
     }
 
     async fn call_until(
@@ -316,61 +203,32 @@ where
         request: Request<F, A>,
         deadline: Option<tokio::time::Instant>,
     ) -> Result<Reply, CallFailure> {
-        let (reply, answer) = oneshot::channel();
-        if self
-            .link
-            .mailbox
-            .send(Input::Call { request, reply })
-            .is_err()
-        {
-            return Err(CallFailure::NoProc);
-        }
-        match wait_answer(answer, deadline).await? {
-            Reply::NoProc => Err(CallFailure::NoProc),
-            reply => Ok(reply),
-        }
-    }
-
-    async fn ask(&self, input: Input<F, A, W>, answer: oneshot::Receiver<bool>) -> bool {
-        if self.link.mailbox.send(input).is_err() {
-            return false;
-        }
-        answer.await.unwrap_or(false)
+        self.link.call_until(request, deadline).await
     }
 }
 
-impl<F, A, W: Worker + ?Sized> Supervisor<F, A, W> {
+impl<F, A, W> Supervisor<F, A, W>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+    W: Worker + ?Sized,
+{
     /// Whether the supervisor is still alive.
     pub fn is_alive(&self) -> bool {
-        self.link.status.borrow().is_none()
+        self.link.is_alive()
     }
 
     /// How the supervisor exited, once it has.
     pub fn exit_reason(&self) -> Option<ExitReason> {
-        self.link.status.borrow().clone()
+        self.link.exit_reason()
     }
 
     /// Waits until the supervisor has exited (at most `timeout`; `None` waits for ever) and
     /// returns its exit reason, or `None` if it is still alive.
     pub async fn wait_exit(&self, timeout: Option<Duration>) -> Option<ExitReason> {
-        let deadline = timeout.map(|timeout| tokio::time::Instant::now() + timeout);
-        self.wait_exit_until(deadline).await
-    }
-
-    async fn wait_exit_until(&self, deadline: Option<tokio::time::Instant>) -> Option<ExitReason> {
-        let mut status = self.link.status.clone();
-        let wait = async move {
-            let waited = status
-                .wait_for(Option::is_some)
-                .await
-                .map(|reason| reason.clone());
-            // The sender is dropped only after it has set the status.
-            waited.unwrap_or_else(|_| status.borrow().clone())
-        };
-        match deadline {
-            None => wait.await,
-            Some(deadline) => tokio::time::timeout_at(deadline, wait).await.ok().flatten(),
-        }
+        self.link
+            .wait_exit_until(crate::tokio_runtime::link::deadline(timeout))
+            .await
     }
 
     /// The supervisor's clock: milliseconds since it started, on tokio's clock (virtual when
@@ -383,20 +241,15 @@ impl<F, A, W: Worker + ?Sized> Supervisor<F, A, W> {
     pub fn instant_at(&self, at: Instant) -> tokio::time::Instant {
         self.link.clock.at(at)
     }
-}
 
-/// Waits for the answer until `deadline` (`None`: for ever); `NoProc` when its sender is gone
-/// unanswered (the supervisor or the child ended).
-async fn wait_answer<T>(
-    answer: oneshot::Receiver<T>,
-    deadline: Option<tokio::time::Instant>,
-) -> Result<T, CallFailure> {
-    let answered = match deadline {
-        None => answer.await,
-        Some(deadline) => match tokio::time::timeout_at(deadline, answer).await {
-            Ok(answered) => answered,
-            Err(_) => return Err(CallFailure::Timeout),
-        },
-    };
-    answered.map_err(|_| CallFailure::NoProc)
+    /// Its pid: a child supervisor's, or a root's registered under a name; `None` for an
+    /// unnamed root.
+    pub fn pid(&self) -> Option<Pid> {
+        self.link.pid
+    }
+
+    /// The registry (names and pids) of its runtime instance, shared by its whole tree.
+    pub fn registry(&self) -> &Registry {
+        &self.link.registry
+    }
 }

@@ -9,7 +9,7 @@
 //! child's task runs `init` while the core stays blocked); failed restarts are retried from
 //! the back of the mailbox; the termination protocol keeps one kill timer per distinct
 //! shutdown timeout. The handle, [`Supervisor`], is `async`; its errors and the observer's
-//! [`Report`](crate::runtime::Report)s are the threaded runtime's.
+//! [`Report`]s are the threaded runtime's.
 //!
 //! # Processes are tasks
 //!
@@ -40,6 +40,13 @@
 //!   the task waits for a message, a call or its next timer, and while a trapping worker
 //!   waits out its cleanup time. Nothing of the worker runs after that point; the worker is
 //!   dropped with the task.
+//!
+//! # Static supervisors, trees and names
+//!
+//! As on the threaded runtime (`docs/trees.md`): [`StaticSupervisor`] runs the static core,
+//! a builder's `supervisors(..)` starts [`ChildSupervisor`]s (each in a task of its own) as
+//! children, pids are unique across a tree, and names live in a
+//! [`Registry`].
 //!
 //! # Time
 //!
@@ -106,17 +113,28 @@
 //! });
 //! ```
 
+mod builder;
 mod child;
 mod clock;
 mod driver;
 mod handle;
+mod launch;
+mod link;
 mod mailbox;
 mod partition;
+mod static_builder;
+mod static_handle;
+mod tree;
 
-pub use handle::{Builder, Supervisor};
+pub use builder::Builder;
+pub use handle::Supervisor;
 pub use partition::{PartitionPid, PartitionStartError, PartitionStarted, PartitionSupervisor};
+pub use static_builder::StaticBuilder;
+pub use static_handle::StaticSupervisor;
+pub use tree::ChildSupervisor;
 
 /// The threaded runtime's error types and report, shared by this runtime.
 pub use crate::runtime::{
-    NoProc, Report, SendWorker, StartChildError, StartLinkError, StopError, TerminateChildError,
+    NoProc, Registry, Report, SendWorker, StartChildError, StartLinkError, StaticChildError,
+    StaticStartError, StopError, TerminateChildError,
 };

@@ -195,11 +195,19 @@ fn route<K: Hash + ?Sized>(key: &K, partitions: usize) -> usize {
 ///     assert!((0..4).all(|i| !sessions.partition(i).unwrap().is_alive()));
 /// });
 /// ```
-pub struct PartitionSupervisor<F, A, W: Worker + ?Sized> {
+pub struct PartitionSupervisor<F, A, W: Worker + ?Sized>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+{
     partitions: Arc<[Supervisor<F, A, W>]>,
 }
 
-impl<F, A, W: Worker + ?Sized> Clone for PartitionSupervisor<F, A, W> {
+impl<F, A, W: Worker + ?Sized> Clone for PartitionSupervisor<F, A, W>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+{
     fn clone(&self) -> Self {
         PartitionSupervisor {
             partitions: Arc::clone(&self.partitions),
@@ -207,7 +215,11 @@ impl<F, A, W: Worker + ?Sized> Clone for PartitionSupervisor<F, A, W> {
     }
 }
 
-impl<F, A, W: Worker + ?Sized> fmt::Debug for PartitionSupervisor<F, A, W> {
+impl<F, A, W: Worker + ?Sized> fmt::Debug for PartitionSupervisor<F, A, W>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PartitionSupervisor")
             .field("partitions", &self.partitions.len())
@@ -215,7 +227,11 @@ impl<F, A, W: Worker + ?Sized> fmt::Debug for PartitionSupervisor<F, A, W> {
     }
 }
 
-impl<F, A, W: Worker + ?Sized> PartitionSupervisor<F, A, W> {
+impl<F, A, W: Worker + ?Sized> PartitionSupervisor<F, A, W>
+where
+    F: Clone + Send + 'static,
+    A: Clone + Send + 'static,
+{
     /// How many partitions there are (≥ 1).
     pub fn partitions(&self) -> usize {
         self.partitions.len()
