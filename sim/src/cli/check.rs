@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use dynsup_sim::model_check::config::{
-    default_bounds, default_set, CheckConfig, ConfigProblem, Template, MAX_TEMPLATES,
+    default_set, CheckConfig, ConfigProblem, Template, MAX_TEMPLATES,
 };
 use dynsup_sim::model_check::search::{replay, search, Counterexample};
 use dynsup_sim::model_check::world::Step;
@@ -119,14 +119,10 @@ fn custom_config(args: &CheckArgs) -> Result<Option<CheckConfig>, String> {
         }
     }
     let names: Vec<String> = templates.iter().map(|t| t.name.clone()).collect();
-    let mut config = CheckConfig {
-        name: String::new(),
-        max_restarts: args.max_restarts.unwrap_or(3),
-        max_seconds: args.max_seconds.unwrap_or(5),
-        max_children: args.max_children.and_then(|m| m.0),
-        templates,
-        bounds: default_bounds(),
-    };
+    let mut config = CheckConfig::custom(templates);
+    config.max_restarts = args.max_restarts.unwrap_or(config.max_restarts);
+    config.max_seconds = args.max_seconds.unwrap_or(config.max_seconds);
+    config.max_children = args.max_children.and_then(|m| m.0);
     config.name = format!("templates {}, {}", names.join(" "), config.options_text());
     config.validate().map_err(|e| e.to_string())?;
     Ok(Some(config))
@@ -241,14 +237,7 @@ fn read_counterexample(text: &str) -> Result<(CheckConfig, Vec<Step>), String> {
             let found = default_set().into_iter().nth(index);
             config = Some(found.ok_or_else(|| at(format!("no configuration {index}")))?);
         } else if let Some(options) = line.strip_prefix("options ") {
-            let mut custom = CheckConfig {
-                name: "custom".to_owned(),
-                max_restarts: 3,
-                max_seconds: 5,
-                max_children: None,
-                templates: Vec::new(),
-                bounds: default_bounds(),
-            };
+            let mut custom = CheckConfig::custom(Vec::new());
             custom.set_options(options).map_err(|e| at(e.to_string()))?;
             config = Some(custom);
         } else if let Some(template) = line.strip_prefix("template ") {
@@ -517,14 +506,11 @@ mod tests {
             "w:restart=transient,trap_exit=true,stop_ms=never,shutdown=100",
             "f:restart_init=fail",
         ];
-        let mut config = CheckConfig {
-            name: "custom".to_owned(),
-            max_restarts: 1,
-            max_seconds: 2,
-            max_children: Some(2),
-            templates: templates.iter().map(|t| t.parse().unwrap()).collect(),
-            bounds: default_bounds(),
-        };
+        let mut config =
+            CheckConfig::custom(templates.iter().map(|t| t.parse().unwrap()).collect());
+        config.max_restarts = 1;
+        config.max_seconds = 2;
+        config.max_children = Some(2);
         config.bounds.starts = 3;
         let found = Counterexample {
             violation: Violation {

@@ -360,6 +360,19 @@ pub fn default_bounds() -> Bounds {
 }
 
 impl CheckConfig {
+    /// A configuration of `templates` under OTP's default options (`max_restarts` 3,
+    /// `max_seconds` 5, `max_children` infinity) and the default bounds, named `custom`.
+    pub fn custom(templates: Vec<Template>) -> Self {
+        CheckConfig {
+            name: "custom".to_owned(),
+            max_restarts: 3,
+            max_seconds: 5,
+            max_children: None,
+            templates,
+            bounds: default_bounds(),
+        }
+    }
+
     /// The supervisor options in text form, as counterexample files write them:
     /// `max_restarts=N max_seconds=N max_children=N|infinity`.
     pub fn options_text(&self) -> String {
