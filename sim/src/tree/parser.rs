@@ -477,7 +477,7 @@ impl Parser {
             }
             ["start", name, ..] => (TreeOp::Start(own_child(name)?), 2),
             ["terminate", arg, ..] if dynamic => (TreeOp::TerminateRef(node_ref(arg)?), 2),
-            ["terminate", name, ..] => (TreeOp::TerminateId(self.declared(name)?), 2),
+            ["terminate", name, ..] => (TreeOp::TerminateId(own_child(name)?), 2),
             ["restart" | "delete", ..] if dynamic => {
                 return Err(format!(
                     "{} is for static supervisors only",
@@ -485,7 +485,7 @@ impl Parser {
                 ))
             }
             ["restart", name, ..] => (TreeOp::Restart(own_child(name)?), 2),
-            ["delete", name, ..] => (TreeOp::Delete(self.declared(name)?), 2),
+            ["delete", name, ..] => (TreeOp::Delete(own_child(name)?), 2),
             ["exit" | "kill", ..] if explicit => {
                 return Err("exit and kill are written without on".to_owned())
             }

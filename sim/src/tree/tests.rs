@@ -183,6 +183,8 @@ fn parse_errors_name_their_line() {
         ("sup root\nat 0 start x\n", "line 2: \"x\" is not declared before this step"),
         ("sup root\nsup s in=root\nchild w in=s\nat 0 start w\n", "line 4: \"w\" is not declared in supervisor \"root\""),
         ("sup root\nchild w\nat 0 restart x\n", "line 3: \"x\" is not declared before this step"),
+        ("sup root\nsup s in=root\nchild w in=s\nat 0 terminate w\n", "line 4: \"w\" is not declared in supervisor \"root\""),
+        ("sup root\nsup s in=root\nchild w in=s\nat 0 delete w\n", "line 4: \"w\" is not declared in supervisor \"root\""),
         ("sup root kind=dynamic\nchild w\nat 0 restart w\n", "line 3: restart is for static supervisors only"),
         ("sup root kind=dynamic\nchild w\nat 0 delete w\n", "line 3: delete is for static supervisors only"),
         ("sup root kind=dynamic\nchild w\nat 0 terminate w\n", "line 3: bad reference \"w\": expected NAME#K"),
