@@ -15,6 +15,7 @@
 //! ```
 
 pub mod core;
+pub mod generate;
 pub mod invariants;
 pub mod model;
 mod parser;
@@ -33,6 +34,24 @@ pub use run::{run, run_checked};
 pub use world::{World, WorldError};
 
 use crate::scenario::{read_text, ParseError};
+
+/// Generates, parses and runs the random tree scenario of `seed` with every tree checker on.
+///
+/// # Errors
+///
+/// The scenario's text and what went wrong: it did not parse (a generator bug), did not
+/// settle, or broke a tree invariant.
+pub fn check_seed(seed: u64, steps: u64) -> Result<(), (String, String)> {
+    let text = generate::tree_text(seed, steps);
+    let parsed = match parse_tree(&text) {
+        Ok(parsed) => parsed,
+        Err(err) => return Err((text, format!("the generated tree does not parse: {err}"))),
+    };
+    match run(&parsed) {
+        Ok(_) => Ok(()),
+        Err(err) => Err((text, err.to_string())),
+    }
+}
 
 /// Reads and parses the tree file at `path`; errors carry the path as given.
 pub fn parse_file(path: &Path) -> Result<Tree, ParseError> {

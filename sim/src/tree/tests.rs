@@ -239,3 +239,22 @@ fn the_step_text_is_the_step_as_written() {
             .expect("parses");
     assert_eq!(tree.steps[0].text, "@5 on d start w");
 }
+
+// ----- explore --trees -----------------------------------------------------------------------
+
+#[test]
+fn generated_trees_are_deterministic_and_pass_every_checker() {
+    for seed in 0..40 {
+        let text = generate::tree_text(seed, 40);
+        assert_eq!(
+            text,
+            generate::tree_text(seed, 40),
+            "seed {seed} is not deterministic"
+        );
+        assert!(is_tree_text(&text));
+        if let Err((text, error)) = check_seed(seed, 40) {
+            panic!("seed {seed}: {error}\n{text}");
+        }
+    }
+    assert_ne!(generate::tree_text(1, 40), generate::tree_text(2, 40));
+}

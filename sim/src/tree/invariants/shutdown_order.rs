@@ -13,8 +13,9 @@ use crate::tree::trace::{TreeEntry, TreeEvent};
 struct Stopping {
     /// The child it signalled last, until it is down.
     awaiting: Option<Pid>,
-    /// While it stops as a whole: the child it signalled last.
-    whole: Option<Option<Pid>>,
+    /// While it stops as a whole: the child it signalled last, and that child's place in
+    /// its children's order then.
+    whole: Option<Option<(Pid, Option<usize>)>>,
 }
 
 /// The shutdown-order checker.
@@ -51,12 +52,12 @@ impl TreeRule for ShutdownOrder {
                     }
                 }
                 if !kill || state.awaiting != Some(*child) {
-                    if let Some(Some(previous)) = state.whole {
-                        let place = |pid: Pid| {
-                            let node = family.members.get(&pid).map(|m| m.node);
-                            node.and_then(|node| family.position(*sup, node))
-                        };
-                        if place(*child) > place(previous) {
+                    let place = family
+                        .members
+                        .get(child)
+                        .and_then(|m| family.position(*sup, m.node));
+                    if let Some(Some((previous, previous_place))) = state.whole {
+                        if place > previous_place {
                             return Err(format!(
                                 "shutdown order: {} stopped {} after {}, which started earlier",
                                 who(tree, family, *sup),
@@ -66,7 +67,7 @@ impl TreeRule for ShutdownOrder {
                         }
                     }
                     if let Some(whole) = &mut state.whole {
-                        *whole = Some(*child);
+                        *whole = Some((*child, place));
                     }
                 }
                 state.awaiting = Some(*child);
