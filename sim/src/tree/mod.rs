@@ -14,6 +14,7 @@
 //! );
 //! ```
 
+mod calls;
 pub mod core;
 pub mod generate;
 pub mod invariants;
@@ -28,6 +29,7 @@ pub mod world;
 
 use std::path::Path;
 
+pub use calls::Request;
 pub use model::{Node, NodeKind, NodeRef, SupDecl, Tree, TreeOp, TreeStep};
 pub use parser::{is_tree_text, parse_tree, MAX_DEPTH, MAX_SUPS};
 pub use run::{run, run_checked};

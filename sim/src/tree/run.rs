@@ -4,11 +4,12 @@
 use dynsup::static_supervisor::{ChildError, ChildPid, Reply as StaticReply};
 use dynsup::{ChildCounts, Instant, Reply as DynReply, StartError, Started, TerminateError};
 
+use super::calls::Request;
 use super::core::CoreReply;
 use super::invariants::TreeInvariants;
 use super::model::{Tree, TreeOp, TreeStep};
-use super::world::{Request, TreeChecker, World, WorldError};
-use crate::scenario::MAX_TRANSCRIPT_BYTES;
+use super::world::{TreeChecker, World, WorldError};
+use crate::scenario::{MAX_LIVE_CHILDREN, MAX_TRANSCRIPT_BYTES};
 use crate::transcript::{which_result, StepRecord, Transcript};
 
 /// Runs `tree` with every tree checker on.
@@ -54,11 +55,18 @@ pub fn run_checked(
             bytes = bytes.saturating_add(record_len(last));
         }
         if bytes > MAX_TRANSCRIPT_BYTES {
-            return Err(WorldError::DoesNotSettle(format!(
-                "too large to run: the transcript is more than {MAX_TRANSCRIPT_BYTES} bytes"
+            return Err(WorldError::TooLarge(format!(
+                "the transcript is more than {MAX_TRANSCRIPT_BYTES} bytes"
             )));
         }
         let result = perform(&mut world, step)?;
+        // Format 1's bound on children held at once, for the whole tree (the root aside).
+        let live = u64::try_from(world.live_count().saturating_sub(1)).unwrap_or(u64::MAX);
+        if live > MAX_LIVE_CHILDREN {
+            return Err(WorldError::TooLarge(format!(
+                "more than {MAX_LIVE_CHILDREN} processes alive at once"
+            )));
+        }
         transcript.steps.push(StepRecord {
             step: step.text.clone(),
             result,
@@ -114,7 +122,7 @@ fn perform(world: &mut World<'_>, step: &TreeStep) -> Result<String, WorldError>
     };
     let reply = world.call(pid, request)?;
     Ok(match reply {
-        CoreReply::Static(reply) => static_text(world, step, reply),
+        CoreReply::Static(reply) => static_text(world, reply),
         CoreReply::Dynamic(reply) => dynamic_text(world, reply),
     })
 }
@@ -145,8 +153,7 @@ fn child_error_text(world: &World<'_>, error: ChildError) -> String {
     }
 }
 
-fn static_text(world: &World<'_>, step: &TreeStep, reply: StaticReply<usize>) -> String {
-    let _ = step;
+fn static_text(world: &World<'_>, reply: StaticReply<usize>) -> String {
     match reply {
         StaticReply::StartChild(result) | StaticReply::RestartChild(result) => match result {
             Ok(started) => started_text(world, started, "ok undefined"),
@@ -161,7 +168,6 @@ fn static_text(world: &World<'_>, step: &TreeStep, reply: StaticReply<usize>) ->
             if rows.is_empty() {
                 return "-".to_owned();
             }
-            let tree_name = |id: usize| world_name(world, id);
             rows.iter()
                 .map(|row| {
                     let x = match row.pid {
@@ -169,7 +175,7 @@ fn static_text(world: &World<'_>, step: &TreeStep, reply: StaticReply<usize>) ->
                         ChildPid::Restarting => "restarting".to_owned(),
                         ChildPid::Undefined => "undefined".to_owned(),
                     };
-                    format!("{}={x}", tree_name(row.id))
+                    format!("{}={x}", world.node_name(row.id))
                 })
                 .collect::<Vec<_>>()
                 .join(" ")
@@ -177,10 +183,6 @@ fn static_text(world: &World<'_>, step: &TreeStep, reply: StaticReply<usize>) ->
         StaticReply::Stopped => "ok".to_owned(),
         _ => NOPROC.to_owned(),
     }
-}
-
-fn world_name(world: &World<'_>, id: usize) -> String {
-    world.node_name(id).to_owned()
 }
 
 fn dynamic_text(world: &World<'_>, reply: DynReply) -> String {

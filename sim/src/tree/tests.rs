@@ -130,6 +130,20 @@ fn a_supervisor_waiting_forever_does_not_settle() {
     assert!(err.starts_with("does not settle"), "{err}");
 }
 
+#[test]
+fn too_many_live_processes_is_too_large_to_run() {
+    let mut text = String::from("sup root kind=dynamic\nchild w\n");
+    for _ in 0..=crate::scenario::MAX_LIVE_CHILDREN {
+        text.push_str("at 0 start w\n");
+    }
+    let tree = parse_tree(&text).expect("parses");
+    let err = run(&tree).expect_err("too large").to_string();
+    assert_eq!(
+        err,
+        "too large to run: more than 1000 processes alive at once"
+    );
+}
+
 // ----- the parser --------------------------------------------------------------------------
 
 #[test]

@@ -9,10 +9,10 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use dynsup::static_supervisor::StaticChildSpec;
 use dynsup::{CallId, ExitReason, Instant, Pid, StartOutcome};
 
-use super::core::{child_spec, Core, CoreEffect, CoreNote, CoreReply};
+use super::calls::{call_core, static_spec, Request};
+use super::core::{Core, CoreEffect, CoreNote, CoreReply};
 use super::model::{NodeKind, NodeRef, Tree};
 use super::registry::Registry;
 use super::trace::{TreeEntry, TreeEvent};
@@ -34,6 +34,8 @@ pub enum WorldError {
     Violation(String),
     /// A core refused an input (a bug of the world).
     Driver(String),
+    /// A run-time limit was passed (format 1's: live processes, transcript size).
+    TooLarge(String),
 }
 
 impl std::fmt::Display for WorldError {
@@ -42,30 +44,12 @@ impl std::fmt::Display for WorldError {
             WorldError::DoesNotSettle(what) => write!(f, "does not settle: {what}"),
             WorldError::Violation(what) => write!(f, "invariant violated: {what}"),
             WorldError::Driver(what) => write!(f, "driver error: {what}"),
+            WorldError::TooLarge(what) => write!(f, "too large to run: {what}"),
         }
     }
 }
 
 impl std::error::Error for WorldError {}
-
-/// A call to a supervisor, as a step makes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Request {
-    /// `start_child` of node `0`.
-    Start(usize),
-    /// Static `terminate_child(id)`.
-    TerminateId(usize),
-    /// Dynamic `terminate_child(pid)` (`None`: a REF that names no process).
-    TerminatePid(Option<Pid>),
-    /// Static `restart_child(id)`.
-    Restart(usize),
-    /// Static `delete_child(id)`.
-    Delete(usize),
-    /// `count_children`.
-    Count,
-    /// `which_children`.
-    Which,
-}
 
 /// A message to a supervisor.
 #[derive(Debug)]
@@ -187,6 +171,11 @@ impl<'t> World<'t> {
         std::mem::take(&mut self.outcomes)
     }
 
+    /// How many processes are alive.
+    pub fn live_count(&self) -> usize {
+        self.procs.len()
+    }
+
     /// The pids of every live process, in ascending order.
     pub fn live(&self) -> Vec<Pid> {
         self.procs.keys().copied().collect()
@@ -232,7 +221,7 @@ impl<'t> World<'t> {
     /// Starts the root at time 0 and runs its start-up to the end: `Err(reason)` when it
     /// failed.
     pub fn start_root(&mut self) -> Result<Result<(), ExitReason>, WorldError> {
-        let pid = self.spawn(None, 0);
+        let pid = self.spawn(None, 0)?;
         self.root = pid;
         self.run_dirty()?;
         loop {
@@ -313,7 +302,7 @@ impl<'t> World<'t> {
     pub fn kill(&mut self, pid: Pid) -> Result<bool, WorldError> {
         let alive = self.procs.contains_key(&pid);
         if alive {
-            self.kill_now(pid);
+            self.kill_now(pid)?;
             self.run_dirty()?;
             self.run_checker()?;
         }
@@ -465,8 +454,9 @@ impl<'t> World<'t> {
                     }
                     _ => {}
                 }
-                let result = self.feed(pid, now, msg);
-                self.driver(result)?;
+                if let Err(e) = self.feed(pid, now, msg) {
+                    return Err(self.fail(WorldError::Driver(e)));
+                }
                 self.dirty.push_back(pid);
                 Ok(())
             }
@@ -474,7 +464,7 @@ impl<'t> World<'t> {
     }
 
     /// Gives message `msg` to supervisor `pid`'s core.
-    fn feed(&mut self, pid: Pid, now: Instant, msg: SupMsg) -> Result<(), dynsup::DriverError> {
+    fn feed(&mut self, pid: Pid, now: Instant, msg: SupMsg) -> Result<(), String> {
         let tree = self.tree;
         let Some(Proc {
             body: Body::Sup {
@@ -485,15 +475,16 @@ impl<'t> World<'t> {
         else {
             return Ok(());
         };
-        match msg {
+        let result = match msg {
             SupMsg::ChildExit { child, reason } => core.child_exit(now, child, reason),
             SupMsg::ParentExit { reason } => core.parent_exit(now, reason),
             SupMsg::Timeout => {
                 *timeout_at = None;
                 core.timeout(now)
             }
-            SupMsg::Call { call, request } => call_core(core, tree, now, call, request),
-        }
+            SupMsg::Call { call, request } => return call_core(core, tree, now, call, request),
+        };
+        result.map_err(|e| e.to_string())
     }
 
     // ----- effects -----------------------------------------------------------------------
@@ -588,7 +579,7 @@ impl<'t> World<'t> {
         let now = self.now;
         match effect {
             CoreEffect::Start { node } => {
-                if let Some(outcome) = self.start_child(sup, node) {
+                if let Some(outcome) = self.start_child(sup, node)? {
                     self.resolve_start(sup, now, outcome)?;
                 }
             }
@@ -606,7 +597,7 @@ impl<'t> World<'t> {
                     child,
                     kill: true,
                 });
-                self.kill_now(child);
+                self.kill_now(child)?;
             }
             CoreEffect::Reply(call, reply) => {
                 self.replies.insert(call, reply);
@@ -687,7 +678,7 @@ impl<'t> World<'t> {
 
     /// Creates the process of the next attempt of `node` under `parent`. A worker's start is
     /// over at once (its outcome); a supervisor's ends when it reports (`None` now).
-    fn spawn(&mut self, parent: Option<Pid>, node: usize) -> Option<Pid> {
+    fn spawn(&mut self, parent: Option<Pid>, node: usize) -> Result<Option<Pid>, WorldError> {
         let pid = Pid(self.next_pid);
         self.next_pid += 1;
         let attempt = match self.attempts.get_mut(node) {
@@ -709,7 +700,7 @@ impl<'t> World<'t> {
         });
         let tree = self.tree;
         let Some(decl) = tree.node(node).and_then(|n| n.sup()) else {
-            return Some(pid);
+            return Ok(Some(pid));
         };
         if let Err(holder) = self.registry.register(node, pid) {
             let reason = ExitReason::Other(format!("already_started:{}", self.pid_text(holder)));
@@ -720,9 +711,9 @@ impl<'t> World<'t> {
             self.outcomes
                 .push(format!("fail {} {reason}", self.pid_text(pid)));
             if let Some(parent) = parent {
-                let _ = self.resolve_start(parent, self.now, StartOutcome::Failed(reason));
+                self.resolve_start(parent, self.now, StartOutcome::Failed(reason))?;
             }
-            return None;
+            return Ok(None);
         }
         let children = tree
             .children_of(node)
@@ -741,9 +732,9 @@ impl<'t> World<'t> {
                 self.registry.unregister(node, pid);
                 let reason = ExitReason::other("invalid_flags");
                 if let Some(parent) = parent {
-                    let _ = self.resolve_start(parent, self.now, StartOutcome::Failed(reason));
+                    self.resolve_start(parent, self.now, StartOutcome::Failed(reason))?;
                 }
-                return None;
+                return Ok(None);
             }
         };
         let dynamic = matches!(core, Core::Dynamic(_));
@@ -767,26 +758,28 @@ impl<'t> World<'t> {
                 Some(parent) => {
                     self.outcomes.push(format!("up {}", self.pid_text(pid)));
                     let outcome = StartOutcome::Started { pid, info: None };
-                    let _ = self.resolve_start(parent, self.now, outcome);
+                    self.resolve_start(parent, self.now, outcome)?;
                 }
                 None => self.root_start = Some(Ok(())),
             }
         }
-        Some(pid)
+        Ok(Some(pid))
     }
 
     /// Starts child `node` for supervisor `sup`: the outcome when it is known at once (a
     /// worker), `None` when a supervisor will report it.
-    fn start_child(&mut self, sup: Pid, node: usize) -> Option<StartOutcome> {
+    fn start_child(&mut self, sup: Pid, node: usize) -> Result<Option<StartOutcome>, WorldError> {
         let tree = self.tree;
         let Some(NodeKind::Worker(template)) = tree.node(node).map(|n| &n.kind) else {
-            self.spawn(Some(sup), node);
-            return None;
+            self.spawn(Some(sup), node)?;
+            return Ok(None);
         };
-        let pid = self.spawn(Some(sup), node)?;
+        let Some(pid) = self.spawn(Some(sup), node)? else {
+            return Ok(None);
+        };
         let attempt = self.attempts.get(node).copied().unwrap_or(1);
         let text = self.pid_text(pid);
-        Some(match template.outcome(attempt) {
+        Ok(Some(match template.outcome(attempt) {
             InitOutcome::Ok => {
                 self.procs.insert(
                     pid,
@@ -819,7 +812,7 @@ impl<'t> World<'t> {
                 self.outcomes.push(format!("fail {text} {reason}"));
                 StartOutcome::Failed(reason)
             }
-        })
+        }))
     }
 
     // ----- signals and deaths ------------------------------------------------------------
@@ -858,9 +851,9 @@ impl<'t> World<'t> {
     }
 
     /// `pid` is killed: it ends at once with `killed`.
-    fn kill_now(&mut self, pid: Pid) {
+    fn kill_now(&mut self, pid: Pid) -> Result<(), WorldError> {
         let Some(proc) = self.procs.get(&pid) else {
-            return;
+            return Ok(());
         };
         let starting = matches!(
             proc.body,
@@ -871,11 +864,11 @@ impl<'t> World<'t> {
         );
         let parent = proc.parent;
         self.end(pid, ExitReason::Killed);
-        if starting {
-            if let Some(parent) = parent {
-                let _ =
-                    self.resolve_start(parent, self.now, StartOutcome::Failed(ExitReason::Killed));
+        match parent {
+            Some(parent) if starting => {
+                self.resolve_start(parent, self.now, StartOutcome::Failed(ExitReason::Killed))
             }
+            _ => Ok(()),
         }
     }
 
@@ -895,9 +888,6 @@ impl<'t> World<'t> {
         );
         if matches!(proc.body, Body::Sup { .. }) {
             self.registry.unregister(proc.node, pid);
-        }
-        if let Body::Worker { .. } = proc.body {
-            // nothing to release
         }
         self.record(TreeEvent::Down {
             pid,
@@ -934,73 +924,5 @@ impl<'t> World<'t> {
         for child in orphans.into_iter().rev() {
             self.signal(child, reason.clone());
         }
-    }
-}
-
-/// The static child spec of node `node`.
-pub(crate) fn static_spec(tree: &Tree, node: usize) -> StaticChildSpec<usize, usize, ()> {
-    let spec = match tree.node(node) {
-        Some(n) => child_spec(
-            node,
-            n.restart,
-            n.shutdown,
-            n.sup().is_some(),
-            n.significant,
-        ),
-        None => child_spec(
-            node,
-            dynsup::Restart::Temporary,
-            dynsup::Shutdown::BrutalKill,
-            false,
-            false,
-        ),
-    };
-    StaticChildSpec::new(node, spec)
-}
-
-/// Gives a step's call to a core.
-fn call_core(
-    core: &mut Core,
-    tree: &Tree,
-    now: Instant,
-    call: CallId,
-    request: Request,
-) -> Result<(), dynsup::DriverError> {
-    match core {
-        Core::Static(core) => match request {
-            Request::Start(node) => core.start_child(now, call, static_spec(tree, node)),
-            Request::TerminateId(node) => core.terminate_child(now, call, node),
-            Request::Restart(node) => core.restart_child(now, call, node),
-            Request::Delete(node) => core.delete_child(now, call, node),
-            Request::Count => core.count_children(now, call),
-            Request::Which => core.which_children(now, call),
-            Request::TerminatePid(_) => core.count_children(now, call),
-        },
-        Core::Dynamic(core) => match request {
-            Request::Start(node) => {
-                let spec = match tree.node(node) {
-                    Some(n) => child_spec(node, n.restart, n.shutdown, n.sup().is_some(), false),
-                    None => child_spec(
-                        node,
-                        dynsup::Restart::Temporary,
-                        dynsup::Shutdown::BrutalKill,
-                        false,
-                        false,
-                    ),
-                };
-                match spec.validate() {
-                    Ok(valid) => core.start_child(now, call, valid),
-                    Err(_) => core.count_children(now, call),
-                }
-            }
-            Request::TerminatePid(pid) => {
-                core.terminate_child(now, call, pid.unwrap_or(Pid(u64::MAX)))
-            }
-            Request::Count => core.count_children(now, call),
-            Request::Which => core.which_children(now, call),
-            Request::TerminateId(_) | Request::Restart(_) | Request::Delete(_) => {
-                core.count_children(now, call)
-            }
-        },
     }
 }
