@@ -24,6 +24,8 @@ enum Command {
     Bench(cli::bench::BenchArgs),
     /// Model-check every interleaving of small configurations exhaustively (BFS).
     Check(cli::check::CheckArgs),
+    /// Add up the JSON summaries of the shards of one explore run (seeds, rate, coverage).
+    MergeSummaries(cli::merge::MergeArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,5 +35,6 @@ fn main() -> ExitCode {
         Command::Explore(args) => cli::explore::main(&args),
         Command::Bench(args) => cli::bench::main(&args),
         Command::Check(args) => cli::check::main(&args),
+        Command::MergeSummaries(args) => cli::merge::main(&args),
     }
 }

@@ -144,6 +144,87 @@ fn explore_json_shards_add_up_to_their_range() {
     assert_eq!(seeds_run, 10);
 }
 
+/// The shards of a Kubernetes Indexed Job: the index from the environment, each summary in a
+/// file of the shared volume, merged by `merge-summaries` into the whole range's figures.
+#[test]
+fn shards_from_the_environment_merge_into_the_whole_run() {
+    let volume = out_dir("explore-indexed-job");
+    let _ = std::fs::remove_dir_all(&volume);
+    let mut files = Vec::new();
+    for index in 0..3 {
+        let file = volume.join(format!("summary-{index}.json"));
+        let output = Command::new(env!("CARGO_BIN_EXE_dynsup-sim"))
+            .args(["explore", "--seeds", "30", "--steps", "20", "--jobs", "1"])
+            .args([
+                "--shard-from-env",
+                "JOB_COMPLETION_INDEX/3",
+                "--summary-file",
+            ])
+            .arg(&file)
+            .env("JOB_COMPLETION_INDEX", index.to_string())
+            .output()
+            .expect("dynsup-sim runs");
+        assert!(output.status.success(), "{output:?}");
+        assert!(text(&output.stdout).contains(&format!(" shard={index}/3 ")));
+        files.push(file.to_str().unwrap().to_owned());
+    }
+    let merge = |files: &[String]| {
+        let mut args = vec!["merge-summaries"];
+        args.extend(files.iter().map(String::as_str));
+        dynsup_sim(&args)
+    };
+    let merged = merge(&files);
+    assert!(merged.status.success(), "{merged:?}");
+    let stdout = text(&merged.stdout);
+    assert!(
+        stdout.starts_with(
+            "merged 3 shard(s) of seeds 0..30 (--steps 20): 30 of 30 seeds run, 0 failure(s)\n"
+        ),
+        "{stdout}"
+    );
+    // The whole range in one run reaches the same number of situations.
+    let whole = dynsup_sim(&["explore", "--seeds", "30", "--steps", "20", "--json"]);
+    let reached = coverage_counts(&summary(&whole))
+        .iter()
+        .filter(|(name, count)| {
+            *count > 0
+                && !Situation::ALL
+                    .iter()
+                    .any(|s| s.name() == name && s.awaits_interleaving())
+        })
+        .count();
+    assert!(
+        stdout.contains(&format!("coverage: {reached} of ")),
+        "{stdout}"
+    );
+
+    // A shard missing, or one given twice, is refused with status 2.
+    let missing = merge(&files[..2]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("shards missing: 2/3"));
+    let twice = merge(&[
+        files[0].clone(),
+        files[0].clone(),
+        files[1].clone(),
+        files[2].clone(),
+    ]);
+    assert_eq!(twice.status.code(), Some(2));
+    // An index outside the count is a usage error.
+    let outside = Command::new(env!("CARGO_BIN_EXE_dynsup-sim"))
+        .args([
+            "explore",
+            "--seeds",
+            "3",
+            "--shard-from-env",
+            "JOB_COMPLETION_INDEX/3",
+        ])
+        .env("JOB_COMPLETION_INDEX", "3")
+        .output()
+        .expect("dynsup-sim runs");
+    assert_eq!(outside.status.code(), Some(2));
+    assert!(text(&outside.stderr).contains("JOB_COMPLETION_INDEX"));
+}
+
 #[test]
 fn explore_json_reports_the_failure_and_its_replay() {
     let out = out_dir("explore-fail");

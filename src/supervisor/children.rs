@@ -89,6 +89,12 @@ impl<F, A> Children<F, A> {
 
     /// The index of the slot holding `pid` (an entry or a tombstone), or where it would go.
     fn search(&self, pid: Pid) -> Result<usize, usize> {
+        self.search_probing(pid, &mut || {})
+    }
+
+    /// [`search`](Self::search), calling `probed` once per slot it reads (its tests bound
+    /// the number of probes: a search that finds the right slot too slowly is a defect too).
+    fn search_probing(&self, pid: Pid, probed: &mut impl FnMut()) -> Result<usize, usize> {
         let len = self.slots.len();
         let (Some(first), Some(last)) = (self.slots.front(), self.slots.back()) else {
             return Err(0);
@@ -104,7 +110,10 @@ impl<F, A> Children<F, A> {
         let span = u128::from(last.pid.0 - first.pid.0).max(1);
         let offset = u128::from(pid.0 - first.pid.0) * (len as u128 - 1) / span;
         let guess = usize::try_from(offset).unwrap_or(len - 1).min(len - 1);
-        let at = |i: usize| self.slots.get(i).map_or(pid, |slot| slot.pid);
+        let mut at = |i: usize| {
+            probed();
+            self.slots.get(i).map_or(pid, |slot| slot.pid)
+        };
         let (mut low, mut high) = if at(guess) < pid {
             // The pid is above the guess: gallop up.
             let mut step = 1;
@@ -381,5 +390,66 @@ mod tests {
         for pid in [0, 4, 999_999, 1_000_001, u64::MAX - 2] {
             assert!(!table.contains(Pid(pid)), "{pid}");
         }
+    }
+
+    /// A table holding running children at `pids` (increasing).
+    fn table_of(pids: &[u64]) -> Children<(), ()> {
+        let mut table = Children::new();
+        for &pid in pids {
+            table.insert_running(Pid(pid), spec());
+        }
+        table
+    }
+
+    /// The search's answer for `pid` and how many slots it read.
+    fn probed_search(table: &Children<(), ()>, pid: u64) -> (Result<usize, usize>, u32) {
+        let mut probes = 0;
+        let found = table.search_probing(Pid(pid), &mut || probes += 1);
+        (found, probes)
+    }
+
+    /// `ceil(log2(n))`.
+    fn log2_ceil(n: usize) -> u32 {
+        usize::BITS - n.saturating_sub(1).leading_zeros()
+    }
+
+    #[test]
+    fn a_dense_table_is_searched_in_at_most_three_probes() {
+        // Contiguous pids: the interpolated guess is the slot itself.
+        let pids: Vec<u64> = (1..=4096).collect();
+        let table = table_of(&pids);
+        for (index, &pid) in pids.iter().enumerate() {
+            let (found, probes) = probed_search(&table, pid);
+            assert_eq!(found, Ok(index));
+            assert!(probes <= 3, "pid {pid}: {probes} probes");
+        }
+    }
+
+    #[test]
+    fn a_skewed_table_is_searched_in_logarithmic_probes() {
+        // Two far-apart clusters: the interpolated guess is far off, and the gallop must
+        // double its step to reach the pid in logarithmic time.
+        let mut rng = Lcg(7);
+        let mut pids: Vec<u64> = (1..=5_000).collect();
+        let mut next = 1_000_000_000;
+        for _ in 0..5_000 {
+            next += 1 + rng.next(3);
+            pids.push(next);
+        }
+        let table = table_of(&pids);
+        let bound = 2 * log2_ceil(pids.len()) + 4;
+        let mut worst = 0;
+        for (index, &pid) in pids.iter().enumerate() {
+            let (found, probes) = probed_search(&table, pid);
+            assert_eq!(found, Ok(index));
+            worst = worst.max(probes);
+            // An absent pid just above lands right after it.
+            if pids.get(index + 1) != Some(&(pid + 1)) {
+                let (missing, probes) = probed_search(&table, pid + 1);
+                assert_eq!(missing, Err(index + 1));
+                worst = worst.max(probes);
+            }
+        }
+        assert!(worst <= bound, "{worst} probes, more than {bound}");
     }
 }

@@ -1447,3 +1447,78 @@ fn the_view_finds_one_entry_by_pid_and_shows_the_options() {
     let shown = format!("{view:?}");
     assert!(shown.starts_with("SupervisorView"), "{shown}");
 }
+
+// ----- fingerprints and pid relabelling (for model checkers) ------------------------------
+
+fn fingerprint(sup: &DynamicSupervisor<&'static str, u32>) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    sup.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn referenced(sup: &DynamicSupervisor<&'static str, u32>) -> Vec<Pid> {
+    let mut pids = std::collections::BTreeSet::new();
+    sup.referenced_pids(&mut pids);
+    pids.into_iter().collect()
+}
+
+/// A driver whose next fresh pid is `first`.
+fn driver_from_pid(first: u64) -> Driver {
+    let mut d = Driver::restarts(3);
+    d.next_pid = first - 1;
+    d
+}
+
+#[test]
+fn the_fingerprint_tells_children_apart_and_ignores_the_table_layout() {
+    // The same child under two different pids: only the children differ.
+    let mut one = driver_from_pid(1);
+    one.start(0, worker("a"));
+    let mut two = driver_from_pid(2);
+    two.start(0, worker("a"));
+    assert_ne!(fingerprint(&one.sup), fingerprint(&two.sup));
+
+    // The same entries, one table with a terminated child's slot left behind.
+    let mut left = driver_from_pid(1);
+    let gone = left.start(0, worker("x").shutdown(Shutdown::BrutalKill));
+    let kept = left.start(0, worker("a"));
+    left.terminate(0, gone);
+    left.drain();
+    left.crash(0, gone, ExitReason::Killed);
+    left.drain();
+    assert_eq!(left.counted(0).specs, 1);
+    let mut right = driver_from_pid(kept.0);
+    right.start(0, worker("a"));
+    right.counted(0);
+    left.events();
+    right.events();
+    assert_eq!(fingerprint(&left.sup), fingerprint(&right.sup));
+}
+
+#[test]
+fn relabelling_renames_every_referenced_pid_and_keeps_the_behaviour() {
+    let mut d = driver_from_pid(3);
+    let a = d.start(0, worker("a"));
+    let b = d.start(0, worker("b").shutdown(Shutdown::millis(300)));
+    // Blocked terminating `b`, with `a`'s exit waiting in the mailbox.
+    d.terminate(10, b);
+    d.drain();
+    d.crash(10, a, boom());
+    // A call naming a pid that is no child waits in the mailbox too.
+    let stranger = Pid(99);
+    d.terminate(10, stranger);
+    assert_eq!(referenced(&d.sup), vec![a, b, stranger]);
+
+    d.sup.relabel_pids(|pid| Pid(pid.0 + 10));
+    let (a2, b2) = (Pid(a.0 + 10), Pid(b.0 + 10));
+    assert_eq!(referenced(&d.sup), vec![a2, b2, Pid(109)]);
+    // `b` ends: the termination completes under its new pid, then `a`'s queued exit is
+    // handled under its new pid (a restart of `a2`).
+    d.crash(20, b2, ExitReason::Shutdown);
+    let effects = d.drain();
+    assert!(
+        effects.iter().any(|e| is_restart_of(e, a2)),
+        "expected a restart of {a2}, got {effects:?}"
+    );
+}

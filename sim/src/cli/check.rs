@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use dynsup_sim::model_check::config::{default_set, CheckConfig};
+use dynsup_sim::model_check::config::{
+    default_bounds, default_set, CheckConfig, ConfigProblem, Template, MAX_TEMPLATES,
+};
 use dynsup_sim::model_check::search::{replay, search, Counterexample};
 use dynsup_sim::model_check::world::Step;
 
@@ -18,8 +20,26 @@ use super::progress::{LineRate, PLAIN_INTERVAL};
 pub struct CheckArgs {
     /// Check only this configuration of the default set (by index; repeat for several; see
     /// `--list`).
-    #[arg(long = "config")]
+    #[arg(long = "config", conflicts_with = "templates")]
     configs: Vec<usize>,
+    /// Check one configuration of your own instead of the default set: a child template
+    /// `NAME[:key=value,...]` (repeat for up to 8), keys `restart`
+    /// (permanent|transient|temporary), `shutdown` (brutal_kill|infinity|MS), `trap_exit`
+    /// (true|false), `stop_ms` (MS|never), `init` and `restart_init` (ok|ignore|fail); for
+    /// example `--template w:restart=transient,trap_exit=true,stop_ms=50 --template
+    /// f:restart_init=fail`.
+    #[arg(long = "template", value_name = "SPEC")]
+    templates: Vec<String>,
+    /// `max_restarts` of your configuration (with --template) [default: 3].
+    #[arg(long, requires = "templates", value_parser = clap::value_parser!(u64).range(0..=1_000))]
+    max_restarts: Option<u64>,
+    /// `max_seconds` of your configuration (with --template) [default: 5].
+    #[arg(long, requires = "templates", value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    max_seconds: Option<u64>,
+    /// `max_children` of your configuration (with --template): a number or `infinity`
+    /// [default: infinity].
+    #[arg(long, requires = "templates", value_parser = parse_max_children)]
+    max_children: Option<MaxChildrenArg>,
     /// List the default configurations and exit.
     #[arg(long)]
     list: bool,
@@ -59,6 +79,57 @@ pub struct CheckArgs {
     /// `violation` (null or its `checker`, `message`, `steps` and `file`), then the totals.
     #[arg(long)]
     json: bool,
+}
+
+/// `--max-children`: a limit, or `infinity`.
+#[derive(Clone, Copy, Debug)]
+struct MaxChildrenArg(Option<u64>);
+
+fn parse_max_children(text: &str) -> Result<MaxChildrenArg, String> {
+    if text == "infinity" {
+        return Ok(MaxChildrenArg(None));
+    }
+    match text.parse::<u64>() {
+        Ok(limit) if limit <= 1_000 => Ok(MaxChildrenArg(Some(limit))),
+        _ => Err(format!(
+            "bad max_children {text:?}: want 0 to 1000 or infinity"
+        )),
+    }
+}
+
+/// The configuration given with `--template` (and the option flags), if any.
+fn custom_config(args: &CheckArgs) -> Result<Option<CheckConfig>, String> {
+    if args.templates.is_empty() {
+        return Ok(None);
+    }
+    if args.templates.len() > MAX_TEMPLATES {
+        return Err(format!(
+            "at most {MAX_TEMPLATES} --template, not {}",
+            args.templates.len()
+        ));
+    }
+    let templates = args
+        .templates
+        .iter()
+        .map(|text| text.parse::<Template>().map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (i, t) in templates.iter().enumerate() {
+        if templates[..i].iter().any(|u| u.name == t.name) {
+            return Err(format!("two templates named {}", t.name));
+        }
+    }
+    let names: Vec<String> = templates.iter().map(|t| t.name.clone()).collect();
+    let mut config = CheckConfig {
+        name: String::new(),
+        max_restarts: args.max_restarts.unwrap_or(3),
+        max_seconds: args.max_seconds.unwrap_or(5),
+        max_children: args.max_children.and_then(|m| m.0),
+        templates,
+        bounds: default_bounds(),
+    };
+    config.name = format!("templates {}, {}", names.join(" "), config.options_text());
+    config.validate().map_err(|e| e.to_string())?;
+    Ok(Some(config))
 }
 
 /// One configuration's outcome.
@@ -121,13 +192,29 @@ fn with_bounds(args: &CheckArgs, mut config: CheckConfig) -> CheckConfig {
 }
 
 /// The counterexample file: the configuration (its index and bounds) and the path.
-fn counterexample_text(index: usize, config: &CheckConfig, found: &Counterexample) -> String {
+/// `index` is the configuration's in the default set, `None` for one given with `--template`
+/// (then the file carries its options and templates).
+fn counterexample_text(
+    index: Option<usize>,
+    config: &CheckConfig,
+    found: &Counterexample,
+) -> String {
     let b = &config.bounds;
     let mut text = String::new();
     let _ = writeln!(text, "# dynsup-sim check counterexample: {}", config.name);
     let _ = writeln!(text, "# {}", found.violation);
     let _ = writeln!(text, "# replay: dynsup-sim check --replay FILE");
-    let _ = writeln!(text, "config {index}");
+    match index {
+        Some(index) => {
+            let _ = writeln!(text, "config {index}");
+        }
+        None => {
+            let _ = writeln!(text, "options {}", config.options_text());
+            for template in &config.templates {
+                let _ = writeln!(text, "template {template}");
+            }
+        }
+    }
     let _ = writeln!(
         text,
         "bounds depth={} starts={} crashes={} terminates={} max-time-ms={} listings={}",
@@ -153,6 +240,27 @@ fn read_counterexample(text: &str) -> Result<(CheckConfig, Vec<Step>), String> {
             let index: usize = index.trim().parse().map_err(|_| at("bad index".into()))?;
             let found = default_set().into_iter().nth(index);
             config = Some(found.ok_or_else(|| at(format!("no configuration {index}")))?);
+        } else if let Some(options) = line.strip_prefix("options ") {
+            let mut custom = CheckConfig {
+                name: "custom".to_owned(),
+                max_restarts: 3,
+                max_seconds: 5,
+                max_children: None,
+                templates: Vec::new(),
+                bounds: default_bounds(),
+            };
+            custom.set_options(options).map_err(|e| at(e.to_string()))?;
+            config = Some(custom);
+        } else if let Some(template) = line.strip_prefix("template ") {
+            let config = config
+                .as_mut()
+                .ok_or_else(|| at("template before options".into()))?;
+            config.templates.push(
+                template
+                    .trim()
+                    .parse()
+                    .map_err(|e: ConfigProblem| at(e.to_string()))?,
+            );
         } else if let Some(bounds) = line.strip_prefix("bounds ") {
             let config = config
                 .as_mut()
@@ -191,13 +299,17 @@ fn read_counterexample(text: &str) -> Result<(CheckConfig, Vec<Step>), String> {
             return Err(at(format!("unknown line `{line}`")));
         }
     }
-    let config = config.ok_or("no `config` line")?;
+    let config = config.ok_or("no `config` or `options` line")?;
+    config.validate().map_err(|e| e.to_string())?;
     Ok((config, path))
 }
 
-fn write_counterexample(dir: &Path, index: usize, text: &str) -> Result<PathBuf, String> {
+fn write_counterexample(dir: &Path, index: Option<usize>, text: &str) -> Result<PathBuf, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let file = dir.join(format!("config-{index}.trace"));
+    let file = dir.join(match index {
+        Some(index) => format!("config-{index}.trace"),
+        None => "custom.trace".to_owned(),
+    });
     std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
     Ok(file)
 }
@@ -245,6 +357,13 @@ pub fn main(args: &CheckArgs) -> ExitCode {
     if let Some(file) = &args.replay {
         return replay_main(file);
     }
+    let custom = match custom_config(args) {
+        Ok(custom) => custom,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let set = default_set();
     if args.list {
         for (index, config) in set.iter().enumerate() {
@@ -256,10 +375,13 @@ pub fn main(args: &CheckArgs) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let indices: Vec<usize> = if args.configs.is_empty() {
-        (0..set.len()).collect()
+    // `None`: the configuration given with --template.
+    let indices: Vec<Option<usize>> = if custom.is_some() {
+        vec![None]
+    } else if args.configs.is_empty() {
+        (0..set.len()).map(Some).collect()
     } else {
-        args.configs.clone()
+        args.configs.iter().copied().map(Some).collect()
     };
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, usize::from),
@@ -269,8 +391,12 @@ pub fn main(args: &CheckArgs) -> ExitCode {
     let mut summaries = Vec::new();
     let mut status = ExitCode::SUCCESS;
     for index in indices {
-        let Some(config) = set.get(index).cloned() else {
-            eprintln!("error: no configuration {index} (see --list)");
+        let found = match index {
+            Some(index) => set.get(index).cloned(),
+            None => custom.clone(),
+        };
+        let Some(config) = found else {
+            eprintln!("error: no configuration {index:?} (see --list)");
             return ExitCode::from(2);
         };
         let config = with_bounds(args, config);
@@ -300,8 +426,9 @@ pub fn main(args: &CheckArgs) -> ExitCode {
         } else {
             "INCOMPLETE (a bound cut it)"
         };
+        let label = index.map_or_else(|| "custom".to_owned(), |i| i.to_string());
         println!(
-            "{index}: {}: {} distinct states, {} transitions, depth {}, {completeness}, \
+            "{label}: {}: {} distinct states, {} transitions, depth {}, {completeness}, \
              {seconds:.2} s ({per_sec:.0} states/s)",
             config.name, report.states, report.transitions, report.depth
         );
@@ -375,4 +502,56 @@ pub fn main(args: &CheckArgs) -> ExitCode {
         }
     }
     status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dynsup::Pid;
+    use dynsup_sim::model_check::config::SpontaneousExit;
+    use dynsup_sim::model_check::world::{Request, Violation};
+
+    #[test]
+    fn a_custom_configuration_round_trips_through_its_counterexample_file() {
+        let templates = [
+            "w:restart=transient,trap_exit=true,stop_ms=never,shutdown=100",
+            "f:restart_init=fail",
+        ];
+        let mut config = CheckConfig {
+            name: "custom".to_owned(),
+            max_restarts: 1,
+            max_seconds: 2,
+            max_children: Some(2),
+            templates: templates.iter().map(|t| t.parse().unwrap()).collect(),
+            bounds: default_bounds(),
+        };
+        config.bounds.starts = 3;
+        let found = Counterexample {
+            violation: Violation {
+                checker: "liveness",
+                message: "made up".to_owned(),
+            },
+            path: vec![
+                Step::Call(Request::Start(1)),
+                Step::ChildExits(Pid(1), SpontaneousExit::Crash),
+            ],
+        };
+        let text = counterexample_text(None, &config, &found);
+        assert!(!text.contains("\nconfig "), "{text}");
+        let (read, path) = read_counterexample(&text).unwrap();
+        assert_eq!(read.templates, config.templates);
+        assert_eq!(read.options_text(), config.options_text());
+        assert_eq!(read.bounds, config.bounds);
+        assert_eq!(path, found.path);
+
+        // A default configuration is named by its index.
+        let text = counterexample_text(Some(1), &default_set()[1], &found);
+        assert_eq!(read_counterexample(&text).unwrap().0, default_set()[1]);
+        // A template line before any options line, or a bad one, is refused.
+        assert!(read_counterexample("template w\n").is_err());
+        assert!(read_counterexample("options max_restarts=1\ntemplate W\n").is_err());
+        assert!(read_counterexample("options max_restarts=1\n")
+            .unwrap_err()
+            .contains("templates"));
+    }
 }

@@ -25,14 +25,23 @@ pub struct ExploreArgs {
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     seeds: u64,
     /// Run exactly this one seed.
-    #[arg(long, conflicts_with_all = ["seeds", "first_seed", "shard"])]
+    #[arg(long, conflicts_with_all = ["seeds", "first_seed", "shard", "shard_from_env"])]
     seed: Option<u64>,
     /// The first seed of the range.
     #[arg(long, default_value_t = 0)]
     first_seed: u64,
     /// Run only the seeds of shard I of N (seed % N == I), to split a range across machines.
-    #[arg(long, value_parser = parse_shard)]
+    #[arg(long, value_parser = parse_shard, conflicts_with = "shard_from_env")]
     shard: Option<(u64, u64)>,
+    /// Like --shard I/N, with I read from the environment variable VAR: `--shard-from-env
+    /// JOB_COMPLETION_INDEX/8` in the pods of a Kubernetes Indexed Job of 8 completions
+    /// (deploy/README.md).
+    #[arg(long, value_name = "VAR/N")]
+    shard_from_env: Option<String>,
+    /// Also write the one-line JSON summary of --json to FILE (its directory is created), for
+    /// `dynsup-sim merge-summaries` to add up the shards of a run.
+    #[arg(long, value_name = "FILE")]
+    summary_file: Option<PathBuf>,
     /// Steps per scenario (at most 1000: a scenario run holds at most
     /// `scenario::MAX_LIVE_CHILDREN` children, and the checkers cost steps x children).
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=1_000))]
@@ -64,15 +73,16 @@ pub struct ExploreArgs {
     #[arg(long, value_enum, hide = true)]
     plant_defect: Option<DefectArg>,
     /// Explore random supervision trees (tree files, docs/tree-scenarios.md) with the tree
-    /// checkers on, one thread, and print the seeds per second.
-    #[arg(long, conflicts_with_all = ["plant_defect", "coverage", "json", "shard"])]
+    /// checkers on, one thread, and print the seeds per second (the seed range and shard
+    /// options apply; `--jobs` does not).
+    #[arg(long, conflicts_with_all = ["plant_defect", "coverage", "json", "summary_file"])]
     trees: bool,
 }
 
 /// `explore --trees`: each seed's random tree scenario run with the tree checkers on; the
 /// first failure is written to `--out` as a tree file that `dynsup-sim run` replays.
-fn explore_trees(args: &ExploreArgs) -> ExitCode {
-    let seeds = seed_list(args);
+fn explore_trees(args: &ExploreArgs, shard: Option<(u64, u64)>) -> ExitCode {
+    let seeds = seed_list(args, shard);
     match args.seed {
         Some(seed) => println!("TREES SEED={seed} steps={}", args.steps),
         None => println!(
@@ -141,16 +151,37 @@ fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     Ok((index, count))
 }
 
+/// The shard asked for: `--shard I/N`, or `--shard-from-env VAR/N` with I read from `VAR`.
+fn shard_of(
+    args: &ExploreArgs,
+    read_env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<(u64, u64)>, String> {
+    let Some(text) = &args.shard_from_env else {
+        return Ok(args.shard);
+    };
+    let (var, count) = text
+        .split_once('/')
+        .ok_or_else(|| format!("--shard-from-env {text:?} is not VAR/N"))?;
+    let index = read_env(var)
+        .ok_or_else(|| format!("--shard-from-env: the environment variable {var:?} is not set"))?;
+    parse_shard(&format!("{}/{count}", index.trim()))
+        .map(Some)
+        .map_err(|e| format!("--shard-from-env {text:?} ({var}={index:?}): {e}"))
+}
+
+/// The seeds `first..end` of shard `index` of `count` (`s % count == index`): the shards of a
+/// range cover it exactly once.
+fn shard_seeds(first: u64, end: u64, (index, count): (u64, u64)) -> Vec<u64> {
+    (first..end).filter(|s| s % count == index).collect()
+}
+
 /// The seeds this run covers.
-fn seed_list(args: &ExploreArgs) -> Vec<u64> {
+fn seed_list(args: &ExploreArgs, shard: Option<(u64, u64)>) -> Vec<u64> {
     if let Some(seed) = args.seed {
         return vec![seed];
     }
     let end = args.first_seed.saturating_add(args.seeds);
-    let (index, count) = args.shard.unwrap_or((0, 1));
-    (args.first_seed..end)
-        .filter(|s| s % count == index)
-        .collect()
+    shard_seeds(args.first_seed, end, shard.unwrap_or((0, 1)))
 }
 
 /// The first failure found: its seed, scenario and check.
@@ -175,10 +206,17 @@ fn describe(scenario: &Scenario) -> String {
 
 /// Runs the explorer; exit status 0 when every seed passed, 1 on a failure, 2 on bad use.
 pub fn main(args: &ExploreArgs) -> ExitCode {
+    let shard = match shard_of(args, |var| std::env::var(var).ok()) {
+        Ok(shard) => shard,
+        Err(err) => {
+            eprintln!("dynsup-sim: {err}");
+            return ExitCode::from(2);
+        }
+    };
     if args.trees {
-        return explore_trees(args);
+        return explore_trees(args, shard);
     }
-    let seeds = seed_list(args);
+    let seeds = seed_list(args, shard);
     let steps = usize::try_from(args.steps).unwrap_or(200);
     let defect: Option<Defect> = args.plant_defect.map(Into::into);
     let jobs = args
@@ -193,8 +231,7 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
             args.first_seed,
             args.first_seed.saturating_add(args.seeds),
             seeds.len(),
-            args.shard
-                .map_or_else(|| "-".to_owned(), |(i, n)| format!("{i}/{n}")),
+            shard.map_or_else(|| "-".to_owned(), |(i, n)| format!("{i}/{n}")),
             defect.map_or_else(String::new, |d| format!(" planted-defect={d:?}")),
         ),
     }
@@ -289,7 +326,7 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
         seeds_total: total,
         first_seed: seeds.first().copied(),
         range,
-        shard: args.shard.map(|(index, count)| Shard { index, count }),
+        shard: shard.map(|(index, count)| Shard { index, count }),
         steps: args.steps,
         failures,
         seeds_per_sec: (checked + failures) as f64 / elapsed.max(1e-9),
@@ -314,11 +351,20 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
     if args.coverage {
         print!("{coverage}");
     }
-    if args.json {
-        match serde_json::to_string(&summary) {
-            Ok(json) => println!("{json}"),
+    if args.json || args.summary_file.is_some() {
+        let json = match serde_json::to_string(&summary) {
+            Ok(json) => json,
             Err(err) => {
                 eprintln!("dynsup-sim: cannot write the JSON summary: {err}");
+                return ExitCode::from(2);
+            }
+        };
+        if args.json {
+            println!("{json}");
+        }
+        if let Some(path) = &args.summary_file {
+            if let Err(err) = write_file(path, &format!("{json}\n")) {
+                eprintln!("dynsup-sim: cannot write {}: {err}", path.display());
                 return ExitCode::from(2);
             }
         }
@@ -452,4 +498,59 @@ fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: ExploreArgs,
+    }
+
+    fn args(words: &[&str]) -> ExploreArgs {
+        Cli::parse_from(std::iter::once("explore").chain(words.iter().copied())).args
+    }
+
+    #[test]
+    fn the_shards_of_a_range_cover_it_exactly_once() {
+        for (first, end) in [(0, 1_000), (17, 18), (5, 5), (u64::MAX - 40, u64::MAX)] {
+            for count in [1, 2, 3, 7, 64] {
+                let mut covered: Vec<u64> = (0..count)
+                    .flat_map(|index| shard_seeds(first, end, (index, count)))
+                    .collect();
+                covered.sort_unstable();
+                assert_eq!(
+                    covered,
+                    (first..end).collect::<Vec<_>>(),
+                    "{first}..{end} in {count}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_shard_index_comes_from_the_environment() {
+        let env = |value: &'static str| move |var: &str| (var == "IDX").then(|| value.to_owned());
+        let from_env = args(&["--shard-from-env", "IDX/8"]);
+        assert_eq!(shard_of(&from_env, env("3")), Ok(Some((3, 8))));
+        assert_eq!(shard_of(&from_env, env(" 7\n")), Ok(Some((7, 8))));
+        for bad in ["8", "-1", "x", ""] {
+            let err = shard_of(&from_env, env(bad)).unwrap_err();
+            assert!(err.contains("IDX"), "{err}");
+        }
+        let unset = args(&["--shard-from-env", "MISSING/2"]);
+        assert!(shard_of(&unset, env("0")).unwrap_err().contains("not set"));
+        let no_slash = args(&["--shard-from-env", "IDX"]);
+        assert!(shard_of(&no_slash, env("0")).unwrap_err().contains("VAR/N"));
+        let plain = args(&["--shard", "1/4"]);
+        assert_eq!(shard_of(&plain, env("3")), Ok(Some((1, 4))));
+        assert_eq!(
+            seed_list(&args(&["--seeds", "10"]), Some((1, 4))),
+            vec![1, 5, 9]
+        );
+    }
 }

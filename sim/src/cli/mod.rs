@@ -4,5 +4,6 @@ pub mod bench;
 pub mod check;
 pub mod defect;
 pub mod explore;
+pub mod merge;
 pub mod progress;
 pub mod run;

@@ -37,6 +37,14 @@ impl Coverage {
         self.counts.get(situation.index()).copied().unwrap_or(0)
     }
 
+    /// Notes that `situation` was reached `times` more times (counts read back from a
+    /// summary).
+    pub fn hit_times(&mut self, situation: Situation, times: u64) {
+        if let Some(count) = self.counts.get_mut(situation.index()) {
+            *count = count.saturating_add(times);
+        }
+    }
+
     /// Adds `other`'s counts to these.
     pub fn add(&mut self, other: &Coverage) {
         for (mine, theirs) in self.counts.iter_mut().zip(other.counts.iter()) {

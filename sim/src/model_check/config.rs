@@ -2,6 +2,7 @@
 //! scripted behaviour, and the bounds that keep the state space finite.
 
 use std::fmt;
+use std::str::FromStr;
 
 use dynsup::{ChildSpec, ExitReason, MaxChildren, Options, Restart, Shutdown, ValidChildSpec};
 
@@ -16,7 +17,47 @@ pub enum InitAnswer {
     Fail,
 }
 
+impl InitAnswer {
+    /// Its name in a template's text form.
+    pub fn name(self) -> &'static str {
+        match self {
+            InitAnswer::Ok => "ok",
+            InitAnswer::Ignore => "ignore",
+            InitAnswer::Fail => "fail",
+        }
+    }
+}
+
+impl FromStr for InitAnswer {
+    type Err = ConfigProblem;
+
+    fn from_str(text: &str) -> Result<Self, ConfigProblem> {
+        match text {
+            "ok" => Ok(InitAnswer::Ok),
+            "ignore" => Ok(InitAnswer::Ignore),
+            "fail" => Ok(InitAnswer::Fail),
+            _ => Err(ConfigProblem(format!(
+                "bad init answer `{text}`: want ok, ignore or fail"
+            ))),
+        }
+    }
+}
+
 /// One child template: its spec and how its process behaves.
+///
+/// Its text form (`--template` of `dynsup-sim check`, and counterexample files) is
+/// `NAME[:key=value,...]` with the keys `restart` (`permanent`, `transient`, `temporary`),
+/// `shutdown` (`brutal_kill`, `infinity` or milliseconds), `trap_exit` (`true`, `false`),
+/// `stop_ms` (milliseconds, or `never`), `init` and `restart_init` (`ok`, `ignore`, `fail`);
+/// a key left out keeps [`Template::new`]'s value.
+///
+/// ```
+/// use dynsup_sim::model_check::config::Template;
+///
+/// let t: Template = "t:restart=transient,trap_exit=true,stop_ms=100".parse().unwrap();
+/// assert_eq!(t.stop_ms, Some(100));
+/// assert_eq!(t.to_string().parse::<Template>().unwrap(), t);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Template {
     /// Its name, as traces print it.
@@ -60,6 +101,102 @@ impl Template {
             // A spec built from a restart type and a shutdown alone is always valid.
             Err(_) => unreachable!("a template's spec is valid"),
         }
+    }
+}
+
+/// The longest template name.
+pub const MAX_TEMPLATE_NAME: usize = 16;
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let stop_ms = self
+            .stop_ms
+            .map_or_else(|| "never".to_owned(), |ms| ms.to_string());
+        write!(
+            f,
+            "{}:restart={},shutdown={},trap_exit={},stop_ms={stop_ms},init={},restart_init={}",
+            self.name,
+            self.restart,
+            self.shutdown,
+            self.traps_exits,
+            self.first_init.name(),
+            self.restart_init.name()
+        )
+    }
+}
+
+impl FromStr for Template {
+    type Err = ConfigProblem;
+
+    fn from_str(text: &str) -> Result<Self, ConfigProblem> {
+        let problem = |why: String| ConfigProblem(format!("template `{text}`: {why}"));
+        let (name, keys) = text.split_once(':').unwrap_or((text, ""));
+        let name_ok = !name.is_empty()
+            && name.len() <= MAX_TEMPLATE_NAME
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !name_ok {
+            return Err(problem(format!(
+                "a name is [a-z][a-z0-9_]*, at most {MAX_TEMPLATE_NAME} bytes"
+            )));
+        }
+        let mut template = Template::new(name);
+        let mut seen: Vec<&str> = Vec::new();
+        for pair in keys.split(',').filter(|p| !p.is_empty()) {
+            let (key, value) = pair
+                .split_once('=')
+                .ok_or_else(|| problem(format!("`{pair}` is not key=value")))?;
+            if seen.contains(&key) {
+                return Err(problem(format!("`{key}` given twice")));
+            }
+            seen.push(key);
+            let bad = |want: &str| problem(format!("bad {key} `{value}`: want {want}"));
+            let millis = || {
+                value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|ms| *ms <= 60_000 && (value == "0" || !value.starts_with('0')))
+            };
+            match key {
+                "restart" => {
+                    template.restart = value
+                        .parse()
+                        .map_err(|_| bad("permanent, transient or temporary"))?
+                }
+                "shutdown" => {
+                    template.shutdown = match value {
+                        "brutal_kill" => Shutdown::BrutalKill,
+                        "infinity" => Shutdown::Infinity,
+                        _ => Shutdown::millis(
+                            millis().ok_or_else(|| bad("brutal_kill, infinity or 0 to 60000 ms"))?,
+                        ),
+                    }
+                }
+                "trap_exit" => {
+                    template.traps_exits = match value {
+                        "true" => true,
+                        "false" => false,
+                        _ => return Err(bad("true or false")),
+                    }
+                }
+                "stop_ms" => {
+                    template.stop_ms = match value {
+                        "never" => None,
+                        _ => Some(millis().ok_or_else(|| bad("0 to 60000 ms or never"))?),
+                    }
+                }
+                "init" => template.first_init = value.parse()?,
+                "restart_init" => template.restart_init = value.parse()?,
+                _ => {
+                    return Err(problem(format!(
+                        "unknown key `{key}`: want restart, shutdown, trap_exit, stop_ms, init or restart_init"
+                    )))
+                }
+            }
+        }
+        Ok(template)
     }
 }
 
@@ -208,10 +345,9 @@ impl SpontaneousExit {
     }
 }
 
-/// The default configuration set: small, checked completely in `.ci/run` (the smallest
-/// first).
-pub fn default_set() -> Vec<CheckConfig> {
-    let bounds = Bounds {
+/// The bounds of the default set, also those of a configuration built from flags.
+pub fn default_bounds() -> Bounds {
+    Bounds {
         depth: 200,
         starts: 2,
         crashes: 2,
@@ -220,7 +356,54 @@ pub fn default_set() -> Vec<CheckConfig> {
         listings: false,
         max_time_ms: 2000,
         max_states: 20_000_000,
-    };
+    }
+}
+
+impl CheckConfig {
+    /// The supervisor options in text form, as counterexample files write them:
+    /// `max_restarts=N max_seconds=N max_children=N|infinity`.
+    pub fn options_text(&self) -> String {
+        format!(
+            "max_restarts={} max_seconds={} max_children={}",
+            self.max_restarts,
+            self.max_seconds,
+            self.max_children
+                .map_or_else(|| "infinity".to_owned(), |n| n.to_string())
+        )
+    }
+
+    /// Reads [`options_text`](Self::options_text) back into this configuration (keys left out
+    /// keep their value).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigProblem`] for an unknown key or a bad number.
+    pub fn set_options(&mut self, text: &str) -> Result<(), ConfigProblem> {
+        for pair in text.split_whitespace() {
+            let (key, value) = pair
+                .split_once('=')
+                .ok_or_else(|| ConfigProblem(format!("`{pair}` is not key=value")))?;
+            let number = || {
+                value
+                    .parse::<u64>()
+                    .map_err(|_| ConfigProblem(format!("bad {key} `{value}`")))
+            };
+            match key {
+                "max_restarts" => self.max_restarts = number()?,
+                "max_seconds" => self.max_seconds = number()?,
+                "max_children" if value == "infinity" => self.max_children = None,
+                "max_children" => self.max_children = Some(number()?),
+                _ => return Err(ConfigProblem(format!("unknown option `{key}`"))),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The default configuration set: small, checked completely in `.ci/run` (the smallest
+/// first).
+pub fn default_set() -> Vec<CheckConfig> {
+    let bounds = default_bounds();
     let mut permanent = Template::new("p");
     permanent.shutdown = Shutdown::millis(100);
     let mut slow = Template::new("t");
@@ -267,4 +450,71 @@ pub fn default_set() -> Vec<CheckConfig> {
             bounds,
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_template_round_trips_through_its_text_form() {
+        for config in default_set() {
+            for template in &config.templates {
+                let text = template.to_string();
+                assert_eq!(text.parse::<Template>().as_ref(), Ok(template), "{text}");
+            }
+            let mut copy = config.clone();
+            copy.max_children = Some(99);
+            copy.set_options(&config.options_text()).unwrap();
+            assert_eq!(copy, config);
+        }
+    }
+
+    #[test]
+    fn a_template_takes_each_key_and_keeps_the_defaults_of_the_others() {
+        let t: Template = "slow:shutdown=infinity,trap_exit=true,stop_ms=never,restart_init=ignore"
+            .parse()
+            .unwrap();
+        assert_eq!(t.name, "slow");
+        assert_eq!(t.shutdown, Shutdown::Infinity);
+        assert!(t.traps_exits);
+        assert_eq!(t.stop_ms, None);
+        assert_eq!(t.restart_init, InitAnswer::Ignore);
+        assert_eq!(
+            (t.restart, t.first_init),
+            (Restart::Permanent, InitAnswer::Ok)
+        );
+        assert_eq!("w".parse::<Template>(), Ok(Template::new("w")));
+        let k: Template = "k:shutdown=brutal_kill,restart=temporary,init=fail"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            (k.shutdown, k.restart, k.first_init),
+            (Shutdown::BrutalKill, Restart::Temporary, InitAnswer::Fail)
+        );
+    }
+
+    #[test]
+    fn a_bad_template_is_refused_with_the_reason() {
+        for (text, why) in [
+            ("", "a name is"),
+            ("Upper", "a name is"),
+            ("averyveryverylongname", "a name is"),
+            ("w:restart=sometimes", "bad restart"),
+            ("w:shutdown=007", "bad shutdown"),
+            ("w:shutdown=60001", "bad shutdown"),
+            ("w:trap_exit=yes", "bad trap_exit"),
+            ("w:stop_ms=-1", "bad stop_ms"),
+            ("w:init=maybe", "bad init answer"),
+            ("w:colour=red", "unknown key"),
+            ("w:restart", "not key=value"),
+            ("w:init=ok,init=fail", "given twice"),
+        ] {
+            let err = text.parse::<Template>().unwrap_err().to_string();
+            assert!(err.contains(why), "{text}: {err}");
+        }
+        let mut config = default_set().remove(0);
+        assert!(config.set_options("max_restarts=x").is_err());
+        assert!(config.set_options("colour=red").is_err());
+    }
 }
