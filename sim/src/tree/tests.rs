@@ -272,3 +272,30 @@ fn generated_trees_are_deterministic_and_pass_every_checker() {
     }
     assert_ne!(generate::tree_text(1, 40), generate::tree_text(2, 40));
 }
+
+#[test]
+fn a_checker_violation_fails_the_run_with_its_message() {
+    struct Refuses;
+    impl world::TreeChecker for Refuses {
+        fn check(
+            &mut self,
+            _tree: &Tree,
+            new: &[trace::TreeEntry],
+            _at_rest: bool,
+        ) -> Result<(), String> {
+            let down = new
+                .iter()
+                .any(|e| matches!(e.event, trace::TreeEvent::Down { .. }));
+            if down {
+                Err("nothing may end".to_owned())
+            } else {
+                Ok(())
+            }
+        }
+    }
+    let tree = parse_tree("sup root\nchild w\nat 10 exit w#1 boom\n").expect("parses");
+    assert!(run_checked(&tree, None).is_ok());
+    let err = run_checked(&tree, Some(Box::new(Refuses))).expect_err("the checker fires");
+    assert_eq!(err, WorldError::Violation("nothing may end".to_owned()));
+    assert_eq!(err.to_string(), "invariant violated: nothing may end");
+}
