@@ -26,7 +26,7 @@ pub enum Core {
 /// What a core asks the world to do, whichever its kind.
 #[derive(Debug)]
 pub enum CoreEffect {
-    /// Start node `node` (a restart of `restart_of` when known).
+    /// Start node `node` (a first start or a restart alike).
     Start {
         /// The node to start.
         node: usize,
