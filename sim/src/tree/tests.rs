@@ -60,14 +60,14 @@ fn a_child_supervisor_giving_up_escalates_to_its_parent() {
 fn a_killed_supervisor_takes_its_children_down_through_the_links() {
     let text = "sup root\nsup s in=root restart=temporary\nchild w in=s\n\
                 child t in=s trap_exit=true stop_ms=50\nsup d in=s kind=dynamic\nchild x in=d\n\
-                at 0 on d start x\nat 10 kill s#1\nat 100 count\n";
+                at 0 on d start x\nat 10 kill s#1\nat 20 count\n";
     assert_eq!(
         transcript(text),
         "@0 init -> ok\n  up d#1\n  up s#1\n  up t#1\n  up w#1\n\
          @0 on d start x -> ok x#1\n  up x#1\n\
          @10 kill s#1 -> ok\n  down d#1 killed\n  down s#1 killed\n  down t#1 killed\n  \
          down w#1 killed\n  down x#1 shutdown\n\
-         @100 count -> active=0 specs=0 supervisors=0 workers=0\n"
+         @20 count -> active=0 specs=0 supervisors=0 workers=0\n"
     );
 }
 

@@ -342,10 +342,16 @@ impl<'t> World<'t> {
         Ok(())
     }
 
+    /// Whether settling must go on: a supervisor is busy, or a killed supervisor's child is
+    /// still stopping (its parent is gone).
     fn any_busy(&self) -> bool {
-        self.procs.values().any(|p| match &p.body {
-            Body::Sup { core, .. } => core.is_busy(),
-            Body::Worker { .. } => false,
+        self.procs.values().any(|p| {
+            let orphan = p.parent.is_some_and(|parent| !self.procs.contains_key(&parent));
+            orphan
+                || match &p.body {
+                    Body::Sup { core, .. } => core.is_busy(),
+                    Body::Worker { .. } => false,
+                }
         })
     }
 
