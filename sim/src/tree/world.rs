@@ -346,7 +346,9 @@ impl<'t> World<'t> {
     /// still stopping (its parent is gone).
     fn any_busy(&self) -> bool {
         self.procs.values().any(|p| {
-            let orphan = p.parent.is_some_and(|parent| !self.procs.contains_key(&parent));
+            let orphan = p
+                .parent
+                .is_some_and(|parent| !self.procs.contains_key(&parent));
             orphan
                 || match &p.body {
                     Body::Sup { core, .. } => core.is_busy(),
