@@ -95,3 +95,4 @@ pub mod threads;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 pub mod transcript;
+pub mod tree;

@@ -72,6 +72,55 @@ pub struct ExploreArgs {
     /// Plant a deliberate defect in the reference model (to test the harness itself).
     #[arg(long, value_enum, hide = true)]
     plant_defect: Option<DefectArg>,
+    /// Explore random supervision trees (tree files, docs/tree-scenarios.md) with the tree
+    /// checkers on, one thread, and print the seeds per second (the seed range and shard
+    /// options apply; `--jobs` does not).
+    #[arg(long, conflicts_with_all = ["plant_defect", "coverage", "json", "summary_file"])]
+    trees: bool,
+}
+
+/// `explore --trees`: each seed's random tree scenario run with the tree checkers on; the
+/// first failure is written to `--out` as a tree file that `dynsup-sim run` replays.
+fn explore_trees(args: &ExploreArgs, shard: Option<(u64, u64)>) -> ExitCode {
+    let seeds = seed_list(args, shard);
+    match args.seed {
+        Some(seed) => println!("TREES SEED={seed} steps={}", args.steps),
+        None => println!(
+            "TREES SEED={}..{} seeds={} steps={}",
+            args.first_seed,
+            args.first_seed.saturating_add(args.seeds),
+            seeds.len(),
+            args.steps
+        ),
+    }
+    let started = Instant::now();
+    let limit = args.time_limit.map(Duration::from_secs_f64);
+    let mut run = 0u64;
+    for &seed in &seeds {
+        if limit.is_some_and(|limit| started.elapsed() >= limit) {
+            break;
+        }
+        run += 1;
+        if let Err((text, error)) = dynsup_sim::tree::check_seed(seed, args.steps) {
+            let path = args.out.join(format!("tree-seed-{seed}.scn"));
+            let written = std::fs::create_dir_all(&args.out)
+                .and_then(|()| std::fs::write(&path, &text))
+                .is_ok();
+            println!("FAILED seed {seed}: {error}");
+            if written {
+                println!("replay: dynsup-sim run {}", path.display());
+            }
+            return ExitCode::from(1);
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let rate = if seconds > 0.0 {
+        run as f64 / seconds
+    } else {
+        0.0
+    };
+    println!("explored {run} tree seeds in {seconds:.2}s: {rate:.0} seeds/s, 0 failures");
+    ExitCode::SUCCESS
 }
 
 /// A number of seconds: finite, not negative, at most a year (`Duration::from_secs_f64`
@@ -164,6 +213,9 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.trees {
+        return explore_trees(args, shard);
+    }
     let seeds = seed_list(args, shard);
     let steps = usize::try_from(args.steps).unwrap_or(200);
     let defect: Option<Defect> = args.plant_defect.map(Into::into);

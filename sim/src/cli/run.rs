@@ -12,6 +12,7 @@ use dynsup_sim::runner::{self, RunError};
 use dynsup_sim::scenario;
 use dynsup_sim::testing::{check_scenario_counted_with, Defect};
 use dynsup_sim::threads;
+use dynsup_sim::tree;
 
 use super::defect::DefectArg;
 
@@ -63,7 +64,23 @@ pub fn main(args: &RunArgs) -> ExitCode {
     let several = args.files.len() > 1;
     let mut coverage = Coverage::new();
     for path in &args.files {
-        let parsed = match scenario::parse_file(path) {
+        let text = match scenario::read_text(path) {
+            Ok(text) => text,
+            Err(err) => return fail(&mut out, 2, &err.to_string()),
+        };
+        if tree::is_tree_text(&text) {
+            let header = if several {
+                format!("== {}\n", name_of(path))
+            } else {
+                String::new()
+            };
+            if let Err((code, message)) = run_tree(&mut out, path, &text, args.runtime, &header) {
+                return fail(&mut out, code, &message);
+            }
+            continue;
+        }
+        let parsed = match scenario::parse(&text).map_err(|e| e.in_file(path.display().to_string()))
+        {
             Ok(parsed) => parsed,
             Err(err) => return fail(&mut out, 2, &err.to_string()),
         };
@@ -104,6 +121,38 @@ pub fn main(args: &RunArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
+}
+
+/// Runs one tree file in the tree world (the simulator only) and prints its transcript;
+/// `Err((status, message))` on a bad file (2), a run that does not settle (2) or a checker
+/// violation (1).
+fn run_tree(
+    out: &mut impl Write,
+    path: &Path,
+    text: &str,
+    runtime: RuntimeArg,
+    header: &str,
+) -> Result<(), (u8, String)> {
+    let parsed = tree::parse_tree(text)
+        .map_err(|e| (2, e.in_file(path.display().to_string()).to_string()))?;
+    if runtime != RuntimeArg::Sim {
+        return Err((
+            2,
+            format!(
+                "{}: tree files run on the simulator only for now",
+                path.display()
+            ),
+        ));
+    }
+    let transcript = tree::run(&parsed).map_err(|err| {
+        let code = if matches!(err, tree::WorldError::Violation(_)) {
+            1
+        } else {
+            2
+        };
+        (code, format!("{}: {err}", path.display()))
+    })?;
+    write!(out, "{header}{transcript}").map_err(|e| (1, e.to_string()))
 }
 
 fn fail(out: &mut impl Write, code: u8, message: &str) -> ExitCode {

@@ -17,7 +17,7 @@ mod error;
 pub mod limits;
 mod model;
 mod name;
-mod parser;
+pub(crate) mod parser;
 #[cfg(test)]
 mod tests;
 
@@ -40,6 +40,13 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
 /// A file that cannot be read, or is larger than [`MAX_FILE_BYTES`], is an error at line 0;
 /// a file that is not UTF-8 is an error at the line of the first bad byte.
 pub fn parse_file(path: &Path) -> Result<Scenario, ParseError> {
+    let text = read_text(path)?;
+    parse(&text).map_err(|e| e.in_file(path.display().to_string()))
+}
+
+/// Reads the text of the scenario file at `path` (format 1 or a tree file), with the errors
+/// of [`parse_file`] for a file that cannot be read, is too large or is not UTF-8.
+pub fn read_text(path: &Path) -> Result<String, ParseError> {
     let name = path.display().to_string();
     let whole_file = |message: String| ParseError::new(0, message).in_file(name.clone());
     let file = std::fs::File::open(path).map_err(|e| whole_file(format!("cannot read: {e}")))?;
@@ -68,5 +75,5 @@ pub fn parse_file(path: &Path) -> Result<Scenario, ParseError> {
             return Err(ParseError::new(line, "the text is not valid UTF-8").in_file(name));
         }
     };
-    parse(&text).map_err(|e| e.in_file(name))
+    Ok(text)
 }

@@ -154,36 +154,11 @@ impl Parser {
         let mut seen = Vec::new();
         for word in words {
             let (key, value) = key_value(word)?;
-            match key {
-                "restart" => {
-                    template.restart = value.parse::<Restart>().map_err(|_| {
-                        format!(
-                            "bad restart {}: expected permanent, transient or temporary",
-                            quote(value)
-                        )
-                    })?
-                }
-                "shutdown" => template.shutdown = shutdown(value)?,
-                "trap_exit" => {
-                    template.trap_exit = match value {
-                        "true" => true,
-                        "false" => false,
-                        _ => {
-                            return Err(format!(
-                                "bad trap_exit {}: expected true or false",
-                                quote(value)
-                            ))
-                        }
-                    }
-                }
-                "stop_ms" => template.stop_ms = number_value(key, value, MAX_DURATION_MS)?,
-                "init" => template.init = init(value)?,
-                _ => {
-                    return Err(format!(
-                        "unknown child key {} (expected {KEYS})",
-                        quote(key)
-                    ))
-                }
+            if !template_key(&mut template, key, value)? {
+                return Err(format!(
+                    "unknown child key {} (expected {KEYS})",
+                    quote(key)
+                ));
             }
             note_key(&mut seen, key)?;
         }
@@ -241,6 +216,43 @@ impl Parser {
 }
 
 /// Parses the OP of an `at` line, which must use up all the words.
+/// Applies one of format 1's `child` keys (`restart`, `shutdown`, `trap_exit`, `stop_ms`,
+/// `init`) to `template`; `Ok(false)` when `key` is none of them. Shared with the tree parser.
+pub(crate) fn template_key(
+    template: &mut Template,
+    key: &str,
+    value: &str,
+) -> Result<bool, String> {
+    match key {
+        "restart" => {
+            template.restart = value.parse::<Restart>().map_err(|_| {
+                format!(
+                    "bad restart {}: expected permanent, transient or temporary",
+                    quote(value)
+                )
+            })?
+        }
+        "shutdown" => template.shutdown = shutdown(value)?,
+        "trap_exit" => template.trap_exit = boolean(key, value)?,
+        "stop_ms" => template.stop_ms = number_value(key, value, MAX_DURATION_MS)?,
+        "init" => template.init = init(value)?,
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// A `true` or `false` value of `key`.
+pub(crate) fn boolean(key: &str, value: &str) -> Result<bool, String> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!(
+            "bad {key} {}: expected true or false",
+            quote(value)
+        )),
+    }
+}
+
 fn op<'a>(words: &mut impl Iterator<Item = &'a str>) -> Result<Op, String> {
     const OPS: &str = "start, terminate, exit, kill, count, which or stop";
     let Some(name) = words.next() else {
@@ -293,13 +305,13 @@ fn argument<'a>(
 }
 
 /// Splits `key=value`.
-fn key_value(word: &str) -> Result<(&str, &str), String> {
+pub(crate) fn key_value(word: &str) -> Result<(&str, &str), String> {
     word.split_once('=')
         .ok_or_else(|| format!("expected KEY=VALUE, found {}", quote(word)))
 }
 
 /// Records that `key` was given, failing if it already was.
-fn note_key<'a>(seen: &mut Vec<&'a str>, key: &'a str) -> Result<(), String> {
+pub(crate) fn note_key<'a>(seen: &mut Vec<&'a str>, key: &'a str) -> Result<(), String> {
     if seen.contains(&key) {
         return Err(format!("duplicate key {}", quote(key)));
     }
@@ -308,7 +320,7 @@ fn note_key<'a>(seen: &mut Vec<&'a str>, key: &'a str) -> Result<(), String> {
 }
 
 /// Checks a template name: `[a-z][a-z0-9_]*`, at most [`MAX_NAME_BYTES`] bytes.
-fn template_name(name: &str) -> Result<&str, String> {
+pub(crate) fn template_name(name: &str) -> Result<&str, String> {
     let mut bytes = name.bytes();
     let valid = bytes.next().is_some_and(|b| b.is_ascii_lowercase()) && bytes.all(is_word_byte);
     if !valid {
@@ -332,7 +344,7 @@ fn is_word_byte(b: u8) -> bool {
 }
 
 /// Checks a WORD (`[a-z0-9_]+`, at most [`MAX_WORD_BYTES`] bytes); `what` names it in errors.
-fn word<'a>(text: &'a str, what: &str) -> Result<&'a str, String> {
+pub(crate) fn word<'a>(text: &'a str, what: &str) -> Result<&'a str, String> {
     if text.is_empty() || !text.bytes().all(is_word_byte) {
         return Err(format!("bad {what} {}: expected [a-z0-9_]+", quote(text)));
     }
@@ -346,7 +358,7 @@ fn word<'a>(text: &'a str, what: &str) -> Result<&'a str, String> {
 }
 
 /// Parses `NAME#K`.
-fn child_ref(text: &str) -> Result<ChildRef, String> {
+pub(crate) fn child_ref(text: &str) -> Result<ChildRef, String> {
     let Some((name, attempt)) = text.split_once('#') else {
         return Err(format!("bad reference {}: expected NAME#K", quote(text)));
     };
@@ -371,7 +383,7 @@ fn child_ref(text: &str) -> Result<ChildRef, String> {
 }
 
 /// Parses a REASON: `normal`, `shutdown`, `shutdown:WORD` or another WORD.
-fn exit_reason(text: &str) -> Result<ExitReason, String> {
+pub(crate) fn exit_reason(text: &str) -> Result<ExitReason, String> {
     let reason = text.parse::<ExitReason>().map_err(|_| {
         format!(
             "bad exit reason {}: expected normal, shutdown, shutdown:WORD or a WORD of [a-z0-9_]",
@@ -385,7 +397,7 @@ fn exit_reason(text: &str) -> Result<ExitReason, String> {
 }
 
 /// Parses a `shutdown=` value.
-fn shutdown(value: &str) -> Result<Shutdown, String> {
+pub(crate) fn shutdown(value: &str) -> Result<Shutdown, String> {
     match value {
         "brutal_kill" => Ok(Shutdown::BrutalKill),
         "infinity" => Ok(Shutdown::Infinity),
@@ -427,7 +439,7 @@ fn init(value: &str) -> Result<Vec<InitOutcome>, String> {
 
 /// Why a number did not parse.
 #[derive(Debug, PartialEq, Eq)]
-enum NumberError {
+pub(crate) enum NumberError {
     /// Not a non-empty string of ASCII digits.
     NotANumber,
     /// A zero followed by more digits.
@@ -438,7 +450,7 @@ enum NumberError {
 
 impl NumberError {
     /// The message for a number `text` that is the `what`.
-    fn message(&self, what: &str, text: &str) -> String {
+    pub(crate) fn message(&self, what: &str, text: &str) -> String {
         match self {
             NumberError::NotANumber => {
                 format!("bad {what} {}: expected a whole number", quote(text))
@@ -455,12 +467,12 @@ impl NumberError {
 }
 
 /// Parses the number `value` of `key`, at most `max`.
-fn number_value(key: &str, value: &str, max: u64) -> Result<u64, String> {
+pub(crate) fn number_value(key: &str, value: &str, max: u64) -> Result<u64, String> {
     number_text(value, max).map_err(|e| e.message(key, value))
 }
 
 /// Parses a decimal number without sign or leading zeros, at most `max`.
-fn number_text(text: &str, max: u64) -> Result<u64, NumberError> {
+pub(crate) fn number_text(text: &str, max: u64) -> Result<u64, NumberError> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(NumberError::NotANumber);
     }
@@ -474,7 +486,7 @@ fn number_text(text: &str, max: u64) -> Result<u64, NumberError> {
 }
 
 /// `text` quoted for an error message, cut short if long.
-fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     let cut = prefix(text);
     if cut.len() < text.len() {
         format!("{cut:?}...")
@@ -484,7 +496,7 @@ fn quote(text: &str) -> String {
 }
 
 /// `text` unquoted, cut short if long.
-fn truncate(text: &str) -> String {
+pub(crate) fn truncate(text: &str) -> String {
     let cut = prefix(text);
     if cut.len() < text.len() {
         format!("{cut}...")

@@ -45,7 +45,7 @@
 mod checker;
 mod error;
 mod processes;
-mod queue;
+pub(crate) mod queue;
 mod reorder;
 mod trace;
 
@@ -123,7 +123,7 @@ pub type RestartInit = Box<dyn FnMut(Pid) -> Option<Init>>;
 /// kill wins, as on the BEAM (a tie is `killed`, docs/semantics.md §8): the end of a child's
 /// shutdown work comes after everything else due at that instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Tie {
+pub(crate) enum Tie {
     /// Ordinary deliveries, in the order they were sent.
     Now,
     /// The end of a trapping child's shutdown work.

@@ -36,7 +36,7 @@ impl<K: Ord, T> Ord for Entry<K, T> {
 }
 
 /// Items taken in ascending key order; keys must be distinct.
-pub(super) struct Queue<K, T> {
+pub(crate) struct Queue<K, T> {
     /// Items pushed in ascending key order (each key greater than the one before).
     sorted: VecDeque<(K, T)>,
     /// Everything else.
@@ -44,18 +44,18 @@ pub(super) struct Queue<K, T> {
 }
 
 impl<K: Ord + Copy, T> Queue<K, T> {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Queue {
             sorted: VecDeque::new(),
             heap: BinaryHeap::new(),
         }
     }
 
-    pub(super) fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.sorted.is_empty() && self.heap.is_empty()
     }
 
-    pub(super) fn push(&mut self, key: K, item: T) {
+    pub(crate) fn push(&mut self, key: K, item: T) {
         if self.sorted.back().is_none_or(|(last, _)| key > *last) {
             self.sorted.push_back((key, item));
         } else {
@@ -64,7 +64,7 @@ impl<K: Ord + Copy, T> Queue<K, T> {
     }
 
     /// The smallest key.
-    pub(super) fn first_key(&self) -> Option<K> {
+    pub(crate) fn first_key(&self) -> Option<K> {
         match (self.sorted.front(), self.heap.peek()) {
             (Some((a, _)), Some(b)) => Some((*a).min(b.key)),
             (Some((a, _)), None) => Some(*a),
@@ -74,7 +74,7 @@ impl<K: Ord + Copy, T> Queue<K, T> {
     }
 
     /// Takes the item with the smallest key.
-    pub(super) fn pop_first(&mut self) -> Option<(K, T)> {
+    pub(crate) fn pop_first(&mut self) -> Option<(K, T)> {
         let from_heap = match (self.sorted.front(), self.heap.peek()) {
             (Some((a, _)), Some(b)) => b.key < *a,
             (None, Some(_)) => true,
