@@ -15,7 +15,7 @@ use crate::runtime::builder::Builder;
 use crate::runtime::error::{
     NoProc, StartChildError, StartLinkError, StopError, TerminateChildError,
 };
-use crate::runtime::link::{CallFailure, Link};
+use crate::runtime::link::Link;
 use crate::runtime::registry::Registry;
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::thread_limit::THREAD_LIMIT;
@@ -202,10 +202,7 @@ where
     pub fn stop(&self, reason: ExitReason, timeout: Option<Duration>) -> Result<(), StopError> {
         self.link
             .stop(Request::Stop(reason), timeout)
-            .map_err(|failure| match failure {
-                CallFailure::NoProc => StopError::NoProc,
-                CallFailure::Timeout => StopError::Timeout,
-            })
+            .map_err(StopError::from)
     }
 
     // ----- process-level operations -----------------------------------------------------

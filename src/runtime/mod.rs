@@ -99,6 +99,7 @@
 //! ```
 
 mod builder;
+pub(crate) mod call_failure;
 mod channel;
 mod child;
 mod clock;
@@ -113,6 +114,7 @@ mod report;
 mod runtime_core;
 mod send_worker;
 mod static_builder;
+pub(crate) mod static_call;
 mod static_error;
 mod static_handle;
 mod thread_limit;

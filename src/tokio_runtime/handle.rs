@@ -155,10 +155,7 @@ where
         self.link
             .stop(Request::Stop(reason), timeout)
             .await
-            .map_err(|failure| match failure {
-                CallFailure::NoProc => StopError::NoProc,
-                CallFailure::Timeout => StopError::Timeout,
-            })
+            .map_err(StopError::from)
     }
 
     // ----- process-level operations -----------------------------------------------------
