@@ -103,6 +103,7 @@ pub(crate) mod call_failure;
 mod channel;
 mod child;
 mod clock;
+pub(crate) mod core_seed;
 mod driver;
 mod error;
 mod handle;
@@ -128,9 +129,7 @@ pub use registry::Registry;
 pub use report::Report;
 /// The parts the tokio runtime shares with this one.
 #[cfg(feature = "tokio")]
-pub(crate) use runtime_core::{
-    already_started, invalid_child_supervisor, RootError, RuntimeCore, StartUp, StartUpWaiter,
-};
+pub(crate) use runtime_core::{already_started, RootError, RuntimeCore, StartUp, StartUpWaiter};
 pub use send_worker::SendWorker;
 pub use static_builder::StaticBuilder;
 pub use static_error::{StaticChildError, StaticStartError};
