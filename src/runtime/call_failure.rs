@@ -2,7 +2,7 @@
 //! tokio runtimes' links, and what each handle answers for it.
 
 use crate::call_error::CallError;
-use crate::runtime::error::{NoProc, StopError};
+use crate::runtime::error::StopError;
 
 /// Why a call got no answer.
 pub(crate) enum CallFailure {
@@ -27,11 +27,5 @@ impl From<CallFailure> for CallError {
             CallFailure::NoProc => CallError::NoProc,
             CallFailure::Timeout => CallError::Timeout,
         }
-    }
-}
-
-impl From<CallFailure> for NoProc {
-    fn from(_: CallFailure) -> Self {
-        NoProc
     }
 }

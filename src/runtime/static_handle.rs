@@ -11,6 +11,7 @@ use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
 use crate::runtime::error::{NoProc, StopError};
 use crate::runtime::link::Link;
+use crate::runtime::mailbox_call::MailboxCall;
 use crate::runtime::registry::Registry;
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::static_builder::StaticBuilder;
@@ -145,7 +146,7 @@ where
 
     /// Sends `call`'s request and waits for the reply.
     fn ask<T>(&self, call: StaticCall<I, F, A, T>) -> Result<T, NoProc> {
-        let StaticCall { request, decode } = call;
+        let MailboxCall { request, decode } = call;
         decode.answer(self.link.call_until(request, None))
     }
 

@@ -9,6 +9,7 @@ use crate::call_error::CallError;
 use crate::driver::{Spawner, StaticRequest};
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
+use crate::runtime::mailbox_call::MailboxCall;
 use crate::runtime::static_call::{self, StaticCall};
 use crate::runtime::{NoProc, Registry, SendWorker, StaticChildError, StaticStartError, StopError};
 use crate::static_supervisor::{ChildError, ChildRow, Flags, StaticChildSpec, Supervisor};
@@ -142,7 +143,7 @@ where
 
     /// Sends `call`'s request and awaits the reply.
     async fn ask<T>(&self, call: StaticCall<I, F, A, T>) -> Result<T, NoProc> {
-        let StaticCall { request, decode } = call;
+        let MailboxCall { request, decode } = call;
         decode.answer(self.link.call_until(request, None).await)
     }
 
