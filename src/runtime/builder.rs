@@ -1,16 +1,14 @@
 //! Starting a DynamicSupervisor: validate the options in the caller, then start its driver
 //! thread, as a root or as the child of another supervisor.
 
-use std::marker::PhantomData;
-
 use crate::driver::Spawner;
 use crate::options::Options;
+use crate::runtime::core_seed::DynamicSeed;
 use crate::runtime::error::StartLinkError;
 use crate::runtime::handle::Supervisor;
-use crate::runtime::launch::{start_child, start_root, Settings};
+use crate::runtime::launch::{child_supervisor, launch_root, Settings};
 use crate::runtime::registry::Registry;
 use crate::runtime::report::Report;
-use crate::runtime::runtime_core::invalid_child_supervisor;
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::tree::ChildSupervisor;
 use crate::supervisor::DynamicSupervisor;
@@ -45,10 +43,9 @@ where
     F: Clone + Send + 'static,
     A: Clone + Send + 'static,
 {
-    options: Options<A>,
+    seed: DynamicSeed<F, A>,
     spawner: S,
     settings: Settings<DynamicSupervisor<F, A>>,
-    types: PhantomData<fn() -> F>,
 }
 
 impl<F, A, S> Builder<F, A, S>
@@ -61,10 +58,9 @@ where
     /// A supervisor with these options, whose children `spawner` makes.
     pub fn new(options: Options<A>, spawner: S) -> Self {
         Builder {
-            options,
+            seed: DynamicSeed::new(options),
             spawner,
             settings: Settings::default(),
-            types: PhantomData,
         }
     }
 
@@ -115,25 +111,23 @@ where
     /// starts the driver thread. The supervisor's clock starts now: its restart-intensity
     /// seconds count from this call.
     pub fn start_link(self) -> Result<Supervisor<F, A, S::Worker>, StartLinkError> {
-        let core = DynamicSupervisor::with_options(self.options)?;
-        start_root(core, self.spawner, self.settings, Supervisor::from_link)
-            .map_err(StartLinkError::from)
+        launch_root(
+            self.seed,
+            self.spawner,
+            self.settings,
+            Supervisor::from_link,
+        )
     }
 
     /// This supervisor as the child of another (see [`ChildSupervisor`]): it starts when its
     /// parent starts it, with its parent's registry, pids and thread limit. Invalid options
     /// make that start fail with the reason `supervisor_data`.
     pub fn child(self) -> ChildSupervisor {
-        let Builder {
-            options,
-            spawner,
-            settings,
-            ..
-        } = self;
-        ChildSupervisor::new(move |tree| {
-            let core = DynamicSupervisor::with_options(options)
-                .map_err(|_| invalid_child_supervisor(true))?;
-            start_child(core, spawner, settings, Supervisor::from_link, tree)
-        })
+        child_supervisor(
+            self.seed,
+            self.spawner,
+            self.settings,
+            Supervisor::from_link,
+        )
     }
 }

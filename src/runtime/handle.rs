@@ -7,19 +7,19 @@ use crate::call_error::CallError;
 use crate::child_spec::ChildSpec;
 use crate::driver::Request;
 use crate::driver::Spawner;
-use crate::error::{StartError, TerminateError};
 use crate::exit_reason::ExitReason;
 use crate::options::Options;
 use crate::pid::Pid;
 use crate::runtime::builder::Builder;
+use crate::runtime::dynamic_call::{self, DynamicCall};
 use crate::runtime::error::{
     NoProc, StartChildError, StartLinkError, StopError, TerminateChildError,
 };
-use crate::runtime::link::{CallFailure, Link};
+use crate::runtime::link::Link;
+use crate::runtime::mailbox_call::MailboxCall;
 use crate::runtime::registry::Registry;
 use crate::runtime::send_worker::SendWorker;
-use crate::runtime::thread_limit::THREAD_LIMIT;
-use crate::supervisor::output::{ChildCounts, ChildInfo, Reply, Started};
+use crate::supervisor::output::{ChildCounts, ChildInfo, Started};
 use crate::supervisor::DynamicSupervisor;
 use crate::sync::Arc;
 use crate::time::Instant;
@@ -138,6 +138,12 @@ where
         Supervisor { link }
     }
 
+    /// Sends `call`'s request and waits for the reply.
+    fn ask<T>(&self, call: DynamicCall<F, A, T>) -> Result<T, NoProc> {
+        let MailboxCall { request, decode } = call;
+        decode.answer(self.link.call_until(request, None))
+    }
+
     // ----- the DynamicSupervisor API ----------------------------------------------------
 
     /// `start_child(spec)`. The spec is validated here, in the caller, without contacting the
@@ -147,52 +153,27 @@ where
     /// reason `panic`) gives [`StartChildError::Failed`]. A start that the builder's
     /// `supervisors(..)` makes a child supervisor starts that supervisor instead.
     pub fn start_child(&self, spec: ChildSpec<F, A>) -> Result<Started, StartChildError> {
-        let spec = spec.validate().map_err(StartChildError::Invalid)?;
-        match self.link.call_until(Request::StartChild(spec), None) {
-            Ok(Reply::StartChild(Ok(started))) => Ok(started),
-            Ok(Reply::StartChild(Err(StartError::MaxChildren))) => {
-                Err(StartChildError::MaxChildren)
-            }
-            Ok(Reply::StartChild(Err(StartError::Failed(reason)))) => {
-                if reason == ExitReason::other(THREAD_LIMIT) {
-                    Err(StartChildError::ThreadLimit(self.link.thread_limit))
-                } else {
-                    Err(StartChildError::Failed(reason))
-                }
-            }
-            _ => Err(StartChildError::NoProc),
-        }
+        let call = dynamic_call::start_child(spec)?;
+        dynamic_call::start_child_answer(self.ask(call), Some(self.link.thread_limit))
     }
 
     /// `terminate_child(pid)`: shuts the child down as its spec says (brutal kill, or the
     /// `shutdown` signal and a kill at the timeout) and waits until it is down; the child is
     /// never restarted. `NotFound` when `pid` is not a child of this supervisor.
     pub fn terminate_child(&self, pid: Pid) -> Result<(), TerminateChildError> {
-        match self.link.call_until(Request::TerminateChild(pid), None) {
-            Ok(Reply::TerminateChild(Ok(()))) => Ok(()),
-            Ok(Reply::TerminateChild(Err(TerminateError::NotFound))) => {
-                Err(TerminateChildError::NotFound)
-            }
-            _ => Err(TerminateChildError::NoProc),
-        }
+        dynamic_call::terminate_child_answer(self.ask(dynamic_call::terminate_child(pid)))
     }
 
     /// `which_children()`: one entry per child in creation order (a restarted child moves to
     /// the end); `pid` is `None` while its restart is being retried.
     pub fn which_children(&self) -> Result<Vec<ChildInfo>, NoProc> {
-        match self.link.call_until(Request::WhichChildren, None) {
-            Ok(Reply::WhichChildren(infos)) => Ok(infos),
-            _ => Err(NoProc),
-        }
+        self.ask(dynamic_call::which_children())
     }
 
     /// `count_children()`, from the supervisor's counters (`active` is bookkeeping: a child
     /// whose exit is not yet processed still counts).
     pub fn count_children(&self) -> Result<ChildCounts, NoProc> {
-        match self.link.call_until(Request::CountChildren, None) {
-            Ok(Reply::CountChildren(counts)) => Ok(counts),
-            _ => Err(NoProc),
-        }
+        self.ask(dynamic_call::count_children())
     }
 
     /// `DynamicSupervisor.stop(sup, reason, timeout)`: shuts every child down (concurrently,
@@ -202,10 +183,7 @@ where
     pub fn stop(&self, reason: ExitReason, timeout: Option<Duration>) -> Result<(), StopError> {
         self.link
             .stop(Request::Stop(reason), timeout)
-            .map_err(|failure| match failure {
-                CallFailure::NoProc => StopError::NoProc,
-                CallFailure::Timeout => StopError::Timeout,
-            })
+            .map_err(StopError::from)
     }
 
     // ----- process-level operations -----------------------------------------------------

@@ -1,13 +1,14 @@
 //! Starting a supervisor of either core, as a root (its caller waits for the start-up) or as
 //! the child of another (its parent waits): the one place that makes a driver and its thread.
 
-use crate::driver::{Host, Spawner};
+use crate::driver::{Core, Host, Spawner};
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
 use crate::runtime::channel::Recv;
 use crate::runtime::channel::{channel, Sender};
 use crate::runtime::child::ChildNote;
 use crate::runtime::clock::Clock;
+use crate::runtime::core_seed::CoreSeed;
 use crate::runtime::driver::{Driver, Input, Observer, Parts, RuntimeCore, StartUp, StartUpWaiter};
 use crate::runtime::link::Link;
 use crate::runtime::oneshot::reply_slot;
@@ -15,7 +16,7 @@ use crate::runtime::registry::Registry;
 use crate::runtime::runtime_core::{already_started, RootError};
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::thread_limit::default_thread_limit;
-use crate::runtime::tree::{SubtreeControl, SupervisorChildren, TreeLink};
+use crate::runtime::tree::{ChildSupervisor, SubtreeControl, SupervisorChildren, TreeLink};
 use crate::runtime::watch::{ThreadToken, Watch};
 use crate::sync::{thread, Arc, Mutex};
 use crate::worker::Init;
@@ -113,9 +114,44 @@ where
     })
 }
 
+/// Starts a root made from `seed`, validated first (nothing starts if it is invalid), and
+/// waits for its start-up; its handle (made by `wrap`) is the supervisor's link to its caller.
+pub(crate) fn launch_root<P, S, H>(
+    seed: P,
+    spawner: S,
+    settings: Settings<P::Core>,
+    wrap: Wrap<P::Core, S::Worker, H>,
+) -> Result<H, P::Error>
+where
+    P: CoreSeed,
+    S: Spawner<<P::Core as Core>::Function, <P::Core as Core>::Arg> + Send + 'static,
+    S::Worker: SendWorker,
+    H: Send + Sync + 'static,
+{
+    let core = seed.root_core()?;
+    Ok(start_root(core, spawner, settings, wrap)?)
+}
+
+/// A supervisor made from `seed` as the child of another: validated when its parent starts
+/// it (invalid makings fail that start).
+pub(crate) fn child_supervisor<P, S, H>(
+    seed: P,
+    spawner: S,
+    settings: Settings<P::Core>,
+    wrap: Wrap<P::Core, S::Worker, H>,
+) -> ChildSupervisor
+where
+    P: CoreSeed,
+    S: Spawner<<P::Core as Core>::Function, <P::Core as Core>::Arg> + Send + 'static,
+    S::Worker: SendWorker,
+    H: Send + Sync + 'static,
+{
+    ChildSupervisor::new(move |tree| start_child(seed.child_core()?, spawner, settings, wrap, tree))
+}
+
 /// Starts `core` as a root and waits for its start-up; its handle (made by `wrap`) is the
 /// supervisor's link to its caller.
-pub(crate) fn start_root<C, S, H>(
+fn start_root<C, S, H>(
     core: C,
     spawner: S,
     mut settings: Settings<C>,
@@ -190,7 +226,7 @@ where
 
 /// Starts `core` as a child supervisor in its place `tree`; its start-up's answer and, after a
 /// successful one, its exit go to the parent as the child's notes.
-pub(crate) fn start_child<C, S, H>(
+fn start_child<C, S, H>(
     core: C,
     spawner: S,
     mut settings: Settings<C>,

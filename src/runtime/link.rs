@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::call_error::CallError;
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
+pub(crate) use crate::runtime::call_failure::CallFailure;
 use crate::runtime::channel::{Recv, Sender};
 use crate::runtime::clock::Clock;
 use crate::runtime::driver::{Input, RuntimeCore, Status};
@@ -41,12 +42,6 @@ impl<C: RuntimeCore, W: Worker + ?Sized> Drop for Link<C, W> {
             let _ = self.mailbox.send(Input::ParentExit(ExitReason::Shutdown));
         }
     }
-}
-
-/// Why a call got no answer.
-pub(crate) enum CallFailure {
-    NoProc,
-    Timeout,
 }
 
 impl<C: RuntimeCore, W: Worker + ?Sized> Link<C, W> {
@@ -147,8 +142,7 @@ impl<C: RuntimeCore, W: Worker + ?Sized> Link<C, W> {
         }
         match self.wait_answer(&mut answer, deadline) {
             Ok(answer) => answer,
-            Err(CallFailure::NoProc) => Err(CallError::NoProc),
-            Err(CallFailure::Timeout) => Err(CallError::Timeout),
+            Err(failure) => Err(failure.into()),
         }
     }
 

@@ -99,20 +99,25 @@
 //! ```
 
 mod builder;
+pub(crate) mod call_failure;
 mod channel;
 mod child;
 mod clock;
+pub(crate) mod core_seed;
 mod driver;
+pub(crate) mod dynamic_call;
 mod error;
 mod handle;
 mod launch;
 mod link;
+pub(crate) mod mailbox_call;
 mod oneshot;
 mod registry;
 mod report;
 mod runtime_core;
 mod send_worker;
 mod static_builder;
+pub(crate) mod static_call;
 mod static_error;
 mod static_handle;
 mod thread_limit;
@@ -126,9 +131,7 @@ pub use registry::Registry;
 pub use report::Report;
 /// The parts the tokio runtime shares with this one.
 #[cfg(feature = "tokio")]
-pub(crate) use runtime_core::{
-    already_started, invalid_child_supervisor, RootError, RuntimeCore, StartUp, StartUpWaiter,
-};
+pub(crate) use runtime_core::{already_started, RootError, RuntimeCore, StartUp, StartUpWaiter};
 pub use send_worker::SendWorker;
 pub use static_builder::StaticBuilder;
 pub use static_error::{StaticChildError, StaticStartError};

@@ -5,16 +5,15 @@ use std::fmt;
 
 use crate::driver::Spawner;
 use crate::driver::StaticReport;
-use crate::runtime::launch::{start_child, start_root, Settings};
+use crate::runtime::core_seed::StaticSeed;
+use crate::runtime::launch::{child_supervisor, launch_root, Settings};
 use crate::runtime::registry::Registry;
 use crate::runtime::report::Report;
-use crate::runtime::runtime_core::invalid_child_supervisor;
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::static_error::StaticStartError;
 use crate::runtime::static_handle::StaticSupervisor;
 use crate::runtime::tree::ChildSupervisor;
-use crate::static_supervisor::{Flags, InitError, StaticChildSpec, Supervisor};
-use crate::time::Instant;
+use crate::static_supervisor::{Flags, StaticChildSpec, Supervisor};
 
 /// A static supervisor about to start, with optional settings;
 /// [`StaticSupervisor::start_link`] is the short form without them.
@@ -47,8 +46,7 @@ where
     F: Clone + Send + 'static,
     A: Clone + Send + 'static,
 {
-    flags: Flags,
-    children: Vec<StaticChildSpec<I, F, A>>,
+    seed: StaticSeed<I, F, A>,
     spawner: S,
     settings: Settings<Supervisor<I, F, A>>,
 }
@@ -64,8 +62,7 @@ where
     /// A static supervisor with these flags and children, whose workers `spawner` makes.
     pub fn new(flags: Flags, children: Vec<StaticChildSpec<I, F, A>>, spawner: S) -> Self {
         StaticBuilder {
-            flags,
-            children,
+            seed: StaticSeed::new(flags, children),
             spawner,
             settings: Settings::default(),
         }
@@ -120,15 +117,12 @@ where
     ///
     /// [`StaticStartError`].
     pub fn start_link(self) -> Result<StaticSupervisor<I, F, A, S::Worker>, StaticStartError<I>> {
-        let core = Supervisor::start(Instant::ZERO, self.flags, self.children)
-            .map_err(StaticStartError::Init)?;
-        start_root(
-            core,
+        launch_root(
+            self.seed,
             self.spawner,
             self.settings,
             StaticSupervisor::from_link,
         )
-        .map_err(StaticStartError::from)
     }
 
     /// This supervisor as the child of another (see [`ChildSupervisor`]). Its start is its
@@ -136,16 +130,11 @@ where
     /// `shutdown:failed_to_start_child:..` when one fails (`start_spec` or
     /// `supervisor_data` for invalid specs or flags).
     pub fn child(self) -> ChildSupervisor {
-        let StaticBuilder {
-            flags,
-            children,
-            spawner,
-            settings,
-        } = self;
-        ChildSupervisor::new(move |tree| {
-            let core = Supervisor::start(Instant::ZERO, flags, children)
-                .map_err(|error| invalid_child_supervisor(matches!(error, InitError::Flags(_))))?;
-            start_child(core, spawner, settings, StaticSupervisor::from_link, tree)
-        })
+        child_supervisor(
+            self.seed,
+            self.spawner,
+            self.settings,
+            StaticSupervisor::from_link,
+        )
     }
 }

@@ -10,12 +10,14 @@ use crate::driver::{Spawner, StaticRequest};
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
 use crate::runtime::error::{NoProc, StopError};
-use crate::runtime::link::{CallFailure, Link};
+use crate::runtime::link::Link;
+use crate::runtime::mailbox_call::MailboxCall;
 use crate::runtime::registry::Registry;
 use crate::runtime::send_worker::SendWorker;
 use crate::runtime::static_builder::StaticBuilder;
+use crate::runtime::static_call::{self, StaticCall};
 use crate::runtime::static_error::{StaticChildError, StaticStartError};
-use crate::static_supervisor::{ChildRow, Flags, Reply, StaticChildSpec, Supervisor};
+use crate::static_supervisor::{ChildError, ChildRow, Flags, StaticChildSpec, Supervisor};
 use crate::supervisor::output::{ChildCounts, Started};
 use crate::sync::Arc;
 use crate::time::Instant;
@@ -142,12 +144,18 @@ where
         StaticSupervisor { link }
     }
 
-    fn request(&self, request: StaticRequest<I, F, A>) -> Result<Reply<I>, NoProc> {
-        self.link.call_until(request, None).map_err(|_| NoProc)
+    /// Sends `call`'s request and waits for the reply.
+    fn ask<T>(&self, call: StaticCall<I, F, A, T>) -> Result<T, NoProc> {
+        let MailboxCall { request, decode } = call;
+        decode.answer(self.link.call_until(request, None))
     }
 
-    fn child_error(&self, error: crate::static_supervisor::ChildError) -> StaticChildError {
-        StaticChildError::from_core(error, self.link.thread_limit)
+    /// Sends a call by child id and waits for the reply.
+    fn ask_child<T>(
+        &self,
+        call: StaticCall<I, F, A, Result<T, ChildError>>,
+    ) -> Result<T, StaticChildError> {
+        static_call::child_answer(self.ask(call), self.link.thread_limit)
     }
 
     // ----- the Supervisor API ----------------------------------------------------------
@@ -155,54 +163,36 @@ where
     /// `start_child(spec)`: the supervisor validates the spec, looks its id up
     /// (`already_started`, `already_present`), then starts the child and adds it last.
     pub fn start_child(&self, spec: StaticChildSpec<I, F, A>) -> Result<Started, StaticChildError> {
-        match self.request(StaticRequest::StartChild(spec)) {
-            Ok(Reply::StartChild(result)) => result.map_err(|e| self.child_error(e)),
-            _ => Err(StaticChildError::NoProc),
-        }
+        self.ask_child(static_call::start_child(spec))
     }
 
     /// `restart_child(id)`: starts a child that has no process; `running`, `restarting` or
     /// `not_found` otherwise.
     pub fn restart_child(&self, id: I) -> Result<Started, StaticChildError> {
-        match self.request(StaticRequest::RestartChild(id)) {
-            Ok(Reply::RestartChild(result)) => result.map_err(|e| self.child_error(e)),
-            _ => Err(StaticChildError::NoProc),
-        }
+        self.ask_child(static_call::restart_child(id))
     }
 
     /// `terminate_child(id)`: shuts the child down with its own shutdown and waits until it
     /// is down (a child supervisor: its whole subtree); a temporary child is forgotten, any
     /// other keeps its spec (`restart_child` starts it again). `not_found` for an unknown id.
     pub fn terminate_child(&self, id: I) -> Result<(), StaticChildError> {
-        match self.request(StaticRequest::TerminateChild(id)) {
-            Ok(Reply::TerminateChild(result)) => result.map_err(|e| self.child_error(e)),
-            _ => Err(StaticChildError::NoProc),
-        }
+        self.ask_child(static_call::terminate_child(id))
     }
 
     /// `delete_child(id)`: forgets a child that has no process; `running`, `restarting` or
     /// `not_found` otherwise.
     pub fn delete_child(&self, id: I) -> Result<(), StaticChildError> {
-        match self.request(StaticRequest::DeleteChild(id)) {
-            Ok(Reply::DeleteChild(result)) => result.map_err(|e| self.child_error(e)),
-            _ => Err(StaticChildError::NoProc),
-        }
+        self.ask_child(static_call::delete_child(id))
     }
 
     /// `which_children()`: one row per child, the last started first.
     pub fn which_children(&self) -> Result<Vec<ChildRow<I>>, NoProc> {
-        match self.request(StaticRequest::WhichChildren)? {
-            Reply::WhichChildren(rows) => Ok(rows),
-            _ => Err(NoProc),
-        }
+        self.ask(static_call::which_children())
     }
 
     /// `count_children()`.
     pub fn count_children(&self) -> Result<ChildCounts, NoProc> {
-        match self.request(StaticRequest::CountChildren)? {
-            Reply::CountChildren(counts) => Ok(counts),
-            _ => Err(NoProc),
-        }
+        self.ask(static_call::count_children())
     }
 
     /// `Supervisor.stop(sup, reason, timeout)`: shuts the children down one at a time, the
@@ -212,10 +202,7 @@ where
     pub fn stop(&self, reason: ExitReason, timeout: Option<Duration>) -> Result<(), StopError> {
         self.link
             .stop(StaticRequest::Stop(reason), timeout)
-            .map_err(|failure| match failure {
-                CallFailure::NoProc => StopError::NoProc,
-                CallFailure::Timeout => StopError::Timeout,
-            })
+            .map_err(StopError::from)
     }
 
     // ----- process-level operations -----------------------------------------------------

@@ -1,17 +1,17 @@
 //! Starting a DynamicSupervisor on tokio: validate the options, then spawn its task, as a root
 //! or as the child of another supervisor.
 
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::driver::Spawner;
 use crate::options::Options;
 use crate::pid::Pid;
-use crate::runtime::{invalid_child_supervisor, Registry, Report, SendWorker, StartLinkError};
+use crate::runtime::core_seed::DynamicSeed;
+use crate::runtime::{Registry, Report, SendWorker, StartLinkError};
 use crate::supervisor::DynamicSupervisor;
 use crate::tokio_runtime::handle::Supervisor;
-use crate::tokio_runtime::launch::{start_child, start_root, Settings};
+use crate::tokio_runtime::launch::{child_supervisor, launch_root, Settings};
 use crate::tokio_runtime::tree::ChildSupervisor;
 
 /// A supervisor about to start on tokio, with optional settings; [`Supervisor::start_link`]
@@ -21,10 +21,9 @@ where
     F: Clone + Send + 'static,
     A: Clone + Send + 'static,
 {
-    options: Options<A>,
+    seed: DynamicSeed<F, A>,
     spawner: S,
     settings: Settings<DynamicSupervisor<F, A>, S::Worker>,
-    types: PhantomData<fn() -> F>,
 }
 
 impl<F, A, S> Builder<F, A, S>
@@ -37,10 +36,9 @@ where
     /// A supervisor with these options, whose children `spawner` makes.
     pub fn new(options: Options<A>, spawner: S) -> Self {
         Builder {
-            options,
+            seed: DynamicSeed::new(options),
             spawner,
             settings: Settings::default(),
-            types: PhantomData,
         }
     }
 
@@ -97,26 +95,24 @@ where
     /// spawns the supervisor's task on the current tokio runtime (it panics outside one, as
     /// `tokio::spawn` does). The supervisor's clock starts now, on tokio's clock.
     pub async fn start_link(self) -> Result<Supervisor<F, A, S::Worker>, StartLinkError> {
-        let core = DynamicSupervisor::with_options(self.options)?;
-        start_root(core, self.spawner, self.settings, Supervisor::from_link)
-            .await
-            .map_err(StartLinkError::from)
+        launch_root(
+            self.seed,
+            self.spawner,
+            self.settings,
+            Supervisor::from_link,
+        )
+        .await
     }
 
     /// This supervisor as the child of another (see [`ChildSupervisor`]), in a task of its
     /// own with its parent's registry. Invalid options make that start fail with the reason
     /// `supervisor_data`.
     pub fn child(self) -> ChildSupervisor {
-        let Builder {
-            options,
-            spawner,
-            settings,
-            ..
-        } = self;
-        ChildSupervisor::new(move |tree| {
-            let core = DynamicSupervisor::with_options(options)
-                .map_err(|_| invalid_child_supervisor(true))?;
-            start_child(core, spawner, settings, Supervisor::from_link, tree)
-        })
+        child_supervisor(
+            self.seed,
+            self.spawner,
+            self.settings,
+            Supervisor::from_link,
+        )
     }
 }

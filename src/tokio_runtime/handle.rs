@@ -6,18 +6,19 @@ use std::time::Duration;
 use crate::call_error::CallError;
 use crate::child_spec::ChildSpec;
 use crate::driver::{Request, Spawner};
-use crate::error::{StartError, TerminateError};
 use crate::exit_reason::ExitReason;
 use crate::options::Options;
 use crate::pid::Pid;
+use crate::runtime::dynamic_call::{self, DynamicCall};
+use crate::runtime::mailbox_call::MailboxCall;
 use crate::runtime::{
     NoProc, Registry, SendWorker, StartChildError, StartLinkError, StopError, TerminateChildError,
 };
-use crate::supervisor::output::{ChildCounts, ChildInfo, Reply, Started};
+use crate::supervisor::output::{ChildCounts, ChildInfo, Started};
 use crate::supervisor::DynamicSupervisor;
 use crate::time::Instant;
 use crate::tokio_runtime::builder::Builder;
-use crate::tokio_runtime::link::{CallFailure, Link};
+use crate::tokio_runtime::link::Link;
 use crate::worker::Worker;
 
 /// A running DynamicSupervisor on a tokio task, or rather a cloneable handle to it.
@@ -93,6 +94,12 @@ where
         Supervisor { link }
     }
 
+    /// Sends `call`'s request and awaits the reply.
+    async fn ask<T>(&self, call: DynamicCall<F, A, T>) -> Result<T, NoProc> {
+        let MailboxCall { request, decode } = call;
+        decode.answer(self.link.call_until(request, None).await)
+    }
+
     // ----- the DynamicSupervisor API ----------------------------------------------------
 
     /// `start_child(spec)`. The spec is validated here, without contacting the supervisor.
@@ -101,47 +108,27 @@ where
     /// [`Started::Ignored`], `Stop(reason)` (or a panic, reason `panic`) gives
     /// [`StartChildError::Failed`].
     pub async fn start_child(&self, spec: ChildSpec<F, A>) -> Result<Started, StartChildError> {
-        let spec = spec.validate().map_err(StartChildError::Invalid)?;
-        match self.call_until(Request::StartChild(spec), None).await {
-            Ok(Reply::StartChild(Ok(started))) => Ok(started),
-            Ok(Reply::StartChild(Err(StartError::MaxChildren))) => {
-                Err(StartChildError::MaxChildren)
-            }
-            Ok(Reply::StartChild(Err(StartError::Failed(reason)))) => {
-                Err(StartChildError::Failed(reason))
-            }
-            _ => Err(StartChildError::NoProc),
-        }
+        let call = dynamic_call::start_child(spec)?;
+        // tokio has no thread limit: no start fails with it.
+        dynamic_call::start_child_answer(self.ask(call).await, None)
     }
 
     /// `terminate_child(pid)`: shuts the child down as its spec says (brutal kill, or the
     /// `shutdown` signal and a kill at the timeout) and waits until it is down; the child is
     /// never restarted. `NotFound` when `pid` is not a child of this supervisor.
     pub async fn terminate_child(&self, pid: Pid) -> Result<(), TerminateChildError> {
-        match self.call_until(Request::TerminateChild(pid), None).await {
-            Ok(Reply::TerminateChild(Ok(()))) => Ok(()),
-            Ok(Reply::TerminateChild(Err(TerminateError::NotFound))) => {
-                Err(TerminateChildError::NotFound)
-            }
-            _ => Err(TerminateChildError::NoProc),
-        }
+        dynamic_call::terminate_child_answer(self.ask(dynamic_call::terminate_child(pid)).await)
     }
 
     /// `which_children()`: one entry per child in creation order; `pid` is `None` while its
     /// restart is being retried.
     pub async fn which_children(&self) -> Result<Vec<ChildInfo>, NoProc> {
-        match self.call_until(Request::WhichChildren, None).await {
-            Ok(Reply::WhichChildren(infos)) => Ok(infos),
-            _ => Err(NoProc),
-        }
+        self.ask(dynamic_call::which_children()).await
     }
 
     /// `count_children()`, from the supervisor's counters.
     pub async fn count_children(&self) -> Result<ChildCounts, NoProc> {
-        match self.call_until(Request::CountChildren, None).await {
-            Ok(Reply::CountChildren(counts)) => Ok(counts),
-            _ => Err(NoProc),
-        }
+        self.ask(dynamic_call::count_children()).await
     }
 
     /// `DynamicSupervisor.stop(sup, reason, timeout)`: shuts every child down, then the
@@ -155,10 +142,7 @@ where
         self.link
             .stop(Request::Stop(reason), timeout)
             .await
-            .map_err(|failure| match failure {
-                CallFailure::NoProc => StopError::NoProc,
-                CallFailure::Timeout => StopError::Timeout,
-            })
+            .map_err(StopError::from)
     }
 
     // ----- process-level operations -----------------------------------------------------
@@ -196,14 +180,6 @@ where
     /// to receive it.
     pub fn exit(&self, reason: ExitReason) -> bool {
         self.link.exit(reason)
-    }
-
-    async fn call_until(
-        &self,
-        request: Request<F, A>,
-        deadline: Option<tokio::time::Instant>,
-    ) -> Result<Reply, CallFailure> {
-        self.link.call_until(request, deadline).await
     }
 }
 

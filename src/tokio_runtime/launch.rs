@@ -6,9 +6,10 @@ use std::sync::Arc;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::sync::{oneshot, watch};
 
-use crate::driver::{Host, Spawner};
+use crate::driver::{Core, Host, Spawner};
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
+use crate::runtime::core_seed::CoreSeed;
 use crate::runtime::{
     already_started, Registry, RootError, RuntimeCore, SendWorker, StartUp, StartUpWaiter,
 };
@@ -16,7 +17,7 @@ use crate::tokio_runtime::child::{ChildNote, CleanupTime};
 use crate::tokio_runtime::clock::Clock;
 use crate::tokio_runtime::driver::{Driver, Input, Observer, Parts, Status};
 use crate::tokio_runtime::link::Link;
-use crate::tokio_runtime::tree::{SubtreeControl, SupervisorChildren, TreeLink};
+use crate::tokio_runtime::tree::{ChildSupervisor, SubtreeControl, SupervisorChildren, TreeLink};
 use crate::worker::{Init, Worker};
 
 /// The optional settings of a tokio supervisor about to start, whichever its core.
@@ -140,9 +141,44 @@ fn spawn<C, S>(
     tokio::spawn(driver.run());
 }
 
+/// Starts a root made from `seed`, validated first (nothing starts if it is invalid), and
+/// awaits its start-up; its handle (made by `wrap`) is the supervisor's link to its caller.
+pub(crate) async fn launch_root<P, S, H>(
+    seed: P,
+    spawner: S,
+    settings: Settings<P::Core, S::Worker>,
+    wrap: Wrap<P::Core, S::Worker, H>,
+) -> Result<H, P::Error>
+where
+    P: CoreSeed,
+    S: Spawner<<P::Core as Core>::Function, <P::Core as Core>::Arg> + Send + 'static,
+    S::Worker: SendWorker,
+    H: Send + Sync + 'static,
+{
+    let core = seed.root_core()?;
+    Ok(start_root(core, spawner, settings, wrap).await?)
+}
+
+/// A supervisor made from `seed` as the child of another: validated when its parent starts
+/// it (invalid makings fail that start).
+pub(crate) fn child_supervisor<P, S, H>(
+    seed: P,
+    spawner: S,
+    settings: Settings<P::Core, S::Worker>,
+    wrap: Wrap<P::Core, S::Worker, H>,
+) -> ChildSupervisor
+where
+    P: CoreSeed,
+    S: Spawner<<P::Core as Core>::Function, <P::Core as Core>::Arg> + Send + 'static,
+    S::Worker: SendWorker,
+    H: Send + Sync + 'static,
+{
+    ChildSupervisor::new(move |tree| start_child(seed.child_core()?, spawner, settings, wrap, tree))
+}
+
 /// Starts `core` as a root on the current tokio runtime and awaits its start-up; its handle
 /// (made by `wrap`) is the supervisor's link to its caller.
-pub(crate) async fn start_root<C, S, H>(
+async fn start_root<C, S, H>(
     core: C,
     spawner: S,
     mut settings: Settings<C, S::Worker>,
@@ -200,7 +236,7 @@ where
 
 /// Starts `core` as a child supervisor in its place `tree`; its start-up's answer and, after a
 /// successful one, its exit go to the parent as the child's notes.
-pub(crate) fn start_child<C, S, H>(
+fn start_child<C, S, H>(
     core: C,
     spawner: S,
     mut settings: Settings<C, S::Worker>,

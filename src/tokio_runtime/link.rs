@@ -10,6 +10,7 @@ use tokio::sync::{oneshot, watch};
 use crate::call_error::CallError;
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
+pub(crate) use crate::runtime::call_failure::CallFailure;
 use crate::runtime::{Registry, RuntimeCore};
 use crate::tokio_runtime::clock::Clock;
 use crate::tokio_runtime::driver::{Input, Status};
@@ -33,12 +34,6 @@ impl<C: RuntimeCore, W: Worker + ?Sized> Drop for Link<C, W> {
             let _ = self.mailbox.send(Input::ParentExit(ExitReason::Shutdown));
         }
     }
-}
-
-/// Why a call got no answer.
-pub(crate) enum CallFailure {
-    NoProc,
-    Timeout,
 }
 
 /// The tokio deadline `timeout` from now.
@@ -131,8 +126,7 @@ impl<C: RuntimeCore, W: Worker + ?Sized> Link<C, W> {
         }
         match wait_answer(answer, deadline).await {
             Ok(answer) => answer,
-            Err(CallFailure::NoProc) => Err(CallError::NoProc),
-            Err(CallFailure::Timeout) => Err(CallError::Timeout),
+            Err(failure) => Err(failure.into()),
         }
     }
 

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use crate::driver::{Spawner, StaticReport};
 use crate::pid::Pid;
-use crate::runtime::{invalid_child_supervisor, Registry, Report, SendWorker, StaticStartError};
-use crate::static_supervisor::{Flags, InitError, StaticChildSpec, Supervisor};
-use crate::time::Instant;
-use crate::tokio_runtime::launch::{start_child, start_root, Settings};
+use crate::runtime::core_seed::StaticSeed;
+use crate::runtime::{Registry, Report, SendWorker, StaticStartError};
+use crate::static_supervisor::{Flags, StaticChildSpec, Supervisor};
+use crate::tokio_runtime::launch::{child_supervisor, launch_root, Settings};
 use crate::tokio_runtime::static_handle::StaticSupervisor;
 use crate::tokio_runtime::tree::ChildSupervisor;
 
@@ -49,8 +49,7 @@ where
     F: Clone + Send + 'static,
     A: Clone + Send + 'static,
 {
-    flags: Flags,
-    children: Vec<StaticChildSpec<I, F, A>>,
+    seed: StaticSeed<I, F, A>,
     spawner: S,
     settings: Settings<Supervisor<I, F, A>, S::Worker>,
 }
@@ -66,8 +65,7 @@ where
     /// A static supervisor with these flags and children, whose workers `spawner` makes.
     pub fn new(flags: Flags, children: Vec<StaticChildSpec<I, F, A>>, spawner: S) -> Self {
         StaticBuilder {
-            flags,
-            children,
+            seed: StaticSeed::new(flags, children),
             spawner,
             settings: Settings::default(),
         }
@@ -126,31 +124,23 @@ where
     pub async fn start_link(
         self,
     ) -> Result<StaticSupervisor<I, F, A, S::Worker>, StaticStartError<I>> {
-        let core = Supervisor::start(Instant::ZERO, self.flags, self.children)
-            .map_err(StaticStartError::Init)?;
-        start_root(
-            core,
+        launch_root(
+            self.seed,
             self.spawner,
             self.settings,
             StaticSupervisor::from_link,
         )
         .await
-        .map_err(StaticStartError::from)
     }
 
     /// This supervisor as the child of another (see [`ChildSupervisor`]): its start is its
     /// start-up, failing with `shutdown:failed_to_start_child:..` when a child fails.
     pub fn child(self) -> ChildSupervisor {
-        let StaticBuilder {
-            flags,
-            children,
-            spawner,
-            settings,
-        } = self;
-        ChildSupervisor::new(move |tree| {
-            let core = Supervisor::start(Instant::ZERO, flags, children)
-                .map_err(|error| invalid_child_supervisor(matches!(error, InitError::Flags(_))))?;
-            start_child(core, spawner, settings, StaticSupervisor::from_link, tree)
-        })
+        child_supervisor(
+            self.seed,
+            self.spawner,
+            self.settings,
+            StaticSupervisor::from_link,
+        )
     }
 }

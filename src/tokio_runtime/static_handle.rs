@@ -9,11 +9,13 @@ use crate::call_error::CallError;
 use crate::driver::{Spawner, StaticRequest};
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
+use crate::runtime::mailbox_call::MailboxCall;
+use crate::runtime::static_call::{self, StaticCall};
 use crate::runtime::{NoProc, Registry, SendWorker, StaticChildError, StaticStartError, StopError};
-use crate::static_supervisor::{ChildError, ChildRow, Flags, Reply, StaticChildSpec, Supervisor};
+use crate::static_supervisor::{ChildError, ChildRow, Flags, StaticChildSpec, Supervisor};
 use crate::supervisor::output::{ChildCounts, Started};
 use crate::time::Instant;
-use crate::tokio_runtime::link::{deadline, CallFailure, Link};
+use crate::tokio_runtime::link::{deadline, Link};
 use crate::tokio_runtime::static_builder::StaticBuilder;
 use crate::worker::Worker;
 
@@ -139,16 +141,19 @@ where
         StaticSupervisor { link }
     }
 
-    async fn request(&self, request: StaticRequest<I, F, A>) -> Result<Reply<I>, NoProc> {
-        self.link
-            .call_until(request, None)
-            .await
-            .map_err(|_| NoProc)
+    /// Sends `call`'s request and awaits the reply.
+    async fn ask<T>(&self, call: StaticCall<I, F, A, T>) -> Result<T, NoProc> {
+        let MailboxCall { request, decode } = call;
+        decode.answer(self.link.call_until(request, None).await)
     }
 
-    fn child_error(error: ChildError) -> StaticChildError {
+    /// Sends a call by child id and awaits the reply.
+    async fn ask_child<T>(
+        &self,
+        call: StaticCall<I, F, A, Result<T, ChildError>>,
+    ) -> Result<T, StaticChildError> {
         // tokio has no thread limit: no start fails with it.
-        StaticChildError::from_core(error, 0)
+        static_call::child_answer(self.ask(call).await, 0)
     }
 
     /// `start_child(spec)`: the supervisor validates the spec, looks its id up
@@ -157,53 +162,35 @@ where
         &self,
         spec: StaticChildSpec<I, F, A>,
     ) -> Result<Started, StaticChildError> {
-        match self.request(StaticRequest::StartChild(spec)).await {
-            Ok(Reply::StartChild(result)) => result.map_err(Self::child_error),
-            _ => Err(StaticChildError::NoProc),
-        }
+        self.ask_child(static_call::start_child(spec)).await
     }
 
     /// `restart_child(id)`: starts a child that has no process; `running`, `restarting` or
     /// `not_found` otherwise.
     pub async fn restart_child(&self, id: I) -> Result<Started, StaticChildError> {
-        match self.request(StaticRequest::RestartChild(id)).await {
-            Ok(Reply::RestartChild(result)) => result.map_err(Self::child_error),
-            _ => Err(StaticChildError::NoProc),
-        }
+        self.ask_child(static_call::restart_child(id)).await
     }
 
     /// `terminate_child(id)`: shuts the child down (a child supervisor: its whole subtree) and
     /// waits until it is down; `not_found` for an unknown id.
     pub async fn terminate_child(&self, id: I) -> Result<(), StaticChildError> {
-        match self.request(StaticRequest::TerminateChild(id)).await {
-            Ok(Reply::TerminateChild(result)) => result.map_err(Self::child_error),
-            _ => Err(StaticChildError::NoProc),
-        }
+        self.ask_child(static_call::terminate_child(id)).await
     }
 
     /// `delete_child(id)`: forgets a child that has no process; `running`, `restarting` or
     /// `not_found` otherwise.
     pub async fn delete_child(&self, id: I) -> Result<(), StaticChildError> {
-        match self.request(StaticRequest::DeleteChild(id)).await {
-            Ok(Reply::DeleteChild(result)) => result.map_err(Self::child_error),
-            _ => Err(StaticChildError::NoProc),
-        }
+        self.ask_child(static_call::delete_child(id)).await
     }
 
     /// `which_children()`: one row per child, the last started first.
     pub async fn which_children(&self) -> Result<Vec<ChildRow<I>>, NoProc> {
-        match self.request(StaticRequest::WhichChildren).await? {
-            Reply::WhichChildren(rows) => Ok(rows),
-            _ => Err(NoProc),
-        }
+        self.ask(static_call::which_children()).await
     }
 
     /// `count_children()`.
     pub async fn count_children(&self) -> Result<ChildCounts, NoProc> {
-        match self.request(StaticRequest::CountChildren).await? {
-            Reply::CountChildren(counts) => Ok(counts),
-            _ => Err(NoProc),
-        }
+        self.ask(static_call::count_children()).await
     }
 
     /// `Supervisor.stop(sup, reason, timeout)`: shuts the children down one at a time, the
@@ -217,10 +204,7 @@ where
         self.link
             .stop(StaticRequest::Stop(reason), timeout)
             .await
-            .map_err(|failure| match failure {
-                CallFailure::NoProc => StopError::NoProc,
-                CallFailure::Timeout => StopError::Timeout,
-            })
+            .map_err(StopError::from)
     }
 
     /// Sends `message` to worker child `pid`; whether it was a live worker.
