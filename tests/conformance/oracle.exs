@@ -342,7 +342,6 @@ defmodule Oracle.TreeScenario do
 
   defp statement(["sup", name | opts], acc) do
     with :ok <- new_name(name, acc),
-         :ok <- (if acc.steps != [], do: {:error, "`sup` lines must come before any `at` line"}, else: :ok),
          :ok <- (if acc.nsups >= @max_sups, do: {:error, "more than #{@max_sups} `sup` lines"}, else: :ok),
          {:ok, o} <- raw_options(opts),
          {:ok, sup} <- sup_decl(name, o, acc) do
