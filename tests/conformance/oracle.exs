@@ -2,8 +2,10 @@
 #
 #     elixir tests/conformance/oracle.exs FILE...
 #
-# Runs each scenario (format: /work/shared/SCENARIOS.md, "format 1") against Elixir's real
-# DynamicSupervisor, in real time, and prints its transcript on stdout. With several files each
+# Runs each scenario (format: docs/scenarios.md, "format 1") against Elixir's real
+# DynamicSupervisor, in real time, and prints its transcript on stdout. A file with a `sup` line
+# is a tree file (docs/tree-scenarios.md): it runs against OTP's real `supervisor` (Elixir's
+# Supervisor) and DynamicSupervisor, nested and registered by name (sections 1b and 4b). With several files each
 # transcript is preceded by a line `== NAME` (the file name without directory and `.scn`).
 #
 # Exit status: 0 on success; 2 when a file is bad (one line on stderr: FILE:LINE: problem; then
@@ -11,9 +13,11 @@
 #
 # Sections:
 #   1. Scenario parser      (text -> %{sup, children, steps}; all validation happens here)
+#   1b. Tree parser         (text -> %{root, sups, workers, order, steps}; reuses section 1)
 #   2. Collector            (one process that records the events and monitors every child)
 #   3. Worker               (the scripted child: a GenServer driven by the template)
 #   4. Runner               (the client: aligns t=0, runs the steps, settles, prints)
+#   4b. Tree runner         (static/dynamic supervisors of a tree, their calls, settling the tree)
 #   5. Main                 (arguments, warm-up, output, exit status)
 
 # Keep stdout for the transcript only: no supervisor/crash reports.
