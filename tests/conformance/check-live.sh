@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Runs the real-OTP oracle over every tests/scenarios/*.scn (or the files given as arguments) and
-# compares each transcript with the content of its golden snapshot
-# tests/snapshots/conformance__transcript@NAME.scn.snap (everything after the second `---` line).
-# Prints a diff for each mismatch, then `N passed, M failed`; exits non-zero on any mismatch.
-# Needs `elixir` (Elixir 1.14 on Erlang/OTP 25). Works from any directory.
+# Runs the real-OTP oracle over every scenario of both sets (tests/scenarios/*.scn, format 1, and
+# tests/tree_scenarios/*.scn, tree files), or over the files given as arguments (the set of a file
+# is the directory it is in), and compares each transcript with the content of its golden snapshot
+# (everything after the second `---` line):
+#   tests/snapshots/conformance__transcript@NAME.scn.snap       (tests/scenarios)
+#   tests/snapshots/tree_conformance__transcript@NAME.scn.snap  (tests/tree_scenarios)
+# Prints a diff for each mismatch, then `N passed, M failed` for each set; exits non-zero on any
+# mismatch. Needs `elixir` (Elixir 1.14 on Erlang/OTP 25). Works from any directory.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,51 +21,75 @@ for f in "$@"; do
 done
 cd "$root"
 if [ ${#files[@]} -eq 0 ]; then
-    files=(tests/scenarios/*.scn)
+    files=(tests/scenarios/*.scn tests/tree_scenarios/*.scn)
 fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-status=0
-if [ ${#files[@]} -eq 1 ]; then
-    { echo "== $(basename "${files[0]}" .scn)"; elixir "$here/oracle.exs" "${files[0]}"; } > "$tmp/all" || status=$?
-else
-    elixir "$here/oracle.exs" "${files[@]}" > "$tmp/all" || status=$?
-fi
-if [ "$status" -ne 0 ]; then
-    echo "check-live: the oracle failed (exit $status); transcripts after the failure are missing" >&2
-fi
+ok=0
 
-perl -ne '
-    if (/^== (.*)$/) { close OUT if $name; $name = $1; open OUT, ">", "'"$tmp"'/$name.out" or die; next }
-    print OUT $_;
-' "$tmp/all"
+# Checks one set: check_set SET FILE... (SET: scenarios or tree_scenarios).
+check_set() {
+    local set="$1"
+    shift
+    local prefix=conformance
+    [ "$set" = tree_scenarios ] && prefix=tree_conformance
+    local out="$tmp/$set"
+    mkdir -p "$out"
 
-passed=0
-failed=0
-for f in "${files[@]}"; do
-    name="$(basename "$f" .scn)"
-    snap="tests/snapshots/conformance__transcript@$name.scn.snap"
-    if [ ! -f "$snap" ]; then
-        echo "FAIL $name: no snapshot $snap"
-        failed=$((failed + 1))
-        continue
-    fi
-    if [ ! -f "$tmp/$name.out" ]; then
-        echo "FAIL $name: the oracle printed no transcript"
-        failed=$((failed + 1))
-        continue
-    fi
-    awk 'c >= 2 { print; next } $0 == "---" { c++ }' "$snap" > "$tmp/$name.golden"
-    if diff -u --label "golden/$name" --label "oracle/$name" "$tmp/$name.golden" "$tmp/$name.out" > "$tmp/$name.diff"; then
-        passed=$((passed + 1))
+    local status=0
+    if [ $# -eq 1 ]; then
+        { echo "== $(basename "$1" .scn)"; elixir "$here/oracle.exs" "$1"; } > "$out/all" || status=$?
     else
-        echo "FAIL $name"
-        cat "$tmp/$name.diff"
-        failed=$((failed + 1))
+        elixir "$here/oracle.exs" "$@" > "$out/all" || status=$?
     fi
-done
+    if [ "$status" -ne 0 ]; then
+        echo "check-live: the oracle failed on $set (exit $status); transcripts after the failure are missing" >&2
+        ok=1
+    fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
+    perl -ne '
+        if (/^== (.*)$/) { close OUT if $name; $name = $1; open OUT, ">", "'"$out"'/$name.out" or die; next }
+        print OUT $_;
+    ' "$out/all"
+
+    local passed=0 failed=0 f name snap
+    for f in "$@"; do
+        name="$(basename "$f" .scn)"
+        snap="tests/snapshots/${prefix}__transcript@$name.scn.snap"
+        if [ ! -f "$snap" ]; then
+            echo "FAIL $set/$name: no snapshot $snap"
+            failed=$((failed + 1))
+            continue
+        fi
+        if [ ! -f "$out/$name.out" ]; then
+            echo "FAIL $set/$name: the oracle printed no transcript"
+            failed=$((failed + 1))
+            continue
+        fi
+        awk 'c >= 2 { print; next } $0 == "---" { c++ }' "$snap" > "$out/$name.golden"
+        if diff -u --label "golden/$name" --label "oracle/$name" "$out/$name.golden" "$out/$name.out" > "$out/$name.diff"; then
+            passed=$((passed + 1))
+        else
+            echo "FAIL $set/$name"
+            cat "$out/$name.diff"
+            failed=$((failed + 1))
+        fi
+    done
+
+    echo "$set: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ] || ok=1
+}
+
+flat=()
+tree=()
+for f in "${files[@]}"; do
+    case "$(basename "$(dirname "$f")")" in
+        tree_scenarios) tree+=("$f") ;;
+        *) flat+=("$f") ;;
+    esac
+done
+if [ ${#flat[@]} -gt 0 ]; then check_set scenarios "${flat[@]}"; fi
+if [ ${#tree[@]} -gt 0 ]; then check_set tree_scenarios "${tree[@]}"; fi
+exit "$ok"

@@ -2,8 +2,10 @@
 #
 #     elixir tests/conformance/oracle.exs FILE...
 #
-# Runs each scenario (format: /work/shared/SCENARIOS.md, "format 1") against Elixir's real
-# DynamicSupervisor, in real time, and prints its transcript on stdout. With several files each
+# Runs each scenario (format: docs/scenarios.md, "format 1") against Elixir's real
+# DynamicSupervisor, in real time, and prints its transcript on stdout. A file with a `sup` line
+# is a tree file (docs/tree-scenarios.md): it runs against OTP's real `supervisor` (Elixir's
+# Supervisor) and DynamicSupervisor, nested and registered by name (sections 1b and 4b). With several files each
 # transcript is preceded by a line `== NAME` (the file name without directory and `.scn`).
 #
 # Exit status: 0 on success; 2 when a file is bad (one line on stderr: FILE:LINE: problem; then
@@ -11,9 +13,11 @@
 #
 # Sections:
 #   1. Scenario parser      (text -> %{sup, children, steps}; all validation happens here)
+#   1b. Tree parser         (text -> %{root, sups, workers, order, steps}; reuses section 1)
 #   2. Collector            (one process that records the events and monitors every child)
 #   3. Worker               (the scripted child: a GenServer driven by the template)
 #   4. Runner               (the client: aligns t=0, runs the steps, settles, prints)
+#   4b. Tree runner         (static/dynamic supervisors of a tree, their calls, settling the tree)
 #   5. Main                 (arguments, warm-up, output, exit status)
 
 # Keep stdout for the transcript only: no supervisor/crash reports.
@@ -128,7 +132,7 @@ defmodule Oracle.Scenario do
 
   # -- options ----------------------------------------------------------------------------------
 
-  defp options(words, defaults, fun) do
+  def options(words, defaults, fun) do
     Enum.reduce_while(words, {:ok, defaults, MapSet.new()}, fn word, {:ok, map, seen} ->
       case String.split(word, "=", parts: 2) do
         [key, value] ->
@@ -169,14 +173,14 @@ defmodule Oracle.Scenario do
 
   defp sup_option(key, _v, _m), do: {:error, "unknown supervisor option `#{key}`"}
 
-  defp child_option("restart", v, m) when v in ["permanent", "transient", "temporary"],
+  def child_option("restart", v, m) when v in ["permanent", "transient", "temporary"],
     do: {:ok, %{m | restart: String.to_atom(v)}}
 
-  defp child_option("restart", v, _m), do: {:error, "bad restart `#{v}`"}
-  defp child_option("shutdown", "brutal_kill", m), do: {:ok, %{m | shutdown: :brutal_kill}}
-  defp child_option("shutdown", "infinity", m), do: {:ok, %{m | shutdown: :infinity}}
+  def child_option("restart", v, _m), do: {:error, "bad restart `#{v}`"}
+  def child_option("shutdown", "brutal_kill", m), do: {:ok, %{m | shutdown: :brutal_kill}}
+  def child_option("shutdown", "infinity", m), do: {:ok, %{m | shutdown: :infinity}}
 
-  defp child_option("shutdown", v, m) do
+  def child_option("shutdown", v, m) do
     with {:ok, n} <- number(v, "shutdown") do
       if n >= 1,
         do: {:ok, %{m | shutdown: n}},
@@ -184,15 +188,15 @@ defmodule Oracle.Scenario do
     end
   end
 
-  defp child_option("trap_exit", "true", m), do: {:ok, %{m | trap_exit: true}}
-  defp child_option("trap_exit", "false", m), do: {:ok, %{m | trap_exit: false}}
-  defp child_option("trap_exit", v, _m), do: {:error, "bad trap_exit `#{v}` (want true or false)"}
+  def child_option("trap_exit", "true", m), do: {:ok, %{m | trap_exit: true}}
+  def child_option("trap_exit", "false", m), do: {:ok, %{m | trap_exit: false}}
+  def child_option("trap_exit", v, _m), do: {:error, "bad trap_exit `#{v}` (want true or false)"}
 
-  defp child_option("stop_ms", v, m) do
+  def child_option("stop_ms", v, m) do
     with {:ok, n} <- number(v, "stop_ms"), do: {:ok, %{m | stop_ms: n}}
   end
 
-  defp child_option("init", v, m) do
+  def child_option("init", v, m) do
     v
     |> String.split(",")
     |> Enum.reduce_while({:ok, []}, fn o, {:ok, acc} ->
@@ -207,16 +211,16 @@ defmodule Oracle.Scenario do
     end
   end
 
-  defp child_option(key, _v, _m), do: {:error, "unknown child option `#{key}`"}
+  def child_option(key, _v, _m), do: {:error, "unknown child option `#{key}`"}
 
-  defp outcome("ok"), do: {:ok, :ok}
-  defp outcome("ignore"), do: {:ok, :ignore}
+  def outcome("ok"), do: {:ok, :ok}
+  def outcome("ignore"), do: {:ok, :ignore}
 
-  defp outcome("stop:" <> word) do
+  def outcome("stop:" <> word) do
     if Regex.match?(@word, word), do: {:ok, {:stop, word}}, else: {:error, "bad init outcome `stop:#{word}`"}
   end
 
-  defp outcome(o), do: {:error, "bad init outcome `#{o}` (want ok, ignore or stop:WORD)"}
+  def outcome(o), do: {:error, "bad init outcome `#{o}` (want ok, ignore or stop:WORD)"}
 
   # -- operations -------------------------------------------------------------------------------
 
@@ -259,21 +263,299 @@ defmodule Oracle.Scenario do
     end
   end
 
-  defp reason("normal"), do: {:ok, :normal}
-  defp reason("shutdown"), do: {:ok, :shutdown}
+  def reason("normal"), do: {:ok, :normal}
+  def reason("shutdown"), do: {:ok, :shutdown}
 
-  defp reason("shutdown:" <> word) do
+  def reason("shutdown:" <> word) do
     if Regex.match?(@word, word), do: {:ok, {:shutdown, String.to_atom(word)}}, else: {:error, "bad reason `shutdown:#{word}`"}
   end
 
-  defp reason(word) do
+  def reason(word) do
     if Regex.match?(@word, word), do: {:ok, String.to_atom(word)}, else: {:error, "bad reason `#{word}`"}
   end
 
-  defp number(text, what) do
+  def number(text, what) do
     if Regex.match?(@number, text),
       do: {:ok, String.to_integer(text)},
       else: {:error, "bad #{what} `#{text}` (want a decimal number without sign or leading zero)"}
+  end
+end
+
+# ---------------------------------------------------------------------------------------------
+# 1b. Tree-scenario parser (docs/tree-scenarios.md): a file with a `sup` line
+# ---------------------------------------------------------------------------------------------
+defmodule Oracle.TreeScenario do
+  @moduledoc false
+
+  # Reuses format 1's option, number, reason and outcome parsers (Oracle.Scenario). Choices the
+  # contract leaves open (the Rust parser may be more lenient; conformance files avoid them):
+  # * a static supervisor's `start`/`restart`/`terminate`/`delete NAME` must name a child
+  #   declared in that supervisor; a dynamic one's `start NAME` a template of it;
+  # * `exit REF` must name a worker; `kill REF` any worker or supervisor (the root is ROOT#1);
+  # * `exit` and `kill` take no `on`; `stop` only on the root.
+
+  @name ~r/\A[a-z][a-z0-9_]*\z/
+  @max_sups 100
+  @max_depth 8
+
+  def tree_text?(text) do
+    text
+    |> String.split("\n")
+    |> Enum.any?(fn line -> match?(["sup" | _], String.split(String.trim(line), " ", trim: true)) end)
+  end
+
+  def parse(text, path) do
+    init = %{tree: true, root: nil, sups: %{}, workers: %{}, order: %{}, steps: [], last_ms: 0, nsups: 0}
+
+    text
+    |> String.split("\n")
+    |> Enum.with_index(1)
+    |> Enum.reduce_while({:ok, init}, fn {line, no}, {:ok, acc} ->
+      stripped = String.trim(line)
+
+      if stripped == "" or String.starts_with?(stripped, "#") do
+        {:cont, {:ok, acc}}
+      else
+        case statement(String.split(stripped, " ", trim: true), acc) do
+          {:ok, acc} -> {:cont, {:ok, put_line(acc, no)}}
+          {:error, msg} -> {:halt, {:error, "#{path}:#{no}: #{msg}"}}
+        end
+      end
+    end)
+    |> case do
+      {:ok, acc} ->
+        {:ok, %{acc | steps: Enum.reverse(acc.steps), order: Map.new(acc.order, fn {k, v} -> {k, Enum.reverse(v)} end)}}
+
+      err ->
+        err
+    end
+  end
+
+  defp put_line(%{steps: [%{line: nil} = s | rest]} = acc, no), do: %{acc | steps: [%{s | line: no} | rest]}
+  defp put_line(acc, _no), do: acc
+
+  defp declared?(acc, name), do: Map.has_key?(acc.sups, name) or Map.has_key?(acc.workers, name)
+
+  # Collects `key=value` words as given (strings), checked afterwards.
+  defp raw_options(words), do: Oracle.Scenario.options(words, %{}, fn k, v, m -> {:ok, Map.put(m, k, v)} end)
+
+  # -- statements -------------------------------------------------------------------------------
+
+  defp statement(["supervisor" | _], _acc), do: {:error, "a tree file may not contain a `supervisor` line"}
+  defp statement(["sup"], _acc), do: {:error, "`sup` needs a NAME"}
+
+  defp statement(["sup", name | opts], acc) do
+    with :ok <- new_name(name, acc),
+         :ok <- (if acc.nsups >= @max_sups, do: {:error, "more than #{@max_sups} `sup` lines"}, else: :ok),
+         {:ok, o} <- raw_options(opts),
+         {:ok, sup} <- sup_decl(name, o, acc) do
+      acc = %{acc | sups: Map.put(acc.sups, name, sup), order: Map.put(acc.order, name, []), nsups: acc.nsups + 1}
+      acc = if sup.parent, do: add_child(acc, sup.parent, name), else: %{acc | root: name}
+      {:ok, acc}
+    end
+  end
+
+  defp statement(["child"], _acc), do: {:error, "`child` needs a NAME"}
+
+  defp statement(["child", name | opts], acc) do
+    defaults = %{restart: :permanent, shutdown: 5000, trap_exit: false, stop_ms: 0, init: [:ok]}
+
+    with :ok <- new_name(name, acc),
+         :ok <- (if acc.root == nil, do: {:error, "the root `sup` line must come first"}, else: :ok),
+         {:ok, o} <- raw_options(opts),
+         {tree_opts, worker_opts} = Map.split(o, ["in", "significant", "later"]),
+         {:ok, tmpl} <-
+           Enum.reduce_while(worker_opts, {:ok, defaults}, fn {k, v}, {:ok, m} ->
+             case Oracle.Scenario.child_option(k, v, m) do
+               {:ok, m} -> {:cont, {:ok, m}}
+               err -> {:halt, err}
+             end
+           end),
+         {:ok, place} <- placement(tree_opts, acc, false) do
+      w = Map.merge(tmpl, place)
+      {:ok, add_child(%{acc | workers: Map.put(acc.workers, name, w)}, w.parent, name)}
+    end
+  end
+
+  defp statement(["at"], _acc), do: {:error, "`at` needs a time and an operation"}
+
+  defp statement(["at", ms | words], acc) do
+    with :ok <- (if acc.root == nil, do: {:error, "the root `sup` line must come first"}, else: :ok),
+         {:ok, ms} <- Oracle.Scenario.number(ms, "time"),
+         :ok <- (if ms < acc.last_ms, do: {:error, "time #{ms} is before the previous step's time #{acc.last_ms}"}, else: :ok),
+         {:ok, on, op_words} <- target(words, acc),
+         {:ok, op} <- operation(op_words, on, acc) do
+      step = %{ms: ms, on: on, op: op, line: nil, text: "@#{ms} " <> Enum.join(words, " ")}
+      {:ok, %{acc | steps: [step | acc.steps], last_ms: ms}}
+    end
+  end
+
+  defp statement([word | _], _acc), do: {:error, "unknown keyword `#{word}`"}
+
+  defp new_name(name, acc) do
+    cond do
+      not Regex.match?(@name, name) -> {:error, "bad name `#{name}` (want [a-z][a-z0-9_]*)"}
+      declared?(acc, name) -> {:error, "name `#{name}` is declared twice"}
+      true -> :ok
+    end
+  end
+
+  defp add_child(acc, parent, name), do: %{acc | order: Map.update!(acc.order, parent, &[name | &1])}
+
+  # in=, significant=, later= of a `sup` (not the root) or `child` line.
+  defp placement(o, acc, sup?) do
+    parent = Map.get(o, "in", acc.root)
+
+    with :ok <- (if Map.has_key?(acc.sups, parent), do: :ok, else: {:error, "`in=#{parent}` names no supervisor declared above"}),
+         {:ok, significant} <- bool(o, "significant"),
+         {:ok, later} <- bool(o, "later") do
+      p = acc.sups[parent]
+
+      cond do
+        p.kind == :dynamic and (Map.has_key?(o, "significant") or Map.has_key?(o, "later")) ->
+          {:error, "`significant` and `later` are not allowed in a dynamic supervisor's template"}
+
+        sup? and p.depth + 1 > @max_depth ->
+          {:error, "deeper than #{@max_depth} levels below the root"}
+
+        true ->
+          {:ok, %{parent: parent, parent_kind: p.kind, significant: significant, later: later, depth: p.depth + 1}}
+      end
+    end
+  end
+
+  defp bool(o, key) do
+    case Map.get(o, key, "false") do
+      "true" -> {:ok, true}
+      "false" -> {:ok, false}
+      v -> {:error, "bad #{key} `#{v}` (want true or false)"}
+    end
+  end
+
+  @sup_keys ~w(in kind strategy max_children auto_shutdown max_restarts max_seconds restart shutdown significant later)
+
+  defp sup_decl(name, o, acc) do
+    root? = acc.root == nil
+
+    with :ok <- check_keys(o, @sup_keys, "sup"),
+         :ok <- (if root? and Enum.any?(~w(in restart shutdown significant later), &Map.has_key?(o, &1)),
+                  do: {:error, "the root takes no in, restart, shutdown, significant nor later"}, else: :ok),
+         :ok <- (if not root? and not Map.has_key?(o, "in"), do: {:error, "`sup #{name}` needs in=SUP"}, else: :ok),
+         {:ok, kind} <- enum(o, "kind", ~w(static dynamic), "static"),
+         :ok <- (if kind == :dynamic and (Map.has_key?(o, "strategy") or Map.has_key?(o, "auto_shutdown")),
+                  do: {:error, "strategy and auto_shutdown are for static supervisors"}, else: :ok),
+         :ok <- (if kind == :static and Map.has_key?(o, "max_children"),
+                  do: {:error, "max_children is for dynamic supervisors"}, else: :ok),
+         {:ok, strategy} <- enum(o, "strategy", ~w(one_for_one one_for_all rest_for_one), "one_for_one"),
+         {:ok, auto} <- enum(o, "auto_shutdown", ~w(never any_significant all_significant), "never"),
+         {:ok, restart} <- enum(o, "restart", ~w(permanent transient temporary), "permanent"),
+         {:ok, flags} <- sup_numbers(o),
+         {:ok, shutdown} <- shutdown(o),
+         {:ok, place} <- (if root?, do: {:ok, %{parent: nil, parent_kind: nil, significant: false, later: false, depth: 0}},
+                          else: placement(o, acc, true)) do
+      {:ok,
+       Map.merge(place, %{name: name, kind: kind, strategy: strategy, auto_shutdown: auto, restart: restart,
+         shutdown: shutdown}) |> Map.merge(flags)}
+    end
+  end
+
+  defp check_keys(o, keys, what) do
+    case Enum.find(Map.keys(o), &(&1 not in keys)) do
+      nil -> :ok
+      k -> {:error, "unknown #{what} option `#{k}`"}
+    end
+  end
+
+  defp enum(o, key, values, default) do
+    v = Map.get(o, key, default)
+    if v in values, do: {:ok, String.to_atom(v)}, else: {:error, "bad #{key} `#{v}`"}
+  end
+
+  defp sup_numbers(o) do
+    m = %{max_children: :infinity, max_restarts: 3, max_seconds: 5}
+
+    Enum.reduce_while(~w(max_children max_restarts max_seconds), {:ok, m}, fn key, {:ok, m} ->
+      case Map.fetch(o, key) do
+        :error ->
+          {:cont, {:ok, m}}
+
+        {:ok, "infinity"} when key == "max_children" ->
+          {:cont, {:ok, m}}
+
+        {:ok, v} ->
+          case Oracle.Scenario.number(v, key) do
+            {:ok, 0} when key == "max_seconds" -> {:halt, {:error, "max_seconds must be at least 1"}}
+            {:ok, n} -> {:cont, {:ok, Map.put(m, String.to_atom(key), n)}}
+            err -> {:halt, err}
+          end
+      end
+    end)
+  end
+
+  defp shutdown(o) do
+    case Map.fetch(o, "shutdown") do
+      :error -> {:ok, :infinity}
+      {:ok, v} -> with {:ok, m} <- Oracle.Scenario.child_option("shutdown", v, %{shutdown: nil}), do: {:ok, m.shutdown}
+    end
+  end
+
+  # -- steps ------------------------------------------------------------------------------------
+
+  defp target(["on", sup | rest], acc) do
+    if Map.has_key?(acc.sups, sup), do: {:ok, sup, rest}, else: {:error, "`on #{sup}` names no supervisor declared above"}
+  end
+
+  defp target(words, _acc), do: {:ok, nil, words}
+
+  defp operation(["exit", ref, reason], nil, acc) do
+    with {:ok, r} <- ref(ref, acc, :worker), {:ok, why} <- Oracle.Scenario.reason(reason), do: {:ok, {:exit, r, why}}
+  end
+
+  defp operation(["kill", ref], nil, acc), do: with({:ok, r} <- ref(ref, acc, :any), do: {:ok, {:kill, r}})
+
+  defp operation([op | _], on, _acc) when op in ["exit", "kill"] and on != nil,
+    do: {:error, "`#{op}` takes no `on SUP`"}
+
+  defp operation(words, nil, acc), do: operation(words, acc.root, acc)
+
+  defp operation(["stop"], on, acc) do
+    if on == acc.root, do: {:ok, :stop}, else: {:error, "`stop` is for the root only"}
+  end
+
+  defp operation(["count"], _on, _acc), do: {:ok, :count}
+  defp operation(["which"], _on, _acc), do: {:ok, :which}
+
+  defp operation([op, name], on, acc) when op in ["start", "terminate", "restart", "delete"] do
+    kind = acc.sups[on].kind
+
+    cond do
+      op == "terminate" and kind == :dynamic -> with({:ok, r} <- ref(name, acc, :any), do: {:ok, {:terminate, r}})
+      op in ["restart", "delete"] and kind == :dynamic -> {:error, "`#{op}` is for static supervisors"}
+      not declared?(acc, name) -> {:error, "step names `#{name}` before its declaration"}
+      parent_of(acc, name) != on -> {:error, "`#{name}` is not declared in `#{on}`"}
+      true -> {:ok, {String.to_atom(op), name}}
+    end
+  end
+
+  defp operation([], _on, _acc), do: {:error, "`at MS` needs an operation"}
+  defp operation([op | _], _on, _acc), do: {:error, "unknown operation or wrong arguments `#{op}`"}
+
+  defp parent_of(acc, name), do: (acc.sups[name] || acc.workers[name]).parent
+
+  defp ref(text, acc, what) do
+    with [name, k] <- String.split(text, "#", parts: 2),
+         true <- Regex.match?(@name, name),
+         {:ok, k} <- Oracle.Scenario.number(k, "attempt number") do
+      cond do
+        k < 1 -> {:error, "attempt number in `#{text}` must be at least 1"}
+        not declared?(acc, name) -> {:error, "step names `#{name}` before its declaration"}
+        what == :worker and not Map.has_key?(acc.workers, name) -> {:error, "`#{text}` is not a worker"}
+        true -> {:ok, text}
+      end
+    else
+      {:error, _} = err -> err
+      _ -> {:error, "bad process reference `#{text}` (want NAME#K)"}
+    end
   end
 end
 
@@ -286,17 +568,45 @@ defmodule Oracle.Collector do
 
   def start, do: GenServer.start(__MODULE__, nil)
 
-  def init(nil), do: {:ok, %{events: [], mons: %{}, pid_of: %{}, ref_of: %{}}}
+  def init(nil), do: {:ok, %{events: [], mons: %{}, pid_of: %{}, ref_of: %{}, info: %{}}}
 
   # `up`: called synchronously from the child's init, so the monitor exists before the child
-  # can be killed, and before start_child (or the restart) returns.
-  def handle_call({:up, ref, pid}, _from, st) do
+  # can be killed, and before start_child (or the restart) returns. In a tree, `parent` is the
+  # supervisor that started the process (the start function runs inside it) and `kind` is
+  # :worker or :sup; a child supervisor reports itself from its start function, once its
+  # start_link has returned (all its children started).
+  def handle_call({:up, ref, pid}, from, st), do: handle_call({:up, ref, pid, nil, :worker}, from, st)
+
+  def handle_call({:up, ref, pid, parent, kind}, _from, st) do
     mon = Process.monitor(pid)
 
     {:reply, :ok,
      %{st | events: ["up " <> ref | st.events], mons: Map.put(st.mons, mon, {ref, pid}),
-       pid_of: Map.put(st.pid_of, ref, pid), ref_of: Map.put(st.ref_of, pid, ref)}}
+       pid_of: Map.put(st.pid_of, ref, pid), ref_of: Map.put(st.ref_of, pid, ref),
+       info: Map.put(st.info, pid, {kind, parent, ref})}}
   end
+
+  # The root of a tree: known by its REF (for `kill`), its end printed as `sup down REASON`.
+  def handle_call({:watch_root, ref, pid}, _from, st) do
+    mon = Process.monitor(pid)
+
+    {:reply, :ok,
+     %{st | mons: Map.put(st.mons, mon, {:sup, pid}), pid_of: Map.put(st.pid_of, ref, pid),
+       ref_of: Map.put(st.ref_of, pid, ref), info: Map.put(st.info, pid, {:root, nil, ref})}}
+  end
+
+  # The monitored processes not yet reported down, as {pid, kind, parent, ref}.
+  def handle_call(:tree, _from, st) do
+    tree =
+      Enum.map(st.mons, fn {_, {_, pid}} ->
+        {kind, parent, ref} = Map.get(st.info, pid, {:root, nil, nil})
+        {pid, kind, parent, ref}
+      end)
+
+    {:reply, tree, st}
+  end
+
+  def handle_call({:format, reason}, _from, st), do: {:reply, Oracle.Format.reason(reason, st.ref_of), st}
 
   def handle_call({:event, text}, _from, st), do: {:reply, :ok, %{st | events: [text | st.events]}}
 
@@ -337,8 +647,8 @@ defmodule Oracle.Collector do
 
     text =
       case who do
-        :sup -> "sup down " <> Oracle.Format.reason(reason)
-        ref -> "down #{ref} " <> Oracle.Format.reason(reason)
+        :sup -> "sup down " <> Oracle.Format.reason(reason, st.ref_of)
+        ref -> "down #{ref} " <> Oracle.Format.reason(reason, st.ref_of)
       end
 
     %{st | events: [text | st.events], mons: mons}
@@ -353,6 +663,14 @@ defmodule Oracle.Format do
   def reason(:killed), do: "killed"
   def reason(w) when is_atom(w), do: Atom.to_string(w)
   def reason(other), do: inspect(other)
+
+  # Tree files (docs/tree-scenarios.md, "Reasons as text"), applied recursively: an atom is its
+  # name, a tuple its elements joined by `:`, a pid the REF of its process (`?` if none). For the
+  # reasons of format 1 (atoms, {:shutdown, atom}) this is the same text as reason/1.
+  def reason(r, _refs) when is_atom(r), do: Atom.to_string(r)
+  def reason(r, refs) when is_tuple(r), do: r |> Tuple.to_list() |> Enum.map_join(":", &reason(&1, refs))
+  def reason(r, refs) when is_pid(r), do: Map.get(refs, r, "?")
+  def reason(r, _refs), do: inspect(r)
 end
 
 # ---------------------------------------------------------------------------------------------
@@ -367,16 +685,16 @@ defmodule Oracle.Worker do
   def start_link(name, tmpl, ctx) do
     k = :ets.update_counter(ctx.attempts, name, 1, {name, 0})
     outcome = Enum.at(tmpl.init, min(k, length(tmpl.init)) - 1)
-    GenServer.start_link(__MODULE__, {"#{name}##{k}", outcome, tmpl, ctx.collector})
+    GenServer.start_link(__MODULE__, {"#{name}##{k}", outcome, tmpl, ctx.collector, self()})
   end
 
   @impl true
-  def init({ref, outcome, tmpl, collector}) do
+  def init({ref, outcome, tmpl, collector, parent}) do
     Process.flag(:trap_exit, tmpl.trap_exit)
 
     case outcome do
       :ok ->
-        GenServer.call(collector, {:up, ref, self()}, :infinity)
+        GenServer.call(collector, {:up, ref, self(), parent, :worker}, :infinity)
         {:ok, %{trap_exit: tmpl.trap_exit, stop_ms: tmpl.stop_ms, self_exit: false}}
 
       :ignore ->
@@ -470,7 +788,7 @@ defmodule Oracle.Runner do
     out
   end
 
-  defp flush(st, prev, lines) do
+  def flush(st, prev, lines) do
     events = GenServer.call(st.col, :flush)
 
     case prev do
@@ -570,15 +888,15 @@ defmodule Oracle.Runner do
     end
   end
 
-  defp call_sup(_st, call, format) do
+  def call_sup(_st, call, format) do
     format.(call.())
   catch
     :exit, {:noproc, _} -> "error noproc"
   end
 
-  defp pid_of(st, ref), do: GenServer.call(st.col, {:pid_of, ref})
+  def pid_of(st, ref), do: GenServer.call(st.col, {:pid_of, ref})
 
-  defp dead_pid do
+  def dead_pid do
     pid = spawn(fn -> :ok end)
     mon = Process.monitor(pid)
 
@@ -691,6 +1009,348 @@ defmodule Oracle.Runner do
 end
 
 # ---------------------------------------------------------------------------------------------
+# 4b. Tree runner: supervisors of a tree file (docs/tree-scenarios.md)
+# ---------------------------------------------------------------------------------------------
+defmodule Oracle.TreeSup do
+  @moduledoc false
+
+  # A static supervisor is OTP's `supervisor` with this module as its callback module and map
+  # child specs, so that `significant` and `auto_shutdown` (which Elixir 1.14's Supervisor.init/2
+  # does not accept) reach it; a dynamic one is Elixir's DynamicSupervisor. Both are registered
+  # under their NAME as a local atom.
+  @behaviour :supervisor
+
+  @impl true
+  def init({name, ctx}) do
+    d = ctx.scn.sups[name]
+    flags = %{strategy: d.strategy, intensity: d.max_restarts, period: d.max_seconds, auto_shutdown: d.auto_shutdown}
+    specs = for c <- ctx.scn.order[name], not child_decl(ctx, c).later, do: spec(c, ctx)
+    {:ok, {flags, specs}}
+  end
+
+  # Starts the process of supervisor `name` (linked to the caller).
+  def start_sup(name, ctx) do
+    d = ctx.scn.sups[name]
+    atom = String.to_atom(name)
+
+    case d.kind do
+      :static ->
+        :supervisor.start_link({:local, atom}, __MODULE__, {name, ctx})
+
+      :dynamic ->
+        DynamicSupervisor.start_link(name: atom, strategy: :one_for_one, max_children: d.max_children,
+          max_restarts: d.max_restarts, max_seconds: d.max_seconds)
+    end
+  end
+
+  # The start function of a child supervisor: runs inside its parent (start-up, start_child and
+  # restarts alike), takes the next attempt number K and reports `up NAME#K` once start_link
+  # has returned (all its children started), or `fail NAME#K REASON`.
+  def start_link(name, ctx) do
+    k = :ets.update_counter(ctx.attempts, name, 1, {name, 0})
+    ref = "#{name}##{k}"
+
+    case start_sup(name, ctx) do
+      {:ok, pid} ->
+        GenServer.call(ctx.collector, {:up, ref, pid, self(), :sup}, :infinity)
+        {:ok, pid}
+
+      {:error, reason} = err ->
+        text = GenServer.call(ctx.collector, {:format, reason}, :infinity)
+        GenServer.call(ctx.collector, {:event, "fail #{ref} #{text}"}, :infinity)
+        err
+    end
+  end
+
+  def child_decl(ctx, name), do: ctx.scn.sups[name] || ctx.scn.workers[name]
+
+  # The child spec of child or template `name` (a map; `significant` only under a static parent).
+  def spec(name, ctx) do
+    d = child_decl(ctx, name)
+
+    base =
+      if Map.has_key?(ctx.scn.sups, name),
+        do: %{start: {__MODULE__, :start_link, [name, ctx]}, type: :supervisor},
+        else: %{start: {Oracle.Worker, :start_link, [name, d, ctx]}, type: :worker}
+
+    base = Map.merge(base, %{id: String.to_atom(name), restart: d.restart, shutdown: d.shutdown})
+    if d.significant, do: Map.put(base, :significant, true), else: base
+  end
+end
+
+defmodule Oracle.TreeRunner do
+  @moduledoc false
+  import Oracle.Runner, only: [wait_until: 1, now_ms: 0, flush: 3, call_sup: 3, pid_of: 2, dead_pid: 0]
+
+  @settle_cap_ms 10_000
+
+  def run(scn, file, align? \\ true) do
+    Process.flag(:trap_exit, true)
+    attempts = :ets.new(:attempts, [:public, :set])
+    {:ok, col} = Oracle.Collector.start()
+    ctx = %{attempts: attempts, collector: col, scn: scn}
+
+    now = now_ms()
+    t0 = if align?, do: (Integer.floor_div(now, 1000) + 1) * 1000, else: now
+    wait_until(t0)
+
+    :ets.insert(attempts, {scn.root, 1})
+    root_ref = "#{scn.root}#1"
+
+    {init_line, root} =
+      case Oracle.TreeSup.start_sup(scn.root, ctx) do
+        {:ok, pid} ->
+          GenServer.call(col, {:watch_root, root_ref, pid})
+          {"@0 init -> ok", pid}
+
+        {:error, reason} ->
+          {"@0 init -> error " <> GenServer.call(col, {:format, reason}), nil}
+      end
+
+    st = %{root: root, col: col, ctx: ctx, t0: t0, file: file, scn: scn}
+
+    result =
+      case settle(st, 0) do
+        :ok ->
+          Enum.reduce_while(scn.steps, {[], {init_line}}, fn step, {lines, prev} ->
+            wait_until(t0 + step.ms)
+            lines = flush(st, prev, lines)
+            result = op(step.op, step.on || scn.root, st)
+
+            case settle(st, step.line) do
+              :ok -> {:cont, {lines, {step.text <> " -> " <> result}}}
+              {:error, _} = err -> {:halt, err}
+            end
+          end)
+
+        err ->
+          err
+      end
+
+    out =
+      case result do
+        {:error, _} = err -> err
+        {lines, prev} -> {:ok, Enum.reverse(flush(st, prev, lines))}
+      end
+
+    cleanup(st, attempts)
+    out
+  end
+
+  defp fmt(st, reason), do: GenServer.call(st.col, {:format, reason})
+  defp ref_of(st, pid), do: GenServer.call(st.col, {:ref_of, pid}) || "?"
+  defp static?(st, on), do: st.scn.sups[on].kind == :static
+
+  # -- operations -------------------------------------------------------------------------------
+
+  defp op({:start, name}, on, st) do
+    sup = String.to_atom(on)
+    spec = Oracle.TreeSup.spec(name, st.ctx)
+
+    if static?(st, on) do
+      call_sup(st, fn -> :supervisor.start_child(sup, spec) end, fn
+        {:ok, :undefined} -> "ok undefined"
+        {:ok, pid} -> "ok " <> ref_of(st, pid)
+        {:error, {:already_started, pid}} -> "error already_started " <> ref_of(st, pid)
+        {:error, :already_present} -> "error already_present"
+        {:error, {what, {:child, _, _, _, _, _, _, _, _}}} -> "error " <> fmt(st, what)
+        {:error, what} -> "error " <> fmt(st, what)
+      end)
+    else
+      call_sup(st, fn -> DynamicSupervisor.start_child(sup, spec) end, fn
+        {:ok, pid} -> "ok " <> ref_of(st, pid)
+        :ignore -> "ignore"
+        {:error, reason} -> "error " <> fmt(st, reason)
+      end)
+    end
+  end
+
+  defp op({:terminate, what}, on, st) do
+    sup = String.to_atom(on)
+
+    call =
+      if static?(st, on),
+        do: fn -> :supervisor.terminate_child(sup, String.to_atom(what)) end,
+        else: fn -> DynamicSupervisor.terminate_child(sup, pid_of(st, what) || dead_pid()) end
+
+    call_sup(st, call, fn
+      :ok -> "ok"
+      {:error, reason} -> "error " <> fmt(st, reason)
+    end)
+  end
+
+  defp op({:restart, name}, on, st) do
+    call_sup(st, fn -> :supervisor.restart_child(String.to_atom(on), String.to_atom(name)) end, fn
+      {:ok, :undefined} -> "ok undefined"
+      {:ok, pid} -> "ok " <> ref_of(st, pid)
+      {:error, reason} -> "error " <> fmt(st, reason)
+    end)
+  end
+
+  defp op({:delete, name}, on, st) do
+    call_sup(st, fn -> :supervisor.delete_child(String.to_atom(on), String.to_atom(name)) end, fn
+      :ok -> "ok"
+      {:error, reason} -> "error " <> fmt(st, reason)
+    end)
+  end
+
+  defp op(:count, on, st) do
+    call_sup(st, fn -> Map.new(:supervisor.count_children(String.to_atom(on))) end, fn c ->
+      "active=#{c.active} specs=#{c.specs} supervisors=#{c.supervisors} workers=#{c.workers}"
+    end)
+  end
+
+  defp op(:which, on, st) do
+    call_sup(st, fn -> :supervisor.which_children(String.to_atom(on)) end, fn
+      [] ->
+        "-"
+
+      list ->
+        texts =
+          Enum.map(list, fn {id, child, _, _} ->
+            x =
+              case child do
+                :restarting -> "restarting"
+                :undefined -> "undefined"
+                pid -> ref_of(st, pid)
+              end
+
+            if static?(st, on), do: "#{id}=#{x}", else: x
+          end)
+
+        texts = if static?(st, on), do: texts, else: Enum.sort(texts)
+        Enum.join(texts, " ")
+    end)
+  end
+
+  defp op(:stop, _on, st) do
+    root = st.root
+
+    if root && Process.alive?(root) do
+      Process.exit(root, :shutdown)
+
+      receive do
+        {:EXIT, ^root, _} -> "ok"
+      after
+        60_000 -> raise "no EXIT from the root"
+      end
+    else
+      "error noproc"
+    end
+  end
+
+  defp op({:exit, ref, reason}, _on, st), do: signal(st, ref, fn pid -> send(pid, {:oracle_exit, reason}) end)
+  defp op({:kill, ref}, _on, st), do: signal(st, ref, fn pid -> Process.exit(pid, :kill) end)
+
+  defp signal(st, ref, fun) do
+    pid = pid_of(st, ref)
+
+    if pid && Process.alive?(pid) do
+      mon = Process.monitor(pid)
+      fun.(pid)
+
+      receive do
+        {:DOWN, ^mon, :process, _, _} -> "ok"
+      end
+    else
+      "dead"
+    end
+  end
+
+  # -- settling ---------------------------------------------------------------------------------
+  #
+  # The tree has settled when one pass over every live supervisor (deepest first) finds each of
+  # them idle with no work left (as Oracle.Runner's settle: no {:restarting, _} entry, every
+  # running child alive, so no EXIT waiting in a mailbox), no live process has a dead parent (a
+  # killed supervisor's children still stopping), and the root, if dead, has sent its EXIT.
+  # Then the collector waits for the DOWN of every dead process.
+  defp settle(st, line) do
+    case settle_loop(st, now_ms() + @settle_cap_ms, line) do
+      :ok -> GenServer.call(st.col, :sync, :infinity)
+      err -> err
+    end
+  end
+
+  defp settle_loop(st, deadline, line) do
+    alive = for {pid, _, _, _} = p <- GenServer.call(st.col, :tree), Process.alive?(pid), do: p
+
+    sups =
+      for({pid, kind, _, ref} <- alive, kind in [:sup, :root], do: {pid, ref})
+      |> Enum.sort_by(fn {_, ref} -> -depth(st, ref) end)
+
+    statuses = Enum.map(sups, fn {pid, _} -> status(pid) end)
+    orphans = for {_, kind, parent, _} <- alive, kind != :root, parent != nil, not Process.alive?(parent), do: parent
+    restarting = for {:restarting, name} <- statuses, do: name
+
+    cond do
+      Enum.all?(statuses, &(&1 == :ok)) and orphans == [] ->
+        :ok
+
+      restarting != [] and now_ms() > deadline ->
+        {:error,
+         "#{st.file}:#{line}: the scenario does not settle: the restart of child `#{hd(restarting)}` " <>
+           "is retried forever (still retrying after #{div(@settle_cap_ms, 1000)} s)"}
+
+      true ->
+        Process.sleep(1)
+        settle_loop(st, deadline, line)
+    end
+  end
+
+  defp depth(st, ref) do
+    [name | _] = String.split(ref, "#")
+    st.scn.sups[name].depth
+  end
+
+  defp status(pid) do
+    state =
+      try do
+        :sys.get_state(pid, :infinity)
+      catch
+        :exit, _ -> :dead
+      end
+
+    case state do
+      :dead ->
+        :dead
+
+      # OTP's supervisor: #state{children = {Ids, Db}}, Db: id => #child{pid = ...}
+      state when elem(state, 0) == :state ->
+        {_ids, db} = elem(state, 3)
+        children = Map.values(db)
+
+        case for({:child, {:restarting, _}, id, _, _, _, _, _, _} <- children, do: id) do
+          [id | _] -> {:restarting, id}
+          [] -> if Enum.all?(children, fn c -> not is_pid(elem(c, 1)) or Process.alive?(elem(c, 1)) end), do: :ok, else: :busy
+        end
+
+      %{children: children} ->
+        case for({_, {:restarting, {{_, _, [name | _]}, _, _, _, _}}} <- children, do: name) do
+          [name | _] -> {:restarting, name}
+          [] -> if Enum.all?(Map.keys(children), &Process.alive?/1), do: :ok, else: :busy
+        end
+    end
+  end
+
+  defp cleanup(st, attempts) do
+    live = GenServer.call(st.col, :live_pids)
+    Enum.each(live, &Process.unlink/1)
+    Enum.each(live, &Process.exit(&1, :kill))
+    GenServer.stop(st.col)
+    :ets.delete(attempts)
+    flush_exits()
+  end
+
+  defp flush_exits do
+    receive do
+      {:EXIT, _, _} -> flush_exits()
+    after
+      0 -> :ok
+    end
+  end
+end
+
+# ---------------------------------------------------------------------------------------------
 # 5. Main
 # ---------------------------------------------------------------------------------------------
 defmodule Oracle.Main do
@@ -716,6 +1376,44 @@ defmodule Oracle.Main do
   at 0 start w
   """
 
+  # The same for tree files: static and dynamic supervisors, every static call, a failed start.
+  @tree_warm_up """
+  sup wroot strategy=one_for_all max_restarts=5
+  child wa trap_exit=true stop_ms=1
+  sup wmid in=wroot kind=dynamic
+  child wt in=wmid init=ok,ignore,stop:x
+  sup wlow in=wroot strategy=rest_for_one later=true
+  child wb in=wlow
+  at 0 on wmid start wt
+  at 0 on wmid start wt
+  at 0 on wmid start wt
+  at 0 on wmid which
+  at 0 on wmid count
+  at 0 start wlow
+  at 0 exit wa#1 boom
+  at 0 which
+  at 0 count
+  at 0 terminate wlow
+  at 0 restart wlow
+  at 0 terminate wlow
+  at 0 delete wlow
+  at 0 kill wmid#2
+  at 0 stop
+  """
+
+  # A file is a tree file (docs/tree-scenarios.md) when it has a `sup` line.
+  defp parse_file(path) do
+    case File.read(path) do
+      {:ok, text} ->
+        if Oracle.TreeScenario.tree_text?(text),
+          do: Oracle.TreeScenario.parse(text, path),
+          else: Oracle.Scenario.parse(text, path)
+
+      {:error, _} ->
+        Oracle.Scenario.parse_file(path)
+    end
+  end
+
   def main(files) do
     if files == [] do
       IO.puts(:stderr, "usage: elixir tests/conformance/oracle.exs FILE...")
@@ -723,7 +1421,7 @@ defmodule Oracle.Main do
     end
 
     # Parse every file first: a bad file means nothing runs.
-    parsed = Enum.map(files, fn f -> {f, Oracle.Scenario.parse_file(f)} end)
+    parsed = Enum.map(files, fn f -> {f, parse_file(f)} end)
     bad = for {_, {:error, msg}} <- parsed, do: msg
 
     if bad != [] do
@@ -734,10 +1432,17 @@ defmodule Oracle.Main do
     {:ok, warm} = Oracle.Scenario.parse(@warm_up, "warm-up")
     {:ok, _} = Oracle.Runner.run(warm, "warm-up", false)
 
+    if Enum.any?(parsed, fn {_, {:ok, scn}} -> Map.get(scn, :tree, false) end) do
+      {:ok, warm} = Oracle.TreeScenario.parse(@tree_warm_up, "tree warm-up")
+      {:ok, _} = Oracle.TreeRunner.run(warm, "tree warm-up", false)
+    end
+
     header? = length(files) > 1
 
     Enum.each(parsed, fn {file, {:ok, scn}} ->
-      case Oracle.Runner.run(scn, file) do
+      runner = if Map.get(scn, :tree, false), do: Oracle.TreeRunner, else: Oracle.Runner
+
+      case runner.run(scn, file) do
         {:ok, lines} ->
           if header?, do: IO.puts("== " <> Path.basename(file, ".scn"))
           Enum.each(lines, &IO.puts/1)
