@@ -280,11 +280,9 @@ impl SupLog {
             Report::ChildDown { pid, reason } => {
                 self.log.push(TreeEvent::Down(*pid, reason.clone()));
             }
-            Report::Supervisor(event) => {
-                if self.root {
-                    if let Some(reason) = down(event) {
-                        self.log.push(TreeEvent::RootDown(reason.clone()));
-                    }
+            Report::Supervisor(event) if self.root => {
+                if let Some(reason) = down(event) {
+                    self.log.push(TreeEvent::RootDown(reason.clone()));
                 }
             }
             _ => {}
