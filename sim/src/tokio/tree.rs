@@ -27,6 +27,10 @@ type StaticHandle = StaticSupervisor<ChildId, usize, (), ScriptedWorker>;
 /// How many rounds of calls the runner makes, waiting for the tree to settle.
 const MAX_SETTLE_ROUNDS: usize = 10_000;
 
+/// How many events the runner lets pass while it waits for one step's time before it gives up
+/// (a restart retried for ever: on a paused clock the step's time would never come).
+const MAX_EVENTS_PER_WAIT: usize = 20_000;
+
 /// A supervisor of the tree, either kind.
 #[derive(Clone)]
 enum Handle {
@@ -62,9 +66,12 @@ pub fn run_tree_tokio(tree: &Tree, paused: bool) -> Result<Transcript, TokioErro
         .start_paused(paused)
         .build()
         .map_err(|err| TokioError::Runtime(err.to_string()))?;
+    let appended = Arc::new(tokio::sync::Notify::new());
+    let notify = Arc::clone(&appended);
     let mut target = TokioTree {
         tree: Arc::new(tree.clone()),
-        log: TreeLog::default(),
+        log: TreeLog::with_hook(Arc::new(move || notify.notify_one())),
+        appended,
         runtime,
         root: None,
         registry: Registry::new(),
@@ -78,6 +85,8 @@ pub fn run_tree_tokio(tree: &Tree, paused: bool) -> Result<Transcript, TokioErro
 struct TokioTree {
     tree: Arc<Tree>,
     log: TreeLog,
+    /// Told of every event appended to `log`.
+    appended: Arc<tokio::sync::Notify>,
     runtime: Runtime,
     root: Option<Handle>,
     registry: Registry,
@@ -247,8 +256,26 @@ impl TreeTarget for TokioTree {
     fn settle(&mut self, at: Instant, line: usize) -> Result<(), TokioError> {
         if let Some(began) = self.began {
             let until = began + Duration::from_millis(at.as_millis());
-            self.runtime
-                .block_on(async move { tokio::time::sleep_until(until).await });
+            let (log, appended) = (self.log.clone(), Arc::clone(&self.appended));
+            // Waits without keeping the runtime busy, so the paused clock still advances.
+            let too_busy = async move {
+                let first = log.len();
+                loop {
+                    appended.notified().await;
+                    if log.len().saturating_sub(first) > MAX_EVENTS_PER_WAIT {
+                        return;
+                    }
+                }
+            };
+            let reached = self.runtime.block_on(async move {
+                tokio::select! {
+                    () = tokio::time::sleep_until(until) => true,
+                    () = too_busy => false,
+                }
+            });
+            if !reached {
+                return Err(TokioError::Unsettled { line });
+            }
         }
         self.wait_settled(line)
     }

@@ -71,11 +71,27 @@ struct Inner {
     refs: BTreeMap<Pid, (usize, u64)>,
 }
 
+/// Called after every event appended (a runtime's runner waits on it).
+pub type Hook = Arc<dyn Fn() + Send + Sync>;
+
 /// The log of one tree run; clones share it.
-#[derive(Clone, Debug, Default)]
-pub struct TreeLog(Arc<Mutex<Inner>>);
+#[derive(Clone, Default)]
+pub struct TreeLog(Arc<Mutex<Inner>>, Option<Hook>);
+
+impl fmt::Debug for TreeLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("TreeLog")
+            .field(&self.0)
+            .finish_non_exhaustive()
+    }
+}
 
 impl TreeLog {
+    /// An empty log that calls `hook` after every event appended.
+    pub fn with_hook(hook: Hook) -> Self {
+        TreeLog(Arc::default(), Some(hook))
+    }
+
     fn inner(&self) -> MutexGuard<'_, Inner> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -111,6 +127,10 @@ impl TreeLog {
             inner.refs.insert(pid, (node, k));
         }
         inner.events.push(event);
+        drop(inner);
+        if let Some(hook) = &self.1 {
+            hook();
+        }
     }
 
     /// How many events so far.

@@ -12,7 +12,7 @@ use dynsup::{ExitReason, Instant, Pid};
 
 pub use answer::Answer;
 pub use log::{
-    start_up_children, static_child_spec, ChildId, SupLog, TreeEvent, TreeLog, TreeSpawner,
+    start_up_children, static_child_spec, ChildId, Hook, SupLog, TreeEvent, TreeLog, TreeSpawner,
 };
 
 use super::calls::Request;
