@@ -185,3 +185,15 @@ fn tree_transcripts_on_threads_in_real_time_equal_the_goldens() {
     });
     assert_all(&outcome);
 }
+
+/// A failed restart retried for ever does not hang tokio's paused clock: the runner gives up.
+#[test]
+fn a_restart_loop_on_tokio_is_reported_unsettled() {
+    let text = "sup root max_restarts=1000000 max_seconds=1\n\
+                child w init=ok,stop:boom\n\
+                at 10 exit w#1 boom\n\
+                at 20 count\n";
+    let parsed = tree::parse_tree(text).expect("parses");
+    let outcome = run_tree_tokio(&parsed, true);
+    assert!(outcome.is_err(), "{outcome:?}");
+}
