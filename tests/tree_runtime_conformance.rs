@@ -6,12 +6,15 @@
 //! (each tree has its own registry and clock).
 #![cfg(not(loom))]
 
-use std::path::{Path, PathBuf};
+mod real_time_support;
+
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use dynsup_sim::threads::run_tree_threads;
 use dynsup_sim::tokio::run_tree_tokio;
 use dynsup_sim::tree::{self, Tree};
+use real_time_support::{name_of, tree_golden as golden};
 
 /// The tree scenarios neither runtime reproduces yet, sorted: every one has a supervisor
 /// killed (`kill`, or a shutdown timeout that runs out) while it has children. On the BEAM its
@@ -41,20 +44,6 @@ fn killed_as_shutdown(transcript: &str) -> String {
     transcript.replace("killed", "shutdown")
 }
 
-/// The golden transcript of tree scenario `name`: the snapshot's text after its second `---`.
-fn golden(name: &str) -> String {
-    let path = format!("tests/snapshots/tree_conformance__transcript@{name}.snap");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let mut lines = text.lines();
-    for _ in 0..2 {
-        assert!(
-            lines.by_ref().any(|line| line == "---"),
-            "{path}: no second --- line"
-        );
-    }
-    lines.collect::<Vec<_>>().join("\n").trim_end().to_owned()
-}
-
 /// The tree scenario files, parsed, sorted by name.
 fn tree_files() -> Vec<(String, Tree)> {
     let mut files: Vec<PathBuf> = std::fs::read_dir("tests/tree_scenarios")
@@ -73,12 +62,6 @@ fn tree_files() -> Vec<(String, Tree)> {
             )
         })
         .collect()
-}
-
-fn name_of(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// Runs every file with `run`, `parallel` at a time, each twice when `twice`; returns how many
