@@ -1,5 +1,6 @@
 //! `dynsup-sim run` on tree files: dispatch on the `sup` line, the transcript on stdout, a bad
-//! file's `dynsup-sim: FILE:LINE: ...` with status 2; and `explore --trees`.
+//! file's `dynsup-sim: FILE:LINE: ...` with status 2, the same transcript with `--runtime
+//! tokio|threads`; and `explore --trees`.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -61,14 +62,22 @@ fn a_bad_tree_file_is_refused_with_its_line_and_status_2() {
         text(&output.stderr),
         format!("dynsup-sim: {path}:2: supervisor \"nowhere\" is not declared before this line\n")
     );
-    let threads = dynsup_sim(&[
-        "run",
-        "--runtime",
-        "threads",
-        "tests/tree_scenarios/kill_root.scn",
-    ]);
+    let threads = dynsup_sim(&["run", "--runtime", "threads", path]);
     assert_eq!(threads.status.code(), Some(2));
-    assert!(text(&threads.stderr).contains("tree files run on the simulator only"));
+    assert_eq!(text(&threads.stdout), "");
+}
+
+#[test]
+fn a_tree_file_prints_the_same_transcript_on_both_runtimes() {
+    let file = "tests/tree_scenarios/esc_two_levels.scn";
+    let sim = dynsup_sim(&["run", file]);
+    assert_eq!(sim.status.code(), Some(0), "{}", text(&sim.stderr));
+    assert!(text(&sim.stdout).starts_with("@0 init -> ok\n"));
+    for runtime in ["tokio", "threads"] {
+        let output = dynsup_sim(&["run", "--runtime", runtime, file]);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        assert_eq!(text(&output.stdout), text(&sim.stdout), "on {runtime}");
+    }
 }
 
 #[test]

@@ -175,8 +175,10 @@ where
     fn start_up_over(&mut self, outcome: StartUp<C::StartUpError>) {
         if !matches!(outcome, StartUp::Done) {
             // A supervisor whose start-up failed never started: its parent is not told of
-            // its exit.
+            // its exit. Its process ends now: its name is free before its starter learns of
+            // the failure (a restart of it must not find the name taken, as on the BEAM).
             self.on_exit = None;
+            self.free_name();
         }
         if let Some(waiter) = self.start_up.take() {
             waiter(outcome);

@@ -28,8 +28,21 @@ pub const REAL_TIME_SKIPS: [&str; 5] = [
 
 /// The golden transcript: the snapshot's text after its second `---` line.
 pub fn golden(name: &str) -> String {
-    let path = format!("tests/snapshots/conformance__transcript@{name}.snap");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    snapshot_body(&format!(
+        "tests/snapshots/conformance__transcript@{name}.snap"
+    ))
+}
+
+/// The golden transcript of tree scenario `name` (`tests/tree_conformance.rs`'s snapshot).
+pub fn tree_golden(name: &str) -> String {
+    snapshot_body(&format!(
+        "tests/snapshots/tree_conformance__transcript@{name}.snap"
+    ))
+}
+
+/// The text of the snapshot at `path` after its second `---` line.
+fn snapshot_body(path: &str) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let mut lines = text.lines();
     for _ in 0..2 {
         if !lines.by_ref().any(|line| line == "---") {

@@ -123,7 +123,7 @@ pub fn main(args: &RunArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Runs one tree file in the tree world (the simulator only) and prints its transcript;
+/// Runs one tree file in the tree world or on a runtime and prints its transcript;
 /// `Err((status, message))` on a bad file (2), a run that does not settle (2) or a checker
 /// violation (1).
 fn run_tree(
@@ -135,23 +135,20 @@ fn run_tree(
 ) -> Result<(), (u8, String)> {
     let parsed = tree::parse_tree(text)
         .map_err(|e| (2, e.in_file(path.display().to_string()).to_string()))?;
-    if runtime != RuntimeArg::Sim {
-        return Err((
-            2,
-            format!(
-                "{}: tree files run on the simulator only for now",
-                path.display()
-            ),
-        ));
-    }
-    let transcript = tree::run(&parsed).map_err(|err| {
-        let code = if matches!(err, tree::WorldError::Violation(_)) {
-            1
-        } else {
-            2
-        };
-        (code, format!("{}: {err}", path.display()))
-    })?;
+    let transcript = match runtime {
+        RuntimeArg::Sim => tree::run(&parsed).map_err(|err| {
+            let code = if matches!(err, tree::WorldError::Violation(_)) {
+                1
+            } else {
+                2
+            };
+            (code, format!("{}: {err}", path.display()))
+        })?,
+        RuntimeArg::Threads => threads::run_tree_threads(&parsed)
+            .map_err(|e| (2, format!("{}: {e}", path.display())))?,
+        RuntimeArg::Tokio => dynsup_sim::tokio::run_tree_tokio(&parsed, true)
+            .map_err(|e| (2, format!("{}: {e}", path.display())))?,
+    };
     write!(out, "{header}{transcript}").map_err(|e| (1, e.to_string()))
 }
 

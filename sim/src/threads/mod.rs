@@ -23,8 +23,10 @@
 //! ```
 
 mod run;
+mod tree;
 
 pub use run::{run_threads, ThreadsError, SETTLE_TIMEOUT};
+pub use tree::run_tree_threads;
 // The runtime as a target of the runner's step executor: `run_threads`'s machinery.
 #[doc(hidden)]
 pub use run::ThreadsTarget;

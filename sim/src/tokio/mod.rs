@@ -21,8 +21,10 @@
 //! ```
 
 mod run;
+mod tree;
 
 pub use run::{run_tokio, run_tokio_multi_thread, TokioError, SETTLE_TIMEOUT};
+pub use tree::run_tree_tokio;
 // The runtime as a target of the runner's step executor: `run_tokio`'s machinery.
 #[doc(hidden)]
 pub use run::TokioTarget;

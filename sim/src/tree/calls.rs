@@ -1,7 +1,7 @@
 //! The calls a tree step makes to a supervisor, and how each kind of core takes them.
 
 use dynsup::static_supervisor::StaticChildSpec;
-use dynsup::{CallId, Instant, Pid};
+use dynsup::{CallId, ChildSpec, Instant, Pid};
 
 use super::core::{child_spec, Core};
 use super::model::Tree;
@@ -25,15 +25,16 @@ pub enum Request {
     Which,
 }
 
-/// The static child spec of node `node`.
-pub(crate) fn static_spec(tree: &Tree, node: usize) -> StaticChildSpec<usize, usize, ()> {
-    let spec = match tree.node(node) {
+/// The child spec of node `node` (its start function: the node's index); `significant` only
+/// as the child of a static supervisor.
+pub(crate) fn node_spec(tree: &Tree, node: usize, in_static: bool) -> ChildSpec<usize, ()> {
+    match tree.node(node) {
         Some(n) => child_spec(
             node,
             n.restart,
             n.shutdown,
             n.sup().is_some(),
-            n.significant,
+            in_static && n.significant,
         ),
         None => child_spec(
             node,
@@ -42,8 +43,12 @@ pub(crate) fn static_spec(tree: &Tree, node: usize) -> StaticChildSpec<usize, us
             false,
             false,
         ),
-    };
-    StaticChildSpec::new(node, spec)
+    }
+}
+
+/// The static child spec of node `node`.
+pub(crate) fn static_spec(tree: &Tree, node: usize) -> StaticChildSpec<usize, usize, ()> {
+    StaticChildSpec::new(node, node_spec(tree, node, true))
 }
 
 /// Gives a step's call to a core. A request the core's kind does not serve (the parser never
@@ -69,16 +74,7 @@ pub(crate) fn call_core(
         },
         Core::Dynamic(core) => match request {
             Request::Start(node) => {
-                let spec = match tree.node(node) {
-                    Some(n) => child_spec(node, n.restart, n.shutdown, n.sup().is_some(), false),
-                    None => child_spec(
-                        node,
-                        dynsup::Restart::Temporary,
-                        dynsup::Shutdown::BrutalKill,
-                        false,
-                        false,
-                    ),
-                };
+                let spec = node_spec(tree, node, false);
                 match spec.validate() {
                     Ok(valid) => core.start_child(now, call, valid),
                     // The parser only declares valid specs.

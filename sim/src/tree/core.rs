@@ -90,6 +90,27 @@ pub fn child_spec(
         .significant(significant)
 }
 
+/// The options of a dynamic supervisor declared by `decl`.
+pub fn decl_options(decl: &SupDecl) -> Options<()> {
+    let max_children = match decl.max_children {
+        None => MaxChildren::Infinity,
+        Some(n) => MaxChildren::Limit(i64::try_from(n).unwrap_or(i64::MAX)),
+    };
+    Options::<()>::default()
+        .max_restarts(i64::try_from(decl.max_restarts).unwrap_or(i64::MAX))
+        .max_seconds(i64::try_from(decl.max_seconds).unwrap_or(i64::MAX))
+        .max_children(max_children)
+}
+
+/// The flags of a static supervisor declared by `decl`.
+pub fn decl_flags(decl: &SupDecl) -> Flags {
+    Flags::default()
+        .strategy(decl.strategy)
+        .max_restarts(i64::try_from(decl.max_restarts).unwrap_or(i64::MAX))
+        .max_seconds(i64::try_from(decl.max_seconds).unwrap_or(i64::MAX))
+        .auto_shutdown(decl.auto_shutdown)
+}
+
 impl Core {
     /// Starts a supervisor with `decl`; a static one begins with `children` (those not
     /// `later`). `Err` when OTP would refuse the flags or specs.
@@ -98,27 +119,11 @@ impl Core {
         decl: &SupDecl,
         children: Vec<StaticChildSpec<usize, usize, ()>>,
     ) -> Result<Core, String> {
-        let restarts = i64::try_from(decl.max_restarts).unwrap_or(i64::MAX);
-        let seconds = i64::try_from(decl.max_seconds).unwrap_or(i64::MAX);
         if decl.dynamic {
-            let max_children = match decl.max_children {
-                None => MaxChildren::Infinity,
-                Some(n) => MaxChildren::Limit(i64::try_from(n).unwrap_or(i64::MAX)),
-            };
-            let config = Options::<()>::default()
-                .max_restarts(restarts)
-                .max_seconds(seconds)
-                .max_children(max_children)
-                .validate()
-                .map_err(|e| e.to_string())?;
+            let config = decl_options(decl).validate().map_err(|e| e.to_string())?;
             Ok(Core::Dynamic(Box::new(DynamicSupervisor::new(config))))
         } else {
-            let flags = Flags::default()
-                .strategy(decl.strategy)
-                .max_restarts(restarts)
-                .max_seconds(seconds)
-                .auto_shutdown(decl.auto_shutdown);
-            Supervisor::start(now, flags, children)
+            Supervisor::start(now, decl_flags(decl), children)
                 .map(|core| Core::Static(Box::new(core)))
                 .map_err(|e| e.to_string())
         }

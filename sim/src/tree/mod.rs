@@ -14,7 +14,7 @@
 //! );
 //! ```
 
-mod calls;
+pub(crate) mod calls;
 pub mod core;
 pub mod generate;
 pub mod invariants;
@@ -22,6 +22,7 @@ pub mod model;
 mod parser;
 pub mod registry;
 mod run;
+pub mod runtime;
 #[cfg(test)]
 mod tests;
 pub mod trace;

@@ -127,7 +127,7 @@ fn perform(world: &mut World<'_>, step: &TreeStep) -> Result<String, WorldError>
     })
 }
 
-fn counts_text(c: ChildCounts) -> String {
+pub(crate) fn counts_text(c: ChildCounts) -> String {
     format!(
         "active={} specs={} supervisors={} workers={}",
         c.active, c.specs, c.supervisors, c.workers
