@@ -59,6 +59,9 @@ defmodule Oracle.Scenario do
       children: %{},
       steps: [],
       last_ms: 0,
+      # The line of the `suspend` not yet followed by its `resume` (docs/races.md), or nil.
+      suspended_at: nil,
+      line_no: 0,
       text: text
     }
 
@@ -71,15 +74,21 @@ defmodule Oracle.Scenario do
       if stripped == "" or String.starts_with?(stripped, "#") do
         {:cont, {:ok, acc}}
       else
-        case statement(String.split(stripped, " ", trim: true), acc) do
+        case statement(String.split(stripped, " ", trim: true), %{acc | line_no: no}) do
           {:ok, acc} -> {:cont, {:ok, put_line(acc, no)}}
           {:error, msg} -> {:halt, {:error, "#{path}:#{no}: #{msg}"}}
         end
       end
     end)
     |> case do
-      {:ok, acc} -> {:ok, %{acc | steps: Enum.reverse(acc.steps)}}
-      err -> err
+      {:ok, %{suspended_at: nil} = acc} ->
+        {:ok, %{acc | steps: Enum.reverse(acc.steps)}}
+
+      {:ok, %{suspended_at: no}} ->
+        {:error, "#{path}:#{no}: the file ends suspended (no `resume` after this `suspend`)"}
+
+      err ->
+        err
     end
   end
 
@@ -122,13 +131,24 @@ defmodule Oracle.Scenario do
   defp statement(["at", ms | op_words], acc) do
     with {:ok, ms} <- number(ms, "time"),
          :ok <- (if ms < acc.last_ms, do: {:error, "time #{ms} is before the previous step's time #{acc.last_ms}"}, else: :ok),
-         {:ok, op} <- operation(op_words, acc) do
+         {:ok, op} <- operation(op_words, acc),
+         {:ok, suspended_at} <- suspension(op, acc) do
       step = %{ms: ms, op: op, line: nil, text: "@#{ms} " <> Enum.join(op_words, " ")}
-      {:ok, %{acc | steps: [step | acc.steps], last_ms: ms}}
+      {:ok, %{acc | steps: [step | acc.steps], last_ms: ms, suspended_at: suspended_at}}
     end
   end
 
   defp statement([word | _], _acc), do: {:error, "unknown keyword `#{word}`"}
+
+  # suspend/resume pair up (docs/races.md): returns the new `suspended_at`.
+  defp suspension(:suspend, %{suspended_at: nil} = acc), do: {:ok, acc.line_no}
+
+  defp suspension(:suspend, %{suspended_at: no}),
+    do: {:error, "a second `suspend` before `resume` (the supervisor is suspended since line #{no})"}
+
+  defp suspension(:resume, %{suspended_at: nil}), do: {:error, "`resume` without a `suspend` before it"}
+  defp suspension(:resume, _acc), do: {:ok, nil}
+  defp suspension(_op, acc), do: {:ok, acc.suspended_at}
 
   # -- options ----------------------------------------------------------------------------------
 
@@ -240,10 +260,12 @@ defmodule Oracle.Scenario do
   defp operation(["count"], _acc), do: {:ok, :count}
   defp operation(["which"], _acc), do: {:ok, :which}
   defp operation(["stop"], _acc), do: {:ok, :stop}
+  defp operation(["suspend"], _acc), do: {:ok, :suspend}
+  defp operation(["resume"], _acc), do: {:ok, :resume}
   defp operation([], _acc), do: {:error, "`at MS` needs an operation"}
 
   defp operation([op | _] = words, _acc)
-       when op in ["start", "terminate", "kill", "exit", "count", "which", "stop"],
+       when op in ["start", "terminate", "kill", "exit", "count", "which", "stop", "suspend", "resume"],
        do: {:error, "wrong number of arguments for `#{op}` (#{length(words) - 1})"}
 
   defp operation([op | _], _acc), do: {:error, "unknown operation `#{op}`"}
@@ -759,7 +781,10 @@ defmodule Oracle.Runner do
       )
 
     GenServer.call(col, {:watch_sup, sup})
-    st = %{sup: sup, sup_alive: true, col: col, specs: specs, t0: t0, file: file}
+    # suspended: between `suspend` and `resume` (docs/races.md); pending: the keys of the calls
+    # made asynchronously meanwhile, in order; results: their answers, once known.
+    st = %{sup: sup, sup_alive: true, col: col, specs: specs, t0: t0, file: file,
+           suspended: false, pending: [], results: %{}}
 
     result =
       Enum.reduce_while(scn.steps, {st, [], nil}, fn step, {st, lines, prev} ->
@@ -768,8 +793,14 @@ defmodule Oracle.Runner do
         lines = flush(st, prev, lines)
         {result, st, target} = op(step.op, st)
 
+        {line, st} =
+          case result do
+            {:pending, key} -> {{:pending, key, step.text <> " -> "}, %{st | pending: st.pending ++ [key]}}
+            text -> {step.text <> " -> " <> text, st}
+          end
+
         case settle(st, target, step) do
-          {:ok, st} -> {:cont, {st, lines, {step.text <> " -> " <> result}}}
+          {:ok, st} -> {:cont, {st, lines, {line}}}
           {:error, _} = err -> {:halt, err}
         end
       end)
@@ -780,8 +811,15 @@ defmodule Oracle.Runner do
           err
 
         {st, lines, prev} ->
-          # After the last step: everything has settled already (settle/3 ran).
-          {:ok, Enum.reverse(flush(st, prev, lines))}
+          # After the last step: everything has settled already (settle/3 ran). A call made while
+          # the supervisor was suspended gets its answer on its own line, after the fact.
+          lines =
+            Enum.map(flush(st, prev, lines), fn
+              {:pending, key, prefix} -> prefix <> Map.fetch!(st.results, key)
+              text -> text
+            end)
+
+          {:ok, Enum.reverse(lines)}
       end
 
     cleanup(sup, col, attempts)
@@ -859,6 +897,31 @@ defmodule Oracle.Runner do
     {res, st, nil}
   end
 
+  defp op(:suspend, st) do
+    if st.sup_alive do
+      :ok = :sys.suspend(st.sup, :infinity)
+      {"ok", %{st | suspended: true}, nil}
+    else
+      {"error noproc", %{st | suspended: true}, nil}
+    end
+  end
+
+  # Lets the supervisor handle its mailbox; settle/3 then waits for all of it, after which every
+  # call made while suspended has its answer (or its supervisor died: `error noproc`).
+  defp op(:resume, st) do
+    res =
+      if st.sup_alive do
+        :ok = :sys.resume(st.sup, :infinity)
+        "ok"
+      else
+        "error noproc"
+      end
+
+    {res, %{st | suspended: false}, nil}
+  end
+
+  # Suspended too: sys's suspended loop still takes the parent's exit signal, so the supervisor
+  # shuts down at once, whatever waits in its mailbox (what the real OTP showed; docs/races.md).
   defp op(:stop, st) do
     if st.sup_alive do
       # The parent's exit signal: GenServer runs terminate/2 (shutting every child down), then
@@ -875,6 +938,7 @@ defmodule Oracle.Runner do
     pid = pid_of(st, ref)
 
     if pid && Process.alive?(pid) do
+      base = if st.suspended and st.sup_alive, do: queue_len(st.sup)
       mon = Process.monitor(pid)
       fun.(pid)
 
@@ -882,16 +946,67 @@ defmodule Oracle.Runner do
         {:DOWN, ^mon, :process, _, _} -> :ok
       end
 
+      # Suspended: the child's exit signal must be in the supervisor's mailbox before the next step.
+      if base, do: wait_queued(st.sup, base)
+
       {"ok", st, pid}
     else
       {"dead", st, nil}
     end
   end
 
+  # Suspended: the call is made from a process of its own and waits in the supervisor's mailbox;
+  # its answer comes back as {:async_result, key, text} after `resume` (`error noproc` if the
+  # supervisor ended before answering).
+  def call_sup(%{suspended: true, sup_alive: true} = st, call, format) do
+    me = self()
+    key = make_ref()
+    base = queue_len(st.sup)
+
+    spawn(fn ->
+      res =
+        try do
+          format.(call.())
+        catch
+          :exit, _ -> "error noproc"
+        end
+
+      send(me, {:async_result, key, res})
+    end)
+
+    wait_queued(st.sup, base)
+    {:pending, key}
+  end
+
   def call_sup(_st, call, format) do
     format.(call.())
   catch
     :exit, {:noproc, _} -> "error noproc"
+  end
+
+  defp queue_len(pid) do
+    case Process.info(pid, :message_queue_len) do
+      {:message_queue_len, n} -> n
+      nil -> nil
+    end
+  end
+
+  # Waits until `pid`'s mailbox holds more than `base` messages (or `pid` is gone).
+  defp wait_queued(pid, base) do
+    case queue_len(pid) do
+      n when is_integer(n) and n <= base -> wait_queued(pid, base)
+      _ -> :ok
+    end
+  end
+
+  defp collect_results(%{pending: []} = st), do: st
+
+  defp collect_results(%{pending: [key | rest]} = st) do
+    receive do
+      {:async_result, ^key, res} -> collect_results(%{st | pending: rest, results: Map.put(st.results, key, res)})
+    after
+      60_000 -> raise "no answer for a call made while suspended"
+    end
   end
 
   def pid_of(st, ref), do: GenServer.call(st.col, {:pid_of, ref})
@@ -914,13 +1029,19 @@ defmodule Oracle.Runner do
   # still to come). :sys.get_state/2 is a system message: it is answered between two mailbox
   # messages, i.e. between two retries, never in the middle of a restart or a shutdown.
   # Finally the collector must have received the DOWN of every dead process.
+  # While suspended only the children move: wait for the DOWNs of the dead ones.
+  defp settle(%{suspended: true} = st, _target, _step) do
+    GenServer.call(st.col, :sync, :infinity)
+    {:ok, st}
+  end
+
   defp settle(st, _target, step) do
     deadline = now_ms() + @settle_cap_ms
 
     case settle_sup(st, deadline, step) do
       {:ok, st} ->
         GenServer.call(st.col, :sync, :infinity)
-        {:ok, st}
+        {:ok, collect_results(st)}
 
       err ->
         err
@@ -1372,6 +1493,13 @@ defmodule Oracle.Main do
   at 0 terminate w#4
   at 0 terminate w#9
   at 0 start w
+  at 0 suspend
+  at 0 start t
+  at 0 kill t#2
+  at 0 count
+  at 0 which
+  at 0 terminate w#9
+  at 0 resume
   at 0 stop
   at 0 start w
   """

@@ -83,13 +83,15 @@ pub fn timing_sensitive(scenario: &Scenario) -> Option<String> {
     })
 }
 
-/// The scenario files with their parsed scenarios, sorted by name.
+/// The format-1 scenario files with their parsed scenarios, sorted by name (race files,
+/// docs/races.md, are left out: the runtimes do not run them).
 pub fn scenario_files() -> Vec<(PathBuf, Scenario)> {
     let mut files: Vec<(PathBuf, Scenario)> = std::fs::read_dir("tests/scenarios")
         .expect("tests/scenarios is readable")
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "scn"))
+        .filter(|path| !scenario::is_race_file(path))
         .map(|path| {
             let parsed = scenario::parse_file(&path).expect("scenario parses");
             (path, parsed)

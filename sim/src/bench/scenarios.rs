@@ -32,7 +32,7 @@ impl ScenarioFigure {
     }
 }
 
-/// The scenario files in `dir` (`*.scn`), sorted by name.
+/// The format-1 scenario files in `dir` (`*.scn`, race files left out), sorted by name.
 pub fn scenario_files(dir: &Path) -> Result<Vec<PathBuf>, BenchError> {
     let entries =
         std::fs::read_dir(dir).map_err(|err| BenchError(format!("{}: {err}", dir.display())))?;
@@ -40,6 +40,8 @@ pub fn scenario_files(dir: &Path) -> Result<Vec<PathBuf>, BenchError> {
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "scn"))
+        // Race files (docs/races.md) are not run by the simulator yet.
+        .filter(|path| !crate::scenario::is_race_file(path))
         .collect();
     files.sort();
     Ok(files)

@@ -18,6 +18,7 @@ pub mod limits;
 mod model;
 mod name;
 pub(crate) mod parser;
+mod races;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +30,7 @@ pub use limits::*;
 pub(crate) use model::write_decimal;
 pub use model::{ChildRef, InitOutcome, Op, Scenario, Step, SupervisorLine, Template};
 pub use name::Name;
+pub use races::{has_race_steps, RACES_NOT_RUN};
 
 /// Parses a scenario's text. The first problem found, with its line, is the error.
 pub fn parse(text: &str) -> Result<Scenario, ParseError> {
@@ -42,6 +44,12 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
 pub fn parse_file(path: &Path) -> Result<Scenario, ParseError> {
     let text = read_text(path)?;
     parse(&text).map_err(|e| e.in_file(path.display().to_string()))
+}
+
+/// Whether the file at `path` is a race file of `docs/races.md` (see [`has_race_steps`]); a
+/// file that cannot be read is not.
+pub fn is_race_file(path: &Path) -> bool {
+    read_text(path).is_ok_and(|text| has_race_steps(&text))
 }
 
 /// Reads the text of the scenario file at `path` (format 1 or a tree file), with the errors

@@ -9,6 +9,7 @@ use super::limits::{
     MAX_NAME_BYTES, MAX_RESTARTS, MAX_SECONDS, MAX_STEPS, MAX_TEMPLATES, MAX_TIME_MS,
     MAX_WORD_BYTES,
 };
+use super::races::Races;
 use super::{
     ChildRef, InitOutcome, Name, Op, ParseError, Scenario, Step, SupervisorLine, Template,
 };
@@ -40,6 +41,7 @@ pub(super) fn parse_text(text: &str) -> Result<Scenario, ParseError> {
             .line(number, line)
             .map_err(|message| ParseError::new(number, message))?;
     }
+    parser.races.finish()?;
     Ok(parser.scenario)
 }
 
@@ -53,6 +55,8 @@ struct Parser {
     first_step_line: Option<usize>,
     /// Each template's name and the line defining it.
     template_lines: HashMap<String, usize>,
+    /// The `suspend`/`resume` steps seen so far.
+    races: Races,
 }
 
 impl Parser {
@@ -170,8 +174,9 @@ impl Parser {
     fn step<'a>(
         &mut self,
         number: usize,
-        mut words: impl Iterator<Item = &'a str>,
+        words: impl Iterator<Item = &'a str>,
     ) -> Result<(), String> {
+        let mut words = words.peekable();
         let Some(time) = words.next() else {
             return Err("missing MS in \"at MS OP\"".to_owned());
         };
@@ -185,6 +190,16 @@ impl Parser {
             }
             Err(e) => return Err(e.message("time", time)),
         };
+        if let Some(&word) = words.peek() {
+            if self.races.step(number, word)? {
+                // The rest of the line is checked as format 1 would check it.
+                words.next();
+                return match words.next() {
+                    Some(extra) => Err(format!("unexpected {} after \"{word}\"", quote(extra))),
+                    None => Ok(()),
+                };
+            }
+        }
         let op = op(&mut words)?;
         if let Some(name) = op.template() {
             if !self.template_lines.contains_key(name) {

@@ -958,3 +958,31 @@ fn fuzz_mutations_of_valid_files() {
     // The mutations keep a fair share of the files valid, so the round trip is exercised.
     assert!(parsed > 500, "only {parsed} mutated files parsed");
 }
+
+/// The rules of `suspend`/`resume` (docs/races.md), with the lines the oracle gives.
+#[test]
+fn race_steps_rules_and_refusal() {
+    let err = |text: &str| parse(text).unwrap_err();
+    let e = err("child w\nat 0 resume\n");
+    assert_eq!(
+        (e.line, e.message.as_str()),
+        (2, "\"resume\" without a \"suspend\" before it")
+    );
+    let e = err("child w\nat 0 suspend\nat 0 count\nat 0 suspend\n");
+    assert_eq!(e.line, 4);
+    assert!(e.message.contains("a second \"suspend\""), "{e}");
+    assert!(e.message.contains("since line 2"), "{e}");
+    let e = err("child w\nat 0 start w\nat 5 suspend\nat 5 count\n");
+    assert_eq!(e.line, 3);
+    assert!(e.message.contains("ends suspended"), "{e}");
+    let e = err("child w\nat 0 suspend now\n");
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("unexpected \"now\""), "{e}");
+    // A well-formed race file is refused at its first `suspend`, and says why.
+    let text = "child w\nat 0 start w\nat 5 suspend\nat 5 exit w#1 boom\nat 5 resume\n";
+    let e = err(text);
+    assert_eq!((e.line, e.message.as_str()), (3, RACES_NOT_RUN));
+    assert!(has_race_steps(text));
+    assert!(!has_race_steps(EXAMPLE));
+    assert!(!has_race_steps("# at 0 suspend\nchild w\n"));
+}
