@@ -65,7 +65,7 @@ fn a_scenario_in_real_time_equals_its_golden() {
 /// A restart retried for ever does not hang the paused clock: the runner gives up.
 #[test]
 fn a_restart_loop_is_reported_unsettled() {
-    let text = "supervisor max_restarts=1000000 max_seconds=1\n\
+    let text = "supervisor max_restarts=1000000000 max_seconds=1\n\
                 child w init=ok,stop:boom\n\
                 at 0 start w\n\
                 at 10 exit w#1 boom\n\

@@ -492,3 +492,43 @@ async fn a_kill_lands_between_callbacks() {
     assert_eq!(world.handled.load(Ordering::SeqCst), 1);
     assert_eq!(sup.stop(ExitReason::Normal, None).await, Ok(()));
 }
+
+/// A worker that has had nothing to do since its `init` (no task yet, see the driver) and does
+/// not trap exits dies at once on a shutdown, without `terminate`; one that traps exits runs
+/// its `terminate`; a worker that got a message has a task, and the core sees one exit of it:
+/// its own (it left on the message, ahead of any shutdown).
+#[tokio::test(start_paused = true)]
+async fn a_shutdown_kills_an_idle_worker_at_once_and_comes_behind_earlier_messages() {
+    let world = Arc::new(World::default());
+    let sup = start(&world, Options::default()).await;
+    let idle = running(sup.start_child(spec(Behaviour::default())).await);
+    assert_eq!(sup.terminate_child(idle).await, Ok(()));
+    assert_eq!(world.downs_of(idle), vec![ExitReason::Shutdown]);
+    assert_eq!(world.terminated.load(Ordering::SeqCst), 0);
+
+    let trapping = Behaviour {
+        trap: Some(Some(0)),
+        ..Behaviour::default()
+    };
+    let trapper = running(sup.start_child(spec(trapping)).await);
+    assert_eq!(sup.terminate_child(trapper).await, Ok(()));
+    assert_eq!(world.downs_of(trapper), vec![ExitReason::Shutdown]);
+    assert_eq!(world.terminated.load(Ordering::SeqCst), 1);
+
+    let busy = running(
+        sup.start_child(spec(Behaviour::default()).restart(Restart::Temporary))
+            .await,
+    );
+    assert!(sup.send(busy, Msg::Exit(ExitReason::other("own"))).await);
+    // The message reached the worker's new task first: it has left, or is about to.
+    let terminated = sup.terminate_child(busy).await;
+    assert!(
+        matches!(terminated, Ok(()) | Err(TerminateChildError::NotFound)),
+        "{terminated:?}"
+    );
+    until(|| !world.downs_of(busy).is_empty()).await;
+    assert_eq!(world.downs_of(busy), vec![ExitReason::other("own")]);
+    assert_eq!(world.handled.load(Ordering::SeqCst), 1);
+    assert_eq!(sup.count_children().await, Ok(counts(0, 0)));
+    until(|| world.live.load(Ordering::SeqCst) == 0).await;
+}

@@ -1,7 +1,8 @@
-//! A child process: one tokio task running one worker, from its `init` to its end.
+//! A child process's task: one tokio task running one worker, after its `init`, to its end.
 //!
-//! The task runs `init` (the supervisor waits for the answer), then serves its control channel
-//! and its timers (`tokio::time::sleep_until` the process's next timer, on tokio's clock):
+//! `init` runs on the supervisor's task, which waits for it anyway; a worker gets a task only
+//! once it has something to do (see the driver's module docs). The task serves its control
+//! channel and its timers (`tokio::time::sleep_until` the process's next timer, on tokio's clock):
 //! messages and due timers go to `handle_message`, calls to `handle_call`; a shutdown request
 //! ends a worker that does not trap exits at once with `shutdown`, and runs `terminate` on one
 //! that does, which then exits with `shutdown` once its cleanup time (the runtime's
@@ -43,15 +44,15 @@ pub(crate) enum Control<W: Worker + ?Sized> {
     Shutdown,
 }
 
-/// What a child task tells the supervisor.
+/// What a child tells the supervisor.
 pub(crate) enum ChildNote {
-    /// `init` finished with this outcome.
+    /// A child supervisor's start-up finished with this outcome.
     Started { pid: Pid, init: Init },
     /// The process ended by itself, or as its shutdown asked.
     Exited { pid: Pid, reason: ExitReason },
 }
 
-/// The whole life of the child.
+/// The life of the child after its successful `init`.
 ///
 /// A plain function returning an `async move` block rather than an `async fn`: an `async fn`
 /// keeps its arguments twice in its future (as passed, then as locals), and this future is
@@ -66,13 +67,6 @@ pub(crate) fn run<W: Worker + ?Sized>(
 ) -> impl std::future::Future<Output = ()> {
     async move {
         let pid = process.pid();
-        let init = process.init(clock.now());
-        if init != Init::Ok {
-            process.dispose();
-            notify(ChildNote::Started { pid, init });
-            return;
-        }
-        notify(ChildNote::Started { pid, init });
         let end = serve(&mut process, clock, &mut queue, cleanup.as_ref()).await;
         process.dispose();
         if let Some(reason) = end {

@@ -2,6 +2,33 @@
 //! serves the supervisor's mailbox, performs the core's effects with tokio tasks (a worker's
 //! task, or a child supervisor's own task), and sleeps until the core's next deadline on
 //! tokio's clock. The same loop as the threaded runtime's driver.
+//!
+//! # A worker's start, and its task
+//!
+//! The start function runs on the supervisor's task: the spawner makes the worker and its
+//! `init` runs there too. The core is blocked until `init` answers anyway (OTP's supervisor
+//! waits in `start_link`), so nothing a caller or the core sees changes, and a start costs no
+//! task switch beyond the caller's. Inputs that reached the mailbox while the start ran go to
+//! the core before the start's outcome (on the BEAM they are queued before the retry of a
+//! failed restart, which the core puts at the back of its mailbox), and after a failed start
+//! the driver yields to the runtime before it goes on, so that a restart retried for ever does
+//! not hold a runtime thread.
+//!
+//! A worker whose `init` succeeded gets a task only once it has something to do: a timer (set
+//! by `init`), a message, a call, or a shutdown it traps. Until then it is *idle*: the driver
+//! holds its process, and nothing of the worker could run anyway (its callbacks run only for
+//! those inputs). A child supervisor starts its own task at once (its start-up runs there).
+//!
+//! # A shutdown that kills at once
+//!
+//! An idle worker that does not trap exits, asked to shut down, dies at once with `shutdown`
+//! without running any of its code but `traps_exits` (as OTP's exit signal kills a process
+//! that does not trap exits): the driver asks `traps_exits` on its own task, where nothing else
+//! of the worker can run meanwhile, drops the worker and reports the exit itself. This is exact
+//! because the process is idle: it has no task that could have exited by itself (with its real
+//! reason on its way in the mailbox), no callback running, and no message queued ahead of the
+//! exit signal. A worker that has a task gets the shutdown through its control channel, as
+//! before: its `traps_exits` is asked there, after whatever was queued before it.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -33,6 +60,8 @@ enum ChildTask<W: Worker + ?Sized> {
         control: mailbox::Sender<Control<W>>,
         task: tokio::task::JoinHandle<()>,
     },
+    /// A worker whose `init` succeeded and which has had nothing to do since: no task yet.
+    Idle(Box<Process<W>>),
     /// A child supervisor, reached by its parent-exit signal.
     Supervisor(Box<dyn SubtreeControl>),
 }
@@ -110,6 +139,9 @@ pub(crate) struct Driver<C: RuntimeCore, S: Spawner<C::Function, C::Arg>> {
     /// The parent of a child supervisor, told of its exit once its start-up succeeded.
     on_exit: Option<Box<dyn FnOnce(ExitReason) + Send>>,
     exited: bool,
+    /// A start failed: the driver lets other tasks run before it goes on (a restart retried
+    /// for ever must not hold the runtime's thread).
+    yield_wanted: bool,
 }
 
 impl<C, S> Driver<C, S>
@@ -137,6 +169,7 @@ where
             start_up: Some(parts.start_up),
             on_exit: parts.on_exit,
             exited: false,
+            yield_wanted: false,
         }
     }
 
@@ -146,13 +179,20 @@ where
         if !self.host.has_start_up() {
             self.start_up_over(StartUp::Done);
         }
-        self.settle();
-        while !self.exited {
+        loop {
+            self.settle();
+            while self.yield_wanted && !self.exited {
+                self.yield_wanted = false;
+                tokio::task::yield_now().await;
+                self.settle();
+            }
+            if self.exited {
+                return;
+            }
             if let Some(input) = self.next_input().await {
                 let now = self.clock.now();
                 self.handle(now, input);
             }
-            self.settle();
         }
     }
 
@@ -257,11 +297,18 @@ where
     }
 
     /// The control mailbox of child `pid`, if it is a running worker (a child supervisor
-    /// takes no worker messages or calls).
-    fn live_worker(&self, pid: Pid) -> Option<&mailbox::Sender<Control<S::Worker>>> {
-        match self.live_child(pid)? {
+    /// takes no worker messages or calls); an idle worker gets its task now.
+    fn live_worker(&mut self, pid: Pid) -> Option<&mailbox::Sender<Control<S::Worker>>> {
+        self.live_child(pid)?;
+        if matches!(self.children.get(&pid), Some(ChildTask::Idle(_))) {
+            if let Some(ChildTask::Idle(process)) = self.children.remove(&pid) {
+                let task = self.task_of(*process);
+                self.children.insert(pid, task);
+            }
+        }
+        match self.children.get(&pid)? {
             ChildTask::Worker { control, .. } => Some(control),
-            ChildTask::Supervisor(_) => None,
+            ChildTask::Idle(_) | ChildTask::Supervisor(_) => None,
         }
     }
 
@@ -279,7 +326,21 @@ where
         self.start_result(now, start, init);
     }
 
+    /// Gives the core the outcome of a start that ran on the supervisor's task. Inputs that
+    /// reached the mailbox while it ran go to the core first, as on the BEAM, where they are
+    /// queued before the retry of a failed restart (which the core puts at the back of its
+    /// mailbox).
+    fn inline_start_result(&mut self, now: Instant, start: StartAttempt, init: Init) {
+        while let Ok(input) = self.mailbox.try_recv() {
+            self.handle(now, input);
+        }
+        self.start_result(now, start, init);
+    }
+
     fn start_result(&mut self, now: Instant, start: StartAttempt, init: Init) {
+        if init != Init::Ok {
+            self.yield_wanted = true;
+        }
         self.observe(Report::StartAttempt {
             attempt: start.attempt,
             outcome: start.outcome(&init),
@@ -289,9 +350,12 @@ where
     }
 
     /// Performs every action and feeds back every death the driver caused, until the core has
-    /// nothing more to do.
+    /// nothing more to do, or a start failed (the run loop then yields before going on).
     fn settle(&mut self) {
         loop {
+            if self.yield_wanted {
+                return;
+            }
             if let Some(action) = self.host.poll_action() {
                 self.perform(action);
                 continue;
@@ -320,14 +384,7 @@ where
                 args,
                 ..
             } => self.start(start, &function, &args),
-            Action::Shutdown { pid } => match self.children.get(&pid) {
-                // If the task has just ended by itself, its exit is in the mailbox.
-                Some(ChildTask::Worker { control, .. }) => {
-                    let _ = control.send(Control::Shutdown);
-                }
-                Some(ChildTask::Supervisor(control)) => control.signal(ExitReason::Shutdown),
-                None => {}
-            },
+            Action::Shutdown { pid } => self.shut_down(pid),
             Action::Kill { pid } => self.kill(pid),
             Action::Reply { caller, reply } => {
                 // The caller may have given up (a stop with a timeout): nobody to tell.
@@ -342,9 +399,10 @@ where
         }
     }
 
-    /// Runs the start function: a child supervisor starts its own task (and its start-up);
-    /// otherwise the spawner makes the worker (on the supervisor's task), and a new task runs
-    /// its `init`. The core stays blocked until that start's note arrives.
+    /// Runs the start function: a child supervisor starts its own task (and its start-up), and
+    /// the core stays blocked until its note arrives; otherwise the spawner makes the worker
+    /// and its `init` runs, both on the supervisor's task (see the module docs), and a worker
+    /// that set a timer gets its task at once, any other stays idle.
     fn start(&mut self, start: StartAttempt, function: &C::Function, args: &[C::Arg]) {
         let now = self.clock.now();
         let supervisor = match self.supervisors.as_mut() {
@@ -374,10 +432,26 @@ where
                 Err(reason) => self.start_result(now, start, Init::Stop(reason)),
             };
         }
-        let process = match Process::spawn(&mut self.spawner, function, args, start.pid, now) {
+        let mut process = match Process::spawn(&mut self.spawner, function, args, start.pid, now) {
             Ok(process) => process,
-            Err(reason) => return self.start_result(now, start, Init::Stop(reason)),
+            Err(reason) => return self.inline_start_result(now, start, Init::Stop(reason)),
         };
+        let init = process.init(now);
+        if init != Init::Ok {
+            process.dispose();
+            return self.inline_start_result(now, start, init);
+        }
+        let child = if process.next_timer().is_some() {
+            self.task_of(process)
+        } else {
+            ChildTask::Idle(Box::new(process))
+        };
+        self.children.insert(start.pid, child);
+        self.inline_start_result(now, start, Init::Ok);
+    }
+
+    /// A task of its own for `process`, whose `init` has succeeded.
+    fn task_of(&self, process: Process<S::Worker>) -> ChildTask<S::Worker> {
         let mailbox = self.mailbox_sender.downgrade();
         let notify = move |note| {
             // The supervisor may be gone: nobody to tell.
@@ -393,8 +467,44 @@ where
             notify,
             self.cleanup.clone(),
         ));
-        self.children
-            .insert(start.pid, ChildTask::Worker { control, task });
+        ChildTask::Worker { control, task }
+    }
+
+    /// Sends child `pid` the exit signal `shutdown`. An idle worker that does not trap exits
+    /// dies at once (see the module docs); one that traps them gets its task for its
+    /// `terminate`.
+    fn shut_down(&mut self, pid: Pid) {
+        if let Some(ChildTask::Idle(process)) = self.children.get(&pid) {
+            let reason = match crate::driver::guarded(|| process.worker().traps_exits()) {
+                Ok(false) => ExitReason::Shutdown,
+                // As `Process::shutdown` says: a panic in `traps_exits` is the exit.
+                Err(panic) => panic,
+                Ok(true) => {
+                    if let Some(control) = self.live_worker(pid) {
+                        // The task is new: its control channel is open.
+                        let _ = control.send(Control::Shutdown);
+                    }
+                    return;
+                }
+            };
+            if let Some(ChildTask::Idle(process)) = self.children.remove(&pid) {
+                process.dispose();
+            }
+            self.observe(Report::ChildDown {
+                pid,
+                reason: reason.clone(),
+            });
+            self.downs.push_back((pid, reason));
+            return;
+        }
+        match self.children.get(&pid) {
+            // If the task has just ended by itself, its exit is in the mailbox.
+            Some(ChildTask::Worker { control, .. }) => {
+                let _ = control.send(Control::Shutdown);
+            }
+            Some(ChildTask::Supervisor(control)) => control.signal(ExitReason::Shutdown),
+            Some(ChildTask::Idle(_)) | None => {}
+        }
     }
 
     /// Kills child `pid`: a worker's task is aborted; a child supervisor gets its parent's
@@ -406,6 +516,7 @@ where
         };
         match child {
             ChildTask::Worker { task, .. } => task.abort(),
+            ChildTask::Idle(process) => process.dispose(),
             ChildTask::Supervisor(control) => {
                 self.registry.unregister_pid(pid);
                 control.signal(ExitReason::Killed);
@@ -442,9 +553,10 @@ impl<C: RuntimeCore, S: Spawner<C::Function, C::Arg>> Drop for Driver<C, S> {
     fn drop(&mut self) {
         // Children still running (only if the supervisor task itself was dropped early: the
         // runtime shut down, or the driver panicked) end with it.
-        for child in self.children.values() {
+        for (_, child) in std::mem::take(&mut self.children) {
             match child {
                 ChildTask::Worker { task, .. } => task.abort(),
+                ChildTask::Idle(process) => process.dispose(),
                 ChildTask::Supervisor(control) => control.signal(ExitReason::Killed),
             }
         }

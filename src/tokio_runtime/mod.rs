@@ -1,12 +1,14 @@
 //! The tokio runtime (feature `tokio`): the sans-IO [`DynamicSupervisor`](crate::DynamicSupervisor)
 //! driven by one tokio task per supervisor, with each child a [`Worker`](crate::Worker) in a
-//! task of its own.
+//! task of its own once it has something to do.
 //!
 //! It is the threaded runtime ([`crate::runtime`]) with tasks for threads: the supervisor's
 //! task owns the core (through [`driver::Host`](crate::driver::Host)) and serves its mailbox
 //! (calls, child notes, the parent's exit, sends, calls to workers, kills) one input at a
-//! time; the start function runs "inside" the supervisor (the spawner runs on its task, the
-//! child's task runs `init` while the core stays blocked); failed restarts are retried from
+//! time; the start function runs inside the supervisor (the spawner and the worker's `init`
+//! run on its task, which waits for `init` anyway, as OTP's supervisor does; inputs queued
+//! meanwhile reach the core before the start's outcome, and the supervisor yields to the
+//! runtime after a failed start); failed restarts are retried from
 //! the back of the mailbox; the termination protocol keeps one kill timer per distinct
 //! shutdown timeout. The handle, [`Supervisor`], is `async`; its errors and the observer's
 //! [`Report`]s are the threaded runtime's.
@@ -14,14 +16,20 @@
 //! # Processes are tasks
 //!
 //! * A worker's callbacks stay **synchronous** (`docs/worker-api.md` says why) and run inside
-//!   its task, through [`driver::Process`](crate::driver::Process): a panic in any of them is
+//!   its task (`init`, and `traps_exits` while it has no task, on the supervisor's), through
+//!   [`driver::Process`](crate::driver::Process): a panic in any of them is
 //!   an exit with reason `panic` (in `init`: a failed start with `panic`). A callback must not
 //!   block: it holds a runtime thread while it runs. Work that waits on I/O belongs in a task
 //!   the worker starts, which sends its result back as a message ([`Supervisor::send`]).
 //! * Timers ([`Context::send_after`](crate::Context::send_after)) run on tokio's clock: the
 //!   child's task sleeps (`tokio::time::sleep_until`) until its next timer while it waits for
 //!   messages.
-//! * Asked to shut down, a worker that does not trap exits ends at once with `shutdown`. One
+//! * A worker gets its task only once it has something to do: a timer set in `init`, a
+//!   message, a call, or a shutdown it traps. Until then the supervisor holds it (*idle*):
+//!   none of its callbacks could run anyway, and a start costs no task and no task switch.
+//! * Asked to shut down, a worker that does not trap exits ends at once with `shutdown` (an
+//!   idle one is dropped by the supervisor, which reports its exit itself: exact, since an idle
+//!   worker has no task, no running callback and nothing queued; see the driver's docs). One
 //!   that traps exits has `terminate` called in its task, then exits with `shutdown` once its
 //!   cleanup time ([`Builder::cleanup_time`], zero by default) has passed on tokio's clock.
 //!
