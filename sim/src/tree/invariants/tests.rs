@@ -32,32 +32,34 @@ fn run(tree_text: &str, entries: &[TreeEntry], at_rest: bool) -> Result<(), Stri
     TreeInvariants::new().check(&tree, entries, at_rest)
 }
 
+/// The root supervisor (pid 1) with `children` workers (pids 2, 3, ...), every one up.
+fn root_with_children(children: u64) -> Vec<TreeEntry> {
+    let mut entries = vec![spawned(1, 0, None, true)];
+    for pid in 2..2 + children {
+        let node = usize::try_from(pid - 1).unwrap_or(usize::MAX);
+        entries.push(spawned(pid, node, Some(1), false));
+        entries.push(up(pid));
+    }
+    entries.push(up(1));
+    entries
+}
+
 const TREE: &str =
     "sup root strategy=one_for_one\nchild a\nchild b\nsup s in=root max_restarts=1\nchild w in=s\n";
 
 #[test]
 fn a_good_trace_passes() {
-    let entries = [
-        spawned(1, 0, None, true),
-        spawned(2, 1, Some(1), false),
-        up(2),
-        up(1),
-    ];
+    let entries = root_with_children(1);
     assert_eq!(run(TREE, &entries, true), Ok(()));
 }
 
 #[test]
 fn an_orphan_at_rest_fires() {
-    let entries = [
-        spawned(1, 0, None, true),
-        spawned(2, 1, Some(1), false),
-        up(2),
-        up(1),
-        at(TreeEvent::Down {
-            pid: Pid(1),
-            reason: ExitReason::Killed,
-        }),
-    ];
+    let mut entries = root_with_children(1);
+    entries.extend([at(TreeEvent::Down {
+        pid: Pid(1),
+        reason: ExitReason::Killed,
+    })]);
     let err = run(TREE, &entries, true).unwrap_err();
     assert!(err.starts_with("orphan: a#1 is alive at rest"), "{err}");
     // Not at rest, the link signal may still be on its way.
@@ -66,29 +68,19 @@ fn an_orphan_at_rest_fires() {
 
 #[test]
 fn a_supervisor_ending_with_a_live_child_fires() {
-    let entries = [
-        spawned(1, 0, None, true),
-        spawned(2, 1, Some(1), false),
-        up(2),
-        up(1),
-        at(TreeEvent::Down {
-            pid: Pid(1),
-            reason: ExitReason::Shutdown,
-        }),
-    ];
+    let mut entries = root_with_children(1);
+    entries.extend([at(TreeEvent::Down {
+        pid: Pid(1),
+        reason: ExitReason::Shutdown,
+    })]);
     let err = run(TREE, &entries, false).unwrap_err();
     assert!(err.contains("while its child a#1 is alive"), "{err}");
 }
 
 #[test]
 fn first_started_first_stopped_fires() {
-    let entries = [
-        spawned(1, 0, None, true),
-        spawned(2, 1, Some(1), false),
-        up(2),
-        spawned(3, 2, Some(1), false),
-        up(3),
-        up(1),
+    let mut entries = root_with_children(2);
+    entries.extend([
         at(TreeEvent::ParentExitSeen { sup: Pid(1) }),
         at(TreeEvent::Signalled {
             sup: Pid(1),
@@ -104,7 +96,7 @@ fn first_started_first_stopped_fires() {
             child: Pid(3),
             kill: false,
         }),
-    ];
+    ]);
     let err = run(TREE, &entries, false).unwrap_err();
     assert!(
         err.starts_with("shutdown order: root#1 stopped b#1 after a#1"),
@@ -114,13 +106,8 @@ fn first_started_first_stopped_fires() {
 
 #[test]
 fn two_children_stopping_at_once_fires() {
-    let entries = [
-        spawned(1, 0, None, true),
-        spawned(2, 1, Some(1), false),
-        up(2),
-        spawned(3, 2, Some(1), false),
-        up(3),
-        up(1),
+    let mut entries = root_with_children(2);
+    entries.extend([
         at(TreeEvent::Signalled {
             sup: Pid(1),
             child: Pid(3),
@@ -131,20 +118,15 @@ fn two_children_stopping_at_once_fires() {
             child: Pid(2),
             kill: false,
         }),
-    ];
+    ]);
     let err = run(TREE, &entries, false).unwrap_err();
     assert!(err.contains("while b#1 is still stopping"), "{err}");
 }
 
 #[test]
 fn one_for_one_touching_a_sibling_fires() {
-    let entries = [
-        spawned(1, 0, None, true),
-        spawned(2, 1, Some(1), false),
-        up(2),
-        spawned(3, 2, Some(1), false),
-        up(3),
-        up(1),
+    let mut entries = root_with_children(2);
+    entries.extend([
         at(TreeEvent::Down {
             pid: Pid(2),
             reason: ExitReason::other("boom"),
@@ -159,7 +141,7 @@ fn one_for_one_touching_a_sibling_fires() {
             child: Pid(3),
             kill: false,
         }),
-    ];
+    ]);
     let err = run(TREE, &entries, false).unwrap_err();
     assert!(err.starts_with("strategy: root#1 stopped b#1"), "{err}");
 }
@@ -167,13 +149,8 @@ fn one_for_one_touching_a_sibling_fires() {
 #[test]
 fn one_for_all_leaving_a_sibling_running_fires() {
     let tree = "sup root strategy=one_for_all\nchild a\nchild b\n";
-    let entries = [
-        spawned(1, 0, None, true),
-        spawned(2, 1, Some(1), false),
-        up(2),
-        spawned(3, 2, Some(1), false),
-        up(3),
-        up(1),
+    let mut entries = root_with_children(2);
+    entries.extend([
         at(TreeEvent::Down {
             pid: Pid(2),
             reason: ExitReason::other("boom"),
@@ -184,7 +161,7 @@ fn one_for_all_leaving_a_sibling_running_fires() {
             second: 0,
         }),
         spawned(4, 1, Some(1), false),
-    ];
+    ]);
     let err = run(tree, &entries, false).unwrap_err();
     assert!(
         err.contains("while b#1 (which its strategy stops)"),
