@@ -32,14 +32,24 @@ targets() {
 
 core() {
     echo "== core: src/supervisor/, src/restart_intensity.rs, src/options.rs, src/child_spec.rs"
-    local selection
-    mapfile -t selection < <(targets --lib --test conformance --test api_level --test model_based)
-    cargo mutants --profile mutants --package dynsup \
-        --file 'src/supervisor/*.rs' --file src/restart_intensity.rs \
-        --file src/options.rs --file src/child_spec.rs \
-        --exclude src/supervisor/defect.rs --exclude src/supervisor/tests.rs \
-        --exclude-re "$PLANTED_RE" \
-        "${selection[@]}" --output mutants.out/core "$@"
+    local files=(--file 'src/supervisor/*.rs' --file src/restart_intensity.rs
+        --file src/options.rs --file src/child_spec.rs
+        --exclude src/supervisor/defect.rs --exclude src/supervisor/tests.rs
+        --exclude-re "$PLANTED_RE")
+    local quick full
+    # Phase 1: the core's unit tests alone. Mutating `dynsup` then rebuilds only its own test
+    # binary, not `dynsup-sim` and the integration tests that link it, so each mutant costs a
+    # few seconds; most are caught here.
+    mapfile -t quick < <(targets --lib)
+    echo "== core, phase 1 of 2: unit tests (cargo test -p dynsup --lib)"
+    cargo mutants --profile mutants --package dynsup "${files[@]}" \
+        "${quick[@]}" --output mutants.out/core "$@" || true
+    # Phase 2: the mutants phase 1 missed (or timed out on), against the whole selection.
+    # `--iterate` skips those caught or unviable before and keeps them as previously caught.
+    mapfile -t full < <(targets --lib --test conformance --test api_level --test model_based)
+    echo "== core, phase 2 of 2: survivors against the conformance, API and model-based tests"
+    cargo mutants --profile mutants --package dynsup "${files[@]}" --iterate \
+        "${full[@]}" --output mutants.out/core "$@"
 }
 
 # The checkers are killed by their own unit tests (hand-made observations, sim --lib) and by
@@ -68,7 +78,9 @@ checkers() {
 score() {
     local dir="mutants.out/$1/mutants.out" caught missed timeout unviable viable
     count() { if [ -f "$dir/$1.txt" ]; then grep -c . "$dir/$1.txt" || true; else echo 0; fi; }
-    caught=$(count caught)
+    # After a phase run with --iterate, the mutants caught by an earlier phase are listed in
+    # previously_caught.txt.
+    caught=$(($(count caught) + $(count previously_caught)))
     missed=$(count missed)
     timeout=$(count timeout)
     unviable=$(count unviable)
