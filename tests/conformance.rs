@@ -3,17 +3,11 @@
 
 use dynsup_sim::{runner, scenario};
 
-/// Every format-1 file prints its golden. Race files (`suspend`/`resume`, docs/races.md) are
-/// skipped here, loudly: the simulator does not run them yet; `check-live.sh` checks their
-/// goldens against the real OTP, and [`race_files_are_refused_clearly`] checks the refusal.
+/// Every scenario file prints its golden: format 1 and race files (`suspend`/`resume`,
+/// docs/races.md) alike, each run twice with the same transcript.
 #[test]
 fn transcript() {
-    let mut skipped = Vec::new();
     insta::glob!("scenarios/*.scn", |path| {
-        if scenario::is_race_file(path) {
-            skipped.push(path.display().to_string());
-            return;
-        }
         let text = std::fs::read_to_string(path).expect("scenario file is readable");
         let parsed = scenario::parse_file(path).expect("scenario parses");
         let first = runner::run(&parsed).expect("scenario runs").to_string();
@@ -24,30 +18,40 @@ fn transcript() {
             insta::assert_snapshot!(transcript);
         });
     });
-    eprintln!(
-        "conformance: {} race files skipped (the simulator does not run suspend/resume yet)",
-        skipped.len()
-    );
 }
 
-/// Each race file in `tests/scenarios/` parses up to the end, then is refused at its first
-/// `suspend` with a message that says the simulator does not run races yet; each has a golden.
+/// The race files of `tests/scenarios/` (at least 20, each with its real-OTP golden) are run by
+/// the simulator: each parses, runs, holds a `suspend` with its `resume`, and prints its golden
+/// exactly ([`transcript`] compares them; here the golden's text is read back and compared
+/// too, so that a race file can never be skipped silently).
 #[test]
-fn race_files_are_refused_clearly() {
+fn race_files_are_run() {
     let mut races = 0;
     insta::glob!("scenarios/*.scn", |path| {
         if !scenario::is_race_file(path) {
             return;
         }
         races += 1;
-        let err = scenario::parse_file(path).expect_err("a race file is refused");
-        assert_eq!(err.message, scenario::RACES_NOT_RUN, "{}", path.display());
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let snap = format!("tests/snapshots/conformance__transcript@{name}.snap");
-        assert!(std::path::Path::new(&snap).exists(), "{snap} is missing");
+        let golden = std::fs::read_to_string(&snap).unwrap_or_else(|_| panic!("{snap} is missing"));
+        // The snapshot's body follows its second `---` line.
+        let body: String = golden
+            .splitn(3, "---\n")
+            .nth(2)
+            .unwrap_or_else(|| panic!("{snap} has no body"))
+            .to_owned();
+        let parsed = scenario::parse_file(path).expect("a race file parses");
+        assert!(
+            parsed.steps.iter().any(|s| s.op == scenario::Op::Suspend)
+                && parsed.steps.iter().any(|s| s.op == scenario::Op::Resume),
+            "{name} has no suspend/resume pair"
+        );
+        let transcript = runner::run(&parsed).expect("a race file runs").to_string();
+        assert_eq!(transcript.trim_end(), body.trim_end(), "{name}");
     });
     assert!(races >= 20, "only {races} race scenarios");
 }

@@ -322,6 +322,17 @@ impl<F: Clone, A: Clone, T> Host<F, A, T> {
         self.core.view()
     }
 
+    /// Suspends the supervisor (see [`DynamicSupervisor::suspend`]); `false` when it is down.
+    pub fn suspend(&mut self) -> bool {
+        self.core.suspend()
+    }
+
+    /// Resumes the supervisor (see [`DynamicSupervisor::resume`]); `Ok(false)` when it is
+    /// down. Its actions are then polled as after any input.
+    pub fn resume(&mut self, now: Instant) -> Result<bool, DriverError> {
+        self.core.resume(now)
+    }
+
     /// Plants `defect` in the core: for the harness's own tests, never for production.
     #[cfg(feature = "planted-defects")]
     pub fn plant_core_defect(&mut self, defect: crate::CoreDefect) {

@@ -7,6 +7,7 @@ pub mod defect;
 mod mailbox;
 pub mod output;
 mod relabel;
+mod suspension;
 mod termination;
 pub mod view;
 
@@ -106,6 +107,9 @@ pub struct DynamicSupervisor<F, A> {
     events: VecDeque<Event>,
     /// The latest `now` given to any call or input.
     latest: Instant,
+    /// Whether the process is suspended (`:sys.suspend/1`): messages wait in the mailbox and
+    /// none is handled until [`resume`](Self::resume).
+    suspended: bool,
     /// The defect planted in this core, for the harness's own tests.
     #[cfg(feature = "planted-defects")]
     defect: Option<CoreDefect>,
@@ -123,6 +127,7 @@ impl<F: Hash, A: Hash> Hash for DynamicSupervisor<F, A> {
         self.mailbox.hash(state);
         self.phase.hash(state);
         self.latest.hash(state);
+        self.suspended.hash(state);
         self.effects.len().hash(state);
         self.events.len().hash(state);
         #[cfg(feature = "planted-defects")]
@@ -142,6 +147,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
             effects: VecDeque::new(),
             events: VecDeque::new(),
             latest: Instant::ZERO,
+            suspended: false,
             #[cfg(feature = "planted-defects")]
             defect: None,
         }
@@ -381,7 +387,8 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
     }
 
     /// The parent's `{:EXIT, parent, reason}`: once the mailbox reaches it, the supervisor
-    /// terminates every child and exits with the same `reason` (even `normal`).
+    /// terminates every child and exits with the same `reason` (even `normal`). A suspended
+    /// supervisor (see [`suspend`](Self::suspend)) takes it at once, ahead of its mailbox.
     ///
     /// # Errors
     ///
@@ -392,7 +399,12 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         reason: ExitReason,
     ) -> Result<(), DriverError> {
         self.advance(now)?;
-        if self.alive() {
+        if self.suspended && matches!(self.phase, Phase::Ready) {
+            // A suspended process still takes its parent's exit signal (OTP's `sys` loop
+            // handles `{:EXIT, parent, reason}`): it terminates at once, and what waits in
+            // the mailbox is never handled.
+            self.stop_supervisor(now, reason, None);
+        } else if self.alive() {
             self.receive(now, Message::ParentExit { reason });
         }
         Ok(())
@@ -440,10 +452,10 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
     }
 
     /// `message` arrives in the mailbox, which is then served. A message that finds the
-    /// supervisor ready and its mailbox empty is handled at once, without the queue (the same
-    /// order: it is the only one).
+    /// supervisor ready (not suspended) and its mailbox empty is handled at once, without the
+    /// queue (the same order: it is the only one).
     fn receive(&mut self, now: Instant, message: Message<F, A>) {
-        if matches!(self.phase, Phase::Ready) && self.mailbox.is_empty() {
+        if self.serving() && self.mailbox.is_empty() {
             self.handle_message(now, message);
         } else {
             self.mailbox.push_back(message);
@@ -451,9 +463,10 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         self.run(now);
     }
 
-    /// Serves the mailbox, one message at a time, until it is empty or the supervisor blocks.
+    /// Serves the mailbox, one message at a time, until it is empty or the supervisor blocks
+    /// (or is suspended: then nothing is served).
     pub(crate) fn run(&mut self, now: Instant) {
-        while matches!(self.phase, Phase::Ready) {
+        while self.serving() {
             let Some(message) = self.mailbox.pop_front() else {
                 return;
             };

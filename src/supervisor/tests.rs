@@ -1522,3 +1522,69 @@ fn relabelling_renames_every_referenced_pid_and_keeps_the_behaviour() {
         "expected a restart of {a2}, got {effects:?}"
     );
 }
+
+// ----- suspend and resume (docs/races.md) ----------------------------------------------------
+
+#[test]
+fn suspended_supervisor_queues_everything_and_resume_handles_it_in_order() {
+    let mut d = Driver::restarts(3);
+    let pid = d.start(0, worker("w"));
+    assert!(d.sup.suspend());
+    assert!(d.sup.view().is_suspended());
+    d.crash(100, pid, boom());
+    let which = d.which(100);
+    let count = d.count(100);
+    assert_eq!(d.drain(), vec![], "nothing is handled while suspended");
+    assert_eq!(d.sup.view().mailbox_len(), 3);
+    assert_eq!(d.sup.resume(at(100)), Ok(true));
+    assert!(!d.sup.view().is_suspended());
+    // The exit first: its restart fails, and the retry waits behind the two calls.
+    d.restart_fails(100, pid);
+    let effects = d.drain();
+    assert_eq!(
+        effects[..2],
+        [
+            reply(which, Reply::WhichChildren(vec![row(None)])),
+            reply(count, Reply::CountChildren(counts(1, 0, 0, 1))),
+        ]
+    );
+    assert!(matches!(effects.as_slice(), [_, _, e] if is_restart_of(e, pid)));
+    d.answer_started(100);
+    assert_eq!(d.counted(100), counts(1, 1, 0, 1));
+}
+
+#[test]
+fn suspended_supervisor_takes_its_parents_exit_at_once_and_drops_its_mailbox() {
+    let mut d = Driver::restarts(3);
+    let first = d.start(0, worker("w"));
+    let second = d.start(0, worker("w"));
+    assert!(d.sup.suspend());
+    d.crash(100, first, boom());
+    let count = d.count(100);
+    d.sup
+        .handle_parent_exit(at(100), ExitReason::Shutdown)
+        .unwrap();
+    // Only the live child is signalled: the queued exit of the dead one is consumed.
+    assert_eq!(d.drain(), vec![Effect::Shutdown { pid: second }]);
+    d.crash(100, second, ExitReason::Shutdown);
+    let effects = d.drain();
+    assert!(
+        effects.contains(&reply(count, Reply::NoProc)),
+        "{effects:?}"
+    );
+    assert!(!d.sup.view().is_alive());
+    assert!(
+        !d.sup.suspend(),
+        "a supervisor that is down cannot be suspended"
+    );
+    assert_eq!(d.sup.resume(at(100)), Ok(false));
+}
+
+#[test]
+fn resume_refuses_time_going_backwards() {
+    let mut d = Driver::restarts(3);
+    d.start(50, worker("w"));
+    assert!(d.sup.suspend());
+    assert!(d.sup.resume(at(10)).is_err());
+    assert!(d.sup.view().is_suspended(), "nothing changed");
+}

@@ -115,6 +115,11 @@ impl<'a, F, A> SupervisorView<'a, F, A> {
         matches!(self.sup.phase, Phase::Starting(_) | Phase::Terminating(_))
     }
 
+    /// Whether the supervisor is suspended (`:sys.suspend/1`): its mailbox waits.
+    pub fn is_suspended(self) -> bool {
+        self.sup.suspended
+    }
+
     /// How many restarts the intensity log holds now.
     pub fn restarts_in_window(self) -> u64 {
         self.sup.restarts.len()

@@ -26,6 +26,7 @@
 
 mod counts;
 mod observer;
+mod retries;
 mod situation;
 
 pub use counts::Coverage;

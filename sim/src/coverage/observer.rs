@@ -5,6 +5,7 @@
 use dynsup::{Event, ExitReason, Instant, Pid, Restart, Shutdown};
 
 use super::counts::Coverage;
+use super::retries::Retries;
 use super::situation::Situation;
 use crate::scenario::{Op, Template};
 use crate::simulation::{TraceEntry, TraceEvent, View};
@@ -171,6 +172,8 @@ pub struct Observer {
     last_counted: Option<Pid>,
     refused: bool,
     termination: Termination,
+    /// The entries whose restart failed and waits for its retry, as the trace shows them.
+    retries: Retries,
 }
 
 impl Observer {
@@ -199,6 +202,7 @@ impl Observer {
             last_counted: None,
             refused: false,
             termination: Termination::default(),
+            retries: Retries::default(),
         }
     }
 
@@ -227,6 +231,10 @@ impl Observer {
     }
 
     fn trace_entry(&mut self, entry: &TraceEntry) {
+        self.retries.trace_entry(&entry.event);
+        if matches!(entry.event, TraceEvent::MaxChildrenRefused { .. }) && self.retries.any() {
+            self.hit(Situation::MaxChildrenWhileRestarting);
+        }
         match &entry.event {
             TraceEvent::Signalled { pid, kill } => {
                 let Some(kid) = self.kids.get_mut(*pid) else {
@@ -449,9 +457,8 @@ impl Observer {
         self.stamps.clear();
     }
 
-    /// Observes what a step answered, with the supervisor's state right after it.
-    pub fn step(&mut self, op: &Op, result: &StepResult, specs: u64, active: u64) {
-        let restarting = specs > active;
+    /// Observes what a step answered, once its answer is known.
+    pub fn step(&mut self, op: &Op, result: &StepResult) {
         match (op, result) {
             (_, StepResult::NoProc) => self.hit(Situation::CallAfterDown),
             (Op::Start { .. }, StepResult::Ignore) => self.hit(Situation::StartIgnored),
@@ -459,9 +466,6 @@ impl Observer {
             (Op::Start { .. }, StepResult::MaxChildren) => {
                 self.refused = true;
                 self.hit(Situation::MaxChildrenRefused);
-                if restarting {
-                    self.hit(Situation::MaxChildrenWhileRestarting);
-                }
             }
             (Op::Start { .. }, StepResult::Started(_)) if self.refused => {
                 self.refused = false;

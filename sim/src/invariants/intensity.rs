@@ -8,6 +8,8 @@
 //!
 //! A supervisor busy with a `terminate_child` may handle an exit later than it arrived, so a
 //! refused restart is judged by the window at the time it fell due, when it was at its fullest.
+//! A suspended supervisor (docs/races.md) that its parent stops ends without handling its
+//! mailbox: a restart owed there is not made, and that is no violation (r05, r17).
 //!
 //! Every restart is seen, including a chain of failing retries that runs inside one delivery:
 //! the checker reads each `Spawned` entry of the trace, not a snapshot per delivery.
@@ -84,6 +86,12 @@ impl IntensityChecker {
                 let Some((old, owed)) = observed.owed_restarts().iter().next() else {
                     return Ok(());
                 };
+                // A suspended supervisor takes its parent's exit at once: the exits waiting
+                // in its mailbox are never handled, their restarts never made (the real OTP:
+                // r05, r17).
+                if observed.stopped_while_suspended() {
+                    return Ok(());
+                }
                 // The restart was refused somewhere between the time it fell due and now; the
                 // window only shrinks as time passes, so it is judged at its fullest.
                 let in_window = self.window_with(owed.since);

@@ -58,6 +58,14 @@ pub struct Observed {
     /// `specs`, `workers` and `supervisors` of the classified entries and the restarts owed,
     /// kept as they change (`active` unused), so that checking them costs nothing.
     held: ChildCounts,
+    /// `terminate_child` calls that reached the supervisor and were not answered `ok` yet,
+    /// with the pid each names.
+    terminating: BTreeMap<CallId, Pid>,
+    /// Whether the supervisor is suspended (docs/races.md).
+    suspended: bool,
+    /// Whether the parent's exit signal reached the supervisor while it was suspended: it is
+    /// then taken at once, ahead of the mailbox, whose exits are never handled (r05, r17).
+    stopped_while_suspended: bool,
     /// Whether the supervisor has ended.
     supervisor_down: bool,
 }
@@ -86,6 +94,12 @@ impl Observed {
     /// Every restart owed now.
     pub fn owed_restarts(&self) -> &BTreeMap<Pid, Owed> {
         &self.owed
+    }
+
+    /// Whether the parent's exit reached the supervisor while it was suspended (it then ends
+    /// without handling its mailbox: the restarts owed there are never made, r05 and r17).
+    pub fn stopped_while_suspended(&self) -> bool {
+        self.stopped_while_suspended
     }
 
     /// Whether the supervisor has ended.
@@ -179,6 +193,22 @@ impl Observed {
                     }
                 }
             }
+            TraceEvent::TerminateRequested { call, pid } => {
+                self.terminating.insert(*call, *pid);
+            }
+            TraceEvent::TerminateAnswered { call } => {
+                // A restarting entry is removed by `terminate_child`: its restart is no
+                // longer owed (r04 and r25 show such entries; OTP removes them on terminate).
+                if let Some(pid) = self.terminating.remove(call) {
+                    self.settle(pid);
+                }
+            }
+            TraceEvent::MaxChildrenRefused { .. } => {}
+            TraceEvent::Suspended => self.suspended = true,
+            TraceEvent::Resumed => self.suspended = false,
+            TraceEvent::ParentExitArrived { .. } => {
+                self.stopped_while_suspended |= self.suspended;
+            }
             TraceEvent::Signalled { pid, .. } => {
                 self.signalled.insert(*pid);
                 // Terminated instead (its exit met a shutdown already under way).
@@ -194,7 +224,9 @@ impl Observed {
                 if let Some(spec) = held {
                     self.tally(spec, false);
                 }
-                if self.signalled(*pid) {
+                // An exit that reaches the mailbox behind a `terminate_child` of the same
+                // child is consumed by that termination: no restart (the real OTP: r01, r11).
+                if self.signalled(*pid) || self.terminating.values().any(|p| p == pid) {
                     return;
                 }
                 if let Some(spec) = held {
@@ -214,6 +246,7 @@ impl Observed {
             }
             TraceEvent::SupervisorDown { .. } => {
                 self.supervisor_down = true;
+                self.terminating.clear();
                 self.entries.clear();
                 self.owed.clear();
                 self.held = ChildCounts::default();

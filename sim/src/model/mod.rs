@@ -68,6 +68,12 @@ pub enum ModelError {
         /// What is wrong.
         reason: String,
     },
+    /// The step on `line` is a `suspend` or `resume` (docs/races.md): the model settles every
+    /// step, so it cannot run races; it runs the steps before a race file's first `suspend`.
+    RaceStep {
+        /// The step's source line (0 for a step built in code).
+        line: usize,
+    },
 }
 
 impl fmt::Display for ModelError {
@@ -79,6 +85,10 @@ impl fmt::Display for ModelError {
                  ({attempts} failed attempts in a row)"
             ),
             ModelError::InvalidSupervisor { reason } => write!(f, "invalid supervisor: {reason}"),
+            ModelError::RaceStep { line } => write!(
+                f,
+                "the step on line {line} is a suspend or resume: the reference model does not run races (docs/races.md)"
+            ),
         }
     }
 }

@@ -123,6 +123,7 @@ impl Model {
             Op::Count => self.count(),
             Op::Which => self.which(),
             Op::Stop => self.stop(),
+            Op::Suspend | Op::Resume => return Err(ModelError::RaceStep { line: step.line }),
         };
         Ok(Record {
             result,

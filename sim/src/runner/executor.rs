@@ -3,7 +3,7 @@
 
 use dynsup::{Instant, Pid, Started};
 
-use crate::runner::target::{Observation, StartAnswer, Target, TerminateAnswer};
+use crate::runner::target::{Answer, Call, Observation, StartAnswer, Target, TerminateAnswer};
 use crate::scenario::{ChildRef, Op, Scenario};
 use crate::scripted_worker::AttemptLog;
 use crate::transcript::{self, Attempt, EventRecord, Process, Record, RefId, StepResult};
@@ -24,6 +24,13 @@ pub struct Executor<'a, T> {
     records: Vec<Record>,
     /// About how many bytes the transcript prints to so far.
     transcript_bytes: usize,
+    /// Whether the supervisor is suspended (a `suspend` answered `ok`, its `resume` not run
+    /// yet): calls are then made without waiting.
+    suspended: bool,
+    /// The calls made without waiting and not answered yet: (step index, ticket).
+    waiting: Vec<(usize, u64)>,
+    /// The steps whose result is known since the last [`Executor::take_answered`].
+    answered: Vec<usize>,
 }
 
 impl<'a, T: Target> Executor<'a, T> {
@@ -39,6 +46,9 @@ impl<'a, T: Target> Executor<'a, T> {
             observed: Vec::new(),
             records: Vec::with_capacity(scenario.steps.len()),
             transcript_bytes: 0,
+            suspended: false,
+            waiting: Vec::new(),
+            answered: Vec::new(),
         }
     }
 
@@ -62,6 +72,13 @@ impl<'a, T: Target> Executor<'a, T> {
         self.records
     }
 
+    /// The indices of the steps whose result became known since the last call, in the order
+    /// they did: each step once, at once when its call did not wait, else once its answer came
+    /// (a call made while the supervisor was suspended, docs/races.md).
+    pub fn take_answered(&mut self) -> Vec<usize> {
+        std::mem::take(&mut self.answered)
+    }
+
     /// About how many bytes the transcript prints to so far.
     pub fn transcript_bytes(&self) -> usize {
         self.transcript_bytes
@@ -76,6 +93,7 @@ impl<'a, T: Target> Executor<'a, T> {
             .target
             .settle(Instant::from_millis(step.at_ms), step.line);
         self.collect_events();
+        self.take_answers();
         settled?;
         if let Some(last) = self.records.last() {
             let bytes = transcript::approximate_len(self.scenario, last);
@@ -85,12 +103,18 @@ impl<'a, T: Target> Executor<'a, T> {
             result: StepResult::Ok,
             events: Vec::new(),
         });
-        let result = self.perform(&step.op, step.line);
+        let result = self.perform(index, &step.op, step.line);
         self.collect_events();
         let result = result?;
+        // A call still waiting prints `error noproc` unless its answer comes.
+        let known = result.is_some();
         if let Some(record) = self.records.last_mut() {
-            record.result = result;
+            record.result = result.unwrap_or(StepResult::NoProc);
         }
+        if known {
+            self.answered.push(index);
+        }
+        self.take_answers();
         Ok(())
     }
 
@@ -106,6 +130,7 @@ impl<'a, T: Target> Executor<'a, T> {
     pub fn finish(&mut self) -> Result<(), T::Error> {
         let settled = self.target.finish();
         self.collect_events();
+        self.take_answers();
         if let Some(last) = self.records.last() {
             let bytes = transcript::approximate_len(self.scenario, last);
             self.transcript_bytes = self.transcript_bytes.saturating_add(bytes);
@@ -135,73 +160,110 @@ impl<'a, T: Target> Executor<'a, T> {
         self.pids.get(template)?.get(k).copied().flatten()
     }
 
-    fn perform(&mut self, op: &Op, line: usize) -> Result<StepResult, T::Error> {
-        let result = match op {
-            Op::Start { template } => {
-                let Some(spec) = self.scenario.start_spec(template) else {
-                    return Ok(StepResult::Undefined);
-                };
-                match self.target.start_child(spec)? {
-                    StartAnswer::Started(Started::Running { pid, .. }) => {
-                        self.learn_refs();
-                        match self.id_of(pid) {
-                            Some(id) => StepResult::Started(id),
-                            None => StepResult::StartedUnnamed(pid),
-                        }
-                    }
-                    StartAnswer::Started(Started::Ignored) => StepResult::Ignore,
-                    StartAnswer::MaxChildren => StepResult::MaxChildren,
-                    StartAnswer::Failed(reason) => StepResult::StartFailed(reason),
-                    StartAnswer::NoProc => StepResult::NoProc,
-                }
-            }
-            Op::Terminate(child) => {
-                // A REF that never existed names no child: any unused pid will do.
-                let pid = self.pid_of(child).unwrap_or(Pid(u64::MAX));
-                match self.target.terminate_child(pid)? {
-                    TerminateAnswer::Ok => StepResult::Ok,
-                    TerminateAnswer::NotFound => StepResult::NotFound,
-                    TerminateAnswer::NoProc => StepResult::NoProc,
-                }
-            }
+    /// Performs step `index`: its result, or `None` when its call was made without waiting
+    /// (the supervisor is suspended) and its answer is still to come.
+    fn perform(
+        &mut self,
+        index: usize,
+        op: &Op,
+        line: usize,
+    ) -> Result<Option<StepResult>, T::Error> {
+        let call = match op {
+            Op::Start { template } => match self.scenario.start_spec(template) {
+                Some(spec) => Call::Start(spec),
+                None => return Ok(Some(StepResult::Undefined)),
+            },
+            // A REF that never existed names no child: any unused pid will do.
+            Op::Terminate(child) => Call::Terminate(self.pid_of(child).unwrap_or(Pid(u64::MAX))),
+            Op::Count => Call::Count,
+            Op::Which => Call::Which,
             Op::Exit(child, reason) => {
                 let alive = match self.pid_of(child) {
                     Some(pid) => self.target.exit(pid, reason.clone(), line)?,
                     None => false,
                 };
-                alive_result(alive)
+                return Ok(Some(alive_result(alive)));
             }
             Op::Kill(child) => {
                 let alive = match self.pid_of(child) {
                     Some(pid) => self.target.kill(pid)?,
                     None => false,
                 };
-                alive_result(alive)
+                return Ok(Some(alive_result(alive)));
             }
-            Op::Count => match self.target.count()? {
-                Some(counts) => StepResult::Counts(counts),
-                None => StepResult::NoProc,
-            },
-            Op::Which => match self.target.which()? {
-                Some(infos) => {
-                    self.learn_refs();
-                    let entries = infos
-                        .iter()
-                        .map(|info| info.pid.map(|pid| self.process(pid)))
-                        .collect();
-                    StepResult::Which(entries)
-                }
-                None => StepResult::NoProc,
-            },
-            Op::Stop => {
-                if self.target.stop()? {
-                    StepResult::Ok
-                } else {
-                    StepResult::NoProc
-                }
+            Op::Stop => return Ok(Some(ok_or_noproc(self.target.stop()?))),
+            Op::Suspend => {
+                self.suspended = self.target.suspend(line)?;
+                return Ok(Some(ok_or_noproc(self.suspended)));
+            }
+            Op::Resume => {
+                self.suspended = false;
+                return Ok(Some(ok_or_noproc(self.target.resume(line)?)));
             }
         };
-        Ok(result)
+        if self.suspended {
+            let ticket = self.target.send(call, line)?;
+            self.waiting.push((index, ticket));
+            return Ok(None);
+        }
+        let answer = match call {
+            Call::Start(spec) => Answer::Start(self.target.start_child(spec)?),
+            Call::Terminate(pid) => Answer::Terminate(self.target.terminate_child(pid)?),
+            Call::Count => Answer::Count(self.target.count()?),
+            Call::Which => Answer::Which(self.target.which()?),
+        };
+        Ok(Some(self.result_of(answer)))
+    }
+
+    /// What a step prints for `answer`.
+    fn result_of(&mut self, answer: Answer) -> StepResult {
+        match answer {
+            Answer::Start(StartAnswer::Started(Started::Running { pid, .. })) => {
+                self.learn_refs();
+                match self.id_of(pid) {
+                    Some(id) => StepResult::Started(id),
+                    None => StepResult::StartedUnnamed(pid),
+                }
+            }
+            Answer::Start(StartAnswer::Started(Started::Ignored)) => StepResult::Ignore,
+            Answer::Start(StartAnswer::MaxChildren) => StepResult::MaxChildren,
+            Answer::Start(StartAnswer::Failed(reason)) => StepResult::StartFailed(reason),
+            Answer::Terminate(TerminateAnswer::Ok) => StepResult::Ok,
+            Answer::Terminate(TerminateAnswer::NotFound) => StepResult::NotFound,
+            Answer::Start(StartAnswer::NoProc)
+            | Answer::Terminate(TerminateAnswer::NoProc)
+            | Answer::Count(None)
+            | Answer::Which(None) => StepResult::NoProc,
+            Answer::Count(Some(counts)) => StepResult::Counts(counts),
+            Answer::Which(Some(infos)) => {
+                self.learn_refs();
+                let entries = infos
+                    .iter()
+                    .map(|info| info.pid.map(|pid| self.process(pid)))
+                    .collect();
+                StepResult::Which(entries)
+            }
+        }
+    }
+
+    /// Puts each answer that came to a call made without waiting on its own step's record.
+    fn take_answers(&mut self) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        let mut waiting = std::mem::take(&mut self.waiting);
+        waiting.retain(|&(index, ticket)| {
+            let Some(answer) = self.target.answer(ticket) else {
+                return true;
+            };
+            let result = self.result_of(answer);
+            if let Some(record) = self.records.get_mut(index) {
+                record.result = result;
+            }
+            self.answered.push(index);
+            false
+        });
+        self.waiting = waiting;
     }
 
     /// Takes the target's new observations and learns the REF of each new process.
@@ -286,8 +348,23 @@ impl<'a, T: Target> Executor<'a, T> {
             | Observation::StartRequested { .. }
             | Observation::StartAnswered { .. }
             | Observation::Spawned { .. }
-            | Observation::ExitArrived { .. } => return None,
+            | Observation::ExitArrived { .. }
+            | Observation::TerminateRequested { .. }
+            | Observation::TerminateAnswered { .. }
+            | Observation::MaxChildrenRefused { .. }
+            | Observation::ParentExitArrived { .. }
+            | Observation::Suspended
+            | Observation::Resumed => return None,
         })
+    }
+}
+
+/// `ok`, or `error noproc` when the supervisor is gone.
+fn ok_or_noproc(ok: bool) -> StepResult {
+    if ok {
+        StepResult::Ok
+    } else {
+        StepResult::NoProc
     }
 }
 

@@ -56,7 +56,7 @@ pub use simulated::ScenarioSimulation;
 #[doc(hidden)]
 pub use simulated::SimTarget;
 #[doc(hidden)]
-pub use target::{ChildSpecOf, Observation, StartAnswer, Target, TerminateAnswer};
+pub use target::{Answer, Call, ChildSpecOf, Observation, StartAnswer, Target, TerminateAnswer};
 
 /// The options of a scenario's supervisor line (validated by the caller).
 #[doc(hidden)]
@@ -227,16 +227,8 @@ impl<'a> ScenarioRun<'a> {
     /// Runs step `index`: settles to its time, then performs it.
     pub fn run_step(&mut self, index: usize) -> Result<(), RunError> {
         let ran = self.executor.run_step(index);
+        self.observe_answers();
         ran.map_err(|err| self.run_error(err))?;
-        if let (Some(step), Some(record)) = (
-            self.scenario.steps.get(index),
-            self.executor.records().last(),
-        ) {
-            let counts = self.simulation().supervisor().view().counts();
-            self.observer
-                .borrow_mut()
-                .step(&step.op, &record.result, counts.specs, counts.active);
-        }
         let line = self.scenario.steps.get(index).map_or(0, |step| step.line);
         self.within_limits(line)
     }
@@ -251,10 +243,24 @@ impl<'a> ScenarioRun<'a> {
     /// Lets everything settle after the last step and returns the records.
     pub fn finish_records(mut self) -> Result<Records, RunError> {
         let settled = self.executor.finish();
+        self.observe_answers();
         settled.map_err(|err| self.run_error(err))?;
         let last_line = self.scenario.steps.last().map_or(0, |step| step.line);
         self.within_limits(last_line)?;
         Ok(self.executor.into_records())
+    }
+
+    /// Shows the coverage observer each step answer that became known (a call made while the
+    /// supervisor was suspended is answered later, docs/races.md).
+    fn observe_answers(&mut self) {
+        for index in self.executor.take_answered() {
+            if let (Some(step), Some(record)) = (
+                self.scenario.steps.get(index),
+                self.executor.records().get(index),
+            ) {
+                self.observer.borrow_mut().step(&step.op, &record.result);
+            }
+        }
     }
 
     /// Checks the run-time limits after the step on `line`.

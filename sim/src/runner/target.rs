@@ -37,6 +37,34 @@ pub enum TerminateAnswer {
     NoProc,
 }
 
+/// A call the client makes without waiting for its answer, while the supervisor is suspended
+/// (docs/races.md): it waits in the supervisor's mailbox, and its answer comes once the
+/// supervisor has handled it ([`Target::answer`]).
+#[derive(Clone, Debug)]
+pub enum Call {
+    /// `start_child(spec)`.
+    Start(ChildSpecOf),
+    /// `terminate_child(pid)`.
+    Terminate(Pid),
+    /// `which_children()`.
+    Which,
+    /// `count_children()`.
+    Count,
+}
+
+/// The answer to a [`Call`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// To `start_child`.
+    Start(StartAnswer),
+    /// To `terminate_child`.
+    Terminate(TerminateAnswer),
+    /// To `which_children`, `None` when the supervisor is gone.
+    Which(Option<Vec<ChildInfo>>),
+    /// To `count_children`, `None` when the supervisor is gone.
+    Count(Option<ChildCounts>),
+}
+
 /// A system a scenario runs against. Every method that waits may fail with `Self::Error`
 /// (a run that does not settle, a violated invariant, a lost exit).
 pub trait Target {
@@ -59,6 +87,15 @@ pub trait Target {
     fn which(&mut self) -> Result<Option<Vec<ChildInfo>>, Self::Error>;
     /// The parent stops the supervisor with reason `shutdown`; `false` when it is gone.
     fn stop(&mut self) -> Result<bool, Self::Error>;
+    /// Suspends the supervisor (`suspend`, the step on `line`); `false` when it is gone.
+    fn suspend(&mut self, line: usize) -> Result<bool, Self::Error>;
+    /// Resumes the supervisor (`resume`, the step on `line`); `false` when it is gone.
+    fn resume(&mut self, line: usize) -> Result<bool, Self::Error>;
+    /// Makes `call` (the step on `line`) without waiting for its answer; the ticket returned
+    /// names it for [`Target::answer`].
+    fn send(&mut self, call: Call, line: usize) -> Result<u64, Self::Error>;
+    /// The answer to the call of `ticket`, once it has come (taken: asked once).
+    fn answer(&mut self, ticket: u64) -> Option<Answer>;
     /// Runs until nothing more can happen, after the last step.
     fn finish(&mut self) -> Result<(), Self::Error>;
     /// Appends what happened since the last call, in order.

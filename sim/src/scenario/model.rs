@@ -251,6 +251,10 @@ pub enum Op {
     Which,
     /// `stop`: the supervisor's parent stops it with reason `shutdown`.
     Stop,
+    /// `suspend`: the supervisor stops handling messages (`:sys.suspend/1`, docs/races.md).
+    Suspend,
+    /// `resume`: the supervisor handles what waits in its mailbox (`:sys.resume/1`).
+    Resume,
 }
 
 impl Op {
@@ -259,7 +263,7 @@ impl Op {
         match self {
             Op::Start { template } => Some(template),
             Op::Terminate(r) | Op::Exit(r, _) | Op::Kill(r) => Some(&r.template),
-            Op::Count | Op::Which | Op::Stop => None,
+            Op::Count | Op::Which | Op::Stop | Op::Suspend | Op::Resume => None,
         }
     }
 }
@@ -289,13 +293,15 @@ impl Op {
             Op::Count => out.write_str("count"),
             Op::Which => out.write_str("which"),
             Op::Stop => out.write_str("stop"),
+            Op::Suspend => out.write_str("suspend"),
+            Op::Resume => out.write_str("resume"),
         }
     }
 }
 
 impl fmt::Display for Op {
     /// The canonical text, as transcripts show it: `start w`, `terminate w#1`,
-    /// `exit w#1 shutdown:x`, `kill w#1`, `count`, `which`, `stop`.
+    /// `exit w#1 shutdown:x`, `kill w#1`, `count`, `which`, `stop`, `suspend`, `resume`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write_text(f)
     }

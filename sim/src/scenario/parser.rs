@@ -190,17 +190,21 @@ impl Parser {
             }
             Err(e) => return Err(e.message("time", time)),
         };
-        if let Some(&word) = words.peek() {
-            if self.races.step(number, word)? {
+        let race = match words.peek() {
+            Some(&word) => self.races.step(number, word)?,
+            None => None,
+        };
+        let op = match race {
+            Some(op) => {
                 // The rest of the line is checked as format 1 would check it.
                 words.next();
-                return match words.next() {
-                    Some(extra) => Err(format!("unexpected {} after \"{word}\"", quote(extra))),
-                    None => Ok(()),
-                };
+                if let Some(extra) = words.next() {
+                    return Err(format!("unexpected {} after \"{op}\"", quote(extra)));
+                }
+                op
             }
-        }
-        let op = op(&mut words)?;
+            None => op(&mut words)?,
+        };
         if let Some(name) = op.template() {
             if !self.template_lines.contains_key(name) {
                 return Err(format!(

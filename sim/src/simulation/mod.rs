@@ -61,7 +61,7 @@ use queue::Queue;
 use dynsup::driver::{Action, Calls, Host, Process, Request, ShutdownOutcome, Spawner};
 use dynsup::{
     CallError, CallId, ChildSpec, Config, DynamicSupervisor, Event, ExitReason, Init, Instant, Pid,
-    Reply, SpecError, Started, Worker,
+    Reply, SpecError, StartError, Started, Worker,
 };
 
 /// Limits that keep every run finite.
@@ -453,6 +453,37 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
         self.send_call(Request::Stop(reason))
     }
 
+    /// Suspends the supervisor (`:sys.suspend/1`, docs/races.md): from now on every call and
+    /// every child's exit that reaches it waits in its mailbox, in arrival order, until
+    /// [`resume`](Self::resume); its children keep running, and its parent's exit signal
+    /// still acts at once. Returns `false` when the supervisor is down.
+    pub fn suspend(&mut self) -> bool {
+        let suspended = self.host.suspend();
+        if suspended {
+            self.record(TraceEvent::Suspended);
+        }
+        suspended
+    }
+
+    /// Resumes the supervisor (`:sys.resume/1`): it handles what waits in its mailbox, in
+    /// order, now (a failed restart's retry goes behind them). Returns `Ok(false)` when the
+    /// supervisor is down.
+    pub fn resume(&mut self) -> Result<bool, SimError> {
+        if let Some(err) = &self.error {
+            return Err(err.clone());
+        }
+        let resumed = self
+            .host
+            .resume(self.now)
+            .map_err(|err| self.fail(err.into()))?;
+        if resumed {
+            self.record(TraceEvent::Resumed);
+        }
+        self.drain().map_err(|err| self.fail(err))?;
+        self.run_checker()?;
+        Ok(resumed)
+    }
+
     /// The parent exits with `reason` (its exit signal reaches the supervisor's mailbox).
     pub fn parent_exit(&mut self, reason: ExitReason) {
         self.schedule(self.now, Delivery::ParentExit { reason });
@@ -604,7 +635,7 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
                     trace: self.trace.get(self.checked.0..).unwrap_or(&[]),
                     events: self.supervisor_events.get(self.checked.1..).unwrap_or(&[]),
                     live: &self.children,
-                    at_rest: self.queue.is_empty(),
+                    at_rest: self.queue.is_empty() && !self.holding(),
                 };
                 let verdict = checker.check(&view);
                 self.checker = Some(checker);
@@ -618,6 +649,13 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
             self.checked = (0, 0);
         }
         verdict.map_err(|violation| self.fail(SimError::Violation(violation)))
+    }
+
+    /// Whether a suspended supervisor holds messages in its mailbox: the simulation is then
+    /// not at rest, whatever is in flight (what waits is handled once it is resumed).
+    fn holding(&self) -> bool {
+        let sup = self.host.view();
+        sup.is_suspended() && sup.mailbox_len() > 0
     }
 
     fn stuck_error(&mut self) -> SimError {
@@ -657,6 +695,10 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
                     };
                     self.record(TraceEvent::StartRequested { call, spec });
                 }
+                if let Request::TerminateChild(pid) = &request {
+                    let pid = *pid;
+                    self.record(TraceEvent::TerminateRequested { call, pid });
+                }
                 self.host.call(now, request, call)?;
             }
             Delivery::ChildExit { pid, reason } => {
@@ -666,7 +708,12 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
                 });
                 self.host.child_exited(now, pid, reason)?;
             }
-            Delivery::ParentExit { reason } => self.host.parent_exited(now, reason)?,
+            Delivery::ParentExit { reason } => {
+                self.record(TraceEvent::ParentExitArrived {
+                    reason: reason.clone(),
+                });
+                self.host.parent_exited(now, reason)?;
+            }
             Delivery::SupervisorTimeout => {
                 self.timeout_scheduled = None;
                 self.host.timeout(now)?;
@@ -803,11 +850,20 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
                     self.die(pid, ExitReason::Killed);
                 }
                 Action::Reply { caller, reply } => {
-                    if let Reply::StartChild(Ok(Started::Running { pid, .. })) = &reply {
-                        self.record(TraceEvent::StartAnswered {
-                            call: caller,
-                            pid: *pid,
-                        });
+                    match &reply {
+                        Reply::StartChild(Ok(Started::Running { pid, .. })) => {
+                            self.record(TraceEvent::StartAnswered {
+                                call: caller,
+                                pid: *pid,
+                            });
+                        }
+                        Reply::StartChild(Err(StartError::MaxChildren)) => {
+                            self.record(TraceEvent::MaxChildrenRefused { call: caller });
+                        }
+                        Reply::TerminateChild(Ok(())) => {
+                            self.record(TraceEvent::TerminateAnswered { call: caller });
+                        }
+                        _ => {}
                     }
                     self.replies.insert(caller, reply);
                 }

@@ -84,12 +84,39 @@ pub enum TraceEvent {
         /// The pid whose entry this starts again, for a restart.
         restart_of: Option<Pid>,
     },
-    /// The exit signal of child `pid` reached the supervisor.
+    /// The exit signal of child `pid` reached the supervisor (its mailbox: a suspended
+    /// supervisor handles it only once resumed).
     ExitArrived {
         /// The child.
         pid: Pid,
         /// Its exit reason.
         reason: ExitReason,
+    },
+    /// The client's `terminate_child` call `call` for `pid` reached the supervisor.
+    TerminateRequested {
+        /// The call.
+        call: CallId,
+        /// The pid it names.
+        pid: Pid,
+    },
+    /// The supervisor answered the `terminate_child` call `call` with `:ok`.
+    TerminateAnswered {
+        /// The call.
+        call: CallId,
+    },
+    /// The parent's exit signal reached the supervisor.
+    ParentExitArrived {
+        /// Its reason.
+        reason: ExitReason,
+    },
+    /// The supervisor was suspended (`:sys.suspend/1`, docs/races.md).
+    Suspended,
+    /// The supervisor was resumed (`:sys.resume/1`).
+    Resumed,
+    /// The supervisor refused the `start_child` call `call` with `max_children`.
+    MaxChildrenRefused {
+        /// The call.
+        call: CallId,
     },
 }
 

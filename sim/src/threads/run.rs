@@ -10,8 +10,8 @@ use dynsup::runtime::{
 use dynsup::{ChildCounts, ChildInfo, ExitReason, Instant, Options, Pid};
 
 use crate::runner::{
-    scenario_options, ChildSpecOf, Executor, Observation, ReportLog, StartAnswer, Target,
-    TerminateAnswer,
+    scenario_options, Answer, Call, ChildSpecOf, Executor, Observation, ReportLog, StartAnswer,
+    Target, TerminateAnswer,
 };
 use crate::scenario::Scenario;
 use crate::scripted_worker::{ScenarioSpawner, ScriptedWorker};
@@ -38,6 +38,12 @@ pub enum ThreadsError {
         /// The step's source line.
         line: usize,
     },
+    /// The step on `line` belongs to a race (`suspend`, `resume`, or a call while suspended,
+    /// docs/races.md): only the simulator runs race files.
+    RaceStep {
+        /// The step's source line.
+        line: usize,
+    },
 }
 
 impl fmt::Display for ThreadsError {
@@ -57,6 +63,10 @@ impl fmt::Display for ThreadsError {
             ThreadsError::ExitLost { line } => write!(
                 f,
                 "the child told to exit on line {line} did not end within {secs} s"
+            ),
+            ThreadsError::RaceStep { line } => write!(
+                f,
+                "the step on line {line} is part of a race (suspend/resume, docs/races.md): only the simulator runs race files, not the real-time runtimes"
             ),
         }
     }
@@ -215,6 +225,22 @@ impl Target for ThreadsTarget {
 
     fn stop(&mut self) -> Result<bool, ThreadsError> {
         Ok(self.sup.exit(ExitReason::Shutdown))
+    }
+
+    fn suspend(&mut self, line: usize) -> Result<bool, ThreadsError> {
+        Err(ThreadsError::RaceStep { line })
+    }
+
+    fn resume(&mut self, line: usize) -> Result<bool, ThreadsError> {
+        Err(ThreadsError::RaceStep { line })
+    }
+
+    fn send(&mut self, _call: Call, line: usize) -> Result<u64, ThreadsError> {
+        Err(ThreadsError::RaceStep { line })
+    }
+
+    fn answer(&mut self, _ticket: u64) -> Option<Answer> {
+        None
     }
 
     fn finish(&mut self) -> Result<(), ThreadsError> {

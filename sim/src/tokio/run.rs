@@ -11,8 +11,8 @@ use tokio::runtime::Runtime;
 use tokio::sync::watch;
 
 use crate::runner::{
-    scenario_options, ChildSpecOf, Executor, Observation, ReportLog, StartAnswer, Target,
-    TerminateAnswer,
+    scenario_options, Answer, Call, ChildSpecOf, Executor, Observation, ReportLog, StartAnswer,
+    Target, TerminateAnswer,
 };
 use crate::scenario::Scenario;
 use crate::scripted_worker::{ScenarioSpawner, ScriptedWorker};
@@ -50,6 +50,12 @@ pub enum TokioError {
         /// The step's source line.
         line: usize,
     },
+    /// The step on `line` belongs to a race (`suspend`, `resume`, or a call while suspended,
+    /// docs/races.md): only the simulator runs race files.
+    RaceStep {
+        /// The step's source line.
+        line: usize,
+    },
 }
 
 impl fmt::Display for TokioError {
@@ -68,6 +74,10 @@ impl fmt::Display for TokioError {
             TokioError::ExitLost { line } => write!(
                 f,
                 "the child told to exit on line {line} did not end within {secs} s"
+            ),
+            TokioError::RaceStep { line } => write!(
+                f,
+                "the step on line {line} is part of a race (suspend/resume, docs/races.md): only the simulator runs race files, not the real-time runtimes"
             ),
         }
     }
@@ -288,6 +298,22 @@ impl Target for TokioTarget {
 
     fn stop(&mut self) -> Result<bool, TokioError> {
         Ok(self.sup.exit(ExitReason::Shutdown))
+    }
+
+    fn suspend(&mut self, line: usize) -> Result<bool, TokioError> {
+        Err(TokioError::RaceStep { line })
+    }
+
+    fn resume(&mut self, line: usize) -> Result<bool, TokioError> {
+        Err(TokioError::RaceStep { line })
+    }
+
+    fn send(&mut self, _call: Call, line: usize) -> Result<u64, TokioError> {
+        Err(TokioError::RaceStep { line })
+    }
+
+    fn answer(&mut self, _ticket: u64) -> Option<Answer> {
+        None
     }
 
     fn finish(&mut self) -> Result<(), TokioError> {
