@@ -83,8 +83,24 @@ pub fn timing_sensitive(scenario: &Scenario) -> Option<String> {
     })
 }
 
+/// The race files of `tests/scenarios` (docs/races.md), by name, sorted: the runtimes leave
+/// them out, since they have no `:sys.suspend` (a race step is a `RaceStep` error there);
+/// the simulator runs them (`tests/conformance.rs`).
+pub fn race_files_left_out() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir("tests/scenarios")
+        .expect("tests/scenarios is readable")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "scn"))
+        .filter(|path| scenario::is_race_file(path))
+        .map(|path| name_of(&path))
+        .collect();
+    names.sort();
+    names
+}
+
 /// The format-1 scenario files with their parsed scenarios, sorted by name (race files,
-/// docs/races.md, are left out: the runtimes do not run them).
+/// docs/races.md, are left out: see [`race_files_left_out`]).
 pub fn scenario_files() -> Vec<(PathBuf, Scenario)> {
     let mut files: Vec<(PathBuf, Scenario)> = std::fs::read_dir("tests/scenarios")
         .expect("tests/scenarios is readable")
@@ -193,4 +209,16 @@ pub fn assert_conforms(outcome: &Outcome) {
         scenario_files().len(),
         "some scenario neither passed nor was skipped"
     );
+    // The race files left out are exactly those named `rNN_*` (docs/races.md), at least 20.
+    let races = race_files_left_out();
+    assert!(races.len() >= 20, "only {} race files", races.len());
+    for name in &races {
+        let numbered = name.len() > 3
+            && name.starts_with('r')
+            && name.as_bytes()[1..3].iter().all(u8::is_ascii_digit);
+        assert!(
+            numbered,
+            "{name} is left out as a race file but is not named rNN_*"
+        );
+    }
 }

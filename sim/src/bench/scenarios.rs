@@ -40,7 +40,8 @@ pub fn scenario_files(dir: &Path) -> Result<Vec<PathBuf>, BenchError> {
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "scn"))
-        // Race files (docs/races.md) are not run by the simulator yet.
+        // Race files (docs/races.md): the simulator runs them, but the bench compares it
+        // with the runtimes, which do not.
         .filter(|path| !crate::scenario::is_race_file(path))
         .collect();
     files.sort();

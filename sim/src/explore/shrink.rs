@@ -1,12 +1,33 @@
 //! Shrinking: reduce a failing scenario while the same check still fails, by dropping steps,
-//! dropping templates, and simplifying values.
+//! dropping templates, and simplifying values. Every candidate keeps the rules of races
+//! (docs/races.md): a `suspend` and its `resume` go together, with or without the steps between
+//! them; a candidate that would split them is never tried.
 
-use crate::scenario::{Op, Scenario, SupervisorLine};
+use crate::scenario::{races_well_formed, Op, Scenario, SupervisorLine};
 
-/// Candidate simplifications of `scenario`, smallest first.
+/// Candidate simplifications of `scenario`, smallest first, each a valid scenario.
 fn candidates(scenario: &Scenario) -> Vec<Scenario> {
     let mut out = Vec::new();
     let steps = scenario.steps.len();
+    // Drop each race window whole (its `suspend`, its steps, its `resume`), or only its pair
+    // (its steps then run one at a time, as in format 1).
+    let mut open = None;
+    for (index, step) in scenario.steps.iter().enumerate() {
+        match (&step.op, open) {
+            (Op::Suspend, _) => open = Some(index),
+            (Op::Resume, Some(first)) => {
+                let mut smaller = scenario.clone();
+                smaller.steps.drain(first..=index);
+                out.push(smaller);
+                let mut unpaired = scenario.clone();
+                unpaired.steps.remove(index);
+                unpaired.steps.remove(first);
+                out.push(unpaired);
+                open = None;
+            }
+            _ => {}
+        }
+    }
     // Drop chunks of steps, halving the chunk size down to single steps.
     let mut chunk = steps / 2;
     while chunk >= 1 {
@@ -115,6 +136,7 @@ fn candidates(scenario: &Scenario) -> Vec<Scenario> {
             out.push(simpler);
         }
     }
+    out.retain(|candidate| races_well_formed(&candidate.steps));
     out
 }
 
@@ -141,4 +163,29 @@ pub fn shrink(
         break;
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_never_split_a_race_window() {
+        let race = crate::scenario::parse(
+            "child w init=ok,stop:x\nat 0 start w\nat 5 suspend\nat 5 exit w#1 boom\nat 5 which\nat 5 resume\nat 9 count\n",
+        )
+        .expect("a race file");
+        let all = candidates(&race);
+        assert!(all.iter().all(|c| races_well_formed(&c.steps)));
+        // The window dropped whole, and its pair dropped alone, are both among them.
+        let ops = |s: &Scenario| s.steps.iter().map(|s| s.op.to_string()).collect::<Vec<_>>();
+        assert!(all.iter().any(|c| ops(c) == ["start w", "count"]));
+        assert!(all
+            .iter()
+            .any(|c| ops(c) == ["start w", "exit w#1 boom", "which", "count"]));
+        // Shrinking a race that fails while it has a `which` keeps the pair around it.
+        let shrunk = shrink(&race, 1000, |c| c.steps.iter().any(|s| s.op == Op::Which));
+        assert!(races_well_formed(&shrunk.steps));
+        assert_eq!(ops(&shrunk), ["which"]);
+    }
 }

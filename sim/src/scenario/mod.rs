@@ -30,7 +30,7 @@ pub use limits::*;
 pub(crate) use model::write_decimal;
 pub use model::{ChildRef, InitOutcome, Op, Scenario, Step, SupervisorLine, Template};
 pub use name::Name;
-pub use races::has_race_steps;
+pub use races::{has_race_steps, races_well_formed};
 
 /// Parses a scenario's text. The first problem found, with its line, is the error.
 pub fn parse(text: &str) -> Result<Scenario, ParseError> {

@@ -2,7 +2,7 @@
 //! as the real-OTP oracle's): every `suspend` is followed by its `resume` before the next
 //! `suspend` and before the end of the file.
 
-use super::{Op, ParseError};
+use super::{Op, ParseError, Step};
 
 /// What the parser has seen of `suspend` and `resume`.
 #[derive(Debug, Default)]
@@ -60,4 +60,20 @@ pub fn has_race_steps(text: &str) -> bool {
             && words.next().is_some()
             && matches!(words.next(), Some("suspend" | "resume"))
     })
+}
+
+/// Whether `steps` keep the rules of `suspend` and `resume` (the parser's own check): no
+/// `resume` without its `suspend`, no second `suspend` before it, not ending suspended. The
+/// shrinker keeps only such candidates.
+pub fn races_well_formed(steps: &[Step]) -> bool {
+    let mut races = Races::default();
+    let paired = steps.iter().all(|step| {
+        let word = match step.op {
+            Op::Suspend => "suspend",
+            Op::Resume => "resume",
+            _ => return true,
+        };
+        races.step(step.line, word).is_ok()
+    });
+    paired && races.finish().is_ok()
 }
