@@ -1,7 +1,9 @@
 //! `dynsup-sim check` finds what the fixed-order simulator cannot: each core defect that only
 //! an interleaving of messages shows (`CoreDefect::needs_interleaving`) passes the explorer's
-//! first seeds, and the exhaustive search of the default configurations finds it, with the
-//! expected checker, on a shortest path that replays to the same violation.
+//! first format-1 seeds (those that write no race), and the exhaustive search of the default
+//! configurations finds it, with the expected checker, on a shortest path that replays to the
+//! same violation. The explorer's race windows (`suspend`/`resume`, docs/races.md) hold
+//! messages in the mailbox on purpose: they find these defects too.
 
 use dynsup::CoreDefect;
 use dynsup_sim::explore::generate;
@@ -15,9 +17,25 @@ const SEEDS: u64 = 300;
 /// Steps of each generated scenario.
 const STEPS: usize = 40;
 
+/// Seeds (of [`RACE_STEPS`] steps) among which the explorer's races must find each defect.
+const RACE_SEEDS: u64 = 1_000;
+/// Steps of each scenario of [`RACE_SEEDS`]: `explore`'s default.
+const RACE_STEPS: usize = 200;
+
+/// Whether scenario `seed` writes a race window.
+fn races(scenario: &dynsup_sim::scenario::Scenario) -> bool {
+    scenario
+        .steps
+        .iter()
+        .any(|step| step.op == dynsup_sim::scenario::Op::Suspend)
+}
+
 fn explorer_passes(defect: CoreDefect, seed: u64) -> bool {
-    let scenario = generate(seed, STEPS);
-    let Ok(mut run) = ScenarioRun::with_core_defect(&scenario, defect) else {
+    explorer_passes_on(defect, &generate(seed, STEPS))
+}
+
+fn explorer_passes_on(defect: CoreDefect, scenario: &dynsup_sim::scenario::Scenario) -> bool {
+    let Ok(mut run) = ScenarioRun::with_core_defect(scenario, defect) else {
         return false;
     };
     (0..scenario.steps.len()).all(|index| run.run_step(index).is_ok())
@@ -32,9 +50,22 @@ fn interleaving_defects_escape_the_simulator_and_are_found_by_check() {
         .collect();
     assert!(!defects.is_empty());
     for defect in defects {
-        if let Some(seed) = (0..SEEDS).find(|&seed| !explorer_passes(defect, seed)) {
+        let format_1 = (0..SEEDS).filter(|&seed| !races(&generate(seed, STEPS)));
+        if let Some(seed) = format_1
+            .clone()
+            .find(|&seed| !explorer_passes(defect, seed))
+        {
             panic!("{defect:?}: the simulator found it at seed {seed}: not interleaving-only");
         }
+        assert!(format_1.count() > 150, "too few format-1 seeds");
+        let racing = (0..RACE_SEEDS)
+            .map(|seed| generate(seed, RACE_STEPS))
+            .filter(races)
+            .find(|scenario| !explorer_passes_on(defect, scenario));
+        assert!(
+            racing.is_some(),
+            "{defect:?}: no race window of seeds 0..{RACE_SEEDS} shows it"
+        );
         let found = default_set().into_iter().find_map(|config| {
             let mut world = World::new(&config).expect("valid default config");
             world.plant_core_defect(defect);

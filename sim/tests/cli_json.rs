@@ -186,12 +186,7 @@ fn shards_from_the_environment_merge_into_the_whole_run() {
     let whole = dynsup_sim(&["explore", "--seeds", "30", "--steps", "20", "--json"]);
     let reached = coverage_counts(&summary(&whole))
         .iter()
-        .filter(|(name, count)| {
-            *count > 0
-                && !Situation::ALL
-                    .iter()
-                    .any(|s| s.name() == name && s.awaits_interleaving())
-        })
+        .filter(|(name, count)| *count > 0 && Situation::ALL.iter().any(|s| s.name() == name))
         .count();
     assert!(
         stdout.contains(&format!("coverage: {reached} of ")),

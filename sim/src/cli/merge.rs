@@ -191,7 +191,7 @@ pub fn main(args: &MergeArgs) -> ExitCode {
             m.time_limited_shards
         );
     }
-    let reachable = Situation::ALL.len() - Situation::AWAITING_INTERLEAVING.len();
+    let reachable = Situation::ALL.len();
     if args.coverage {
         print!("{}", m.coverage);
     } else {
