@@ -3,7 +3,8 @@
 //!
 //! * [`generate()`] makes a scenario from a seed (the same seed, the same scenario);
 //! * [`check_scenario`] runs one in the simulator with every invariant checked and compares its
-//!   transcript with [`crate::model`]'s; a [`Failure`] names the check that failed;
+//!   transcript with [`crate::model`]'s (a race file's up to its first `suspend`, as the model
+//!   cannot run races: [`model_prefix`]); a [`Failure`] names the check that failed;
 //! * [`shrink_failure`] (over [`shrink()`]) makes a failing scenario smaller while it fails the
 //!   same check;
 //! * [`explore_seeds`] does all three over a range of seeds and returns the first [`Finding`];
@@ -112,15 +113,11 @@ pub(crate) fn check_scenario_counted_with(
         runner::run_records_counted(scenario, coverage).map_err(|err| failure_of(&err))?;
     // The model settles every step, so it cannot run races (docs/races.md): a race file is
     // compared up to its first `suspend`, and checked by the invariants alone after it.
-    let prefix;
-    let (scenario, defect) = match model_prefix(scenario) {
-        Some(shorter) => {
-            simulated.truncate(shorter.steps.len());
-            prefix = shorter;
-            (&prefix, defect)
-        }
-        None => (scenario, defect),
-    };
+    let prefix = model_prefix(scenario);
+    if let Some(shorter) = &prefix {
+        simulated.truncate(shorter.steps.len());
+    }
+    let scenario = prefix.as_ref().unwrap_or(scenario);
     let mut modelled = model::run_records(scenario, defect).map_err(|err| Failure {
         check: "model-error".into(),
         detail: err.to_string(),

@@ -173,6 +173,51 @@ mod tests {
     }
 
     #[test]
+    fn a_parent_exit_while_suspended_leaves_the_queued_restarts_unmade() {
+        // r05, r17: the stop is taken at once; the exit waiting in the mailbox is never
+        // handled, so the supervisor goes down owing a restart it was allowed.
+        let down = entry(
+            10,
+            TraceEvent::SupervisorDown {
+                reason: ExitReason::Shutdown,
+            },
+        );
+        let exit = TraceEvent::ExitArrived {
+            pid: Pid(1),
+            reason: ExitReason::other("boom"),
+        };
+        let stop = TraceEvent::ParentExitArrived {
+            reason: ExitReason::Shutdown,
+        };
+        let mut suspended = Observed::default();
+        observe(&mut suspended, &permanent_up(1, spec(Restart::Permanent)));
+        observe(
+            &mut suspended,
+            &[
+                entry(10, TraceEvent::Suspended),
+                entry(10, exit.clone()),
+                entry(10, stop.clone()),
+            ],
+        );
+        assert!(suspended.stopped_while_suspended());
+        assert!(IntensityChecker::new(3, 5).check(&suspended, &down).is_ok());
+        // Not suspended (resumed before the stop): the restart had to be made first.
+        let mut resumed = Observed::default();
+        observe(&mut resumed, &permanent_up(1, spec(Restart::Permanent)));
+        observe(
+            &mut resumed,
+            &[
+                entry(10, TraceEvent::Suspended),
+                entry(10, TraceEvent::Resumed),
+                entry(10, exit),
+                entry(10, stop),
+            ],
+        );
+        assert!(!resumed.stopped_while_suspended());
+        assert!(IntensityChecker::new(3, 5).check(&resumed, &down).is_err());
+    }
+
+    #[test]
     fn going_down_instead_of_a_restart_that_was_allowed_fires() {
         let mut observed = Observed::default();
         observe(&mut observed, &permanent_up(1, spec(Restart::Permanent)));

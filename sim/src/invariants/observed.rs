@@ -255,3 +255,63 @@ impl Observed {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invariants::testing::{entry, observe, permanent_up, spec};
+
+    fn boom(pid: u64) -> TraceEntry {
+        entry(
+            10,
+            TraceEvent::ExitArrived {
+                pid: Pid(pid),
+                reason: ExitReason::other("boom"),
+            },
+        )
+    }
+
+    fn terminate(call: u64, pid: u64) -> TraceEntry {
+        let (call, pid) = (CallId(call), Pid(pid));
+        entry(10, TraceEvent::TerminateRequested { call, pid })
+    }
+
+    #[test]
+    fn an_exit_queued_behind_a_terminate_of_its_child_owes_no_restart() {
+        // r01: the terminate reached the mailbox first; the exit is consumed by it.
+        let mut observed = Observed::default();
+        observe(&mut observed, &permanent_up(1, spec(Restart::Permanent)));
+        observe(&mut observed, &[terminate(50, 1), boom(1)]);
+        assert!(observed.owed(Pid(1)).is_none());
+        // r14: the exit came first: the restart is owed, whatever the terminate answers.
+        let mut observed = Observed::default();
+        observe(&mut observed, &permanent_up(1, spec(Restart::Permanent)));
+        observe(&mut observed, &[boom(1), terminate(50, 1)]);
+        assert!(observed.owed(Pid(1)).is_some());
+        // A terminate of another child changes nothing.
+        let mut observed = Observed::default();
+        observe(&mut observed, &permanent_up(1, spec(Restart::Permanent)));
+        observe(&mut observed, &[terminate(50, 2), boom(1)]);
+        assert!(observed.owed(Pid(1)).is_some());
+    }
+
+    #[test]
+    fn a_terminate_answered_ok_settles_the_restart_owed_for_its_entry() {
+        // A restarting entry removed by `terminate_child`: its restart is no longer owed.
+        let mut observed = Observed::default();
+        observe(&mut observed, &permanent_up(1, spec(Restart::Permanent)));
+        observe(&mut observed, &[boom(1), terminate(50, 1)]);
+        assert!(observed.owed(Pid(1)).is_some());
+        let answered = TraceEvent::TerminateAnswered { call: CallId(50) };
+        observe(&mut observed, &[entry(10, answered)]);
+        assert!(observed.owed(Pid(1)).is_none());
+        assert_eq!(observed.expected_counts().specs, 0);
+        // An answer to an unknown call settles nothing.
+        let mut observed = Observed::default();
+        observe(&mut observed, &permanent_up(1, spec(Restart::Permanent)));
+        observe(&mut observed, &[boom(1)]);
+        let unknown = TraceEvent::TerminateAnswered { call: CallId(51) };
+        observe(&mut observed, &[entry(10, unknown)]);
+        assert!(observed.owed(Pid(1)).is_some());
+    }
+}
