@@ -116,14 +116,6 @@ pub fn main(args: &RunArgs) -> ExitCode {
         if let Err(failure) = check_scenario_counted_with(&parsed, defect, &mut coverage) {
             return fail(&mut out, 1, &format!("{}: {failure}", path.display()));
         }
-        if let Some(prefix) = dynsup_sim::explore::model_prefix(&parsed) {
-            // Said on stderr: stdout is the transcript, exactly as the golden prints it.
-            eprintln!(
-                "dynsup-sim: note: {}: a race file: compared with the reference model for its {} step(s) before the first suspend only; the model does not run races (docs/races.md), the invariants check every step",
-                path.display(),
-                prefix.steps.len()
-            );
-        }
     }
     if args.coverage && args.runtime == RuntimeArg::Sim && write!(out, "{coverage}").is_err() {
         return ExitCode::from(1);

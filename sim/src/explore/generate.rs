@@ -145,8 +145,7 @@ pub fn generate(seed: u64, steps: usize) -> Scenario {
     let names: Vec<Name> = templates.iter().map(|t| Name::from(&t.name)).collect();
 
     // A seed that writes races follows its own steps in the reference model, so that a
-    // window's exits and calls name children that run (the model settles every step, so
-    // after a window it only approximates the simulator: good enough to pick REFs).
+    // window's exits and calls name children that run.
     let mut model = (races.percent > 0)
         .then(|| {
             Model::new(&Scenario {
@@ -277,16 +276,12 @@ pub fn generate(seed: u64, steps: usize) -> Scenario {
     }
 }
 
-/// Runs `steps` in `model` as format-1 steps (a window's `suspend` and `resume` left out);
-/// a model that cannot go on (a restart retried forever) is dropped.
+/// Runs `steps` in `model`; a model that cannot go on (a restart retried forever) is dropped.
 fn follow(model: &mut Option<Model>, steps: &[Step]) {
     let Some(state) = model.as_mut() else {
         return;
     };
     for step in steps {
-        if matches!(step.op, Op::Suspend | Op::Resume) {
-            continue;
-        }
         if state.step_record(step).is_err() {
             *model = None;
             return;

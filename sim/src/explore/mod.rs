@@ -3,8 +3,8 @@
 //!
 //! * [`generate()`] makes a scenario from a seed (the same seed, the same scenario);
 //! * [`check_scenario`] runs one in the simulator with every invariant checked and compares its
-//!   transcript with [`crate::model`]'s (a race file's up to its first `suspend`, as the model
-//!   cannot run races: [`model_prefix`]); a [`Failure`] names the check that failed;
+//!   transcript with [`crate::model`]'s (race files too: the model has a mailbox); a
+//!   [`Failure`] names the check that failed;
 //! * [`shrink_failure`] (over [`shrink()`]) makes a failing scenario smaller while it fails the
 //!   same check;
 //! * [`explore_seeds`] does all three over a range of seeds and returns the first [`Finding`];
@@ -35,7 +35,7 @@ pub use shrink::shrink;
 use crate::coverage::Coverage;
 use crate::model;
 use crate::runner::{self, RunError};
-use crate::scenario::{Op, Scenario};
+use crate::scenario::Scenario;
 use crate::testing::Defect;
 use crate::transcript;
 
@@ -111,13 +111,6 @@ pub(crate) fn check_scenario_counted_with(
 ) -> Result<(), Failure> {
     let mut simulated =
         runner::run_records_counted(scenario, coverage).map_err(|err| failure_of(&err))?;
-    // The model settles every step, so it cannot run races (docs/races.md): a race file is
-    // compared up to its first `suspend`, and checked by the invariants alone after it.
-    let prefix = model_prefix(scenario);
-    if let Some(shorter) = &prefix {
-        simulated.truncate(shorter.steps.len());
-    }
-    let scenario = prefix.as_ref().unwrap_or(scenario);
     let mut modelled = model::run_records(scenario, defect).map_err(|err| Failure {
         check: "model-error".into(),
         detail: err.to_string(),
@@ -147,28 +140,6 @@ pub(crate) fn check_scenario_counted_with(
             show(&theirs)
         ),
     })
-}
-
-/// The part of a race file the reference model runs: its steps before the first `suspend`
-/// (`None` for a file without one, which the model runs whole).
-///
-/// ```
-/// use dynsup_sim::{explore, scenario};
-/// let race = scenario::parse(
-///     "child w\nat 0 start w\nat 5 suspend\nat 5 kill w#1\nat 5 resume\n",
-/// )
-/// .unwrap();
-/// assert_eq!(explore::model_prefix(&race).map(|s| s.steps.len()), Some(1));
-/// assert_eq!(explore::model_prefix(&scenario::parse("child w\nat 0 start w\n").unwrap()), None);
-/// ```
-pub fn model_prefix(scenario: &Scenario) -> Option<Scenario> {
-    let first = scenario
-        .steps
-        .iter()
-        .position(|step| step.op == Op::Suspend)?;
-    let mut prefix = scenario.clone();
-    prefix.steps.truncate(first);
-    Some(prefix)
 }
 
 /// Candidate scenarios the shrinker may try for one failure.

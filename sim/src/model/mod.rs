@@ -11,6 +11,11 @@
 //! `terminate_child` or a supervisor shutdown moves the clock on by exactly the time it waits,
 //! and the next step starts at its written time or then, whichever is later.
 //!
+//! Races (docs/races.md) need one more thing, a mailbox: between `suspend` and `resume` a call
+//! or a child's exit waits in it (its answer is written on its own step once the supervisor has
+//! handled it, see [`Model::take_answers`]), `resume` serves it in order, and a failed
+//! restart's retry goes to its back (in format 1 it is served at once: nothing else waits).
+//!
 //! The state is plain: the children table is a `Vec` in key-creation order, the restart log a
 //! `BTreeMap` from whole-second stamp to how many restarts carry it. See [`Model`] to run a
 //! scenario one step at a time.
@@ -45,7 +50,7 @@ pub use state::Model;
 use crate::scenario::Scenario;
 // The planted defects live in the hidden `testing` module; the model's state reads them.
 use crate::testing::Defect;
-use crate::transcript::{Records, Transcript};
+use crate::transcript::{self, Records, Transcript};
 
 /// The most failed restarts of one child in a row before a scenario is declared unsettled (the
 /// same figure as the simulator's limit).
@@ -68,12 +73,6 @@ pub enum ModelError {
         /// What is wrong.
         reason: String,
     },
-    /// The step on `line` is a `suspend` or `resume` (docs/races.md): the model settles every
-    /// step, so it cannot run races; it runs the steps before a race file's first `suspend`.
-    RaceStep {
-        /// The step's source line (0 for a step built in code).
-        line: usize,
-    },
 }
 
 impl fmt::Display for ModelError {
@@ -85,10 +84,6 @@ impl fmt::Display for ModelError {
                  ({attempts} failed attempts in a row)"
             ),
             ModelError::InvalidSupervisor { reason } => write!(f, "invalid supervisor: {reason}"),
-            ModelError::RaceStep { line } => write!(
-                f,
-                "the step on line {line} is a suspend or resume: the reference model does not run races (docs/races.md)"
-            ),
         }
     }
 }
@@ -119,6 +114,12 @@ pub(crate) fn run_with(
     let mut transcript = Transcript::default();
     for step in &scenario.steps {
         transcript.steps.push(model.step(step)?);
+        // A call made while the supervisor was suspended is answered later (docs/races.md).
+        for (index, answer) in model.take_answers() {
+            if let Some(record) = transcript.steps.get_mut(index) {
+                record.result = transcript::result_text(&scenario.templates, &answer);
+            }
+        }
     }
     Ok(transcript)
 }
@@ -128,9 +129,14 @@ pub(crate) fn run_with(
 #[doc(hidden)]
 pub fn run_records(scenario: &Scenario, defect: Option<Defect>) -> Result<Records, ModelError> {
     let mut model = Model::with_defect(scenario, defect)?;
-    let mut records = Vec::with_capacity(scenario.steps.len());
+    let mut records: Records = Vec::with_capacity(scenario.steps.len());
     for step in &scenario.steps {
         records.push(model.step_record(step)?);
+        for (index, answer) in model.take_answers() {
+            if let Some(record) = records.get_mut(index) {
+                record.result = answer;
+            }
+        }
     }
     Ok(records)
 }

@@ -2,7 +2,9 @@
 //!
 //! Section numbers (§) refer to `docs/semantics.md`.
 
-use std::collections::BTreeMap;
+mod races;
+
+use std::collections::{BTreeMap, VecDeque};
 
 use dynsup::{ExitReason, Restart, Shutdown};
 
@@ -49,6 +51,15 @@ pub struct Model {
     attempts: Vec<u64>,
     /// The events of the current step, as they happen.
     events: Vec<EventRecord>,
+    /// The supervisor's mailbox (§1.5): empty between format-1 steps (every message is
+    /// handled within its step); while suspended (docs/races.md), what waits.
+    mailbox: races::Mailbox,
+    /// Whether the supervisor is suspended (`suspend` ... `resume`, docs/races.md).
+    suspended: bool,
+    /// The index of the current step in the scenario.
+    step_index: usize,
+    /// The answers of calls made while suspended, by step index, not taken yet.
+    answers: Vec<(usize, StepResult)>,
 }
 
 /// How a child that is asked to shut down ends (§8 table): after how long, and why.
@@ -91,6 +102,10 @@ impl Model {
             restarts: BTreeMap::new(),
             attempts: vec![0; scenario.templates.len()],
             events: Vec::new(),
+            mailbox: VecDeque::new(),
+            suspended: false,
+            step_index: 0,
+            answers: Vec::new(),
         })
     }
 
@@ -111,24 +126,39 @@ impl Model {
         })
     }
 
-    /// Runs one step as [`step`](Model::step) does, and returns it as data.
+    /// Runs one step as [`step`](Model::step) does, and returns it as data. A call made while
+    /// the supervisor is suspended returns `error noproc` for now: its answer comes once the
+    /// supervisor handles it, from [`take_answers`](Model::take_answers).
     pub fn step_record(&mut self, step: &Step) -> Result<Record, ModelError> {
         self.now_ms = self.now_ms.max(step.at_ms);
         self.events.clear();
-        let result = match &step.op {
-            Op::Start { template } => self.start(template),
-            Op::Terminate(child) => self.terminate(child)?,
-            Op::Exit(child, reason) => self.exit(child, reason.clone())?,
-            Op::Kill(child) => self.exit(child, ExitReason::Killed)?,
-            Op::Count => self.count(),
-            Op::Which => self.which(),
-            Op::Stop => self.stop(),
-            Op::Suspend | Op::Resume => return Err(ModelError::RaceStep { line: step.line }),
+        let result = if self.suspended && self.alive {
+            self.suspended_step(&step.op)?
+        } else {
+            match &step.op {
+                Op::Start { template } => self.start(template),
+                Op::Terminate(child) => self.terminate(self.key_of(child))?,
+                Op::Exit(child, reason) => self.exit(child, reason.clone())?,
+                Op::Kill(child) => self.exit(child, ExitReason::Killed)?,
+                Op::Count => self.count(),
+                Op::Which => self.which(),
+                Op::Stop => self.stop(),
+                Op::Suspend => self.suspend(),
+                Op::Resume => self.resume()?,
+            }
         };
+        self.serve()?;
+        self.step_index += 1;
         Ok(Record {
             result,
             events: std::mem::take(&mut self.events),
         })
+    }
+
+    /// The answers of calls made while the supervisor was suspended that came since the last
+    /// call, each with its step's index (in the scenario's steps).
+    pub fn take_answers(&mut self) -> Vec<(usize, StepResult)> {
+        std::mem::take(&mut self.answers)
     }
 
     // ----- observation (for generators) ----------------------------------------------------
@@ -152,7 +182,8 @@ impl Model {
             .collect()
     }
 
-    /// The keys of the restarting entries (empty between steps: retries finish in their step).
+    /// The keys of the restarting entries (empty between format-1 steps: retries finish in
+    /// their step; a suspended supervisor may hold some).
     pub fn restarting(&self) -> Vec<ChildRef> {
         self.children
             .iter()
@@ -209,18 +240,26 @@ impl Model {
         }
     }
 
-    /// `terminate REF` (§5, with the protocol of §8 for one entry).
-    fn terminate(&mut self, child: &ChildRef) -> Result<StepResult, ModelError> {
+    /// `terminate REF` (§5, with the protocol of §8 for one entry), `key` the REF's process
+    /// when the call was made (`None`: no process ever had it).
+    fn terminate(&mut self, key: Option<RefId>) -> Result<StepResult, ModelError> {
         if !self.alive {
             return Ok(StepResult::NoProc);
         }
-        let Some(position) = self.position(child) else {
+        let Some(position) = key.and_then(|key| self.children.iter().position(|e| e.key == key))
+        else {
             return Ok(StepResult::NotFound);
         };
         let entry = self.children.remove(position);
         let key = entry.key;
         if entry.restarting {
             // No live process: nothing to signal or wait for; the pending retry is dropped.
+            return Ok(StepResult::Ok);
+        }
+        if self.take_queued_exit(key) {
+            // Its process is already dead and its exit waits in the mailbox (a race,
+            // docs/races.md: r01, r11): the termination consumes that exit, signals nothing,
+            // waits for nothing; the entry is gone, never restarted.
             return Ok(StepResult::Ok);
         }
         // The call blocks until the child is down; the clock moves on by that much.
@@ -232,7 +271,7 @@ impl Model {
         let permanent = self.templates[entry.template].restart == Restart::Permanent;
         if self.defect == Some(Defect::RestartTerminated) && permanent {
             self.children.insert(position, entry);
-            self.restart(key)?;
+            self.restart(key, 0)?;
         }
         Ok(StepResult::Ok)
     }
@@ -248,8 +287,31 @@ impl Model {
             _ => return Ok(StepResult::Dead),
         };
         let key = self.children[position].key;
+        if self.exit_queued(key) {
+            // Already dead, its exit waiting in the mailbox (r08).
+            return Ok(StepResult::Dead);
+        }
         self.events
             .push(EventRecord::Down(Process::Named(key), reason.clone()));
+        if self.suspended {
+            // Its exit signal waits in the mailbox with the rest (docs/races.md).
+            self.mailbox.push_back(races::Message::Exit { key, reason });
+            return Ok(StepResult::Ok);
+        }
+        self.handle_exit(key, reason)?;
+        Ok(StepResult::Ok)
+    }
+
+    /// The supervisor handles the exit of the process keyed `key` (§6.1): a running entry is
+    /// restarted or removed by the decision table; any other is ignored.
+    fn handle_exit(&mut self, key: RefId, reason: ExitReason) -> Result<(), ModelError> {
+        let Some(position) = self
+            .children
+            .iter()
+            .position(|e| e.key == key && !e.restarting)
+        else {
+            return Ok(());
+        };
         let restart_type = self.templates[self.children[position].template].restart;
         // §6.1, checked in this order.
         let clean = matches!(
@@ -263,11 +325,11 @@ impl Model {
             Restart::Temporary => self.defect == Some(Defect::TemporaryRestarted),
         };
         if restart {
-            self.restart(key)?;
+            self.restart(key, 0)?;
         } else {
             self.children.remove(position);
         }
-        Ok(StepResult::Ok)
+        Ok(())
     }
 
     /// `count` (§7).
@@ -310,55 +372,55 @@ impl Model {
 
     // ----- the supervisor's procedures ---------------------------------------------------
 
-    /// `RESTART(key)` (§6.2) for the entry under `key`, retried at once until it starts, is
-    /// ignored, or intensity is exceeded: nothing else is in the mailbox during a step, so
-    /// each `{:"$gen_restart", key}` is handled right after it is sent.
-    fn restart(&mut self, key: RefId) -> Result<(), ModelError> {
-        let mut failed: u64 = 0;
-        loop {
-            let Some(position) = self.children.iter().position(|e| e.key == key) else {
-                return Ok(());
-            };
-            // §6.2.1: count the restart first.
-            if self.add_restart_exceeded() {
-                // §6.4: the crashed entry is removed, then the supervisor shuts down.
+    /// `RESTART(key)` (§6.2) for the entry under `key`: one attempt, counted first. A failed
+    /// attempt leaves the entry restarting and sends `{:"$gen_restart", key}` to the back of the
+    /// mailbox, which [`serve`](Model::serve) handles in turn (at once in format 1, where
+    /// nothing else waits; behind the waiting messages after a `resume`). `failed` is how many
+    /// attempts of this restart failed in a row before this one.
+    fn restart(&mut self, key: RefId, failed: u64) -> Result<(), ModelError> {
+        let Some(position) = self.children.iter().position(|e| e.key == key) else {
+            return Ok(());
+        };
+        // §6.2.1: count the restart first.
+        if self.add_restart_exceeded() {
+            // §6.4: the crashed entry is removed, then the supervisor shuts down.
+            self.children.remove(position);
+            self.shut_down();
+            return Ok(());
+        }
+        let index = self.children[position].template;
+        match self.attempt(index) {
+            (child, InitOutcome::Ok) => {
+                // Same spec under the new key, which sorts after every older key.
                 self.children.remove(position);
-                self.shut_down();
-                return Ok(());
+                self.children.push(Entry {
+                    key: child,
+                    template: index,
+                    restarting: false,
+                    restarted: true,
+                });
             }
-            let index = self.children[position].template;
-            match self.attempt(index) {
-                (child, InitOutcome::Ok) => {
-                    // Same spec under the new key, which sorts after every older key.
-                    self.children.remove(position);
-                    self.children.push(Entry {
-                        key: child,
-                        template: index,
-                        restarting: false,
-                        restarted: true,
+            (_, InitOutcome::Ignore) => {
+                // Gone for good.
+                self.children.remove(position);
+            }
+            (_, InitOutcome::Stop(_)) => {
+                // A restarting entry under the old key, and a retry message to self.
+                let entry = &mut self.children[position];
+                entry.restarting = true;
+                entry.restarted = true;
+                let failed = failed + 1;
+                if failed > FAILED_RESTARTS_MAX {
+                    return Err(ModelError::RestartLoop {
+                        child: self.child_ref(key).to_string(),
+                        attempts: failed,
                     });
-                    return Ok(());
                 }
-                (_, InitOutcome::Ignore) => {
-                    // Gone for good.
-                    self.children.remove(position);
-                    return Ok(());
-                }
-                (_, InitOutcome::Stop(_)) => {
-                    // A restarting entry under the old key, and a retry message to self.
-                    let entry = &mut self.children[position];
-                    entry.restarting = true;
-                    entry.restarted = true;
-                    failed += 1;
-                    if failed > FAILED_RESTARTS_MAX {
-                        return Err(ModelError::RestartLoop {
-                            child: self.child_ref(key).to_string(),
-                            attempts: failed,
-                        });
-                    }
-                }
+                self.mailbox
+                    .push_back(races::Message::Retry { key, failed });
             }
         }
+        Ok(())
     }
 
     /// `ADD_RESTART` (§6.3): stamp this restart with the whole second `floor(now / 1000)`,
@@ -385,7 +447,9 @@ impl Model {
     fn shut_down(&mut self) {
         let mut wait_ms = 0;
         for entry in std::mem::take(&mut self.children) {
-            if entry.restarting {
+            // A child whose exit waits in the mailbox is already dead: its exit is consumed,
+            // nothing is signalled (r05, r17).
+            if entry.restarting || self.exit_queued(entry.key) {
                 continue;
             }
             let (child_ms, reason) = shutdown_of(&self.templates[entry.template]);
@@ -397,6 +461,8 @@ impl Model {
         self.events
             .push(EventRecord::SupervisorDown(ExitReason::Shutdown));
         self.alive = false;
+        self.suspended = false;
+        self.drop_mailbox();
     }
 
     /// One start attempt of the template at `index` (docs/scenarios.md: attempt K uses the K-th
@@ -416,6 +482,23 @@ impl Model {
             InitOutcome::Stop(word) => EventRecord::Fail(attempt, ExitReason::other(word.clone())),
         });
         (child, outcome)
+    }
+
+    /// The key of the process `child` names, if a start attempt ever started it (a REF of an
+    /// attempt that has not happened, or that failed or was ignored, names no process).
+    fn key_of(&self, child: &ChildRef) -> Option<RefId> {
+        let template = self
+            .templates
+            .iter()
+            .position(|t| t.name == child.template)?;
+        let made = self.attempts.get(template).copied().unwrap_or(0);
+        let started = child.attempt >= 1
+            && child.attempt <= made
+            && *self.templates[template].outcome(child.attempt) == InitOutcome::Ok;
+        started.then_some(RefId {
+            template,
+            attempt: child.attempt,
+        })
     }
 
     /// Where the entry keyed `child` is in the table.

@@ -112,3 +112,30 @@ fn each_defect_changes_its_own_rule() {
         assert_ne!(good, bad, "{defect:?} changes nothing in\n{text}");
     }
 }
+
+/// Races (docs/races.md): the calls queued behind a crash whose restart fails are answered
+/// before its retry, on their own lines (the real OTP's r04), and an exit queued behind a
+/// terminate of its child is consumed (r01).
+#[test]
+fn races_queue_in_the_mailbox_and_are_answered_on_their_own_lines() {
+    let r04 = crate::scenario::parse(
+        "child w init=ok,stop:nope,ok\nat 0 start w\nat 100 suspend\nat 100 exit w#1 boom\n\
+         at 100 which\nat 100 count\nat 100 resume\nat 200 which\n",
+    )
+    .unwrap();
+    assert_eq!(
+        crate::model::run(&r04).unwrap().to_string(),
+        "@0 start w -> ok w#1\n  up w#1\n@100 suspend -> ok\n@100 exit w#1 boom -> ok\n  \
+         down w#1 boom\n@100 which -> restarting\n\
+         @100 count -> active=0 specs=1 supervisors=0 workers=1\n@100 resume -> ok\n  \
+         fail w#2 nope\n  up w#3\n@200 which -> w#3\n"
+    );
+    let r01 = crate::scenario::parse(
+        "child w\nat 0 start w\nat 100 suspend\nat 100 terminate w#1\nat 100 exit w#1 boom\n\
+         at 100 resume\nat 200 which\n",
+    )
+    .unwrap();
+    let text = crate::model::run(&r01).unwrap().to_string();
+    assert!(text.contains("@100 terminate w#1 -> ok\n"), "{text}");
+    assert!(text.ends_with("@200 which -> -\n"), "{text}");
+}
