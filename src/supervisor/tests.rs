@@ -1588,3 +1588,27 @@ fn resume_refuses_time_going_backwards() {
     assert!(d.sup.resume(at(10)).is_err());
     assert!(d.sup.view().is_suspended(), "nothing changed");
 }
+
+#[test]
+fn a_supervisor_suspended_in_the_middle_of_a_termination_queues_its_parents_exit() {
+    // `:sys.suspend` takes effect between messages: a parent exit that reaches a supervisor
+    // blocked in a termination waits behind it, suspended or not, and is handled on resume.
+    let mut d = Driver::restarts(3);
+    let pid = d.start(0, worker("w"));
+    let call = d.terminate(10, pid);
+    assert_eq!(d.drain(), vec![Effect::Shutdown { pid }]);
+    assert!(d.sup.suspend());
+    d.sup
+        .handle_parent_exit(at(10), ExitReason::Shutdown)
+        .unwrap();
+    assert_eq!(d.drain(), vec![], "queued, not acted on");
+    assert_eq!(d.sup.view().mailbox_len(), 1);
+    d.crash(20, pid, ExitReason::Shutdown);
+    assert_eq!(d.drain(), vec![reply(call, Reply::TerminateChild(Ok(())))]);
+    assert!(
+        d.sup.view().is_alive(),
+        "still suspended: the parent exit waits"
+    );
+    assert_eq!(d.sup.resume(at(30)), Ok(true));
+    assert!(!d.sup.view().is_alive());
+}
