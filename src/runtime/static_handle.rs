@@ -245,7 +245,8 @@ where
     ///
     /// Returns whether the supervisor was alive; once it returns, [`is_alive`](Self::is_alive)
     /// is `false` and [`exit_reason`](Self::exit_reason) is `killed`. Its children end in the
-    /// background: [`wait_threads`](Self::wait_threads) waits for them.
+    /// background: [`wait_threads`](Self::wait_threads) waits for their threads, and a root's
+    /// [`wait_exit`](Self::wait_exit) returns once its driver has seen the last of them end.
     ///
     /// ```
     /// use dynsup::runtime::{BoxedWorker, StaticSupervisor};
