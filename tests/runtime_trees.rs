@@ -407,7 +407,7 @@ fn a_dynamic_supervisor_has_child_supervisors_too_and_pids_are_unique_across_the
     assert!(world.none_alive());
 }
 
-// ----- killed supervisors (docs/trees.md "Kill") ---------------------------------------------
+// ----- killed supervisors (docs/trees.md "Killing a supervisor") ---------------------------------------------
 
 /// The pid of a running child of a static supervisor, by id.
 fn pid_of(sup: &Fixed, id: &str) -> Pid {

@@ -304,7 +304,7 @@ async fn pids_are_unique_across_the_tree_and_names_are_refused_when_taken_and_fr
     assert!(none_alive(&world).await);
 }
 
-// ----- killed supervisors (docs/trees.md "Kill") ---------------------------------------------
+// ----- killed supervisors (docs/trees.md "Killing a supervisor") ---------------------------------------------
 
 /// The pid of a running child of a static supervisor, by id.
 async fn pid_of(sup: &Fixed, id: &str) -> Pid {
