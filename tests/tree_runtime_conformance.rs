@@ -2,8 +2,8 @@
 //! clock and on the threaded runtime in real time, prints the golden transcript that the real
 //! Elixir `Supervisor` and `DynamicSupervisor` printed (the snapshots of
 //! `tests/tree_conformance.rs`), killed supervisors included (their children end `killed`
-//! through the broken link, `docs/trees.md` "Killing a supervisor"). Each file runs twice on each runtime; the
-//! threaded files run in parallel (each tree has its own registry and clock).
+//! through the broken link, `docs/trees.md` "Killing a supervisor"). Each file runs twice on
+//! each runtime; the threaded files run in parallel (each tree has its own registry and clock).
 #![cfg(not(loom))]
 
 mod real_time_support;

@@ -4,7 +4,8 @@
 //! one allocator, its start (its whole start-up) runs while the parent waits, its exit is the
 //! parent's `{:EXIT, pid, reason}`, and the parent's `shutdown` is its parent's exit signal,
 //! after which it shuts its own children down, last started first, before it exits. A kill
-//! ends it at once, and its children get the exit signal `killed` (`docs/trees.md`, "Killing a supervisor").
+//! ends it at once, and its children get the exit signal `killed` (`docs/trees.md`, "Killing
+//! a supervisor").
 
 use std::fmt;
 
