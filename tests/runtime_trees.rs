@@ -416,7 +416,7 @@ fn pid_of(sup: &Fixed, id: &str) -> Pid {
         .iter()
         .find(|r| r.id == id)
         .expect("a child with that id");
-    running(row.pid.clone())
+    running(row.pid)
 }
 
 #[test]

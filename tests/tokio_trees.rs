@@ -313,7 +313,7 @@ async fn pid_of(sup: &Fixed, id: &str) -> Pid {
         .iter()
         .find(|r| r.id == id)
         .expect("a child with that id");
-    running(row.pid.clone())
+    running(row.pid)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
