@@ -505,6 +505,32 @@ fn a_killed_child_supervisor_is_restarted_by_its_parent_and_its_children_end_kil
 }
 
 #[test]
+fn a_child_supervisor_killed_through_its_own_handle_is_restarted_by_its_parent() {
+    let world = World::default();
+    let app = tree(&world, Flags::default());
+    let inner: Fixed = app.registry().lookup("inner").expect("inner is registered");
+    let old = pid_of(&app, "inner");
+    let (x, y) = (pid_of(&inner, "x"), pid_of(&inner, "y"));
+
+    assert!(inner.kill_supervisor());
+    assert_eq!(inner.exit_reason(), Some(ExitReason::Killed));
+    // Its parent sees it exit `killed` and restarts it.
+    assert!(world.eventually(|| world.down_of(old).is_some()));
+    assert_eq!(world.down_of(old), Some(ExitReason::Killed));
+    assert!(world.eventually(|| app
+        .registry()
+        .whereis("inner")
+        .is_some_and(|pid| pid != old)));
+    assert!(world.eventually(|| world.down_of(x).is_some() && world.down_of(y).is_some()));
+    assert_eq!(world.down_of(x), Some(ExitReason::Killed));
+    assert_eq!(world.down_of(y), Some(ExitReason::Killed));
+    assert_eq!(world.terminated_with("x"), ["killed"]);
+    app.stop(ExitReason::Normal, None).unwrap();
+    assert!(app.wait_threads(Some(PATIENCE)));
+    assert!(world.none_alive());
+}
+
+#[test]
 fn a_killed_child_supervisors_trapping_child_gets_its_whole_terminate() {
     let world = World::default();
     world.set_slow(Duration::from_millis(300));
