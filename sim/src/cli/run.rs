@@ -10,11 +10,11 @@ use std::process::ExitCode;
 use dynsup_sim::coverage::Coverage;
 use dynsup_sim::runner::{self, RunError};
 use dynsup_sim::scenario;
-use dynsup_sim::testing::{check_scenario_counted_with, Defect};
+use dynsup_sim::testing::{check_scenario_counted_with, Defect, TreeDefect};
 use dynsup_sim::threads;
 use dynsup_sim::tree;
 
-use super::defect::DefectArg;
+use super::defect::{DefectArg, TreeDefectArg};
 
 /// Arguments of `dynsup-sim run`.
 #[derive(clap::Args, Debug)]
@@ -25,6 +25,9 @@ pub struct RunArgs {
     /// Plant a deliberate defect in the reference model (to replay an explorer finding).
     #[arg(long, value_enum, hide = true)]
     plant_defect: Option<DefectArg>,
+    /// Plant a deliberately wrong tree checker (to replay an `explore --trees` finding).
+    #[arg(long, value_enum, hide = true)]
+    plant_tree_defect: Option<TreeDefectArg>,
     /// Where the scenarios run: the deterministic simulator (virtual time), or the real
     /// threaded runtime (real time: it takes as long as the scenario), or the tokio runtime
     /// (on tokio's paused clock: virtual time).
@@ -74,7 +77,10 @@ pub fn main(args: &RunArgs) -> ExitCode {
             } else {
                 String::new()
             };
-            if let Err((code, message)) = run_tree(&mut out, path, &text, args.runtime, &header) {
+            let planted = args.plant_tree_defect.map(Into::into);
+            if let Err((code, message)) =
+                run_tree(&mut out, path, &text, args.runtime, planted, &header)
+            {
                 return fail(&mut out, code, &message);
             }
             continue;
@@ -131,12 +137,14 @@ fn run_tree(
     path: &Path,
     text: &str,
     runtime: RuntimeArg,
+    planted: Option<TreeDefect>,
     header: &str,
 ) -> Result<(), (u8, String)> {
     let parsed = tree::parse_tree(text)
         .map_err(|e| (2, e.in_file(path.display().to_string()).to_string()))?;
+    let checker = Box::new(tree::invariants::TreeInvariants::with_defect(planted));
     let transcript = match runtime {
-        RuntimeArg::Sim => tree::run(&parsed).map_err(|err| {
+        RuntimeArg::Sim => tree::run_checked(&parsed, Some(checker)).map_err(|err| {
             let code = if matches!(err, tree::WorldError::Violation(_)) {
                 1
             } else {

@@ -24,10 +24,12 @@
 //! assert_eq!(coverage.count(Situation::IntensityStopsOthers), 0); // no other child ran
 //! ```
 
+mod corner;
 mod counts;
 mod observer;
 mod situation;
 
+pub use corner::Corner;
 pub use counts::Coverage;
 pub use observer::Observer;
 pub use situation::Situation;

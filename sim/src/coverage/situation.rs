@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use super::corner::Corner;
+
 /// A situation of the supervisor that matters: a corner of its rules that a run either reached
 /// or did not ("sometimes" properties: a clean run proves little about a corner it never
 /// visited).
@@ -205,6 +207,25 @@ impl Situation {
             Situation::ExitConsumedByTermination => ("exit-consumed-by-termination", "a child's queued exit consumed by a termination that began after it died"),
             Situation::QueuedBehindBlocked => ("queued-behind-blocked", "a message waits in the mailbox while the supervisor is blocked in a start or a termination"),
         }
+    }
+}
+
+impl Corner for Situation {
+    const EVERY: &'static [Self] = &Situation::ALL;
+    const AWAITING: &'static [Self] = &Situation::AWAITING_INTERLEAVING;
+    const AWAITING_HEADING: &'static str =
+        "awaiting suspend/resume steps (issue 11): races the settle rule hides today";
+
+    fn position(self) -> usize {
+        self.index()
+    }
+
+    fn label(self) -> &'static str {
+        self.name()
+    }
+
+    fn explain(self) -> &'static str {
+        self.description()
     }
 }
 

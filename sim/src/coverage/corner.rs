@@ -1,0 +1,23 @@
+//! What [`Coverage`](super::Coverage) counts: a fixed list of named situations (the
+//! one-supervisor [`Situation`](super::Situation)s, the tree situations of
+//! [`crate::tree::coverage`]), each with a stable name and a one-line description.
+
+use std::fmt::Debug;
+
+/// A list of situations that runs reach or not, counted by [`Coverage`](super::Coverage).
+pub trait Corner: Copy + Eq + Debug + 'static {
+    /// Every situation, in table order (each at its [`Corner::position`]).
+    const EVERY: &'static [Self];
+    /// The situations no run can reach yet: the table lists them last, under
+    /// [`Corner::AWAITING_HEADING`], and [`Coverage::missing`](super::Coverage::missing)
+    /// leaves them out.
+    const AWAITING: &'static [Self] = &[];
+    /// The heading of the table's section for [`Corner::AWAITING`].
+    const AWAITING_HEADING: &'static str = "";
+    /// Its position in [`Corner::EVERY`].
+    fn position(self) -> usize;
+    /// Its stable name (kebab-case), as the table and the JSON summary print it.
+    fn label(self) -> &'static str;
+    /// What it is, in one line.
+    fn explain(self) -> &'static str;
+}
