@@ -82,11 +82,13 @@ fn a_tree_file_prints_the_same_transcript_on_both_runtimes() {
 
 #[test]
 fn explore_trees_reports_seeds_per_second() {
-    let output = dynsup_sim(&["explore", "--trees", "--seeds", "20", "--steps", "20"]);
+    let output = dynsup_sim(&[
+        "explore", "--trees", "--seeds", "20", "--steps", "20", "--jobs", "1",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
     assert!(
-        stdout.starts_with("TREES SEED=0..20 seeds=20 steps=20\n"),
+        stdout.starts_with("TREES SEED=0..20 seeds=20 shard=- steps=20 jobs=1\n"),
         "{stdout}"
     );
     assert!(stdout.contains("explored 20 tree seeds in "), "{stdout}");
@@ -94,4 +96,131 @@ fn explore_trees_reports_seeds_per_second() {
         stdout.trim_end().ends_with("seeds/s, 0 failures"),
         "{stdout}"
     );
+}
+
+/// The last line of stdout, parsed as the JSON summary.
+fn summary(stdout: &str) -> serde_json::Value {
+    let line = stdout.lines().last().expect("a summary line");
+    serde_json::from_str(line).expect("the last line is JSON")
+}
+
+#[test]
+fn explore_trees_writes_the_json_summary_with_tree_coverage_and_checkers() {
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tree_cli/summary.json");
+    let _ = std::fs::remove_file(&file);
+    let output = dynsup_sim(&[
+        "explore",
+        "--trees",
+        "--seeds",
+        "30",
+        "--steps",
+        "50",
+        "--coverage",
+        "--json",
+        "--summary-file",
+        file.to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("\ncoverage: "), "{stdout}");
+    assert!(
+        stdout.contains("one-for-all-siblings-restarted"),
+        "{stdout}"
+    );
+    let json = summary(stdout);
+    assert_eq!(json["seeds_run"], 30);
+    assert_eq!(json["failures"], 0);
+    assert_eq!(json["steps"], 50);
+    assert!(json["failure"].is_null());
+    assert!(json["seeds_per_sec"].as_f64().is_some_and(|r| r > 0.0));
+    let coverage = json["coverage"].as_object().expect("a coverage object");
+    assert!(
+        coverage.contains_key("escalation-two-levels"),
+        "{coverage:?}"
+    );
+    assert!(
+        coverage.contains_key("name-already-started"),
+        "{coverage:?}"
+    );
+    let checkers: Vec<&str> = json["checkers"]
+        .as_array()
+        .expect("the tree checkers")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert_eq!(
+        checkers,
+        [
+            "orphan",
+            "shutdown order",
+            "strategy",
+            "intensity",
+            "escalation"
+        ]
+    );
+    let written = std::fs::read_to_string(&file).expect("the summary file");
+    assert_eq!(summary(&written)["seeds_run"], 30);
+}
+
+/// At most this many steps remain of a failing tree seed of 200 steps, once shrunk.
+const SHRUNK_STEPS_MAX: u64 = 3;
+
+#[test]
+fn a_failing_tree_seed_is_shrunk_to_a_file_that_replays_it() {
+    // The planted checker forbids escalation: a correct tree fails it as soon as a child
+    // supervisor gives up.
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tree_cli/failures");
+    let _ = std::fs::remove_dir_all(&out);
+    let output = dynsup_sim(&[
+        "explore",
+        "--trees",
+        "--seeds",
+        "500",
+        "--jobs",
+        "1",
+        "--plant-tree-defect",
+        "escalation-forbidden",
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let json = summary(stdout);
+    let failure = &json["failure"];
+    assert_eq!(failure["check"], "planted-escalation-forbidden", "{stdout}");
+    assert_eq!(json["failures"], 1);
+    let shrunk_steps = failure["shrunk_steps"].as_u64().expect("shrunk_steps");
+    assert!(
+        (1..=SHRUNK_STEPS_MAX).contains(&shrunk_steps),
+        "shrunk to {shrunk_steps} steps\n{stdout}"
+    );
+    let seed = failure["seed"].as_u64().expect("the failing seed");
+    let file = failure["scenario_file"].as_str().expect("the file written");
+    assert!(file.ends_with(&format!("tree-seed-{seed}.scn")), "{file}");
+    let written = std::fs::read_to_string(file).expect("the shrunk file");
+    assert_eq!(
+        written.lines().filter(|l| l.starts_with("at ")).count() as u64,
+        shrunk_steps,
+        "{written}"
+    );
+    assert!(
+        failure["replay"]
+            .as_str()
+            .is_some_and(|r| r.ends_with(&format!(
+                "run --plant-tree-defect escalation-forbidden {file}"
+            ))),
+        "{failure}"
+    );
+    // The file replays the failure with the planted checker, and passes without it.
+    let replay = dynsup_sim(&["run", "--plant-tree-defect", "escalation-forbidden", file]);
+    assert_eq!(replay.status.code(), Some(1), "{}", text(&replay.stdout));
+    assert!(
+        text(&replay.stderr).contains("planted-escalation-forbidden: "),
+        "{}",
+        text(&replay.stderr)
+    );
+    let clean = dynsup_sim(&["run", file]);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stderr));
+    assert!(text(&clean.stdout).starts_with("@0 init -> ok\n"));
 }

@@ -292,7 +292,7 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
     let run = run_seeds(&seeds, jobs, limit, |seed, reached| {
         let scenario = generate(seed, steps);
         check_scenario_counted_with(&scenario, defect, reached)
-            .map_err(|failure| Found { scenario, failure })
+            .map_err(|failure| Box::new(Found { scenario, failure }))
     });
     let mut summary = summary_of(args, shard, &seeds, &run);
     let status = match &run.found {

@@ -79,13 +79,13 @@ fn check(
 /// ```
 /// use dynsup_sim::coverage::Coverage;
 /// use dynsup_sim::tree::explore;
-/// // A supervisor that restarts forever never settles, whatever else the file holds.
-/// let text = "sup root max_restarts=4\nchild a init=ok,stop:x\nchild b\nat 5 count\nat 9 exit a#1 boom\n";
+/// // A child under an undeclared supervisor: the file fails `parse-error`, whatever else it holds.
+/// let text = "sup root\nchild a\nchild b in=nowhere\nat 5 count\nat 9 which\nat 12 count\n";
 /// let failure = explore::check_tree_text(text, &mut Coverage::new()).unwrap_err();
 /// let shrunk = explore::shrink_tree_failure(text, &failure);
 /// assert!(shrunk.lines().count() < text.lines().count());
 /// let again = explore::check_tree_text(&shrunk, &mut Coverage::new()).unwrap_err();
-/// assert_eq!(again.check, failure.check);
+/// assert_eq!((failure.check.as_str(), again.check.as_str()), ("parse-error", "parse-error"));
 /// ```
 pub fn shrink_tree_failure(text: &str, failure: &Failure) -> String {
     shrink_tree_failure_with(text, failure, None)
