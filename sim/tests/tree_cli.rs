@@ -224,3 +224,30 @@ fn a_failing_tree_seed_is_shrunk_to_a_file_that_replays_it() {
     assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stderr));
     assert!(text(&clean.stdout).starts_with("@0 init -> ok\n"));
 }
+
+#[test]
+fn run_coverage_on_tree_files_prints_the_tree_situations_they_reach() {
+    let output = dynsup_sim(&[
+        "run",
+        "--coverage",
+        "tests/tree_scenarios/esc_two_levels.scn",
+        "tests/tree_scenarios/api_start_already_present.scn",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let table = &stdout[stdout.find("coverage: ").expect("a coverage table")..];
+    assert!(table.starts_with("coverage: "), "{stdout}");
+    let count = |name: &str| -> u64 {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(name))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no row {name}\n{table}"))
+    };
+    assert!(count("escalation-two-levels") >= 1, "{table}");
+    assert_eq!(count("static-already-present"), 1, "{table}");
+    assert_eq!(count("name-already-started"), 0, "{table}");
+    // Only tree files ran: no table of the one-supervisor situations.
+    assert!(!table.contains("start-ignored"), "{table}");
+}

@@ -37,7 +37,7 @@ pub use calls::Request;
 pub use explore::check_seed;
 pub use model::{Node, NodeKind, NodeRef, SupDecl, Tree, TreeOp, TreeStep};
 pub use parser::{is_tree_text, parse_tree, MAX_DEPTH, MAX_SUPS};
-pub use run::{run, run_checked, run_counted};
+pub use run::{run, run_checked, run_counted, run_observed};
 pub use world::{World, WorldError};
 
 use crate::scenario::{read_text, ParseError};

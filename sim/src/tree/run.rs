@@ -48,9 +48,13 @@ pub fn run_counted(
     run_observed(tree, Some(Box::new(TreeInvariants::new())), Some(coverage))
 }
 
-/// Runs `tree` with `checker` (or none); with `coverage`, then counts the tree situations of
-/// the run's trace and answers.
-pub(crate) fn run_observed(
+/// Runs `tree` with `checker` (or none); with `coverage`, then adds the tree situations of
+/// the run's trace and answers to it (a run that fails counts what it reached).
+///
+/// # Errors
+///
+/// [`WorldError`] when the tree does not settle or the checker fires.
+pub fn run_observed(
     tree: &Tree,
     checker: Option<Box<dyn TreeChecker>>,
     coverage: Option<&mut Coverage<TreeSituation>>,
