@@ -238,6 +238,17 @@ fn seed_list(args: &ExploreArgs, shard: Option<(u64, u64)>) -> Vec<u64> {
     shard_seeds(args.first_seed, end, shard.unwrap_or((0, 1)))
 }
 
+/// The range of a run as its first line prints it: `FIRST..END seeds=N shard=I/N` (`-`: all).
+fn range_text(args: &ExploreArgs, shard: Option<(u64, u64)>, seeds: &[u64]) -> String {
+    format!(
+        "{}..{} seeds={} shard={}",
+        args.first_seed,
+        args.first_seed.saturating_add(args.seeds),
+        seeds.len(),
+        shard.map_or_else(|| "-".to_owned(), |(i, n)| format!("{i}/{n}"))
+    )
+}
+
 /// A failing scenario and its check.
 struct Found {
     scenario: Scenario,
@@ -280,11 +291,8 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
     match args.seed {
         Some(seed) => println!("SEED={seed} {}", describe(&generate(seed, steps))),
         None => println!(
-            "SEED={}..{} seeds={} shard={} steps={steps} jobs={jobs}{}",
-            args.first_seed,
-            args.first_seed.saturating_add(args.seeds),
-            seeds.len(),
-            shard.map_or_else(|| "-".to_owned(), |(i, n)| format!("{i}/{n}")),
+            "SEED={} steps={steps} jobs={jobs}{}",
+            range_text(args, shard, &seeds),
             defect.map_or_else(String::new, |d| format!(" planted-defect={d:?}")),
         ),
     }
@@ -335,11 +343,8 @@ fn explore_trees(
             args.steps
         ),
         None => println!(
-            "TREES SEED={}..{} seeds={} shard={} steps={} jobs={jobs}{planted}",
-            args.first_seed,
-            args.first_seed.saturating_add(args.seeds),
-            seeds.len(),
-            shard.map_or_else(|| "-".to_owned(), |(i, n)| format!("{i}/{n}")),
+            "TREES SEED={} steps={} jobs={jobs}{planted}",
+            range_text(args, shard, seeds),
             args.steps
         ),
     }

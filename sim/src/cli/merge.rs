@@ -245,7 +245,7 @@ mod tests {
         let tree_shard = |index: u64| {
             let mut summary = shard(index, 2, 50);
             summary.checkers = Some(vec!["orphan".into()]);
-            summary.coverage = BTreeMap::from([(TreeSituation::ALL[0].name().to_owned(), 2)]);
+            summary.coverage = BTreeMap::from([(TreeSituation::ALL[0].label().to_owned(), 2)]);
             summary
         };
         let merged = merge(&[tree_shard(0), tree_shard(1)]).unwrap();

@@ -213,8 +213,7 @@ impl Situation {
 impl Corner for Situation {
     const EVERY: &'static [Self] = &Situation::ALL;
     const AWAITING: &'static [Self] = &Situation::AWAITING_INTERLEAVING;
-    const AWAITING_HEADING: &'static str =
-        "awaiting suspend/resume steps (issue 11): races the settle rule hides today";
+    const AWAITING_HEADING: &'static str = super::corner::AWAITING_INTERLEAVING_HEADING;
 
     fn position(self) -> usize {
         self.index()
@@ -241,14 +240,7 @@ mod tests {
 
     #[test]
     fn all_lists_each_situation_once_in_declaration_order() {
-        for (position, situation) in Situation::ALL.iter().enumerate() {
-            assert_eq!(situation.index(), position, "{situation}");
-        }
-        let mut names: Vec<&str> = Situation::ALL.iter().map(|s| s.name()).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), Situation::ALL.len(), "names are unique");
-        assert!(Situation::ALL.iter().all(|s| !s.description().is_empty()));
+        crate::coverage::corner::assert_well_formed::<Situation>();
     }
 
     #[test]

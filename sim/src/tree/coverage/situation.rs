@@ -3,10 +3,11 @@
 
 use std::fmt;
 
-use crate::coverage::Corner;
+use crate::coverage::{Corner, AWAITING_INTERLEAVING_HEADING};
 
 /// A situation of a supervision tree that matters: a corner of the rules of trees that a run
-/// either reached or did not (docs/coverage.md, "Trees").
+/// either reached or did not (docs/coverage.md, "Trees"). Its name and description are its
+/// [`Corner::label`] and [`Corner::explain`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TreeSituation {
     /// A supervisor gives up right after the exit of a child supervisor that gave up.
@@ -74,16 +75,6 @@ impl TreeSituation {
     /// so a failed restart's retries are over before any call (as in the one-supervisor
     /// simulator's [`crate::coverage::Situation::AWAITING_INTERLEAVING`]).
     pub const AWAITING_INTERLEAVING: [TreeSituation; 1] = [TreeSituation::StaticRestarting];
-
-    /// Its stable name (kebab-case).
-    pub fn name(self) -> &'static str {
-        self.texts().0
-    }
-
-    /// What it is, in one line.
-    pub fn description(self) -> &'static str {
-        self.texts().1
-    }
 
     fn texts(self) -> (&'static str, &'static str) {
         use TreeSituation::*;
@@ -167,25 +158,24 @@ impl TreeSituation {
 impl Corner for TreeSituation {
     const EVERY: &'static [Self] = &TreeSituation::ALL;
     const AWAITING: &'static [Self] = &TreeSituation::AWAITING_INTERLEAVING;
-    const AWAITING_HEADING: &'static str =
-        "awaiting suspend/resume steps (issue 11): races the settle rule hides today";
+    const AWAITING_HEADING: &'static str = AWAITING_INTERLEAVING_HEADING;
 
     fn position(self) -> usize {
         self as usize
     }
 
     fn label(self) -> &'static str {
-        self.name()
+        self.texts().0
     }
 
     fn explain(self) -> &'static str {
-        self.description()
+        self.texts().1
     }
 }
 
 impl fmt::Display for TreeSituation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(self.label())
     }
 }
 
@@ -195,15 +185,6 @@ mod tests {
 
     #[test]
     fn all_lists_each_situation_once_in_declaration_order() {
-        for (position, situation) in TreeSituation::ALL.iter().enumerate() {
-            assert_eq!(situation.position(), position, "{situation}");
-        }
-        let mut names: Vec<&str> = TreeSituation::ALL.iter().map(|s| s.name()).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), TreeSituation::ALL.len(), "names are unique");
-        assert!(TreeSituation::ALL
-            .iter()
-            .all(|s| !s.description().is_empty()));
+        crate::coverage::corner::assert_well_formed::<TreeSituation>();
     }
 }
