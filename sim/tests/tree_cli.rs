@@ -251,3 +251,75 @@ fn run_coverage_on_tree_files_prints_the_tree_situations_they_reach() {
     // Only tree files ran: no table of the one-supervisor situations.
     assert!(!table.contains("start-ignored"), "{table}");
 }
+
+#[test]
+fn check_trees_explores_every_sequence_of_operations_to_completion() {
+    let output = dynsup_sim(&[
+        "check",
+        "--trees",
+        "--max-time-ms",
+        "0",
+        "--jobs",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("trees: depth 20, "), "{stdout}");
+    assert!(stdout.contains(", complete, "), "{stdout}");
+    let json = summary(stdout);
+    assert_eq!(json["violations"], 0);
+    let config = &json["configs"][0];
+    assert_eq!(config["complete"], true);
+    assert!(config["violation"].is_null());
+    // The same counts with one job: they never depend on the number of jobs.
+    let one = dynsup_sim(&[
+        "check",
+        "--trees",
+        "--max-time-ms",
+        "0",
+        "--jobs",
+        "1",
+        "--json",
+    ]);
+    let one = summary(text(&one.stdout));
+    assert_eq!(one["states"], json["states"]);
+    assert_eq!(one["transitions"], json["transitions"]);
+    assert!(json["states"].as_u64().is_some_and(|s| s > 100), "{json}");
+}
+
+#[test]
+fn check_trees_writes_the_shortest_counterexample_as_a_tree_file_that_replays() {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tree_cli/check");
+    let _ = std::fs::remove_dir_all(&out);
+    let output = dynsup_sim(&[
+        "check",
+        "--trees",
+        "--plant-tree-defect",
+        "escalation-forbidden",
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("  shortest path (2 steps):\n    on ds start f\n    exit f#1 normal\n"),
+        "{stdout}"
+    );
+    let violation = &summary(stdout)["configs"][0]["violation"];
+    assert_eq!(violation["checker"], "planted-escalation-forbidden");
+    assert_eq!(violation["steps"], 2);
+    let file = out.join("tree-check.scn");
+    assert_eq!(violation["file"], file.to_str().expect("UTF-8 path"));
+    let written = std::fs::read_to_string(&file).expect("the counterexample file");
+    assert!(
+        written.ends_with("at 0 on ds start f\nat 0 exit f#1 normal\n"),
+        "{written}"
+    );
+    let path = file.to_str().expect("UTF-8 path");
+    let replay = dynsup_sim(&["run", "--plant-tree-defect", "escalation-forbidden", path]);
+    assert_eq!(replay.status.code(), Some(1), "{}", text(&replay.stdout));
+    assert!(text(&replay.stderr).contains("planted-escalation-forbidden: ds#1 gave up"));
+    assert_eq!(dynsup_sim(&["run", path]).status.code(), Some(0));
+}

@@ -15,6 +15,7 @@
 //! ```
 
 pub(crate) mod calls;
+pub mod check;
 pub mod core;
 pub mod coverage;
 pub mod explore;

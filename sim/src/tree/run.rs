@@ -75,6 +75,23 @@ pub fn run_observed(
     result.map(|()| transcript)
 }
 
+/// Runs `tree` with `checker`, then hands the world, at rest after the last step, to
+/// `inspect` (the model checker of trees reads the state a path leads to).
+///
+/// # Errors
+///
+/// [`WorldError`] when the tree does not settle or the checker fires.
+pub(crate) fn run_inspected<R>(
+    tree: &Tree,
+    checker: Box<dyn TreeChecker>,
+    inspect: impl FnOnce(&mut World<'_>) -> Result<R, WorldError>,
+) -> Result<R, WorldError> {
+    let mut world = World::new(tree);
+    world.set_checker(checker);
+    drive(&mut world, tree, &mut Transcript { steps: Vec::new() })?;
+    inspect(&mut world)
+}
+
 /// Starts the root and performs every step of `tree` in `world`, writing the transcript into
 /// `transcript` as it goes (so a failed run keeps what it printed).
 fn drive(
