@@ -13,6 +13,15 @@ fn dynsup_sim(args: &[&str]) -> Output {
         .expect("dynsup-sim runs")
 }
 
+/// An empty directory `name` of the test's temporary directory.
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("tree_cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
 fn text(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes).expect("UTF-8 output")
 }
@@ -169,8 +178,7 @@ const SHRUNK_STEPS_MAX: u64 = 3;
 fn a_failing_tree_seed_is_shrunk_to_a_file_that_replays_it() {
     // The planted checker forbids escalation: a correct tree fails it as soon as a child
     // supervisor gives up.
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tree_cli/failures");
-    let _ = std::fs::remove_dir_all(&out);
+    let out = fresh_dir("failures");
     let output = dynsup_sim(&[
         "explore",
         "--trees",
@@ -290,8 +298,7 @@ fn check_trees_explores_every_sequence_of_operations_to_completion() {
 
 #[test]
 fn check_trees_writes_the_shortest_counterexample_as_a_tree_file_that_replays() {
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tree_cli/check");
-    let _ = std::fs::remove_dir_all(&out);
+    let out = fresh_dir("check");
     let output = dynsup_sim(&[
         "check",
         "--trees",

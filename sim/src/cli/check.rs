@@ -164,14 +164,14 @@ pub(super) struct ViolationSummary {
 
 /// The JSON summary.
 #[derive(serde::Serialize, Debug)]
-pub(super) struct Summary {
-    pub(super) configs: Vec<ConfigSummary>,
-    pub(super) states: u64,
-    pub(super) transitions: u64,
-    pub(super) seconds: f64,
-    pub(super) states_per_sec: f64,
-    pub(super) jobs: usize,
-    pub(super) violations: usize,
+struct Summary {
+    configs: Vec<ConfigSummary>,
+    states: u64,
+    transitions: u64,
+    seconds: f64,
+    states_per_sec: f64,
+    jobs: usize,
+    violations: usize,
 }
 
 /// The bound overrides given on the command line, applied to a configuration.
@@ -509,21 +509,27 @@ pub fn main(args: &CheckArgs) -> ExitCode {
         }
     );
     if args.json {
-        let summary = Summary {
-            configs: summaries,
-            states,
-            transitions,
-            seconds,
-            states_per_sec: states as f64 / seconds.max(1e-9),
-            jobs,
-            violations,
-        };
-        match serde_json::to_string(&summary) {
-            Ok(line) => println!("{line}"),
-            Err(e) => eprintln!("error: {e}"),
-        }
+        print_json(summaries, seconds, jobs);
     }
     status
+}
+
+/// Prints the one-line JSON summary of `configs`, searched in `seconds` with `jobs` threads.
+pub(super) fn print_json(configs: Vec<ConfigSummary>, seconds: f64, jobs: usize) {
+    let states: u64 = configs.iter().map(|s| s.states).sum();
+    let summary = Summary {
+        states,
+        transitions: configs.iter().map(|s| s.transitions).sum(),
+        seconds,
+        states_per_sec: states as f64 / seconds.max(1e-9),
+        jobs,
+        violations: configs.iter().filter(|s| s.violation.is_some()).count(),
+        configs,
+    };
+    match serde_json::to_string(&summary) {
+        Ok(line) => println!("{line}"),
+        Err(e) => eprintln!("error: {e}"),
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use dynsup_sim::model_check::search::search_from;
 use dynsup_sim::tree::check::{TreeCheckConfig, TreeState, DEFAULT_TREE};
 
 use super::check::{
-    print_report, progress_lines, CheckArgs, ConfigSummary, Summary, ViolationSummary,
+    print_json, print_report, progress_lines, CheckArgs, ConfigSummary, ViolationSummary,
 };
 
 /// The configuration asked for: the tree (`--tree FILE` or the built-in one) and the bounds.
@@ -110,30 +110,18 @@ pub fn main(args: &CheckArgs) -> ExitCode {
             file,
         }
     });
-    let violations = usize::from(violation.is_some());
     if args.json {
-        let summary = Summary {
-            configs: vec![ConfigSummary {
-                name: "trees".to_owned(),
-                states: report.states,
-                transitions: report.transitions,
-                depth: report.depth,
-                complete: report.complete,
-                seconds,
-                states_per_sec: per_sec,
-                violation,
-            }],
+        let config = ConfigSummary {
+            name: "trees".to_owned(),
             states: report.states,
             transitions: report.transitions,
+            depth: report.depth,
+            complete: report.complete,
             seconds,
             states_per_sec: per_sec,
-            jobs,
-            violations,
+            violation,
         };
-        match serde_json::to_string(&summary) {
-            Ok(line) => println!("{line}"),
-            Err(e) => eprintln!("error: {e}"),
-        }
+        print_json(vec![config], seconds, jobs);
     }
     status
 }
