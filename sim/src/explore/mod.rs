@@ -24,7 +24,7 @@
 //! ```
 
 mod generate;
-mod shrink;
+pub(crate) mod shrink;
 
 use std::fmt;
 
