@@ -15,6 +15,7 @@ use dynsup::runtime::{
     StaticStartError, StaticSupervisor, Supervisor,
 };
 use dynsup::static_supervisor::{ChildPid, Event, Flags, InitError, StaticChildSpec};
+use dynsup::Shutdown;
 use dynsup::{
     ChildSpec, ChildType, DynWorker, ExitReason, Options, Pid, Restart, Started, Strategy,
 };
@@ -166,6 +167,7 @@ fn subtrees(
         "pool" => Some(
             Supervisor::builder(Options::default().max_restarts(0), world.spawner())
                 .name("pool")
+                .observer(world.observer())
                 .child(),
         ),
         "inner" => Some(
@@ -175,6 +177,23 @@ fn subtrees(
                 world.spawner(),
             )
             .name("inner")
+            .observer(world.observer())
+            .child(),
+        ),
+        "slow_inner" => Some(
+            StaticSupervisor::builder(
+                Flags::default(),
+                vec![
+                    child("plain_u"),
+                    StaticChildSpec::new(
+                        "slow_s",
+                        ChildSpec::new("slow_s", vec![]).shutdown(Shutdown::millis(10)),
+                    ),
+                ],
+                world.spawner(),
+            )
+            .name("slow_inner")
+            .observer(world.observer())
             .child(),
         ),
         "bad_inner" => Some(
@@ -197,6 +216,7 @@ fn tree(world: &World, flags: Flags) -> Fixed {
     ];
     StaticSupervisor::builder(flags, children, world.spawner())
         .supervisors(subtrees(world))
+        .observer(world.observer())
         .start_link()
         .expect("the tree starts")
 }
@@ -387,24 +407,162 @@ fn a_dynamic_supervisor_has_child_supervisors_too_and_pids_are_unique_across_the
     assert!(world.none_alive());
 }
 
+// ----- killed supervisors (docs/trees.md "Killing a supervisor") ---------------------------------------------
+
+/// The pid of a running child of a static supervisor, by id.
+fn pid_of(sup: &Fixed, id: &str) -> Pid {
+    let rows = sup.which_children().expect("alive");
+    let row = rows
+        .iter()
+        .find(|r| r.id == id)
+        .expect("a child with that id");
+    running(row.pid)
+}
+
 #[test]
-fn killing_a_child_supervisor_takes_its_subtree_down() {
+fn a_killed_root_dies_at_once_its_children_end_killed_and_nothing_is_left() {
+    let world = World::default();
+    let children = vec![
+        child("a"),
+        child("plain_b"),
+        supervisor_child("pool"),
+        supervisor_child("inner"),
+    ];
+    let app: Fixed = StaticSupervisor::builder(Flags::default(), children, world.spawner())
+        .supervisors(subtrees(&world))
+        .observer(world.observer())
+        .start_link()
+        .expect("the tree starts");
+    let pool: Pool = app.registry().lookup("pool").expect("pool is registered");
+    pool.start_child(ChildSpec::new("p", vec![])).unwrap();
+    let pids: Vec<Pid> = ["a", "plain_b", "pool", "inner"]
+        .iter()
+        .map(|id| pid_of(&app, id))
+        .collect();
+
+    assert!(app.kill_supervisor());
+    assert!(!app.is_alive());
+    assert_eq!(app.exit_reason(), Some(ExitReason::Killed));
+    assert_eq!(app.which_children(), Err(dynsup::runtime::NoProc));
+    // A root's `wait_exit` joins its driver, which ends once its last child has.
+    assert_eq!(app.wait_exit(Some(PATIENCE)), Some(ExitReason::Killed));
+    assert!(app.wait_threads(Some(PATIENCE)));
+    assert_eq!(app.live_threads(), 0);
+    assert!(world.none_alive());
+    assert_eq!(app.registry().names(), []);
+    // Every child of the root ended `killed`: the link's exit signal.
+    for pid in pids {
+        assert_eq!(world.down_of(pid), Some(ExitReason::Killed), "{pid:?}");
+    }
+    // The trapping worker ran its terminate with `killed`, the other one none; the child
+    // supervisors shut their own children down the ordinary way, with `shutdown`.
+    assert_eq!(world.terminated_with("a"), ["killed"]);
+    assert_eq!(world.terminated_with("plain_b"), Vec::<String>::new());
+    assert_eq!(world.terminated_with("p"), ["shutdown"]);
+    assert_eq!(world.terminated_with("x"), ["shutdown"]);
+    assert_eq!(world.terminated_with("y"), ["shutdown"]);
+    assert!(
+        !app.kill_supervisor(),
+        "a dead supervisor cannot be killed again"
+    );
+}
+
+#[test]
+fn a_killed_child_supervisor_is_restarted_by_its_parent_and_its_children_end_killed() {
     let world = World::default();
     let app = tree(&world, Flags::default());
-    let inner = app.registry().whereis("inner").unwrap();
-    assert!(app.kill(inner));
-    let mut restarted = None;
-    for _ in 0..3000 {
-        restarted = app.registry().whereis("inner").filter(|pid| *pid != inner);
-        if restarted.is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(
-        restarted.is_some(),
-        "the parent restarts the killed supervisor"
-    );
+    let pool: Pool = app.registry().lookup("pool").expect("pool is registered");
+    let Ok(Started::Running { pid: p, .. }) = pool.start_child(ChildSpec::new("p", vec![])) else {
+        panic!("p starts")
+    };
+    let Ok(Started::Running { pid: q, .. }) = pool.start_child(ChildSpec::new("plain_q", vec![]))
+    else {
+        panic!("plain_q starts")
+    };
+    let old = pid_of(&app, "pool");
+
+    assert!(app.kill(old));
+    // Reported `killed` by its parent at once; its own handles see it dead once its driver
+    // has taken the kill from its mailbox.
+    assert_eq!(world.down_of(old), Some(ExitReason::Killed));
+    assert!(world.eventually(|| !pool.is_alive()));
+    assert_eq!(pool.exit_reason(), Some(ExitReason::Killed));
+    // Its parent restarts it (permanent), under the same name, with a new pid.
+    assert!(world.eventually(|| app.registry().whereis("pool").is_some_and(|pid| pid != old)));
+    // Its children got the exit signal `killed` through the link.
+    assert!(world.eventually(|| world.down_of(p).is_some() && world.down_of(q).is_some()));
+    assert_eq!(world.down_of(p), Some(ExitReason::Killed));
+    assert_eq!(world.down_of(q), Some(ExitReason::Killed));
+    assert_eq!(world.terminated_with("p"), ["killed"]);
+    assert_eq!(world.terminated_with("plain_q"), Vec::<String>::new());
+    // The rest of the tree is untouched.
+    assert_eq!(world.terminated_with("a"), Vec::<String>::new());
+    assert_eq!(world.terminated_with("x"), Vec::<String>::new());
+    assert_eq!(world.alive_now(), 3);
+    app.stop(ExitReason::Normal, None).unwrap();
+    assert!(app.wait_threads(Some(PATIENCE)));
+    assert!(world.none_alive());
+}
+
+#[test]
+fn a_child_supervisor_killed_through_its_own_handle_is_restarted_by_its_parent() {
+    let world = World::default();
+    let app = tree(&world, Flags::default());
+    let inner: Fixed = app.registry().lookup("inner").expect("inner is registered");
+    let old = pid_of(&app, "inner");
+    let (x, y) = (pid_of(&inner, "x"), pid_of(&inner, "y"));
+
+    assert!(inner.kill_supervisor());
+    assert_eq!(inner.exit_reason(), Some(ExitReason::Killed));
+    // Its parent sees it exit `killed` and restarts it.
+    assert!(world.eventually(|| world.down_of(old).is_some()));
+    assert_eq!(world.down_of(old), Some(ExitReason::Killed));
+    assert!(world.eventually(|| app
+        .registry()
+        .whereis("inner")
+        .is_some_and(|pid| pid != old)));
+    assert!(world.eventually(|| world.down_of(x).is_some() && world.down_of(y).is_some()));
+    assert_eq!(world.down_of(x), Some(ExitReason::Killed));
+    assert_eq!(world.down_of(y), Some(ExitReason::Killed));
+    assert_eq!(world.terminated_with("x"), ["killed"]);
+    app.stop(ExitReason::Normal, None).unwrap();
+    assert!(app.wait_threads(Some(PATIENCE)));
+    assert!(world.none_alive());
+}
+
+#[test]
+fn a_killed_child_supervisors_trapping_child_gets_its_whole_terminate() {
+    let world = World::default();
+    world.set_slow(Duration::from_millis(300));
+    let children = vec![child("a"), supervisor_child("slow_inner")];
+    let app: Fixed = StaticSupervisor::builder(Flags::default(), children, world.spawner())
+        .supervisors(subtrees(&world))
+        .observer(world.observer())
+        .start_link()
+        .expect("the tree starts");
+    let old = pid_of(&app, "slow_inner");
+    let inner: Fixed = app.registry().lookup("slow_inner").expect("registered");
+    let (u, s) = (pid_of(&inner, "plain_u"), pid_of(&inner, "slow_s"));
+
+    assert!(app.kill(old));
+    assert!(world.eventually(|| world.down_of(s).is_some()));
+    // The non-trapping child died `killed`; the trapping one ran its whole terminate (its
+    // spec's 10 ms shutdown does not apply: its supervisor is dead) and then ended `killed`.
+    assert_eq!(world.down_of(u), Some(ExitReason::Killed));
+    assert_eq!(world.down_of(s), Some(ExitReason::Killed));
+    assert_eq!(world.terminated_with("slow_s"), ["killed"]);
+    let log = world.log();
+    let terminated = log.iter().position(|l| l == "terminate slow_s killed");
+    let down = log
+        .iter()
+        .position(|l| *l == format!("down {} killed", s.0));
+    assert!(terminated.is_some() && down.is_some(), "{log:?}");
+    assert!(terminated < down, "{log:?}");
+    // Its parent restarted it, with new children.
+    assert!(world.eventually(|| app
+        .registry()
+        .whereis("slow_inner")
+        .is_some_and(|pid| pid != old)));
     app.stop(ExitReason::Normal, None).unwrap();
     assert!(app.wait_threads(Some(PATIENCE)));
     assert!(world.none_alive());

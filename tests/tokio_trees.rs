@@ -8,12 +8,13 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use dynsup::static_supervisor::{ChildPid, Flags};
+use dynsup::static_supervisor::Flags;
+use dynsup::static_supervisor::StaticChildSpec;
 use dynsup::tokio_runtime::{
     ChildSupervisor, Registry, StartChildError, StartLinkError, StaticChildError, StaticStartError,
     StaticSupervisor, Supervisor,
 };
-use dynsup::{ChildSpec, ChildType, DynWorker, ExitReason, Options, Pid, Started};
+use dynsup::{ChildSpec, ChildType, DynWorker, ExitReason, Options, Pid, Shutdown, Started};
 
 mod tree_support;
 
@@ -24,15 +25,20 @@ const PATIENCE: Duration = Duration::from_secs(30);
 type Fixed = StaticSupervisor<&'static str, &'static str, (), DynWorker<Crash>>;
 type Pool = Supervisor<&'static str, (), DynWorker<Crash>>;
 
-/// Waits (bounded, on tokio's clock) until no test worker is alive.
-async fn none_alive(world: &World) -> bool {
+/// Waits (bounded, on tokio's clock) until `done` holds.
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
     for _ in 0..3000 {
-        if world.alive_now() == 0 {
+        if done() {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     false
+}
+
+/// Waits (bounded, on tokio's clock) until no test worker is alive.
+async fn none_alive(world: &World) -> bool {
+    eventually(|| world.alive_now() == 0).await
 }
 
 /// Waits (bounded) until `name` is registered to a pid other than `old`.
@@ -55,6 +61,7 @@ fn subtrees(
         "pool" => Some(
             Supervisor::builder(Options::default().max_restarts(0), world.spawner())
                 .name("pool")
+                .observer(world.observer())
                 .child(),
         ),
         "inner" => Some(
@@ -64,6 +71,25 @@ fn subtrees(
                 world.spawner(),
             )
             .name("inner")
+            .observer(world.observer())
+            .child(),
+        ),
+        // A trapping child whose cleanup takes 300 ms and whose spec's shutdown is 10 ms.
+        "slow_inner" => Some(
+            StaticSupervisor::builder(
+                Flags::default(),
+                vec![
+                    child("plain_u"),
+                    StaticChildSpec::new(
+                        "s",
+                        ChildSpec::new("s", vec![]).shutdown(Shutdown::millis(10)),
+                    ),
+                ],
+                world.spawner(),
+            )
+            .name("slow_inner")
+            .observer(world.observer())
+            .cleanup_time(|_, _| Some(Duration::from_millis(300)))
             .child(),
         ),
         "bad_inner" => Some(
@@ -86,6 +112,7 @@ async fn tree(world: &World, flags: Flags) -> Fixed {
     ];
     StaticSupervisor::builder(flags, children, world.spawner())
         .supervisors(subtrees(world))
+        .observer(world.observer())
         .start_link()
         .await
         .expect("the tree starts")
@@ -277,17 +304,130 @@ async fn pids_are_unique_across_the_tree_and_names_are_refused_when_taken_and_fr
     assert!(none_alive(&world).await);
 }
 
+// ----- killed supervisors (docs/trees.md "Killing a supervisor") ---------------------------------------------
+
+/// The pid of a running child of a static supervisor, by id.
+async fn pid_of(sup: &Fixed, id: &str) -> Pid {
+    let rows = sup.which_children().await.expect("alive");
+    let row = rows
+        .iter()
+        .find(|r| r.id == id)
+        .expect("a child with that id");
+    running(row.pid)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killing_a_child_supervisor_takes_its_subtree_down_and_it_is_restarted() {
+async fn a_killed_root_dies_at_once_its_children_end_killed_and_nothing_is_left() {
+    let world = World::default();
+    let children = vec![
+        child("a"),
+        child("plain_b"),
+        supervisor_child("pool"),
+        supervisor_child("inner"),
+    ];
+    let app: Fixed = StaticSupervisor::builder(Flags::default(), children, world.spawner())
+        .supervisors(subtrees(&world))
+        .observer(world.observer())
+        .start_link()
+        .await
+        .expect("the tree starts");
+    let pool: Pool = app.registry().lookup("pool").expect("pool is registered");
+    pool.start_child(ChildSpec::new("p", vec![])).await.unwrap();
+    let mut pids = Vec::new();
+    for id in ["a", "plain_b", "pool", "inner"] {
+        pids.push(pid_of(&app, id).await);
+    }
+
+    assert!(app.kill_supervisor().await);
+    assert!(!app.is_alive());
+    assert_eq!(app.exit_reason(), Some(ExitReason::Killed));
+    assert!(app.which_children().await.is_err());
+    assert!(none_alive(&world).await);
+    // Every child of the root ended `killed`: the link's exit signal.
+    assert!(eventually(|| pids.iter().all(|pid| world.down_of(*pid).is_some())).await);
+    for pid in pids {
+        assert_eq!(world.down_of(pid), Some(ExitReason::Killed), "{pid:?}");
+    }
+    assert!(eventually(|| app.registry().names().is_empty()).await);
+    // The trapping worker ran its terminate with `killed`, the other one none; the child
+    // supervisors shut their own children down the ordinary way, with `shutdown`.
+    assert_eq!(world.terminated_with("a"), ["killed"]);
+    assert_eq!(world.terminated_with("plain_b"), Vec::<String>::new());
+    assert_eq!(world.terminated_with("p"), ["shutdown"]);
+    assert_eq!(world.terminated_with("x"), ["shutdown"]);
+    assert_eq!(world.terminated_with("y"), ["shutdown"]);
+    assert!(
+        !app.kill_supervisor().await,
+        "a dead supervisor cannot be killed again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_child_supervisor_is_restarted_by_its_parent_and_its_children_end_killed() {
     let world = World::default();
     let app = tree(&world, Flags::default()).await;
-    let inner = app.registry().whereis("inner").unwrap();
-    assert!(app.kill(inner).await);
-    assert!(registered_again(app.registry(), "inner", inner)
+    let pool: Pool = app.registry().lookup("pool").expect("pool is registered");
+    let Ok(Started::Running { pid: p, .. }) = pool.start_child(ChildSpec::new("p", vec![])).await
+    else {
+        panic!("p starts")
+    };
+    let Ok(Started::Running { pid: q, .. }) =
+        pool.start_child(ChildSpec::new("plain_q", vec![])).await
+    else {
+        panic!("plain_q starts")
+    };
+    let old = pid_of(&app, "pool").await;
+
+    assert!(app.kill(old).await);
+    assert_eq!(world.down_of(old), Some(ExitReason::Killed));
+    assert!(eventually(|| !pool.is_alive()).await);
+    assert_eq!(pool.exit_reason(), Some(ExitReason::Killed));
+    // Its parent restarts it (permanent), under the same name, with a new pid.
+    assert!(registered_again(app.registry(), "pool", old)
         .await
         .is_some());
-    let rows = app.which_children().await.unwrap();
-    assert!(matches!(rows[0].pid, ChildPid::Running(pid) if pid != inner));
+    // Its children got the exit signal `killed` through the link.
+    assert!(eventually(|| world.down_of(p).is_some() && world.down_of(q).is_some()).await);
+    assert_eq!(world.down_of(p), Some(ExitReason::Killed));
+    assert_eq!(world.down_of(q), Some(ExitReason::Killed));
+    assert_eq!(world.terminated_with("p"), ["killed"]);
+    assert_eq!(world.terminated_with("plain_q"), Vec::<String>::new());
+    // The rest of the tree is untouched.
+    assert_eq!(world.terminated_with("a"), Vec::<String>::new());
+    assert_eq!(world.terminated_with("x"), Vec::<String>::new());
+    assert_eq!(world.alive_now(), 3);
+    app.stop(ExitReason::Normal, None).await.unwrap();
+    assert!(none_alive(&world).await);
+}
+
+/// On tokio's paused clock: the trapping child of a killed child supervisor takes its whole
+/// cleanup time (300 ms), although its spec's shutdown is 10 ms: nobody is left to kill it.
+#[tokio::test(start_paused = true)]
+async fn a_killed_child_supervisors_trapping_child_gets_its_whole_cleanup_time() {
+    let world = World::default();
+    let children = vec![child("a"), supervisor_child("slow_inner")];
+    let app: Fixed = StaticSupervisor::builder(Flags::default(), children, world.spawner())
+        .supervisors(subtrees(&world))
+        .observer(world.observer())
+        .start_link()
+        .await
+        .expect("the tree starts");
+    let old = pid_of(&app, "slow_inner").await;
+    let inner: Fixed = app.registry().lookup("slow_inner").expect("registered");
+    let (u, s) = (pid_of(&inner, "plain_u").await, pid_of(&inner, "s").await);
+
+    assert!(app.kill(old).await);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The non-trapping child died `killed` at once; the trapping one is still cleaning up.
+    assert_eq!(world.down_of(u), Some(ExitReason::Killed));
+    assert_eq!(world.down_of(s), None);
+    assert_eq!(world.terminated_with("s"), ["killed"]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(world.down_of(s), Some(ExitReason::Killed));
+    // Its parent restarted it, with new children.
+    assert!(registered_again(app.registry(), "slow_inner", old)
+        .await
+        .is_some());
     app.stop(ExitReason::Normal, None).await.unwrap();
     assert!(none_alive(&world).await);
 }

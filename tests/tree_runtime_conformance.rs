@@ -1,9 +1,9 @@
 //! Tree conformance on the runtimes: every tree scenario file, run on tokio's paused (virtual)
 //! clock and on the threaded runtime in real time, prints the golden transcript that the real
 //! Elixir `Supervisor` and `DynamicSupervisor` printed (the snapshots of
-//! `tests/tree_conformance.rs`), but for the pinned list below (the same on both runtimes),
-//! with its reason. Each file runs twice on each runtime; the threaded files run in parallel
-//! (each tree has its own registry and clock).
+//! `tests/tree_conformance.rs`), killed supervisors included (their children end `killed`
+//! through the broken link, `docs/trees.md` "Killing a supervisor"). Each file runs twice on
+//! each runtime; the threaded files run in parallel (each tree has its own registry and clock).
 #![cfg(not(loom))]
 
 mod real_time_support;
@@ -16,33 +16,8 @@ use dynsup_sim::tokio::run_tree_tokio;
 use dynsup_sim::tree::{self, Tree};
 use real_time_support::{name_of, tree_golden as golden};
 
-/// The tree scenarios neither runtime reproduces yet, sorted: every one has a supervisor
-/// killed (`kill`, or a shutdown timeout that runs out) while it has children. On the BEAM its
-/// children get the exit signal `killed` from the broken link (a worker ends with `killed`, a
-/// child supervisor shuts its own children down and ends with `killed`); both runtimes shut
-/// the killed supervisor's children down with `shutdown` instead (`docs/trees.md`, "Kill"),
-/// and on a killed root the runtimes have no kill at all (the runner sends it the exit signal
-/// `killed`, which it traps). Each is still run, and must differ from its golden only by
-/// `killed` printed as `shutdown`.
-const KILLED_LINK_SKIPS: [&str; 9] = [
-    "dyn_static_under_dynamic.scn",
-    "fr_child_sup_restart_fails.scn",
-    "kill_dynamic_mid.scn",
-    "kill_mid_children_killed.scn",
-    "kill_mid_restarted.scn",
-    "kill_root.scn",
-    "sd_one_at_a_time.scn",
-    "sd_reverse_order_seen_by_kill_timer.scn",
-    "st_ofo_sup_child_restarted.scn",
-];
-
 /// How many scenarios run at once on threads.
 const PARALLEL: usize = 16;
-
-/// A transcript with every `killed` written `shutdown` (what the pinned divergence changes).
-fn killed_as_shutdown(transcript: &str) -> String {
-    transcript.replace("killed", "shutdown")
-}
 
 /// The tree scenario files, parsed, sorted by name.
 fn tree_files() -> Vec<(String, Tree)> {
@@ -65,42 +40,29 @@ fn tree_files() -> Vec<(String, Tree)> {
 }
 
 /// Runs every file with `run`, `parallel` at a time, each twice when `twice`; returns how many
-/// equal their golden, the failures, and the skipped ones (those of `skips` that equal their
-/// golden up to `killed` printed as `shutdown`).
+/// equal their golden, and the failures.
 fn run_all(
     runtime: &str,
-    skips: &[&str],
     parallel: usize,
     twice: bool,
     run: fn(&Tree) -> Result<String, String>,
-) -> (usize, Vec<String>, Vec<String>) {
+) -> (usize, Vec<String>) {
     let files = tree_files();
     let total = files.len();
     let queue = Arc::new(Mutex::new(files));
-    let result = Arc::new(Mutex::new((0usize, Vec::new(), Vec::new())));
-    let skips: Vec<String> = skips.iter().map(|name| (*name).to_owned()).collect();
+    let result = Arc::new(Mutex::new((0usize, Vec::new())));
     let workers: Vec<_> = (0..parallel.max(1))
         .map(|_| {
-            let (queue, result, skips) = (queue.clone(), result.clone(), skips.clone());
+            let (queue, result) = (queue.clone(), result.clone());
             let runtime = runtime.to_owned();
             std::thread::spawn(move || loop {
                 let next = queue.lock().unwrap_or_else(PoisonError::into_inner).pop();
                 let Some((name, parsed)) = next else { return };
-                let skipped = skips.contains(&name);
-                let expected = if skipped {
-                    killed_as_shutdown(&golden(&name))
-                } else {
-                    golden(&name)
-                };
+                let expected = golden(&name);
                 let runs = if twice { 2 } else { 1 };
                 let mut failure = None;
                 for _ in 0..runs {
                     let actual = run(&parsed).map(|t| t.trim_end().to_owned());
-                    let actual = if skipped {
-                        actual.map(|t| killed_as_shutdown(&t))
-                    } else {
-                        actual
-                    };
                     match actual {
                         Ok(actual) if actual == expected => {}
                         Ok(actual) => {
@@ -117,7 +79,6 @@ fn run_all(
                 }
                 let mut result = result.lock().unwrap_or_else(PoisonError::into_inner);
                 match failure {
-                    None if skipped => result.2.push(name),
                     None => result.0 += 1,
                     Some(f) => result.1.push(f),
                 }
@@ -127,31 +88,25 @@ fn run_all(
     for worker in workers {
         worker.join().expect("a scenario worker panicked");
     }
-    let (passed, failures, mut skipped) =
+    let (passed, failures) =
         std::mem::take(&mut *result.lock().unwrap_or_else(PoisonError::into_inner));
-    skipped.sort();
     println!(
-        "{runtime}: {passed} of {total} equal, {} differ, {} skipped",
-        failures.len(),
-        skipped.len()
+        "{runtime}: {passed} of {total} equal, {} differ",
+        failures.len()
     );
-    assert_eq!(passed + failures.len() + skipped.len(), total);
-    (passed, failures, skipped)
+    assert_eq!(passed + failures.len(), total);
+    (passed, failures)
 }
 
-fn assert_all(outcome: &(usize, Vec<String>, Vec<String>)) {
-    let (passed, failures, skipped) = outcome;
+fn assert_all(outcome: &(usize, Vec<String>)) {
+    let (passed, failures) = outcome;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(
-        skipped, &KILLED_LINK_SKIPS,
-        "the skipped tree scenarios are not the pinned list"
-    );
-    assert_eq!(*passed + KILLED_LINK_SKIPS.len(), tree_files().len());
+    assert_eq!(*passed, tree_files().len());
 }
 
 #[test]
 fn tree_transcripts_on_tokio_with_the_paused_clock_equal_the_goldens() {
-    let outcome = run_all("tokio", &KILLED_LINK_SKIPS, 2, true, |t| {
+    let outcome = run_all("tokio", 2, true, |t| {
         run_tree_tokio(t, true)
             .map(|t| t.to_string())
             .map_err(|e| e.to_string())
@@ -161,7 +116,7 @@ fn tree_transcripts_on_tokio_with_the_paused_clock_equal_the_goldens() {
 
 #[test]
 fn tree_transcripts_on_threads_in_real_time_equal_the_goldens() {
-    let outcome = run_all("threads", &KILLED_LINK_SKIPS, PARALLEL, true, |t| {
+    let outcome = run_all("threads", PARALLEL, true, |t| {
         run_tree_threads(t)
             .map(|t| t.to_string())
             .map_err(|e| e.to_string())

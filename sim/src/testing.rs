@@ -61,6 +61,45 @@ impl Defect {
     ];
 }
 
+/// A planted, deliberately wrong tree checker.
+///
+/// The tree world has no reference model: its checkers are the oracle. So, to prove that the
+/// tree explorer finds, shrinks and replays a failure, a test (or the hidden
+/// `--plant-tree-defect` flag of `dynsup-sim run` and `dynsup-sim explore --trees`) adds a
+/// checker that rejects something correct. Never use it for anything else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TreeDefect {
+    /// Rejects any supervisor that gives up under a parent: every escalation fails.
+    EscalationForbidden,
+}
+
+impl TreeDefect {
+    /// The name of the check it fails, as a [`Failure`]'s `check`.
+    pub fn check(self) -> &'static str {
+        match self {
+            TreeDefect::EscalationForbidden => "planted-escalation-forbidden",
+        }
+    }
+}
+
+/// [`crate::tree::explore::check_tree_text`] with `defect`'s wrong checker planted.
+pub fn check_tree_text_with(
+    text: &str,
+    defect: Option<TreeDefect>,
+    coverage: &mut Coverage<crate::tree::coverage::TreeSituation>,
+) -> Result<(), Failure> {
+    crate::tree::explore::check_tree_text_with(text, defect, coverage)
+}
+
+/// [`crate::tree::explore::shrink_tree_failure`] with `defect`'s wrong checker planted.
+pub fn shrink_tree_failure_with(
+    text: &str,
+    failure: &Failure,
+    defect: Option<TreeDefect>,
+) -> String {
+    crate::tree::explore::shrink_tree_failure_with(text, failure, defect)
+}
+
 /// [`model::run`] with `defect` planted in the model (`None`: the real semantics).
 pub fn run_model_with(
     scenario: &Scenario,

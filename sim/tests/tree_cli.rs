@@ -13,6 +13,15 @@ fn dynsup_sim(args: &[&str]) -> Output {
         .expect("dynsup-sim runs")
 }
 
+/// An empty directory `name` of the test's temporary directory.
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("tree_cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
 fn text(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes).expect("UTF-8 output")
 }
@@ -82,11 +91,13 @@ fn a_tree_file_prints_the_same_transcript_on_both_runtimes() {
 
 #[test]
 fn explore_trees_reports_seeds_per_second() {
-    let output = dynsup_sim(&["explore", "--trees", "--seeds", "20", "--steps", "20"]);
+    let output = dynsup_sim(&[
+        "explore", "--trees", "--seeds", "20", "--steps", "20", "--jobs", "1",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
     assert!(
-        stdout.starts_with("TREES SEED=0..20 seeds=20 steps=20\n"),
+        stdout.starts_with("TREES SEED=0..20 seeds=20 shard=- steps=20 jobs=1\n"),
         "{stdout}"
     );
     assert!(stdout.contains("explored 20 tree seeds in "), "{stdout}");
@@ -94,4 +105,228 @@ fn explore_trees_reports_seeds_per_second() {
         stdout.trim_end().ends_with("seeds/s, 0 failures"),
         "{stdout}"
     );
+}
+
+/// The last line of stdout, parsed as the JSON summary.
+fn summary(stdout: &str) -> serde_json::Value {
+    let line = stdout.lines().last().expect("a summary line");
+    serde_json::from_str(line).expect("the last line is JSON")
+}
+
+#[test]
+fn explore_trees_writes_the_json_summary_with_tree_coverage_and_checkers() {
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tree_cli/summary.json");
+    let _ = std::fs::remove_file(&file);
+    let output = dynsup_sim(&[
+        "explore",
+        "--trees",
+        "--seeds",
+        "30",
+        "--steps",
+        "50",
+        "--coverage",
+        "--json",
+        "--summary-file",
+        file.to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("\ncoverage: "), "{stdout}");
+    assert!(
+        stdout.contains("one-for-all-siblings-restarted"),
+        "{stdout}"
+    );
+    let json = summary(stdout);
+    assert_eq!(json["seeds_run"], 30);
+    assert_eq!(json["failures"], 0);
+    assert_eq!(json["steps"], 50);
+    assert!(json["failure"].is_null());
+    assert!(json["seeds_per_sec"].as_f64().is_some_and(|r| r > 0.0));
+    let coverage = json["coverage"].as_object().expect("a coverage object");
+    assert!(
+        coverage.contains_key("escalation-two-levels"),
+        "{coverage:?}"
+    );
+    assert!(
+        coverage.contains_key("name-already-started"),
+        "{coverage:?}"
+    );
+    let checkers: Vec<&str> = json["checkers"]
+        .as_array()
+        .expect("the tree checkers")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert_eq!(
+        checkers,
+        [
+            "orphan",
+            "shutdown order",
+            "strategy",
+            "intensity",
+            "escalation"
+        ]
+    );
+    let written = std::fs::read_to_string(&file).expect("the summary file");
+    assert_eq!(summary(&written)["seeds_run"], 30);
+}
+
+/// At most this many steps remain of a failing tree seed of 200 steps, once shrunk.
+const SHRUNK_STEPS_MAX: u64 = 3;
+
+#[test]
+fn a_failing_tree_seed_is_shrunk_to_a_file_that_replays_it() {
+    // The planted checker forbids escalation: a correct tree fails it as soon as a child
+    // supervisor gives up.
+    let out = fresh_dir("failures");
+    let output = dynsup_sim(&[
+        "explore",
+        "--trees",
+        "--seeds",
+        "500",
+        "--jobs",
+        "1",
+        "--plant-tree-defect",
+        "escalation-forbidden",
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let json = summary(stdout);
+    let failure = &json["failure"];
+    assert_eq!(failure["check"], "planted-escalation-forbidden", "{stdout}");
+    assert_eq!(json["failures"], 1);
+    let shrunk_steps = failure["shrunk_steps"].as_u64().expect("shrunk_steps");
+    assert!(
+        (1..=SHRUNK_STEPS_MAX).contains(&shrunk_steps),
+        "shrunk to {shrunk_steps} steps\n{stdout}"
+    );
+    let seed = failure["seed"].as_u64().expect("the failing seed");
+    let file = failure["scenario_file"].as_str().expect("the file written");
+    assert!(file.ends_with(&format!("tree-seed-{seed}.scn")), "{file}");
+    let written = std::fs::read_to_string(file).expect("the shrunk file");
+    assert_eq!(
+        written.lines().filter(|l| l.starts_with("at ")).count() as u64,
+        shrunk_steps,
+        "{written}"
+    );
+    assert!(
+        failure["replay"]
+            .as_str()
+            .is_some_and(|r| r.ends_with(&format!(
+                "run --plant-tree-defect escalation-forbidden {file}"
+            ))),
+        "{failure}"
+    );
+    // The file replays the failure with the planted checker, and passes without it.
+    let replay = dynsup_sim(&["run", "--plant-tree-defect", "escalation-forbidden", file]);
+    assert_eq!(replay.status.code(), Some(1), "{}", text(&replay.stdout));
+    assert!(
+        text(&replay.stderr).contains("planted-escalation-forbidden: "),
+        "{}",
+        text(&replay.stderr)
+    );
+    let clean = dynsup_sim(&["run", file]);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stderr));
+    assert!(text(&clean.stdout).starts_with("@0 init -> ok\n"));
+}
+
+#[test]
+fn run_coverage_on_tree_files_prints_the_tree_situations_they_reach() {
+    let output = dynsup_sim(&[
+        "run",
+        "--coverage",
+        "tests/tree_scenarios/esc_two_levels.scn",
+        "tests/tree_scenarios/api_start_already_present.scn",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let table = &stdout[stdout.find("coverage: ").expect("a coverage table")..];
+    assert!(table.starts_with("coverage: "), "{stdout}");
+    let count = |name: &str| -> u64 {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(name))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no row {name}\n{table}"))
+    };
+    assert!(count("escalation-two-levels") >= 1, "{table}");
+    assert_eq!(count("static-already-present"), 1, "{table}");
+    assert_eq!(count("name-already-started"), 0, "{table}");
+    // Only tree files ran: no table of the one-supervisor situations.
+    assert!(!table.contains("start-ignored"), "{table}");
+}
+
+#[test]
+fn check_trees_explores_every_sequence_of_operations_to_completion() {
+    let output = dynsup_sim(&[
+        "check",
+        "--trees",
+        "--max-time-ms",
+        "0",
+        "--jobs",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("trees: depth 20, "), "{stdout}");
+    assert!(stdout.contains(", complete, "), "{stdout}");
+    let json = summary(stdout);
+    assert_eq!(json["violations"], 0);
+    let config = &json["configs"][0];
+    assert_eq!(config["complete"], true);
+    assert!(config["violation"].is_null());
+    // The same counts with one job: they never depend on the number of jobs.
+    let one = dynsup_sim(&[
+        "check",
+        "--trees",
+        "--max-time-ms",
+        "0",
+        "--jobs",
+        "1",
+        "--json",
+    ]);
+    let one = summary(text(&one.stdout));
+    assert_eq!(one["states"], json["states"]);
+    assert_eq!(one["transitions"], json["transitions"]);
+    assert!(json["states"].as_u64().is_some_and(|s| s > 100), "{json}");
+}
+
+#[test]
+fn check_trees_writes_the_shortest_counterexample_as_a_tree_file_that_replays() {
+    let out = fresh_dir("check");
+    let output = dynsup_sim(&[
+        "check",
+        "--trees",
+        "--plant-tree-defect",
+        "escalation-forbidden",
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("  shortest path (2 steps):\n    on ds start f\n    exit f#1 normal\n"),
+        "{stdout}"
+    );
+    let violation = &summary(stdout)["configs"][0]["violation"];
+    assert_eq!(violation["checker"], "planted-escalation-forbidden");
+    assert_eq!(violation["steps"], 2);
+    let file = out.join("tree-check.scn");
+    assert_eq!(violation["file"], file.to_str().expect("UTF-8 path"));
+    let written = std::fs::read_to_string(&file).expect("the counterexample file");
+    assert!(
+        written.ends_with("at 0 on ds start f\nat 0 exit f#1 normal\n"),
+        "{written}"
+    );
+    let path = file.to_str().expect("UTF-8 path");
+    let replay = dynsup_sim(&["run", "--plant-tree-defect", "escalation-forbidden", path]);
+    assert_eq!(replay.status.code(), Some(1), "{}", text(&replay.stdout));
+    assert!(text(&replay.stderr).contains("planted-escalation-forbidden: ds#1 gave up"));
+    assert_eq!(dynsup_sim(&["run", path]).status.code(), Some(0));
 }

@@ -3,9 +3,10 @@
 //! The thread runs `init` (the supervisor waits for the answer), then serves its control queue
 //! and its timers: messages and due timers go to `handle_message`, calls to `handle_call`; a
 //! shutdown request ends a worker that does not trap exits at once with `shutdown`, and runs
-//! `terminate` on one that does, which then exits with `shutdown`; a kill ends it without
-//! running anything more. Every callback goes through [`Process`], so a panic in any of them is
-//! an exit with reason `panic`, as in the simulator.
+//! `terminate` on one that does, which then exits with `shutdown`; the exit signal `killed`
+//! of a killed supervisor (through the broken link) does the same with `killed`; a kill ends
+//! it without running anything more. Every callback goes through [`Process`], so a panic in
+//! any of them is an exit with reason `panic`, as in the simulator.
 //!
 //! A thread cannot be killed from outside. When the supervisor kills a child, the driver
 //! reports it `killed` at once and sends a kill on its control queue; the thread ends as soon
@@ -30,8 +31,9 @@ pub(crate) enum Control<W: Worker + ?Sized> {
     Message(W::Message),
     /// A call for `handle_call`, answered on its slot.
     Call(W::Call, CallReply<W>),
-    /// The exit signal `shutdown`.
-    Shutdown,
+    /// An exit signal: `shutdown` from its supervisor, or `killed` through the link of a
+    /// supervisor that was killed.
+    Exit(ExitReason),
     /// The kill: the driver has already reported the child `killed`; the thread just ends.
     Kill,
 }
@@ -132,11 +134,11 @@ fn serve<W: Worker + ?Sized>(
                     return End::Exit(reason);
                 }
             }
-            Recv::Message(Control::Shutdown) => {
-                match process.shutdown(now, &ExitReason::Shutdown) {
+            Recv::Message(Control::Exit(reason)) => {
+                match process.shutdown(now, &reason) {
                     ShutdownOutcome::Exits(reason) => return End::Exit(reason),
-                    // Its cleanup took the time it took: it exits now.
-                    ShutdownOutcome::Terminated => return End::Exit(ExitReason::Shutdown),
+                    // Its cleanup took the time it took: it exits now, with the signal's reason.
+                    ShutdownOutcome::Terminated => return End::Exit(reason),
                     ShutdownOutcome::AlreadyStopping => {}
                 }
             }

@@ -65,6 +65,9 @@ pub(crate) enum Input<C: Core, W: Worker + ?Sized> {
     },
     /// Kill child `pid` from outside; answers whether it was a live child.
     Kill { pid: Pid, reply: ReplySender<bool> },
+    /// The supervisor itself is killed (by its parent, or from outside): see
+    /// [`Driver::be_killed`].
+    Killed,
 }
 
 /// What the driver knows of one child process.
@@ -102,6 +105,9 @@ pub(crate) struct Driver<C: RuntimeCore, S: Spawner<C::Function, C::Arg>> {
     start_up: Option<StartUpWaiter<C::StartUpError>>,
     /// The parent of a child supervisor, told of its exit once its start-up succeeded.
     on_exit: Option<Box<dyn FnOnce(ExitReason) + Send>>,
+    /// The supervisor was killed: its core is no longer run; the driver only waits for its
+    /// children's ends.
+    killed: bool,
     exited: bool,
 }
 
@@ -148,6 +154,7 @@ where
             name: parts.name,
             start_up: Some(parts.start_up),
             on_exit: parts.on_exit,
+            killed: false,
             exited: false,
         }
     }
@@ -161,10 +168,16 @@ where
         self.settle();
         while !self.exited {
             if let Some(input) = self.next_input() {
-                let now = self.clock.now();
-                self.handle(now, input);
+                if self.killed {
+                    self.handle_killed(input);
+                } else {
+                    let now = self.clock.now();
+                    self.handle(now, input);
+                }
             }
             self.settle();
+            // A killed supervisor's driver ends once the last of its children has.
+            self.exited |= self.killed && self.children.is_empty();
         }
         // Dropping `self` now frees the name, tells the parent, closes every child's control
         // queue (a thread still waiting in a trapping worker's shutdown ends) and the mailbox
@@ -187,7 +200,12 @@ where
 
     /// The next mailbox input, or `None` after firing a due deadline (or a spurious wake-up).
     fn next_input(&mut self) -> Option<Input<C, S::Worker>> {
-        let received = match self.host.deadline() {
+        let deadline = if self.killed {
+            None
+        } else {
+            self.host.deadline()
+        };
+        let received = match deadline {
             None => self.mailbox.recv(),
             Some(deadline) => {
                 let left = self.clock.until(deadline);
@@ -262,6 +280,72 @@ where
                 }
                 let _ = reply.send(alive);
             }
+            Input::Killed => self.be_killed(),
+        }
+    }
+
+    /// The supervisor is killed (`Process.exit(pid, :kill)`): it dies at once with `killed`,
+    /// without its core's shutdown. Its name is freed, its handles see it `killed`, its
+    /// observer gets its end (the core's `SupervisorDown`), its starter or parent learns it;
+    /// then every child gets the exit signal `killed` through its link: a worker that does not
+    /// trap exits ends with `killed`, one that traps them runs `terminate` and ends with
+    /// `killed` (one already stopping finishes its stop), a child supervisor shuts its own
+    /// children down and ends with `killed`. The driver stays only to see those ends (each
+    /// reported to the observer, none to the core), and its thread ends after the last.
+    fn be_killed(&mut self) {
+        let reason = ExitReason::Killed;
+        self.killed = true;
+        self.free_name();
+        self.observe(Report::Supervisor(C::down_event(reason.clone())));
+        self.status.update(|status| *status = Some(reason.clone()));
+        if let Some(waiter) = self.start_up.take() {
+            self.on_exit = None;
+            waiter(StartUp::Exited(reason.clone()));
+        }
+        if let Some(on_exit) = self.on_exit.take() {
+            on_exit(reason.clone());
+        }
+        self.downs.clear();
+        for child in self.children.values() {
+            match child {
+                // A thread that has just ended by itself has its exit in the mailbox.
+                ChildThread::Worker(control) => {
+                    let _ = control.send(Control::Exit(reason.clone()));
+                }
+                ChildThread::Supervisor(control) => control.signal(reason.clone()),
+            }
+        }
+    }
+
+    /// One input to a killed supervisor: its children's ends are reported; to everything else
+    /// it is a process that is gone.
+    fn handle_killed(&mut self, input: Input<C, S::Worker>) {
+        match input {
+            Input::Child(ChildNote::Started { pid, init }) => {
+                // The start in progress at the kill: reported, never given to the core.
+                if let Some(start) = self.host.pending_start().filter(|s| s.pid == pid) {
+                    self.observe(Report::StartAttempt {
+                        attempt: start.attempt,
+                        outcome: start.outcome(&init),
+                    });
+                }
+                if init != Init::Ok {
+                    self.children.remove(&pid);
+                }
+            }
+            Input::Child(ChildNote::Exited { pid, reason }) => {
+                if self.children.remove(&pid).is_some() {
+                    self.observe(Report::ChildDown { pid, reason });
+                }
+            }
+            Input::Send { reply, .. } | Input::Kill { reply, .. } => {
+                let _ = reply.send(false);
+            }
+            Input::WorkerCall { reply, .. } => {
+                let _ = reply.send(Err(CallError::NoProc));
+            }
+            // Its reply slot closes unanswered: the caller learns `noproc`.
+            Input::Call { .. } | Input::ParentExit(_) | Input::Killed => {}
         }
     }
 
@@ -309,6 +393,9 @@ where
     /// Performs every action and feeds back every death the driver caused, until the core has
     /// nothing more to do.
     fn settle(&mut self) {
+        if self.killed {
+            return;
+        }
         loop {
             if let Some(action) = self.host.poll_action() {
                 self.perform(action);
@@ -341,7 +428,7 @@ where
             Action::Shutdown { pid } => match self.children.get(&pid) {
                 // If the thread has just ended by itself, its exit is in the mailbox.
                 Some(ChildThread::Worker(control)) => {
-                    let _ = control.send(Control::Shutdown);
+                    let _ = control.send(Control::Exit(ExitReason::Shutdown));
                 }
                 Some(ChildThread::Supervisor(control)) => control.signal(ExitReason::Shutdown),
                 None => {}
@@ -420,7 +507,7 @@ where
 
     /// Kills child `pid`: reported `killed` at once; a worker's thread ends when it next looks
     /// at its control queue, without running anything more of the worker; a child supervisor
-    /// gets its parent's exit `killed` and takes its subtree down.
+    /// is killed (see [`Driver::be_killed`]): its children get the exit signal `killed`.
     fn kill(&mut self, pid: Pid) {
         let Some(child) = self.children.remove(&pid) else {
             return;
@@ -432,7 +519,7 @@ where
             ChildThread::Supervisor(control) => {
                 // Dead to the tree at once: its name is free for its restart.
                 self.registry.unregister_pid(pid);
-                control.signal(ExitReason::Killed);
+                control.kill();
             }
         }
         self.observe(Report::ChildDown {

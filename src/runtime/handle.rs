@@ -214,7 +214,8 @@ where
     ///
     /// A thread cannot really be killed: the child is reported `killed` at once and gets no
     /// more messages, and its thread ends when its current callback returns. A killed child
-    /// supervisor takes its subtree down as if its parent had exited with `killed`.
+    /// supervisor dies as [`kill_supervisor`](Self::kill_supervisor) says: its children get
+    /// the exit signal `killed`.
     pub fn kill(&self, pid: Pid) -> bool {
         self.link.kill(pid)
     }
@@ -224,6 +225,46 @@ where
     /// returns whether the supervisor was alive to receive it.
     pub fn exit(&self, reason: ExitReason) -> bool {
         self.link.exit(reason)
+    }
+
+    /// Kills the supervisor itself (`Process.exit(sup, :kill)`): it dies at once with
+    /// `killed`, without shutting its children down, and its name is freed. Its children get
+    /// the exit signal `killed` through their links, as on the BEAM: a worker that does not
+    /// trap exits ends with `killed`, one that traps them runs its `terminate` and ends with
+    /// `killed`, and a child supervisor shuts its own children down (each with its own
+    /// shutdown, the ordinary way) and ends with `killed`. A child supervisor's parent sees it
+    /// exit `killed` and applies its restart policy.
+    ///
+    /// Returns whether the supervisor was alive; once it returns, [`is_alive`](Self::is_alive)
+    /// is `false` and [`exit_reason`](Self::exit_reason) is `killed`. Its children end in the
+    /// background: [`wait_threads`](Self::wait_threads) waits for their threads, and a root's
+    /// [`wait_exit`](Self::wait_exit) returns once its driver has seen the last of them end.
+    ///
+    /// ```
+    /// use dynsup::runtime::{BoxedWorker, Supervisor};
+    /// use dynsup::{ChildSpec, Context, ExitReason, Init, Options, Started, Worker};
+    ///
+    /// struct Idle;
+    /// impl Worker for Idle {
+    ///     type Message = ();
+    ///     type Call = ();
+    ///     type Reply = ();
+    ///     fn init(&mut self, _ctx: &mut Context<()>) -> Init {
+    ///         Init::Ok
+    ///     }
+    /// }
+    /// let spawner = |_: &&str, _: &[()]| -> BoxedWorker<()> { Box::new(Idle) };
+    /// let sup = Supervisor::start_link(Options::default(), spawner).unwrap();
+    /// let Ok(Started::Running { .. }) = sup.start_child(ChildSpec::new("idle", vec![])) else {
+    ///     panic!()
+    /// };
+    /// assert!(sup.kill_supervisor());
+    /// assert_eq!(sup.exit_reason(), Some(ExitReason::Killed));
+    /// assert!(sup.wait_threads(None)); // its child ended `killed` through the link
+    /// assert!(!sup.kill_supervisor()); // already dead
+    /// ```
+    pub fn kill_supervisor(&self) -> bool {
+        self.link.kill_supervisor()
     }
 
     // ----- status ------------------------------------------------------------------------

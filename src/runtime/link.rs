@@ -157,6 +157,18 @@ impl<C: RuntimeCore, W: Worker + ?Sized> Link<C, W> {
         self.is_alive() && self.mailbox.send(Input::ParentExit(reason)).is_ok()
     }
 
+    /// Kills the supervisor itself; whether it was alive to be killed. Returns once it is
+    /// dead (its children may still be ending: `wait_threads` waits for them).
+    pub(crate) fn kill_supervisor(&self) -> bool {
+        if !self.is_alive() || self.mailbox.send(Input::Killed).is_err() {
+            return false;
+        }
+        // The driver sets the status at once when it reaches the kill (or, if it exited by
+        // itself just before, as it exited).
+        let _ = self.status.wait_for(&self.clock, None, Clone::clone);
+        true
+    }
+
     /// Waits for the answer in `answer` until `deadline` (`None`: for ever); `NoProc` when
     /// its sender is gone unanswered (the supervisor or the child ended).
     fn wait_answer<T>(

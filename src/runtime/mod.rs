@@ -42,7 +42,9 @@
 //! the child of either kind: a builder's `supervisors(..)` names the starts that are
 //! [`ChildSupervisor`]s. Pids are unique across a tree, names live in a [`Registry`], and
 //! stopping a root stops its whole tree, the last started subtree first
-//! (`docs/trees.md`).
+//! (`docs/trees.md`). [`Supervisor::kill_supervisor`] (and the static handle's) kills a
+//! supervisor as on the BEAM: it dies at once without its shutdown, and its children get the
+//! exit signal `killed` through their links.
 //!
 //! # Time
 //!

@@ -33,6 +33,8 @@ pub enum Report<E = Event> {
         reason: ExitReason,
     },
     /// A report event of the supervisor core (restarts, intensity, shutdown errors, its own
-    /// end as [`Event::SupervisorDown`]).
+    /// end as [`Event::SupervisorDown`]; a killed supervisor's end `killed` is reported the same
+    /// way, by the runtime, since its core is not run any more). A killed supervisor's observer
+    /// still gets the `ChildDown` of each of its children as they end.
     Supervisor(E),
 }

@@ -2,13 +2,13 @@
 //! with the typed errors a failed root start becomes: the parts of the runtimes' driver loops
 //! and builders that do not depend on threads or tasks.
 
-use crate::driver::Core;
+use crate::driver::{Core, StaticReport};
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
 use crate::runtime::error::StartLinkError;
 use crate::runtime::static_error::StaticStartError;
 use crate::static_supervisor::{self as fixed, FailedToStartChild};
-use crate::supervisor::output::Reply;
+use crate::supervisor::output::{Event, Reply};
 use crate::supervisor::DynamicSupervisor;
 
 /// A core the runtimes (threads and tokio) can run: it and everything it exchanges can move between
@@ -26,11 +26,19 @@ pub(crate) trait RuntimeCore:
 {
     /// Whether `reply` says the supervisor was not alive.
     fn is_noproc(reply: &Self::Reply) -> bool;
+
+    /// The report event of the supervisor's end with `reason` when the runtime ends it
+    /// without its core (a kill): the core's own `SupervisorDown` event.
+    fn down_event(reason: ExitReason) -> Self::Event;
 }
 
 impl<F: Clone + Send + 'static, A: Clone + Send + 'static> RuntimeCore for DynamicSupervisor<F, A> {
     fn is_noproc(reply: &Reply) -> bool {
         matches!(reply, Reply::NoProc)
+    }
+
+    fn down_event(reason: ExitReason) -> Event {
+        Event::SupervisorDown { reason }
     }
 }
 
@@ -42,6 +50,10 @@ where
 {
     fn is_noproc(reply: &fixed::Reply<I>) -> bool {
         matches!(reply, fixed::Reply::NoProc)
+    }
+
+    fn down_event(reason: ExitReason) -> StaticReport<I> {
+        StaticReport::Event(fixed::Event::SupervisorDown { reason })
     }
 }
 

@@ -223,7 +223,8 @@ where
     }
 
     /// Kills child `pid` from outside (`Process.exit(pid, :kill)`); whether it was a live
-    /// child. A killed child supervisor takes its subtree down.
+    /// child. A killed child supervisor dies as [`kill_supervisor`](Self::kill_supervisor)
+    /// says: its children get the exit signal `killed`.
     pub fn kill(&self, pid: Pid) -> bool {
         self.link.kill(pid)
     }
@@ -232,6 +233,44 @@ where
     /// alive to receive it.
     pub fn exit(&self, reason: ExitReason) -> bool {
         self.link.exit(reason)
+    }
+
+    /// Kills the supervisor itself (`Process.exit(sup, :kill)`): it dies at once with
+    /// `killed`, without shutting its children down, and its name is freed. Its children get
+    /// the exit signal `killed` through their links, as on the BEAM: a worker that does not
+    /// trap exits ends with `killed`, one that traps them runs its `terminate` and ends with
+    /// `killed`, and a child supervisor shuts its own children down (each with its own
+    /// shutdown, the ordinary way) and ends with `killed`. A child supervisor's parent sees it
+    /// exit `killed` and applies its restart policy.
+    ///
+    /// Returns whether the supervisor was alive; once it returns, [`is_alive`](Self::is_alive)
+    /// is `false` and [`exit_reason`](Self::exit_reason) is `killed`. Its children end in the
+    /// background: [`wait_threads`](Self::wait_threads) waits for their threads, and a root's
+    /// [`wait_exit`](Self::wait_exit) returns once its driver has seen the last of them end.
+    ///
+    /// ```
+    /// use dynsup::runtime::{BoxedWorker, StaticSupervisor};
+    /// use dynsup::static_supervisor::{Flags, StaticChildSpec};
+    /// use dynsup::{ChildSpec, Context, ExitReason, Init, Worker};
+    ///
+    /// struct Idle;
+    /// impl Worker for Idle {
+    ///     type Message = ();
+    ///     type Call = ();
+    ///     type Reply = ();
+    ///     fn init(&mut self, _ctx: &mut Context<()>) -> Init {
+    ///         Init::Ok
+    ///     }
+    /// }
+    /// let spawner = |_: &&str, _: &[()]| -> BoxedWorker<()> { Box::new(Idle) };
+    /// let children = vec![StaticChildSpec::new("a", ChildSpec::new("idle", vec![]))];
+    /// let app = StaticSupervisor::start_link(Flags::default(), children, spawner).unwrap();
+    /// assert!(app.kill_supervisor());
+    /// assert_eq!(app.exit_reason(), Some(ExitReason::Killed));
+    /// assert!(app.wait_threads(None)); // its child ended `killed` through the link
+    /// ```
+    pub fn kill_supervisor(&self) -> bool {
+        self.link.kill_supervisor()
     }
 
     // ----- status ------------------------------------------------------------------------

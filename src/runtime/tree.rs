@@ -2,8 +2,10 @@
 //!
 //! A child supervisor is a process of its parent like a worker: its pid comes from the tree's
 //! one allocator, its start (its whole start-up) runs while the parent waits, its exit is the
-//! parent's `{:EXIT, pid, reason}`, and the parent's `shutdown` (or kill) is its parent's exit
-//! signal, after which it shuts its own children down, last started first, before it exits.
+//! parent's `{:EXIT, pid, reason}`, and the parent's `shutdown` is its parent's exit signal,
+//! after which it shuts its own children down, last started first, before it exits. A kill
+//! ends it at once, and its children get the exit signal `killed` (`docs/trees.md`, "Killing
+//! a supervisor").
 
 use std::fmt;
 
@@ -28,10 +30,15 @@ pub(crate) struct TreeLink {
     pub(crate) notify: Box<dyn Fn(ChildNote) + Send + Sync>,
 }
 
-/// How a parent signals a running child supervisor: its parent's exit signal.
+/// How a parent signals a running child supervisor: its parent's exit signal, or a kill.
 pub(crate) trait SubtreeControl: Send {
-    /// The exit signal `reason` from the parent (`shutdown`, or `killed` for a kill).
+    /// The exit signal `reason` from the parent (`shutdown`; `killed` when the parent itself
+    /// was killed), which the child supervisor traps: it shuts its children down, then exits
+    /// with `reason`.
     fn signal(&self, reason: ExitReason);
+    /// The untrappable kill: the child supervisor dies at once with `killed`, without its
+    /// shutdown, and its children get the exit signal `killed` through their links.
+    fn kill(&self);
 }
 
 /// Starts a child supervisor in its place in the tree; its start-up answer goes to the parent

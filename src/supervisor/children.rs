@@ -371,11 +371,90 @@ mod tests {
                     .count() as u64;
                 assert_eq!(table.counts().specs, model.len() as u64);
                 assert_eq!(table.counts().active, active);
+                assert_eq!(table.tombstones, counted_tombstones(&table));
                 assert!(table.tombstones <= TOMBSTONES_SWEPT_ABOVE.max(table.slots.len() / 2));
             }
             table.clear();
             assert_eq!(table.iter().count(), 0);
         }
+    }
+
+    /// The tombstones in the table, counted slot by slot (not the table's own counter).
+    fn counted_tombstones(table: &Children<(), ()>) -> usize {
+        table
+            .slots
+            .iter()
+            .filter(|slot| slot.child.is_none())
+            .count()
+    }
+
+    /// Removes `pids` one by one from a table of the running children `1..=size`, and after
+    /// each removal checks the tombstones left against the sweep rule, counted slot by slot:
+    /// they pile up until they are more than `TOMBSTONES_SWEPT_ABOVE` and more than half the
+    /// slots, and are then all swept out at once.
+    fn assert_sweeps_when_tombstones_outnumber(size: u64, pids: std::ops::RangeInclusive<u64>) {
+        let mut table = table_of(&(1..=size).collect::<Vec<_>>());
+        let mut expected = 0;
+        for pid in pids {
+            assert!(table.remove(Pid(pid)).is_some());
+            expected += 1;
+            if expected > TOMBSTONES_SWEPT_ABOVE && expected > table.slots.len() / 2 {
+                expected = 0;
+            }
+            assert_eq!(counted_tombstones(&table), expected, "after removing {pid}");
+            assert_eq!(
+                table.tombstones, expected,
+                "the counter after removing {pid}"
+            );
+        }
+    }
+
+    #[test]
+    fn interior_tombstones_are_swept_once_they_outnumber_the_threshold_and_half_the_slots() {
+        // 200 slots: swept at the 101st interior removal (more than half), not before.
+        assert_sweeps_when_tombstones_outnumber(200, 2..=102);
+        let mut table = table_of(&(1..=200).collect::<Vec<_>>());
+        for pid in 2..=101 {
+            table.remove(Pid(pid));
+        }
+        assert_eq!(counted_tombstones(&table), 100);
+        table.remove(Pid(102));
+        assert_eq!(counted_tombstones(&table), 0);
+        assert_eq!(table.slots.len(), 99);
+        // 20 slots: half is 10, so the threshold decides: swept at the 17th, not before.
+        assert_sweeps_when_tombstones_outnumber(20, 2..=18);
+        let mut table = table_of(&(1..=20).collect::<Vec<_>>());
+        for pid in 2..=17 {
+            table.remove(Pid(pid));
+        }
+        assert_eq!(counted_tombstones(&table), TOMBSTONES_SWEPT_ABOVE);
+        table.remove(Pid(18));
+        assert_eq!(counted_tombstones(&table), 0);
+    }
+
+    #[test]
+    fn tombstones_at_either_end_are_dropped_at_once() {
+        let mut table = table_of(&[1, 2, 3, 4, 5]);
+        table.remove(Pid(2));
+        assert_eq!((counted_tombstones(&table), table.tombstones), (1, 1));
+        // Removing 1 leaves 2's tombstone at the front: both go.
+        table.remove(Pid(1));
+        assert_eq!((table.slots.len(), table.tombstones), (3, 0));
+        table.remove(Pid(4));
+        table.remove(Pid(5));
+        assert_eq!((table.slots.len(), table.tombstones), (1, 0));
+        assert!(table.contains(Pid(3)));
+    }
+
+    #[test]
+    fn a_pid_stored_again_over_its_own_tombstone_takes_the_tombstone_back() {
+        let mut table = table_of(&[1, 2, 3]);
+        table.remove(Pid(2));
+        assert_eq!(table.tombstones, 1);
+        table.insert_running(Pid(2), spec());
+        assert_eq!((counted_tombstones(&table), table.tombstones), (0, 0));
+        assert_eq!(table.slots.len(), 3);
+        assert!(table.contains(Pid(2)));
     }
 
     #[test]

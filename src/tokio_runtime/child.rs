@@ -7,7 +7,8 @@
 //! ends a worker that does not trap exits at once with `shutdown`, and runs `terminate` on one
 //! that does, which then exits with `shutdown` once its cleanup time (the runtime's
 //! [`cleanup_time`](crate::tokio_runtime::Builder::cleanup_time) setting, zero by default)
-//! has passed. Every callback goes through [`Process`], so a panic in any of them is an exit
+//! has passed; the exit signal `killed` of a killed supervisor (through the broken link) does
+//! the same with `killed`. Every callback goes through [`Process`], so a panic in any of them is an exit
 //! with reason `panic`.
 //!
 //! A kill aborts the task (`JoinHandle::abort`): the task is dropped at its next await point.
@@ -40,8 +41,9 @@ pub(crate) enum Control<W: Worker + ?Sized> {
     Message(W::Message),
     /// A call for `handle_call`, answered on its slot.
     Call(W::Call, CallReply<W>),
-    /// The exit signal `shutdown`.
-    Shutdown,
+    /// An exit signal: `shutdown` from its supervisor, or `killed` through the link of a
+    /// supervisor that was killed.
+    Exit(ExitReason),
 }
 
 /// What a child tells the supervisor.
@@ -121,7 +123,7 @@ async fn serve<W: Worker + ?Sized>(
                     return ended;
                 }
             }
-            Control::Shutdown => match process.shutdown(now, &ExitReason::Shutdown) {
+            Control::Exit(reason) => match process.shutdown(now, &reason) {
                 ShutdownOutcome::Exits(reason) => return Some(reason),
                 ShutdownOutcome::Terminated => {
                     // Its cleanup takes the time the runtime's setting says, on tokio's clock;
@@ -133,7 +135,7 @@ async fn serve<W: Worker + ?Sized>(
                         Some(time) => Box::pin(tokio::time::sleep(time)).await,
                         None => std::future::pending::<()>().await,
                     }
-                    return Some(ExitReason::Shutdown);
+                    return Some(reason);
                 }
                 ShutdownOutcome::AlreadyStopping => {}
             },

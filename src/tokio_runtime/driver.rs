@@ -97,6 +97,9 @@ pub(crate) enum Input<C: Core, W: Worker + ?Sized> {
         pid: Pid,
         reply: oneshot::Sender<bool>,
     },
+    /// The supervisor itself is killed (by its parent, or from outside): see
+    /// [`Driver::be_killed`].
+    Killed,
 }
 
 /// The parts a driver is built from.
@@ -138,6 +141,9 @@ pub(crate) struct Driver<C: RuntimeCore, S: Spawner<C::Function, C::Arg>> {
     start_up: Option<StartUpWaiter<C::StartUpError>>,
     /// The parent of a child supervisor, told of its exit once its start-up succeeded.
     on_exit: Option<Box<dyn FnOnce(ExitReason) + Send>>,
+    /// The supervisor was killed: its core is no longer run; the driver only waits for its
+    /// children's ends.
+    killed: bool,
     exited: bool,
     /// A start failed: the driver lets other tasks run before it goes on (a restart retried
     /// for ever must not hold the runtime's thread).
@@ -168,6 +174,7 @@ where
             name: parts.name,
             start_up: Some(parts.start_up),
             on_exit: parts.on_exit,
+            killed: false,
             exited: false,
             yield_wanted: false,
         }
@@ -186,12 +193,17 @@ where
                 tokio::task::yield_now().await;
                 self.settle();
             }
-            if self.exited {
+            // A killed supervisor's task ends once the last of its children has.
+            if self.exited || (self.killed && self.children.is_empty()) {
                 return;
             }
             if let Some(input) = self.next_input().await {
-                let now = self.clock.now();
-                self.handle(now, input);
+                if self.killed {
+                    self.handle_killed(input);
+                } else {
+                    let now = self.clock.now();
+                    self.handle(now, input);
+                }
             }
         }
     }
@@ -210,7 +222,12 @@ where
 
     /// The next mailbox input, or `None` after firing a due deadline.
     async fn next_input(&mut self) -> Option<Input<C, S::Worker>> {
-        let received = match self.host.deadline() {
+        let deadline = if self.killed {
+            None
+        } else {
+            self.host.deadline()
+        };
+        let received = match deadline {
             None => self.mailbox.recv().await,
             Some(deadline) => {
                 if self.clock.now() >= deadline {
@@ -285,6 +302,68 @@ where
                 }
                 let _ = reply.send(alive);
             }
+            Input::Killed => self.be_killed(),
+        }
+    }
+
+    /// The supervisor is killed (`Process.exit(pid, :kill)`): it dies at once with `killed`,
+    /// without its core's shutdown. Its name is freed, its handles see it `killed`, its
+    /// observer gets its end (the core's `SupervisorDown`), its starter or parent learns it;
+    /// then every child gets the exit signal `killed` through its link: a worker that does not
+    /// trap exits ends with `killed`, one that traps them runs `terminate` and ends with
+    /// `killed` once its cleanup time has passed (one already stopping finishes its stop), a
+    /// child supervisor shuts its own children down and ends with `killed`. The task stays
+    /// only to see those ends (each reported to the observer, none to the core), and ends
+    /// after the last.
+    fn be_killed(&mut self) {
+        let reason = ExitReason::Killed;
+        self.killed = true;
+        self.free_name();
+        self.observe(Report::Supervisor(C::down_event(reason.clone())));
+        self.status.send_replace(Some(reason.clone()));
+        if let Some(waiter) = self.start_up.take() {
+            self.on_exit = None;
+            waiter(StartUp::Exited(reason.clone()));
+        }
+        if let Some(on_exit) = self.on_exit.take() {
+            on_exit(reason.clone());
+        }
+        let pids: Vec<Pid> = self.children.keys().copied().collect();
+        for pid in pids {
+            self.exit_signal(pid, &reason);
+        }
+        self.downs.clear();
+    }
+
+    /// One input to a killed supervisor: its children's ends are reported; to everything else
+    /// it is a process that is gone.
+    fn handle_killed(&mut self, input: Input<C, S::Worker>) {
+        match input {
+            Input::Child(ChildNote::Started { pid, init }) => {
+                // The child supervisor starting at the kill: reported, never given to the core.
+                if let Some(start) = self.host.pending_start().filter(|s| s.pid == pid) {
+                    self.observe(Report::StartAttempt {
+                        attempt: start.attempt,
+                        outcome: start.outcome(&init),
+                    });
+                }
+                if init != Init::Ok {
+                    self.children.remove(&pid);
+                }
+            }
+            Input::Child(ChildNote::Exited { pid, reason }) => {
+                if self.children.remove(&pid).is_some() {
+                    self.observe(Report::ChildDown { pid, reason });
+                }
+            }
+            Input::Send { reply, .. } | Input::Kill { reply, .. } => {
+                let _ = reply.send(false);
+            }
+            Input::WorkerCall { reply, .. } => {
+                let _ = reply.send(Err(CallError::NoProc));
+            }
+            // Its reply slot closes unanswered: the caller learns `noproc`.
+            Input::Call { .. } | Input::ParentExit(_) | Input::Killed => {}
         }
     }
 
@@ -352,6 +431,9 @@ where
     /// Performs every action and feeds back every death the driver caused, until the core has
     /// nothing more to do, or a start failed (the run loop then yields before going on).
     fn settle(&mut self) {
+        if self.killed {
+            return;
+        }
         loop {
             if self.yield_wanted {
                 return;
@@ -384,7 +466,7 @@ where
                 args,
                 ..
             } => self.start(start, &function, &args),
-            Action::Shutdown { pid } => self.shut_down(pid),
+            Action::Shutdown { pid } => self.exit_signal(pid, &ExitReason::Shutdown),
             Action::Kill { pid } => self.kill(pid),
             Action::Reply { caller, reply } => {
                 // The caller may have given up (a stop with a timeout): nobody to tell.
@@ -470,19 +552,19 @@ where
         ChildTask::Worker { control, task }
     }
 
-    /// Sends child `pid` the exit signal `shutdown`. An idle worker that does not trap exits
-    /// dies at once (see the module docs); one that traps them gets its task for its
-    /// `terminate`.
-    fn shut_down(&mut self, pid: Pid) {
+    /// Sends child `pid` the exit signal `signal` (`shutdown` from the core, or `killed` from
+    /// a killed supervisor's broken link). An idle worker that does not trap exits dies at
+    /// once (see the module docs); one that traps them gets its task for its `terminate`.
+    fn exit_signal(&mut self, pid: Pid, signal: &ExitReason) {
         if let Some(ChildTask::Idle(process)) = self.children.get(&pid) {
             let reason = match crate::driver::guarded(|| process.worker().traps_exits()) {
-                Ok(false) => ExitReason::Shutdown,
+                Ok(false) => signal.clone(),
                 // As `Process::shutdown` says: a panic in `traps_exits` is the exit.
                 Err(panic) => panic,
                 Ok(true) => {
                     if let Some(control) = self.live_worker(pid) {
                         // The task is new: its control channel is open.
-                        let _ = control.send(Control::Shutdown);
+                        let _ = control.send(Control::Exit(signal.clone()));
                     }
                     return;
                 }
@@ -500,16 +582,16 @@ where
         match self.children.get(&pid) {
             // If the task has just ended by itself, its exit is in the mailbox.
             Some(ChildTask::Worker { control, .. }) => {
-                let _ = control.send(Control::Shutdown);
+                let _ = control.send(Control::Exit(signal.clone()));
             }
-            Some(ChildTask::Supervisor(control)) => control.signal(ExitReason::Shutdown),
+            Some(ChildTask::Supervisor(control)) => control.signal(signal.clone()),
             Some(ChildTask::Idle(_)) | None => {}
         }
     }
 
-    /// Kills child `pid`: a worker's task is aborted; a child supervisor gets its parent's
-    /// exit `killed` (its name is freed at once) and takes its subtree down. Either is
-    /// reported `killed` at once.
+    /// Kills child `pid`: a worker's task is aborted; a child supervisor is killed (its name
+    /// is freed at once; see [`Driver::be_killed`]): its children get the exit signal
+    /// `killed`. Either is reported `killed` at once.
     fn kill(&mut self, pid: Pid) {
         let Some(child) = self.children.remove(&pid) else {
             return;
@@ -519,7 +601,7 @@ where
             ChildTask::Idle(process) => process.dispose(),
             ChildTask::Supervisor(control) => {
                 self.registry.unregister_pid(pid);
-                control.signal(ExitReason::Killed);
+                control.kill();
             }
         }
         self.observe(Report::ChildDown {

@@ -170,9 +170,49 @@ where
     /// aborted and it is reported `killed` at once; the supervisor handles that exit like any
     /// other (it may restart the child). Returns whether `pid` was a live child. A callback
     /// running at that moment runs to its end (see the [module docs](crate::tokio_runtime)).
-    /// A killed child supervisor takes its subtree down.
+    /// A killed child supervisor dies as [`kill_supervisor`](Self::kill_supervisor) says: its
+    /// children get the exit signal `killed`.
     pub async fn kill(&self, pid: Pid) -> bool {
         self.link.kill(pid).await
+    }
+
+    /// Kills the supervisor itself (`Process.exit(sup, :kill)`): it dies at once with
+    /// `killed`, without shutting its children down, and its name is freed. Its children get
+    /// the exit signal `killed` through their links, as on the BEAM: a worker that does not
+    /// trap exits ends with `killed`, one that traps them runs its `terminate` and ends with
+    /// `killed` after its cleanup time, and a child supervisor shuts its own children down
+    /// (each with its own shutdown, the ordinary way) and ends with `killed`. A child
+    /// supervisor's parent sees it exit `killed` and applies its restart policy.
+    ///
+    /// Returns whether the supervisor was alive; once it returns,
+    /// [`is_alive`](Self::is_alive) is `false` and [`exit_reason`](Self::exit_reason) is
+    /// `killed`. Its children end in the background, on their own tasks.
+    ///
+    /// ```
+    /// use dynsup::runtime::BoxedWorker;
+    /// use dynsup::tokio_runtime::Supervisor;
+    /// use dynsup::{ChildSpec, Context, ExitReason, Init, Options, Worker};
+    ///
+    /// struct Idle;
+    /// impl Worker for Idle {
+    ///     type Message = ();
+    ///     type Call = ();
+    ///     type Reply = ();
+    ///     fn init(&mut self, _ctx: &mut Context<()>) -> Init {
+    ///         Init::Ok
+    ///     }
+    /// }
+    /// let spawner = |_: &&str, _: &[()]| -> BoxedWorker<()> { Box::new(Idle) };
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let sup = Supervisor::start_link(Options::default(), spawner).await.unwrap();
+    /// sup.start_child(ChildSpec::new("idle", vec![])).await.unwrap();
+    /// assert!(sup.kill_supervisor().await);
+    /// assert_eq!(sup.exit_reason(), Some(ExitReason::Killed));
+    /// assert!(!sup.kill_supervisor().await); // already dead
+    /// # });
+    /// ```
+    pub async fn kill_supervisor(&self) -> bool {
+        self.link.kill_supervisor().await
     }
 
     /// The parent's exit signal with `reason`: the supervisor shuts its children down and

@@ -54,6 +54,11 @@ impl<C: RuntimeCore, W: SendWorker + ?Sized> SubtreeControl for MailboxControl<C
         // The child supervisor may have just exited: its exit is in the parent's mailbox.
         let _ = self.mailbox.send(Input::ParentExit(reason));
     }
+
+    fn kill(&self) {
+        // Likewise: a child supervisor that has just exited has nothing left to kill.
+        let _ = self.mailbox.send(Input::Killed);
+    }
 }
 
 /// A new link (unlinked), the mailbox's receiving end and the status's sending end.

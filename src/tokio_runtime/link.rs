@@ -141,6 +141,18 @@ impl<C: RuntimeCore, W: Worker + ?Sized> Link<C, W> {
         self.is_alive() && self.mailbox.send(Input::ParentExit(reason)).is_ok()
     }
 
+    /// Kills the supervisor itself; whether it was alive to be killed. Returns once it is
+    /// dead (its children may still be ending).
+    pub(crate) async fn kill_supervisor(&self) -> bool {
+        if !self.is_alive() || self.mailbox.send(Input::Killed).is_err() {
+            return false;
+        }
+        // The driver sets the status at once when it reaches the kill (or, if it exited by
+        // itself just before, as it exited).
+        let _ = self.wait_exit_until(None).await;
+        true
+    }
+
     /// Whether the supervisor is still alive.
     pub(crate) fn is_alive(&self) -> bool {
         self.status.borrow().is_none()

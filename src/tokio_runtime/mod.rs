@@ -54,7 +54,9 @@
 //! As on the threaded runtime (`docs/trees.md`): [`StaticSupervisor`] runs the static core,
 //! a builder's `supervisors(..)` starts [`ChildSupervisor`]s (each in a task of its own) as
 //! children, pids are unique across a tree, and names live in a
-//! [`Registry`].
+//! [`Registry`]. [`Supervisor::kill_supervisor`] (and the static handle's) kills a supervisor
+//! as on the BEAM: it dies at once without its shutdown, and its children get the exit signal
+//! `killed` through their links.
 //!
 //! # Time
 //!

@@ -227,6 +227,47 @@ where
         self.link.kill(pid).await
     }
 
+    /// Kills the supervisor itself (`Process.exit(sup, :kill)`): it dies at once with
+    /// `killed`, without shutting its children down, and its name is freed. Its children get
+    /// the exit signal `killed` through their links, as on the BEAM: a worker that does not
+    /// trap exits ends with `killed`, one that traps them runs its `terminate` and ends with
+    /// `killed` after its cleanup time, and a child supervisor shuts its own children down
+    /// (each with its own shutdown, the ordinary way) and ends with `killed`. A child
+    /// supervisor's parent sees it exit `killed` and applies its restart policy.
+    ///
+    /// Returns whether the supervisor was alive; once it returns,
+    /// [`is_alive`](Self::is_alive) is `false` and [`exit_reason`](Self::exit_reason) is
+    /// `killed`. Its children end in the background, on their own tasks.
+    ///
+    /// ```
+    /// use dynsup::runtime::BoxedWorker;
+    /// use dynsup::static_supervisor::{Flags, StaticChildSpec};
+    /// use dynsup::tokio_runtime::StaticSupervisor;
+    /// use dynsup::{ChildSpec, Context, ExitReason, Init, Worker};
+    ///
+    /// struct Idle;
+    /// impl Worker for Idle {
+    ///     type Message = ();
+    ///     type Call = ();
+    ///     type Reply = ();
+    ///     fn init(&mut self, _ctx: &mut Context<()>) -> Init {
+    ///         Init::Ok
+    ///     }
+    /// }
+    /// let spawner = |_: &&str, _: &[()]| -> BoxedWorker<()> { Box::new(Idle) };
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let children = vec![StaticChildSpec::new("a", ChildSpec::new("idle", vec![]))];
+    /// let app = StaticSupervisor::start_link(Flags::default(), children, spawner)
+    ///     .await
+    ///     .unwrap();
+    /// assert!(app.kill_supervisor().await);
+    /// assert_eq!(app.exit_reason(), Some(ExitReason::Killed));
+    /// # });
+    /// ```
+    pub async fn kill_supervisor(&self) -> bool {
+        self.link.kill_supervisor().await
+    }
+
     /// The parent's exit signal with `reason` (does not wait).
     pub fn exit(&self, reason: ExitReason) -> bool {
         self.link.exit(reason)

@@ -19,10 +19,15 @@ pub(crate) struct TreeLink {
     pub(crate) notify: Arc<dyn Fn(ChildNote) + Send + Sync>,
 }
 
-/// How a parent signals a running child supervisor: its parent's exit signal.
+/// How a parent signals a running child supervisor: its parent's exit signal, or a kill.
 pub(crate) trait SubtreeControl: Send {
-    /// The exit signal `reason` from the parent (`shutdown`, or `killed` for a kill).
+    /// The exit signal `reason` from the parent (`shutdown`; `killed` when the parent itself
+    /// was killed), which the child supervisor traps: it shuts its children down, then exits
+    /// with `reason`.
     fn signal(&self, reason: ExitReason);
+    /// The untrappable kill: the child supervisor dies at once with `killed`, without its
+    /// shutdown, and its children get the exit signal `killed` through their links.
+    fn kill(&self);
 }
 
 /// Starts a child supervisor in its place in the tree.

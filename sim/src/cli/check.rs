@@ -10,7 +10,7 @@ use std::time::Instant;
 use dynsup_sim::model_check::config::{
     default_set, CheckConfig, ConfigProblem, Template, MAX_TEMPLATES,
 };
-use dynsup_sim::model_check::search::{replay, search, Counterexample};
+use dynsup_sim::model_check::search::{replay, search, Counterexample, SearchReport};
 use dynsup_sim::model_check::world::Step;
 
 use super::progress::{LineRate, PLAIN_INTERVAL};
@@ -45,7 +45,7 @@ pub struct CheckArgs {
     list: bool,
     /// The deepest path explored (default: each configuration's, deep enough to be complete).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000))]
-    depth: Option<u32>,
+    pub(super) depth: Option<u32>,
     /// `start_child` calls the client may make (at most 8).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8))]
     starts: Option<u8>,
@@ -57,28 +57,40 @@ pub struct CheckArgs {
     terminates: Option<u8>,
     /// The latest virtual time, in ms (at most 60,000).
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..=60_000))]
-    max_time_ms: Option<u64>,
+    pub(super) max_time_ms: Option<u64>,
     /// Stop after this many distinct states (the run is then reported incomplete; at most one
     /// billion).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
-    max_states: Option<u64>,
+    pub(super) max_states: Option<u64>,
     /// Let the client also call `which_children` and `count_children`.
     #[arg(long)]
     listings: bool,
     /// Threads expanding each level (default: the number of cores; counts never depend on it).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
-    jobs: Option<u16>,
+    pub(super) jobs: Option<u16>,
     /// Where to write the counterexample of a violation.
     #[arg(long, default_value = "target/dynsup-check")]
-    out: PathBuf,
+    pub(super) out: PathBuf,
     /// Replay a counterexample file written by an earlier run, step by step.
     #[arg(long, conflicts_with_all = ["configs", "list"])]
     replay: Option<PathBuf>,
+    /// Check a supervision tree instead: every sequence of operations on a small tree, every
+    /// tree checker on in every state (docs/model-checking.md, "Trees"); `--depth`,
+    /// `--max-states`, `--max-time-ms` (the latest wait), `--jobs`, `--out` and `--json` apply.
+    #[arg(long, conflicts_with_all = ["configs", "templates", "list", "replay", "starts", "crashes", "terminates", "listings"])]
+    pub(super) trees: bool,
+    /// With --trees: the tree to check, from the `sup` and `child` lines of a tree file (its
+    /// steps are ignored) [default: the built-in tree of docs/model-checking.md].
+    #[arg(long, requires = "trees", value_name = "FILE")]
+    pub(super) tree: Option<PathBuf>,
+    /// With --trees: plant a deliberately wrong tree checker (to test the harness itself).
+    #[arg(long, value_enum, hide = true, requires = "trees")]
+    pub(super) plant_tree_defect: Option<super::defect::TreeDefectArg>,
     /// Also print a one-line JSON summary as the last line of stdout: per configuration its
     /// `name`, `states`, `transitions`, `depth`, `complete`, `seconds`, `states_per_sec` and
     /// `violation` (null or its `checker`, `message`, `steps` and `file`), then the totals.
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
 }
 
 /// `--max-children`: a limit, or `infinity`.
@@ -130,24 +142,24 @@ fn custom_config(args: &CheckArgs) -> Result<Option<CheckConfig>, String> {
 
 /// One configuration's outcome.
 #[derive(serde::Serialize, Debug)]
-struct ConfigSummary {
-    name: String,
-    states: u64,
-    transitions: u64,
-    depth: u32,
-    complete: bool,
-    seconds: f64,
-    states_per_sec: f64,
-    violation: Option<ViolationSummary>,
+pub(super) struct ConfigSummary {
+    pub(super) name: String,
+    pub(super) states: u64,
+    pub(super) transitions: u64,
+    pub(super) depth: u32,
+    pub(super) complete: bool,
+    pub(super) seconds: f64,
+    pub(super) states_per_sec: f64,
+    pub(super) violation: Option<ViolationSummary>,
 }
 
 /// A violation in the JSON summary.
 #[derive(serde::Serialize, Debug)]
-struct ViolationSummary {
-    checker: String,
-    message: String,
-    steps: usize,
-    file: Option<String>,
+pub(super) struct ViolationSummary {
+    pub(super) checker: String,
+    pub(super) message: String,
+    pub(super) steps: usize,
+    pub(super) file: Option<String>,
 }
 
 /// The JSON summary.
@@ -341,10 +353,57 @@ fn replay_main(file: &Path) -> ExitCode {
     }
 }
 
+/// The progress of a search on stderr: a line every [`PLAIN_INTERVAL`].
+pub(super) fn progress_lines(name: &str, begun: Instant) -> impl FnMut(u32, u64, usize) + '_ {
+    let mut rate = LineRate::new(PLAIN_INTERVAL);
+    move |depth: u32, states: u64, frontier: usize| {
+        let elapsed = begun.elapsed();
+        if rate.due(elapsed, false) {
+            eprintln!(
+                "  {name}: depth {depth}, {states} states, frontier {frontier}, {:.0} states/s",
+                states as f64 / elapsed.as_secs_f64().max(1e-9)
+            );
+        }
+    }
+}
+
+/// Prints a search's figures (and its violation with the shortest path, if any); returns its
+/// seconds and states per second.
+pub(super) fn print_report<St: std::fmt::Display>(
+    label: &str,
+    name: &str,
+    report: &SearchReport<St>,
+    begun: Instant,
+) -> (f64, f64) {
+    let seconds = begun.elapsed().as_secs_f64();
+    let per_sec = report.states as f64 / seconds.max(1e-9);
+    let completeness = if report.complete {
+        "complete"
+    } else {
+        "INCOMPLETE (a bound cut it)"
+    };
+    println!(
+        "{label}: {name}: {} distinct states, {} transitions, depth {}, {completeness}, \
+         {seconds:.2} s ({per_sec:.0} states/s)",
+        report.states, report.transitions, report.depth
+    );
+    if let Some(found) = &report.violation {
+        println!("  VIOLATION {}", found.violation);
+        println!("  shortest path ({} steps):", found.path.len());
+        for step in &found.path {
+            println!("    {step}");
+        }
+    }
+    (seconds, per_sec)
+}
+
 /// Runs `dynsup-sim check`.
 pub fn main(args: &CheckArgs) -> ExitCode {
     if let Some(file) = &args.replay {
         return replay_main(file);
+    }
+    if args.trees {
+        return super::check_trees::main(args);
     }
     let custom = match custom_config(args) {
         Ok(custom) => custom,
@@ -390,17 +449,7 @@ pub fn main(args: &CheckArgs) -> ExitCode {
         };
         let config = with_bounds(args, config);
         let begun = Instant::now();
-        let mut rate = LineRate::new(PLAIN_INTERVAL);
-        let name = config.name.clone();
-        let mut progress = |depth: u32, states: u64, frontier: usize| {
-            let elapsed = begun.elapsed();
-            if rate.due(elapsed, false) {
-                eprintln!(
-                    "  {name}: depth {depth}, {states} states, frontier {frontier}, {:.0} states/s",
-                    states as f64 / elapsed.as_secs_f64().max(1e-9)
-                );
-            }
-        };
+        let mut progress = progress_lines(&config.name, begun);
         let report = match search(&config, jobs, &mut progress) {
             Ok(report) => report,
             Err(problem) => {
@@ -408,26 +457,10 @@ pub fn main(args: &CheckArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        let seconds = begun.elapsed().as_secs_f64();
-        let per_sec = report.states as f64 / seconds.max(1e-9);
-        let completeness = if report.complete {
-            "complete"
-        } else {
-            "INCOMPLETE (a bound cut it)"
-        };
         let label = index.map_or_else(|| "custom".to_owned(), |i| i.to_string());
-        println!(
-            "{label}: {}: {} distinct states, {} transitions, depth {}, {completeness}, \
-             {seconds:.2} s ({per_sec:.0} states/s)",
-            config.name, report.states, report.transitions, report.depth
-        );
+        let (seconds, per_sec) = print_report(&label, &config.name, &report, begun);
         let violation = report.violation.as_ref().map(|found| {
             status = ExitCode::from(1);
-            println!("  VIOLATION {}", found.violation);
-            println!("  shortest path ({} steps):", found.path.len());
-            for step in &found.path {
-                println!("    {step}");
-            }
             let text = counterexample_text(index, &config, found);
             let file = match write_counterexample(&args.out, index, &text) {
                 Ok(file) => {
@@ -476,21 +509,27 @@ pub fn main(args: &CheckArgs) -> ExitCode {
         }
     );
     if args.json {
-        let summary = Summary {
-            configs: summaries,
-            states,
-            transitions,
-            seconds,
-            states_per_sec: states as f64 / seconds.max(1e-9),
-            jobs,
-            violations,
-        };
-        match serde_json::to_string(&summary) {
-            Ok(line) => println!("{line}"),
-            Err(e) => eprintln!("error: {e}"),
-        }
+        print_json(summaries, seconds, jobs);
     }
     status
+}
+
+/// Prints the one-line JSON summary of `configs`, searched in `seconds` with `jobs` threads.
+pub(super) fn print_json(configs: Vec<ConfigSummary>, seconds: f64, jobs: usize) {
+    let states: u64 = configs.iter().map(|s| s.states).sum();
+    let summary = Summary {
+        states,
+        transitions: configs.iter().map(|s| s.transitions).sum(),
+        seconds,
+        states_per_sec: states as f64 / seconds.max(1e-9),
+        jobs,
+        violations: configs.iter().filter(|s| s.violation.is_some()).count(),
+        configs,
+    };
+    match serde_json::to_string(&summary) {
+        Ok(line) => println!("{line}"),
+        Err(e) => eprintln!("error: {e}"),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! The `--plant-defect` flag: names of the reference model's planted defects.
+//! The `--plant-defect` and `--plant-tree-defect` flags: names of the reference model's
+//! planted defects and of the planted, wrong tree checkers.
 
-use dynsup_sim::testing::Defect;
+use dynsup_sim::testing::{Defect, TreeDefect};
 
 /// A planted defect of the reference model, as named on the command line.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +46,30 @@ impl From<Defect> for DefectArg {
             Defect::RestartTerminated => DefectArg::RestartTerminated,
             Defect::TemporaryRestarted => DefectArg::TemporaryRestarted,
             Defect::MaxChildrenIgnoresRestarting => DefectArg::MaxChildrenIgnoresRestarting,
+        }
+    }
+}
+
+/// A planted, wrong tree checker, as named on the command line (`--plant-tree-defect`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TreeDefectArg {
+    /// Any supervisor that gives up under a parent is a violation.
+    EscalationForbidden,
+}
+
+impl TreeDefectArg {
+    /// The flag's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            TreeDefectArg::EscalationForbidden => "escalation-forbidden",
+        }
+    }
+}
+
+impl From<TreeDefectArg> for TreeDefect {
+    fn from(arg: TreeDefectArg) -> Self {
+        match arg {
+            TreeDefectArg::EscalationForbidden => TreeDefect::EscalationForbidden,
         }
     }
 }

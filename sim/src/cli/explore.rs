@@ -7,14 +7,16 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use dynsup_sim::coverage::{Coverage, Situation};
+use dynsup_sim::coverage::{Corner, Coverage};
 use dynsup_sim::explore::{generate, Failure};
 use dynsup_sim::scenario::Scenario;
 use dynsup_sim::testing::{
-    check_scenario_counted_with, check_scenario_with, shrink_failure_with, Defect,
+    check_scenario_counted_with, check_scenario_with, check_tree_text_with, shrink_failure_with,
+    shrink_tree_failure_with, Defect, TreeDefect,
 };
+use dynsup_sim::tree;
 
-use super::defect::DefectArg;
+use super::defect::{DefectArg, TreeDefectArg};
 use super::progress::CountProgress;
 
 /// Arguments of `dynsup-sim explore`.
@@ -73,54 +75,106 @@ pub struct ExploreArgs {
     #[arg(long, value_enum, hide = true)]
     plant_defect: Option<DefectArg>,
     /// Explore random supervision trees (tree files, docs/tree-scenarios.md) with the tree
-    /// checkers on, one thread, and print the seeds per second (the seed range and shard
-    /// options apply; `--jobs` does not).
-    #[arg(long, conflicts_with_all = ["plant_defect", "coverage", "json", "summary_file"])]
+    /// checkers on: every option applies; a failure is shrunk to a tree file that `dynsup-sim
+    /// run` replays, `--coverage` counts tree situations (docs/coverage.md, "Trees"), and the
+    /// `--json` summary also lists the tree `checkers`.
+    #[arg(long, conflicts_with = "plant_defect")]
     trees: bool,
+    /// With --trees: plant a deliberately wrong tree checker (to test the harness itself).
+    #[arg(long, value_enum, hide = true, requires = "trees")]
+    plant_tree_defect: Option<TreeDefectArg>,
 }
 
-/// `explore --trees`: each seed's random tree scenario run with the tree checkers on; the
-/// first failure is written to `--out` as a tree file that `dynsup-sim run` replays.
-fn explore_trees(args: &ExploreArgs, shard: Option<(u64, u64)>) -> ExitCode {
-    let seeds = seed_list(args, shard);
-    match args.seed {
-        Some(seed) => println!("TREES SEED={seed} steps={}", args.steps),
-        None => println!(
-            "TREES SEED={}..{} seeds={} steps={}",
-            args.first_seed,
-            args.first_seed.saturating_add(args.seeds),
-            seeds.len(),
-            args.steps
-        ),
-    }
+/// What the workers of a run found.
+struct SeedRun<F, S: Corner> {
+    /// Seeds that passed.
+    checked: u64,
+    /// Seeds that failed (workers stop at the first; a few may fail at once).
+    failures: u64,
+    /// The lowest failing seed and what its check returned.
+    found: Option<(u64, F)>,
+    /// The situations every seed run reached.
+    coverage: Coverage<S>,
+    /// Wall time in seconds.
+    elapsed: f64,
+}
+
+/// Runs `check` on `seeds` with `jobs` worker threads (progress on stderr) until every seed
+/// ran, one failed, or `limit` passed. The one worker loop of both explorers.
+fn run_seeds<F: Send, S: Corner + Send>(
+    seeds: &[u64],
+    jobs: usize,
+    limit: Option<Duration>,
+    check: impl Fn(u64, &mut Coverage<S>) -> Result<(), F> + Sync,
+) -> SeedRun<F, S> {
     let started = Instant::now();
-    let limit = args.time_limit.map(Duration::from_secs_f64);
-    let mut run = 0u64;
-    for &seed in &seeds {
-        if limit.is_some_and(|limit| started.elapsed() >= limit) {
-            break;
+    let next = AtomicU64::new(0);
+    let done = AtomicU64::new(0);
+    let failed = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let found: Mutex<Option<(u64, F)>> = Mutex::new(None);
+    let coverage: Mutex<Coverage<S>> = Mutex::new(Coverage::new());
+    let total = seeds.len() as u64;
+    // Each worker holds a sender; once all have finished, the progress loop wakes at once
+    // (instead of at its next tick), so the run's time is the workers' time.
+    let (running, all_finished) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let (next, done, failed, stop, found) = (&next, &done, &failed, &stop, &found);
+        let (coverage, check) = (&coverage, &check);
+        for _ in 0..jobs {
+            let running = running.clone();
+            scope.spawn(move || {
+                // Moved in: dropped when this worker returns.
+                let _running = &running;
+                // Each worker counts on its own and adds its counts once, at the end.
+                let mut reached = Coverage::new();
+                loop {
+                    if stop.load(Ordering::Relaxed) || limit.is_some_and(|l| started.elapsed() > l)
+                    {
+                        break;
+                    }
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&seed) = usize::try_from(index).ok().and_then(|i| seeds.get(i)) else {
+                        break;
+                    };
+                    if let Err(failure) = check(seed, &mut reached) {
+                        stop.store(true, Ordering::Relaxed);
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        if let Ok(mut slot) = found.lock() {
+                            if slot.as_ref().is_none_or(|(s, _)| seed < *s) {
+                                *slot = Some((seed, failure));
+                            }
+                        }
+                        break;
+                    }
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                if let Ok(mut total) = coverage.lock() {
+                    total.add(&reached);
+                }
+            });
         }
-        run += 1;
-        if let Err((text, error)) = dynsup_sim::tree::check_seed(seed, args.steps) {
-            let path = args.out.join(format!("tree-seed-{seed}.scn"));
-            let written = std::fs::create_dir_all(&args.out)
-                .and_then(|()| std::fs::write(&path, &text))
-                .is_ok();
-            println!("FAILED seed {seed}: {error}");
-            if written {
-                println!("replay: dynsup-sim run {}", path.display());
+        drop(running);
+        let mut progress = CountProgress::new(total, "seeds");
+        while !stop.load(Ordering::Relaxed) && done.load(Ordering::Relaxed) < total {
+            if limit.is_some_and(|l| started.elapsed() > l) {
+                break;
             }
-            return ExitCode::from(1);
+            let tick = all_finished.recv_timeout(Duration::from_millis(200));
+            if tick == Err(RecvTimeoutError::Disconnected) {
+                break;
+            }
+            progress.update(done.load(Ordering::Relaxed), started.elapsed(), false);
         }
+        progress.update(done.load(Ordering::Relaxed), started.elapsed(), true);
+    });
+    SeedRun {
+        checked: done.load(Ordering::Relaxed),
+        failures: failed.load(Ordering::Relaxed),
+        found: found.into_inner().ok().flatten(),
+        coverage: coverage.into_inner().unwrap_or_default(),
+        elapsed: started.elapsed().as_secs_f64(),
     }
-    let seconds = started.elapsed().as_secs_f64();
-    let rate = if seconds > 0.0 {
-        run as f64 / seconds
-    } else {
-        0.0
-    };
-    println!("explored {run} tree seeds in {seconds:.2}s: {rate:.0} seeds/s, 0 failures");
-    ExitCode::SUCCESS
 }
 
 /// A number of seconds: finite, not negative, at most a year (`Duration::from_secs_f64`
@@ -184,9 +238,19 @@ fn seed_list(args: &ExploreArgs, shard: Option<(u64, u64)>) -> Vec<u64> {
     shard_seeds(args.first_seed, end, shard.unwrap_or((0, 1)))
 }
 
-/// The first failure found: its seed, scenario and check.
+/// The range of a run as its first line prints it: `FIRST..END seeds=N shard=I/N` (`-`: all).
+fn range_text(args: &ExploreArgs, shard: Option<(u64, u64)>, seeds: &[u64]) -> String {
+    format!(
+        "{}..{} seeds={} shard={}",
+        args.first_seed,
+        args.first_seed.saturating_add(args.seeds),
+        seeds.len(),
+        shard.map_or_else(|| "-".to_owned(), |(i, n)| format!("{i}/{n}"))
+    )
+}
+
+/// A failing scenario and its check.
 struct Found {
-    seed: u64,
     scenario: Scenario,
     failure: Failure,
 }
@@ -213,103 +277,115 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if args.trees {
-        return explore_trees(args, shard);
-    }
     let seeds = seed_list(args, shard);
-    let steps = usize::try_from(args.steps).unwrap_or(200);
-    let defect: Option<Defect> = args.plant_defect.map(Into::into);
     let jobs = args
         .jobs
         .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
         .unwrap_or(1)
         .clamp(1, 256);
+    if args.trees {
+        return explore_trees(args, shard, &seeds, jobs);
+    }
+    let steps = usize::try_from(args.steps).unwrap_or(200);
+    let defect: Option<Defect> = args.plant_defect.map(Into::into);
     match args.seed {
         Some(seed) => println!("SEED={seed} {}", describe(&generate(seed, steps))),
         None => println!(
-            "SEED={}..{} seeds={} shard={} steps={steps} jobs={jobs}{}",
-            args.first_seed,
-            args.first_seed.saturating_add(args.seeds),
-            seeds.len(),
-            shard.map_or_else(|| "-".to_owned(), |(i, n)| format!("{i}/{n}")),
+            "SEED={} steps={steps} jobs={jobs}{}",
+            range_text(args, shard, &seeds),
             defect.map_or_else(String::new, |d| format!(" planted-defect={d:?}")),
         ),
     }
-
-    let started = Instant::now();
     let limit = args.time_limit.map(Duration::from_secs_f64);
-    let next = AtomicU64::new(0);
-    let done = AtomicU64::new(0);
-    let failed = AtomicU64::new(0);
-    let stop = AtomicBool::new(false);
-    let found: Mutex<Option<Found>> = Mutex::new(None);
-    let coverage: Mutex<Coverage> = Mutex::new(Coverage::new());
-    let total = seeds.len() as u64;
-    // Each worker holds a sender; once all have finished, the progress loop wakes at once
-    // (instead of at its next tick), so the run's time is the workers' time.
-    let (running, all_finished) = mpsc::channel::<()>();
-    std::thread::scope(|scope| {
-        let (next, done, failed, stop, found) = (&next, &done, &failed, &stop, &found);
-        let (seeds, coverage) = (&seeds, &coverage);
-        for _ in 0..jobs {
-            let running = running.clone();
-            scope.spawn(move || {
-                // Moved in: dropped when this worker returns.
-                let _running = &running;
-                // Each worker counts on its own and adds its counts once, at the end.
-                let mut reached = Coverage::new();
-                loop {
-                    if stop.load(Ordering::Relaxed) || limit.is_some_and(|l| started.elapsed() > l)
-                    {
-                        break;
-                    }
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&seed) = usize::try_from(index).ok().and_then(|i| seeds.get(i)) else {
-                        break;
-                    };
-                    let scenario = generate(seed, steps);
-                    if let Err(failure) =
-                        check_scenario_counted_with(&scenario, defect, &mut reached)
-                    {
-                        stop.store(true, Ordering::Relaxed);
-                        failed.fetch_add(1, Ordering::Relaxed);
-                        if let Ok(mut slot) = found.lock() {
-                            if slot.as_ref().is_none_or(|f| seed < f.seed) {
-                                *slot = Some(Found {
-                                    seed,
-                                    scenario,
-                                    failure,
-                                });
-                            }
-                        }
-                        break;
-                    }
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-                if let Ok(mut total) = coverage.lock() {
-                    total.add(&reached);
-                }
-            });
-        }
-        drop(running);
-        let mut progress = CountProgress::new(total, "seeds");
-        while !stop.load(Ordering::Relaxed) && done.load(Ordering::Relaxed) < total {
-            if limit.is_some_and(|l| started.elapsed() > l) {
-                break;
-            }
-            let tick = all_finished.recv_timeout(Duration::from_millis(200));
-            if tick == Err(RecvTimeoutError::Disconnected) {
-                break;
-            }
-            progress.update(done.load(Ordering::Relaxed), started.elapsed(), false);
-        }
-        progress.update(done.load(Ordering::Relaxed), started.elapsed(), true);
+    let run = run_seeds(&seeds, jobs, limit, |seed, reached| {
+        let scenario = generate(seed, steps);
+        check_scenario_counted_with(&scenario, defect, reached)
+            .map_err(|failure| Box::new(Found { scenario, failure }))
     });
+    let mut summary = summary_of(args, shard, &seeds, &run);
+    let status = match &run.found {
+        None => {
+            let (checked, total, elapsed) = (run.checked, seeds.len(), run.elapsed);
+            let rate = checked as f64 / elapsed.max(1e-9);
+            let note = if summary.time_limit_reached {
+                " (time limit)"
+            } else {
+                ""
+            };
+            println!("explored {checked} of {total} seeds in {elapsed:.1} s ({rate:.0} seeds/s): no violation{note}");
+            ExitCode::SUCCESS
+        }
+        Some((seed, found)) => {
+            let (status, failure) = report(*seed, found, args, defect);
+            summary.failure = Some(failure);
+            status
+        }
+    };
+    finish(args, &summary, &run.coverage, status)
+}
 
-    let checked = done.load(Ordering::Relaxed);
-    let failures = failed.load(Ordering::Relaxed);
-    let elapsed = started.elapsed().as_secs_f64();
-    let found = found.into_inner().ok().flatten();
+/// `explore --trees`: each seed's random tree file run with every tree checker on and its
+/// tree situations counted; the lowest failing seed is shrunk and written to `--out` as a
+/// tree file that `dynsup-sim run` replays.
+fn explore_trees(
+    args: &ExploreArgs,
+    shard: Option<(u64, u64)>,
+    seeds: &[u64],
+    jobs: usize,
+) -> ExitCode {
+    let defect: Option<TreeDefect> = args.plant_tree_defect.map(Into::into);
+    let planted = args.plant_tree_defect.map_or_else(String::new, |d| {
+        format!(" planted-tree-defect={}", d.name())
+    });
+    match args.seed {
+        Some(seed) => println!(
+            "TREES SEED={seed} steps={} jobs={jobs}{planted}",
+            args.steps
+        ),
+        None => println!(
+            "TREES SEED={} steps={} jobs={jobs}{planted}",
+            range_text(args, shard, seeds),
+            args.steps
+        ),
+    }
+    let limit = args.time_limit.map(Duration::from_secs_f64);
+    let run = run_seeds(seeds, jobs, limit, |seed, reached| {
+        let text = tree::generate::tree_text(seed, args.steps);
+        check_tree_text_with(&text, defect, reached).map_err(|failure| (text, failure))
+    });
+    let mut summary = summary_of(args, shard, seeds, &run);
+    summary.checkers = Some(tree::invariants::CHECKS.to_vec());
+    let status = match &run.found {
+        None => {
+            let rate = run.checked as f64 / run.elapsed.max(1e-9);
+            let note = if summary.time_limit_reached {
+                " (time limit)"
+            } else {
+                ""
+            };
+            println!(
+                "explored {} tree seeds in {:.2}s: {rate:.0} seeds/s, 0 failures{note}",
+                run.checked, run.elapsed
+            );
+            ExitCode::SUCCESS
+        }
+        Some((seed, (text, failure))) => {
+            let (status, failure) = report_tree(*seed, text, failure, args);
+            summary.failure = Some(failure);
+            status
+        }
+    };
+    finish(args, &summary, &run.coverage, status)
+}
+
+/// The `--json` summary of `run`, without its failure.
+fn summary_of<'a, F, S: Corner>(
+    args: &ExploreArgs,
+    shard: Option<(u64, u64)>,
+    seeds: &[u64],
+    run: &'a SeedRun<F, S>,
+) -> Summary<'a, S> {
+    let total = seeds.len() as u64;
     let range = match args.seed {
         Some(seed) => SeedRange {
             first: seed,
@@ -320,39 +396,36 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
             end: args.first_seed.saturating_add(args.seeds),
         },
     };
-    let coverage = coverage.into_inner().unwrap_or_default();
-    let mut summary = Summary {
-        seeds_run: checked + failures,
+    Summary {
+        seeds_run: run.checked + run.failures,
         seeds_total: total,
         first_seed: seeds.first().copied(),
         range,
         shard: shard.map(|(index, count)| Shard { index, count }),
         steps: args.steps,
-        failures,
-        seeds_per_sec: (checked + failures) as f64 / elapsed.max(1e-9),
-        elapsed_seconds: elapsed,
-        time_limit_reached: found.is_none() && checked < total,
-        coverage: CoverageCounts(&coverage),
+        failures: run.failures,
+        seeds_per_sec: (run.checked + run.failures) as f64 / run.elapsed.max(1e-9),
+        elapsed_seconds: run.elapsed,
+        time_limit_reached: run.found.is_none() && run.checked < total,
+        coverage: CoverageCounts(&run.coverage),
+        checkers: None,
         failure: None,
-    };
-    let status = match found {
-        None => {
-            let rate = checked as f64 / elapsed.max(1e-9);
-            let note = if checked < total { " (time limit)" } else { "" };
-            println!("explored {checked} of {total} seeds in {elapsed:.1} s ({rate:.0} seeds/s): no violation{note}");
-            ExitCode::SUCCESS
-        }
-        Some(found) => {
-            let (status, failure) = report(&found, args, defect);
-            summary.failure = Some(failure);
-            status
-        }
-    };
+    }
+}
+
+/// Prints the coverage table (`--coverage`) and writes the JSON summary (`--json`,
+/// `--summary-file`); the run's status, or 2 when the summary cannot be written.
+fn finish<S: Corner>(
+    args: &ExploreArgs,
+    summary: &Summary<'_, S>,
+    coverage: &Coverage<S>,
+    status: ExitCode,
+) -> ExitCode {
     if args.coverage {
         print!("{coverage}");
     }
     if args.json || args.summary_file.is_some() {
-        let json = match serde_json::to_string(&summary) {
+        let json = match serde_json::to_string(summary) {
             Ok(json) => json,
             Err(err) => {
                 eprintln!("dynsup-sim: cannot write the JSON summary: {err}");
@@ -374,7 +447,8 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
 
 /// The `--json` summary of a run.
 #[derive(serde::Serialize, Debug)]
-struct Summary<'a> {
+#[serde(bound = "")]
+struct Summary<'a, S: Corner> {
     /// Seeds checked in full: those that passed and those that failed.
     seeds_run: u64,
     /// Seeds in the range (or shard) asked for.
@@ -395,8 +469,12 @@ struct Summary<'a> {
     elapsed_seconds: f64,
     /// Whether --time-limit stopped the run before every seed was checked.
     time_limit_reached: bool,
-    /// How many times the run reached each supervisor situation, by name.
-    coverage: CoverageCounts<'a>,
+    /// How many times the run reached each supervisor situation (tree situation with
+    /// `--trees`), by name.
+    coverage: CoverageCounts<'a, S>,
+    /// With `--trees`: the tree checkers every run had on (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checkers: Option<Vec<&'static str>>,
     /// The lowest failing seed, shrunk.
     failure: Option<FailureSummary>,
 }
@@ -421,14 +499,14 @@ struct Shard {
 
 /// Coverage as a JSON object: each situation's name and count, in table order.
 #[derive(Debug)]
-struct CoverageCounts<'a>(&'a Coverage);
+struct CoverageCounts<'a, S: Corner>(&'a Coverage<S>);
 
-impl serde::Serialize for CoverageCounts<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl<S: Corner> serde::Serialize for CoverageCounts<'_, S> {
+    fn serialize<Z: serde::Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
         use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(Situation::ALL.len()))?;
+        let mut map = serializer.serialize_map(Some(S::EVERY.len()))?;
         for (situation, count) in self.0.iter() {
-            map.serialize_entry(situation.name(), &count)?;
+            map.serialize_entry(situation.label(), &count)?;
         }
         map.end()
     }
@@ -452,14 +530,19 @@ struct FailureSummary {
 }
 
 /// Shrinks the failure, writes its scenario file and prints how to replay it.
-fn report(found: &Found, args: &ExploreArgs, defect: Option<Defect>) -> (ExitCode, FailureSummary) {
-    println!("SEED={} {}", found.seed, describe(&found.scenario));
+fn report(
+    seed: u64,
+    found: &Found,
+    args: &ExploreArgs,
+    defect: Option<Defect>,
+) -> (ExitCode, FailureSummary) {
+    println!("SEED={seed} {}", describe(&found.scenario));
     println!("violation: {}", found.failure);
     let shrunk = shrink_failure_with(&found.scenario, &found.failure, defect);
     let final_failure = check_scenario_with(&shrunk, defect)
         .err()
         .unwrap_or_else(|| found.failure.clone());
-    let path = args.out.join(format!("seed-{}.scn", found.seed));
+    let path = args.out.join(format!("seed-{seed}.scn"));
     let defect_flag = defect.map_or_else(String::new, |d| {
         format!(" --plant-defect {}", DefectArg::from(d).name())
     });
@@ -471,23 +554,80 @@ fn report(found: &Found, args: &ExploreArgs, defect: Option<Defect>) -> (ExitCod
         "# dynsup-sim explore: shrunk failing scenario ({} of {} steps kept)\n# seed: {} (--steps {})\n# violated: {}\n# replay: {replay}\n{shrunk}",
         shrunk.steps.len(),
         found.scenario.steps.len(),
-        found.seed,
+        seed,
         args.steps,
         final_failure.to_string().replace('\n', " "),
     );
-    let mut summary = FailureSummary {
-        seed: found.seed,
-        check: final_failure.check.clone(),
-        violation: final_failure.to_string(),
-        shrunk_steps: shrunk.steps.len(),
-        scenario_file: None,
-        replay,
-    };
-    if let Err(err) = write_file(&path, &text) {
+    save(
+        &path,
+        &text,
+        FailureSummary {
+            seed,
+            check: final_failure.check.clone(),
+            violation: final_failure.to_string(),
+            shrunk_steps: shrunk.steps.len(),
+            scenario_file: None,
+            replay,
+        },
+    )
+}
+
+/// Shrinks a failing tree file, writes it and prints how to replay it.
+fn report_tree(
+    seed: u64,
+    text: &str,
+    failure: &Failure,
+    args: &ExploreArgs,
+) -> (ExitCode, FailureSummary) {
+    let defect: Option<TreeDefect> = args.plant_tree_defect.map(Into::into);
+    let steps_of = |text: &str| text.lines().filter(|l| l.starts_with("at ")).count();
+    println!("TREES SEED={seed} steps={}", steps_of(text));
+    println!("violation: {failure}");
+    let shrunk = shrink_tree_failure_with(text, failure, defect);
+    let final_failure = check_tree_text_with(&shrunk, defect, &mut Coverage::new())
+        .err()
+        .unwrap_or_else(|| failure.clone());
+    let path = args.out.join(format!("tree-seed-{seed}.scn"));
+    let defect_flag = args.plant_tree_defect.map_or_else(String::new, |d| {
+        format!(" --plant-tree-defect {}", d.name())
+    });
+    let replay = format!(
+        "cargo run --release -p dynsup-sim -- run{defect_flag} {}",
+        path.display()
+    );
+    let shrunk_steps = steps_of(&shrunk);
+    let contents = format!(
+        "# dynsup-sim explore --trees: shrunk failing tree ({shrunk_steps} of {} steps kept)\n# seed: {seed} (--steps {})\n# violated: {}\n# replay: {replay}\n{shrunk}",
+        steps_of(text),
+        args.steps,
+        final_failure.to_string().replace('\n', " "),
+    );
+    save(
+        &path,
+        &contents,
+        FailureSummary {
+            seed,
+            check: final_failure.check.clone(),
+            violation: final_failure.to_string(),
+            shrunk_steps,
+            scenario_file: None,
+            replay,
+        },
+    )
+}
+
+/// Writes a shrunk failure's file and prints where it is and how to replay it: status 1, or
+/// 2 when it cannot be written.
+fn save(path: &Path, text: &str, mut summary: FailureSummary) -> (ExitCode, FailureSummary) {
+    if let Err(err) = write_file(path, text) {
         eprintln!("dynsup-sim: cannot write {}: {err}", path.display());
         return (ExitCode::from(2), summary);
     }
-    println!("shrunk to {} steps: {}", shrunk.steps.len(), path.display());
+    println!(
+        "shrunk to {} steps: {}",
+        summary.shrunk_steps,
+        path.display()
+    );
     println!("replay: {}", summary.replay);
     summary.scenario_file = Some(path.display().to_string());
     (ExitCode::from(1), summary)

@@ -1,11 +1,13 @@
 //! `dynsup-sim merge-summaries`: adds up the JSON summaries of the shards of one explore run
-//! (seeds, rate, failures, coverage), and checks that the shards cover the range exactly once.
+//! (seeds, rate, failures, coverage; of `explore --trees` runs too), and checks that the shards
+//! cover the range exactly once.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use dynsup_sim::coverage::{Coverage, Situation};
+use dynsup_sim::coverage::{Corner, Coverage};
+use dynsup_sim::tree::coverage::TreeSituation;
 
 /// Arguments of `dynsup-sim merge-summaries`.
 #[derive(clap::Args, Debug)]
@@ -31,6 +33,9 @@ struct ShardSummary {
     elapsed_seconds: f64,
     time_limit_reached: bool,
     coverage: BTreeMap<String, u64>,
+    /// Present in the summaries of `explore --trees` only.
+    #[serde(default)]
+    checkers: Option<Vec<String>>,
     failure: Option<FailureSummary>,
 }
 
@@ -67,9 +72,30 @@ struct Merged {
     /// The shards' wall times added up: the run's, when they ran one after the other.
     total_seconds: f64,
     time_limited_shards: u64,
-    coverage: Coverage,
+    coverage: Counts,
     /// The lowest failing seed of any shard.
     failure: Option<FailureSummary>,
+}
+
+/// The merged coverage: of supervisor situations, or of tree situations (`explore --trees`).
+#[derive(Debug, PartialEq)]
+enum Counts {
+    Flat(Coverage),
+    Trees(Coverage<TreeSituation>),
+}
+
+/// Adds up the coverage counts of `summaries`, each name one of `S`'s situations.
+fn counted<S: Corner>(summaries: &[ShardSummary]) -> Result<Coverage<S>, String> {
+    let mut coverage = Coverage::new();
+    for summary in summaries {
+        for (name, &times) in &summary.coverage {
+            let situation = S::EVERY.iter().find(|s| s.label() == name).ok_or_else(|| {
+                format!("unknown situation {name:?}: a summary of another version")
+            })?;
+            coverage.hit_times(*situation, times);
+        }
+    }
+    Ok(coverage)
 }
 
 /// Reads a summary: the last non-empty line of the file.
@@ -129,18 +155,15 @@ fn merge(summaries: &[ShardSummary]) -> Result<Merged, String> {
     if !missing.is_empty() {
         return Err(format!("shards missing: {}", missing.join(" ")));
     }
-    let mut coverage = Coverage::new();
-    for summary in summaries {
-        for (name, &times) in &summary.coverage {
-            let situation = Situation::ALL
-                .iter()
-                .find(|s| s.name() == name)
-                .ok_or_else(|| {
-                    format!("unknown situation {name:?}: a summary of another version")
-                })?;
-            coverage.hit_times(*situation, times);
-        }
+    let trees = first.checkers.is_some();
+    if summaries.iter().any(|s| s.checkers.is_some() != trees) {
+        return Err("summaries of explore and of explore --trees: not shards of one run".into());
     }
+    let coverage = if trees {
+        Counts::Trees(counted(summaries)?)
+    } else {
+        Counts::Flat(counted(summaries)?)
+    };
     let failure = summaries
         .iter()
         .filter_map(|s| s.failure.clone())
@@ -191,14 +214,14 @@ pub fn main(args: &MergeArgs) -> ExitCode {
             m.time_limited_shards
         );
     }
-    let reachable = Situation::ALL.len();
+    let table = match &m.coverage {
+        Counts::Flat(coverage) => coverage.to_string(),
+        Counts::Trees(coverage) => coverage.to_string(),
+    };
     if args.coverage {
-        print!("{}", m.coverage);
+        print!("{table}");
     } else {
-        println!(
-            "coverage: {} of {reachable} situations reached",
-            reachable - m.coverage.missing().len()
-        );
+        println!("{}", table.lines().next().unwrap_or_default());
     }
     match &m.failure {
         None => ExitCode::SUCCESS,
@@ -215,6 +238,25 @@ pub fn main(args: &MergeArgs) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dynsup_sim::coverage::Situation;
+
+    #[test]
+    fn tree_shards_add_up_their_tree_situations() {
+        let tree_shard = |index: u64| {
+            let mut summary = shard(index, 2, 50);
+            summary.checkers = Some(vec!["orphan".into()]);
+            summary.coverage = BTreeMap::from([(TreeSituation::ALL[0].label().to_owned(), 2)]);
+            summary
+        };
+        let merged = merge(&[tree_shard(0), tree_shard(1)]).unwrap();
+        match merged.coverage {
+            Counts::Trees(coverage) => assert_eq!(coverage.count(TreeSituation::ALL[0]), 4),
+            Counts::Flat(_) => panic!("tree summaries merge as trees"),
+        }
+        let mut flat_name = tree_shard(1);
+        flat_name.coverage = BTreeMap::from([(Situation::ALL[0].name().to_owned(), 1)]);
+        assert!(merge(&[tree_shard(0), flat_name]).is_err());
+    }
 
     fn shard(index: u64, count: u64, seeds: u64) -> ShardSummary {
         let mut coverage = BTreeMap::new();
@@ -229,6 +271,7 @@ mod tests {
             elapsed_seconds: 1.0 + index as f64,
             time_limit_reached: false,
             coverage,
+            checkers: None,
             failure: None,
         }
     }
@@ -249,7 +292,10 @@ mod tests {
         );
         assert_eq!(merged.slowest_seconds, 3.0);
         assert_eq!(merged.total_seconds, 6.0);
-        assert_eq!(merged.coverage.count(Situation::ALL[0]), 6);
+        match merged.coverage {
+            Counts::Flat(coverage) => assert_eq!(coverage.count(Situation::ALL[0]), 6),
+            Counts::Trees(_) => panic!("flat summaries merge as flat"),
+        }
         assert_eq!(merged.failure.map(|f| f.seed), Some(40));
     }
 
@@ -269,6 +315,10 @@ mod tests {
         other_version.coverage.insert("no-such-situation".into(), 1);
         let err = merge(&[shard(0, 2, 1), other_version]).unwrap_err();
         assert!(err.contains("another version"), "{err}");
+        let mut tree_shard = shard(1, 2, 1);
+        tree_shard.checkers = Some(vec!["orphan".into()]);
+        let err = merge(&[shard(0, 2, 1), tree_shard]).unwrap_err();
+        assert!(err.contains("--trees"), "{err}");
         let mut unsharded = shard(0, 1, 100);
         unsharded.shard = None;
         assert_eq!(merge(&[unsharded]).unwrap().seeds_run, 100);

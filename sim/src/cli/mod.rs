@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod check_trees;
 pub mod defect;
 pub mod explore;
 pub mod merge;

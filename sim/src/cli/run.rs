@@ -10,11 +10,11 @@ use std::process::ExitCode;
 use dynsup_sim::coverage::Coverage;
 use dynsup_sim::runner::{self, RunError};
 use dynsup_sim::scenario;
-use dynsup_sim::testing::{check_scenario_counted_with, Defect};
+use dynsup_sim::testing::{check_scenario_counted_with, Defect, TreeDefect};
 use dynsup_sim::threads;
-use dynsup_sim::tree;
+use dynsup_sim::tree::{self, coverage::TreeSituation};
 
-use super::defect::DefectArg;
+use super::defect::{DefectArg, TreeDefectArg};
 
 /// Arguments of `dynsup-sim run`.
 #[derive(clap::Args, Debug)]
@@ -25,13 +25,17 @@ pub struct RunArgs {
     /// Plant a deliberate defect in the reference model (to replay an explorer finding).
     #[arg(long, value_enum, hide = true)]
     plant_defect: Option<DefectArg>,
+    /// Plant a deliberately wrong tree checker (to replay an `explore --trees` finding).
+    #[arg(long, value_enum, hide = true)]
+    plant_tree_defect: Option<TreeDefectArg>,
     /// Where the scenarios run: the deterministic simulator (virtual time), or the real
     /// threaded runtime (real time: it takes as long as the scenario), or the tokio runtime
     /// (on tokio's paused clock: virtual time).
     #[arg(long, value_enum, default_value_t = RuntimeArg::Sim)]
     runtime: RuntimeArg,
     /// After the transcripts, print the coverage table: the supervisor situations the
-    /// scenarios reached (simulator only; docs/coverage.md).
+    /// scenarios reached, and the tree situations the tree files reached (simulator only;
+    /// docs/coverage.md).
     #[arg(long)]
     coverage: bool,
 }
@@ -63,6 +67,8 @@ pub fn main(args: &RunArgs) -> ExitCode {
     let mut out = std::io::stdout().lock();
     let several = args.files.len() > 1;
     let mut coverage = Coverage::new();
+    let mut tree_coverage: Coverage<TreeSituation> = Coverage::new();
+    let (mut flat_files, mut tree_files) = (false, false);
     for path in &args.files {
         let text = match scenario::read_text(path) {
             Ok(text) => text,
@@ -74,11 +80,18 @@ pub fn main(args: &RunArgs) -> ExitCode {
             } else {
                 String::new()
             };
-            if let Err((code, message)) = run_tree(&mut out, path, &text, args.runtime, &header) {
+            tree_files = true;
+            let run = TreeRun {
+                runtime: args.runtime,
+                planted: args.plant_tree_defect.map(Into::into),
+                coverage: &mut tree_coverage,
+            };
+            if let Err((code, message)) = run_tree(&mut out, path, &text, run, &header) {
                 return fail(&mut out, code, &message);
             }
             continue;
         }
+        flat_files = true;
         let parsed = match scenario::parse(&text).map_err(|e| e.in_file(path.display().to_string()))
         {
             Ok(parsed) => parsed,
@@ -117,33 +130,55 @@ pub fn main(args: &RunArgs) -> ExitCode {
             return fail(&mut out, 1, &format!("{}: {failure}", path.display()));
         }
     }
-    if args.coverage && args.runtime == RuntimeArg::Sim && write!(out, "{coverage}").is_err() {
-        return ExitCode::from(1);
+    if args.coverage && args.runtime == RuntimeArg::Sim {
+        let flat = if flat_files {
+            coverage.to_string()
+        } else {
+            String::new()
+        };
+        let trees = if tree_files {
+            tree_coverage.to_string()
+        } else {
+            String::new()
+        };
+        if write!(out, "{flat}{trees}").is_err() {
+            return ExitCode::from(1);
+        }
     }
     ExitCode::SUCCESS
 }
 
-/// Runs one tree file in the tree world or on a runtime and prints its transcript;
-/// `Err((status, message))` on a bad file (2), a run that does not settle (2) or a checker
-/// violation (1).
+/// How a tree file runs: where, with which planted checker, counting into which coverage.
+struct TreeRun<'a> {
+    runtime: RuntimeArg,
+    planted: Option<TreeDefect>,
+    coverage: &'a mut Coverage<TreeSituation>,
+}
+
+/// Runs one tree file in the tree world (counting its tree situations) or on a runtime and
+/// prints its transcript; `Err((status, message))` on a bad file (2), a run that does not
+/// settle (2) or a checker violation (1).
 fn run_tree(
     out: &mut impl Write,
     path: &Path,
     text: &str,
-    runtime: RuntimeArg,
+    run: TreeRun<'_>,
     header: &str,
 ) -> Result<(), (u8, String)> {
     let parsed = tree::parse_tree(text)
         .map_err(|e| (2, e.in_file(path.display().to_string()).to_string()))?;
-    let transcript = match runtime {
-        RuntimeArg::Sim => tree::run(&parsed).map_err(|err| {
-            let code = if matches!(err, tree::WorldError::Violation(_)) {
-                1
-            } else {
-                2
-            };
-            (code, format!("{}: {err}", path.display()))
-        })?,
+    let checker = Box::new(tree::invariants::TreeInvariants::with_defect(run.planted));
+    let transcript = match run.runtime {
+        RuntimeArg::Sim => {
+            tree::run_observed(&parsed, Some(checker), Some(run.coverage)).map_err(|err| {
+                let code = if matches!(err, tree::WorldError::Violation(_)) {
+                    1
+                } else {
+                    2
+                };
+                (code, format!("{}: {err}", path.display()))
+            })?
+        }
         RuntimeArg::Threads => threads::run_tree_threads(&parsed)
             .map_err(|e| (2, format!("{}: {e}", path.display())))?,
         RuntimeArg::Tokio => dynsup_sim::tokio::run_tree_tokio(&parsed, true)

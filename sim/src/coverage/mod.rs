@@ -24,11 +24,13 @@
 //! assert_eq!(coverage.count(Situation::IntensityStopsOthers), 0); // no other child ran
 //! ```
 
+pub(crate) mod corner;
 mod counts;
 mod observer;
 mod retries;
 mod situation;
 
+pub use corner::{Corner, AWAITING_INTERLEAVING_HEADING};
 pub use counts::Coverage;
 pub use observer::Observer;
 pub use situation::Situation;

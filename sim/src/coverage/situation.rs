@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use super::corner::Corner;
+
 /// A situation of the supervisor that matters: a corner of its rules that a run either reached
 /// or did not ("sometimes" properties: a clean run proves little about a corner it never
 /// visited).
@@ -188,6 +190,23 @@ impl Situation {
     }
 }
 
+impl Corner for Situation {
+    // None awaits: the race situations are written by `suspend`/`resume` windows.
+    const EVERY: &'static [Self] = &Situation::ALL;
+
+    fn position(self) -> usize {
+        self.index()
+    }
+
+    fn label(self) -> &'static str {
+        self.name()
+    }
+
+    fn explain(self) -> &'static str {
+        self.description()
+    }
+}
+
 impl fmt::Display for Situation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -200,14 +219,7 @@ mod tests {
 
     #[test]
     fn all_lists_each_situation_once_in_declaration_order() {
-        for (position, situation) in Situation::ALL.iter().enumerate() {
-            assert_eq!(situation.index(), position, "{situation}");
-        }
-        let mut names: Vec<&str> = Situation::ALL.iter().map(|s| s.name()).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), Situation::ALL.len(), "names are unique");
-        assert!(Situation::ALL.iter().all(|s| !s.description().is_empty()));
+        crate::coverage::corner::assert_well_formed::<Situation>();
     }
 
     #[test]

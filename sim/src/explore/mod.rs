@@ -25,7 +25,7 @@
 //! ```
 
 mod generate;
-mod shrink;
+pub(crate) mod shrink;
 
 use std::fmt;
 

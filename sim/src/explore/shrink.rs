@@ -1,9 +1,42 @@
 //! Shrinking: reduce a failing scenario while the same check still fails, by dropping steps,
-//! dropping templates, and simplifying values. Every candidate keeps the rules of races
-//! (docs/races.md): a `suspend` and its `resume` go together, with or without the steps between
-//! them; a candidate that would split them is never tried.
+//! dropping templates, and simplifying values. The greedy loop ([`greedy`]) and the step-level
+//! moves ([`chunks`], [`gaps`]) are shared with the tree shrinker (`crate::tree::shrink`). Every
+//! candidate keeps the rules of races (docs/races.md): a `suspend` and its `resume` go together,
+//! with or without the steps between them; a candidate that would split them is never tried.
+
+use std::ops::Range;
 
 use crate::scenario::{races_well_formed, Op, Scenario, SupervisorLine};
+
+/// The ranges of a list of `len` steps a shrinker tries to drop, largest first: halves, then
+/// quarters, ..., down to single steps.
+pub(crate) fn chunks(len: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut chunk = len / 2;
+    while chunk >= 1 {
+        let mut start = 0;
+        while start < len {
+            out.push(start..(start + chunk).min(len));
+            start += chunk;
+        }
+        chunk /= 2;
+    }
+    out
+}
+
+/// For each step later than the one before it (the first: later than 0), its index and that
+/// gap: moving it and every later step earlier by the gap keeps the order and simplifies times.
+pub(crate) fn gaps(times: impl IntoIterator<Item = u64>) -> Vec<(usize, u64)> {
+    let mut previous = 0;
+    let mut out = Vec::new();
+    for (index, at) in times.into_iter().enumerate() {
+        if at > previous {
+            out.push((index, at - previous));
+        }
+        previous = at;
+    }
+    out
+}
 
 /// Candidate simplifications of `scenario`, smallest first, each a valid scenario.
 fn candidates(scenario: &Scenario) -> Vec<Scenario> {
@@ -29,17 +62,10 @@ fn candidates(scenario: &Scenario) -> Vec<Scenario> {
         }
     }
     // Drop chunks of steps, halving the chunk size down to single steps.
-    let mut chunk = steps / 2;
-    while chunk >= 1 {
-        let mut start = 0;
-        while start < steps {
-            let mut smaller = scenario.clone();
-            let end = (start + chunk).min(steps);
-            smaller.steps.drain(start..end);
-            out.push(smaller);
-            start += chunk;
-        }
-        chunk /= 2;
+    for range in chunks(steps) {
+        let mut smaller = scenario.clone();
+        smaller.steps.drain(range);
+        out.push(smaller);
     }
     // Drop a template and every step naming it.
     for template in &scenario.templates {
@@ -52,23 +78,12 @@ fn candidates(scenario: &Scenario) -> Vec<Scenario> {
         out.push(smaller);
     }
     // Simplify times: close each gap to the previous step.
-    for index in 0..steps {
-        let previous = index
-            .checked_sub(1)
-            .and_then(|i| scenario.steps.get(i))
-            .map_or(0, |s| s.at_ms);
-        if scenario
-            .steps
-            .get(index)
-            .is_some_and(|s| s.at_ms > previous)
-        {
-            let mut simpler = scenario.clone();
-            let delta = simpler.steps.get(index).map_or(0, |s| s.at_ms - previous);
-            for step in simpler.steps.iter_mut().skip(index) {
-                step.at_ms -= delta;
-            }
-            out.push(simpler);
+    for (index, delta) in gaps(scenario.steps.iter().map(|s| s.at_ms)) {
+        let mut simpler = scenario.clone();
+        for step in simpler.steps.iter_mut().skip(index) {
+            step.at_ms -= delta;
         }
+        out.push(simpler);
     }
     // Simplify templates toward the defaults.
     let defaults = crate::scenario::Template::new("");
@@ -145,9 +160,21 @@ fn candidates(scenario: &Scenario) -> Vec<Scenario> {
 pub fn shrink(
     scenario: &Scenario,
     attempts_max: usize,
-    mut still_fails: impl FnMut(&Scenario) -> bool,
+    still_fails: impl FnMut(&Scenario) -> bool,
 ) -> Scenario {
-    let mut best = scenario.clone();
+    greedy(scenario, attempts_max, candidates, still_fails)
+}
+
+/// The greedy shrinking loop of every shrinker: from `start`, keeps the first of
+/// `candidates(best)` for which `still_fails` holds and starts over from it, until none does
+/// (or `attempts_max` candidates were tried).
+pub(crate) fn greedy<T: Clone>(
+    start: &T,
+    attempts_max: usize,
+    candidates: impl Fn(&T) -> Vec<T>,
+    mut still_fails: impl FnMut(&T) -> bool,
+) -> T {
+    let mut best = start.clone();
     let mut attempts = 0;
     'outer: loop {
         for candidate in candidates(&best) {
@@ -168,6 +195,20 @@ pub fn shrink(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_halve_down_to_single_steps() {
+        assert_eq!(chunks(0), Vec::<Range<usize>>::new());
+        assert_eq!(chunks(1), Vec::<Range<usize>>::new());
+        assert_eq!(chunks(3), vec![0..1, 1..2, 2..3]);
+        assert_eq!(chunks(4), vec![0..2, 2..4, 0..1, 1..2, 2..3, 3..4]);
+    }
+
+    #[test]
+    fn gaps_are_the_steps_later_than_their_predecessor() {
+        assert_eq!(gaps([0, 5, 5, 9]), vec![(1, 5), (3, 4)]);
+        assert_eq!(gaps([3]), vec![(0, 3)]);
+    }
 
     #[test]
     fn candidates_never_split_a_race_window() {

@@ -2,16 +2,57 @@
 //! fingerprints, each state's first parent is remembered so the shortest path to a violation
 //! can be rebuilt, and `jobs` threads expand each level in parallel (the merge is sequential
 //! and in a fixed order, so counts and the path found never depend on the number of jobs).
+//!
+//! The search is generic over the state space ([`Space`]): the one-supervisor world of
+//! [`crate::model_check::world`] and the supervision trees of [`crate::tree::check`].
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use crate::model_check::config::CheckConfig;
 use crate::model_check::world::{Step, Violation, World};
 
+/// A state space the search explores: states that clone, that hash to their fingerprint (after
+/// any symmetry reduction: equal states must hash alike), and that list and take their enabled
+/// transitions.
+pub trait Space: Clone + Hash + Send + Sync {
+    /// What the transitions and the bounds come from.
+    type Config: Sync;
+    /// A transition.
+    type Step: Clone + fmt::Debug + fmt::Display + PartialEq + Send + Sync;
+    /// Every transition enabled in this state, in a fixed order, into `out` (cleared first).
+    fn enabled(&self, config: &Self::Config, out: &mut Vec<Self::Step>);
+    /// Takes transition `step`; the rule it breaks, if any, is the error.
+    ///
+    /// # Errors
+    ///
+    /// The [`Violation`] the transition (or the state it leads to) shows.
+    fn take(&mut self, config: &Self::Config, step: &Self::Step) -> Result<(), Violation>;
+    /// The deepest path and the most distinct states a search of `config` explores.
+    fn bounds(config: &Self::Config) -> (u32, u64);
+}
+
+impl Space for World {
+    type Config = CheckConfig;
+    type Step = Step;
+
+    fn enabled(&self, config: &CheckConfig, out: &mut Vec<Step>) {
+        self.steps(config, out);
+    }
+
+    fn take(&mut self, config: &CheckConfig, step: &Step) -> Result<(), Violation> {
+        self.apply(config, *step)
+    }
+
+    fn bounds(config: &CheckConfig) -> (u32, u64) {
+        (config.bounds.depth, config.bounds.max_states)
+    }
+}
+
 /// How a search ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SearchReport {
+pub struct SearchReport<St = Step> {
     /// Distinct states reached (the initial one included).
     pub states: u64,
     /// Transitions taken (each an edge, to a new state or an already seen one).
@@ -21,16 +62,16 @@ pub struct SearchReport {
     /// Whether every state within the bounds was explored (no depth or state cap cut it).
     pub complete: bool,
     /// The first violation found, with the shortest path to it.
-    pub violation: Option<Counterexample>,
+    pub violation: Option<Counterexample<St>>,
 }
 
 /// A violation and the shortest path from the initial state to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Counterexample {
+pub struct Counterexample<St = Step> {
     /// What broke.
     pub violation: Violation,
     /// The transitions, from the initial state.
-    pub path: Vec<Step>,
+    pub path: Vec<St>,
 }
 
 /// Progress after each level: depth, distinct states so far, frontier size.
@@ -45,7 +86,7 @@ const SEEDS: [u64; 4] = [
     0x082e_fa98_ec4e_6c89,
 ];
 
-fn fingerprint(world: &World) -> u64 {
+fn fingerprint<W: Hash>(world: &W) -> u64 {
     ahash::RandomState::with_seeds(SEEDS[0], SEEDS[1], SEEDS[2], SEEDS[3]).hash_one(world)
 }
 
@@ -73,28 +114,28 @@ impl Hasher for PassThrough {
 }
 
 /// One state discovered: its first parent and the step from it.
-#[derive(Clone, Copy)]
-struct Node {
+#[derive(Clone)]
+struct Node<St> {
     parent: u32,
-    step: Option<Step>,
+    step: Option<St>,
 }
 
 /// What expanding one frontier state produced.
-struct Expansion {
+struct Expansion<W: Space> {
     /// Successors: fingerprint, state, the step taken.
-    successors: Vec<(u64, World, Step)>,
+    successors: Vec<(u64, W, W::Step)>,
     /// A transition that broke a rule, with the step that broke it.
-    violation: Option<(Step, Violation)>,
+    violation: Option<(W::Step, Violation)>,
     transitions: u64,
 }
 
-fn expand(config: &CheckConfig, world: &World) -> Expansion {
+fn expand<W: Space>(config: &W::Config, world: &W) -> Expansion<W> {
     let mut steps = Vec::new();
-    world.steps(config, &mut steps);
+    world.enabled(config, &mut steps);
     let mut successors = Vec::with_capacity(steps.len());
-    for &step in &steps {
+    for step in steps.iter().cloned() {
         let mut next = world.clone();
-        if let Err(violation) = next.apply(config, step) {
+        if let Err(violation) = next.take(config, &step) {
             return Expansion {
                 successors,
                 violation: Some((step, violation)),
@@ -124,20 +165,21 @@ pub fn search(
 }
 
 /// Explores every state reachable from `initial` within the bounds of `config` (for a world
-/// with a planted defect, say).
-pub fn search_from(
-    initial: World,
-    config: &CheckConfig,
+/// with a planted defect, say, or a state space of another kind).
+pub fn search_from<W: Space>(
+    initial: W,
+    config: &W::Config,
     jobs: usize,
     progress: Progress<'_>,
-) -> SearchReport {
+) -> SearchReport<W::Step> {
+    let (depth_bound, max_states) = W::bounds(config);
     let mut seen = Seen::default();
     seen.insert(fingerprint(&initial));
     let mut nodes = vec![Node {
         parent: 0,
         step: None,
     }];
-    let mut frontier: Vec<(World, u32)> = vec![(initial, 0)];
+    let mut frontier: Vec<(W, u32)> = vec![(initial, 0)];
     let mut report = SearchReport {
         states: 1,
         transitions: 0,
@@ -147,7 +189,7 @@ pub fn search_from(
     };
     let jobs = jobs.max(1);
     while !frontier.is_empty() {
-        if report.depth >= config.bounds.depth {
+        if report.depth >= depth_bound {
             report.complete = false;
             break;
         }
@@ -179,7 +221,7 @@ pub fn search_from(
         }
         frontier = next_frontier;
         progress(report.depth, report.states, frontier.len());
-        if report.states >= config.bounds.max_states {
+        if report.states >= max_states {
             report.complete = frontier.is_empty();
             break;
         }
@@ -187,7 +229,11 @@ pub fn search_from(
     report
 }
 
-fn expand_level(config: &CheckConfig, frontier: &[(World, u32)], jobs: usize) -> Vec<Expansion> {
+fn expand_level<W: Space>(
+    config: &W::Config,
+    frontier: &[(W, u32)],
+    jobs: usize,
+) -> Vec<Expansion<W>> {
     if jobs == 1 || frontier.len() < 64 {
         return frontier
             .iter()
@@ -216,11 +262,11 @@ fn expand_level(config: &CheckConfig, frontier: &[(World, u32)], jobs: usize) ->
     })
 }
 
-fn path_to(nodes: &[Node], mut index: u32) -> Vec<Step> {
+fn path_to<St: Clone>(nodes: &[Node<St>], mut index: u32) -> Vec<St> {
     let mut path = Vec::new();
     while let Some(node) = nodes.get(index as usize) {
-        match node.step {
-            Some(step) => path.push(step),
+        match &node.step {
+            Some(step) => path.push(step.clone()),
             None => break,
         }
         index = node.parent;
@@ -244,23 +290,23 @@ pub fn replay(
 
 /// Replays `path` from `initial`: the states after each step, and the violation the path ends
 /// in, if any (a step that is not enabled is a `replay` violation).
-pub fn replay_from(
-    mut world: World,
-    config: &CheckConfig,
-    path: &[Step],
-) -> (Vec<World>, Option<Violation>) {
+pub fn replay_from<W: Space>(
+    mut world: W,
+    config: &W::Config,
+    path: &[W::Step],
+) -> (Vec<W>, Option<Violation>) {
     let mut states = Vec::new();
     let mut steps = Vec::new();
-    for &step in path {
-        world.steps(config, &mut steps);
-        if !steps.contains(&step) {
+    for step in path {
+        world.enabled(config, &mut steps);
+        if !steps.contains(step) {
             let violation = Violation {
                 checker: "replay",
                 message: format!("step `{step}` is not enabled here"),
             };
             return (states, Some(violation));
         }
-        if let Err(violation) = world.apply(config, step) {
+        if let Err(violation) = world.take(config, step) {
             return (states, Some(violation));
         }
         states.push(world.clone());

@@ -52,6 +52,13 @@ impl Handle {
             Handle::Dynamic(h) => h.now(),
         }
     }
+
+    fn kill_supervisor(&self) -> bool {
+        match self {
+            Handle::Static(h) => h.kill_supervisor(),
+            Handle::Dynamic(h) => h.kill_supervisor(),
+        }
+    }
 }
 
 /// Runs the tree file `tree` on the threaded runtime in real time (its t = 0 is the root's
@@ -319,13 +326,13 @@ impl TreeTarget for ThreadsTree {
     }
 
     fn kill(&mut self, parent: Option<usize>, pid: Pid) -> Result<bool, ThreadsError> {
+        // A supervisor is killed through its own handle (the root has no parent to ask).
+        self.capture();
+        if let Some(Some(handle)) = self.handles.get(&pid) {
+            return Ok(handle.kill_supervisor());
+        }
         let Some(parent) = parent else {
-            // The root: no parent to kill it; its exit signal `killed` is the nearest.
-            return Ok(match &self.root {
-                Some(Handle::Static(h)) => h.exit(ExitReason::Killed),
-                Some(Handle::Dynamic(h)) => h.exit(ExitReason::Killed),
-                None => false,
-            });
+            return Ok(self.root.as_ref().is_some_and(Handle::kill_supervisor));
         };
         Ok(match self.lookup(parent) {
             Some(Handle::Static(h)) => h.kill(pid),

@@ -52,6 +52,13 @@ impl Handle {
             Handle::Dynamic(h) => h.count_children().await,
         };
     }
+
+    async fn kill_supervisor(&self) -> bool {
+        match self {
+            Handle::Static(h) => h.kill_supervisor().await,
+            Handle::Dynamic(h) => h.kill_supervisor().await,
+        }
+    }
 }
 
 /// Runs the tree file `tree` on a current-thread tokio runtime (with `paused`, on tokio's
@@ -353,13 +360,20 @@ impl TreeTarget for TokioTree {
     }
 
     fn kill(&mut self, parent: Option<usize>, pid: Pid) -> Result<bool, TokioError> {
+        // A supervisor is killed through its own handle (the root has no parent to ask).
+        self.capture();
+        let own = match self.handles.get(&pid) {
+            Some(Some(handle)) => Some(handle.clone()),
+            _ if parent.is_none() => self.root.clone(),
+            _ => None,
+        };
+        if let Some(handle) = own {
+            return Ok(self
+                .runtime
+                .block_on(async move { handle.kill_supervisor().await }));
+        }
         let Some(parent) = parent else {
-            // The root: no parent to kill it; its exit signal `killed` is the nearest.
-            return Ok(match &self.root {
-                Some(Handle::Static(h)) => h.exit(ExitReason::Killed),
-                Some(Handle::Dynamic(h)) => h.exit(ExitReason::Killed),
-                None => false,
-            });
+            return Ok(false);
         };
         let Some(handle) = self.lookup(parent) else {
             return Ok(false);

@@ -15,7 +15,10 @@
 //! ```
 
 pub(crate) mod calls;
+pub mod check;
 pub mod core;
+pub mod coverage;
+pub mod explore;
 pub mod generate;
 pub mod invariants;
 pub mod model;
@@ -23,6 +26,7 @@ mod parser;
 pub mod registry;
 mod run;
 pub mod runtime;
+mod shrink;
 #[cfg(test)]
 mod tests;
 pub mod trace;
@@ -31,30 +35,13 @@ pub mod world;
 use std::path::Path;
 
 pub use calls::Request;
+pub use explore::check_seed;
 pub use model::{Node, NodeKind, NodeRef, SupDecl, Tree, TreeOp, TreeStep};
 pub use parser::{is_tree_text, parse_tree, MAX_DEPTH, MAX_SUPS};
-pub use run::{run, run_checked};
+pub use run::{run, run_checked, run_counted, run_observed};
 pub use world::{World, WorldError};
 
 use crate::scenario::{read_text, ParseError};
-
-/// Generates, parses and runs the random tree scenario of `seed` with every tree checker on.
-///
-/// # Errors
-///
-/// The scenario's text and what went wrong: it did not parse (a generator bug), did not
-/// settle, or broke a tree invariant.
-pub fn check_seed(seed: u64, steps: u64) -> Result<(), (String, String)> {
-    let text = generate::tree_text(seed, steps);
-    let parsed = match parse_tree(&text) {
-        Ok(parsed) => parsed,
-        Err(err) => return Err((text, format!("the generated tree does not parse: {err}"))),
-    };
-    match run(&parsed) {
-        Ok(_) => Ok(()),
-        Err(err) => Err((text, err.to_string())),
-    }
-}
 
 /// Reads and parses the tree file at `path`; errors carry the path as given.
 pub fn parse_file(path: &Path) -> Result<Tree, ParseError> {

@@ -6,9 +6,11 @@ use dynsup::{ChildCounts, Instant, Reply as DynReply, StartError, Started, Termi
 
 use super::calls::Request;
 use super::core::CoreReply;
+use super::coverage::{TreeObserver, TreeSituation};
 use super::invariants::TreeInvariants;
 use super::model::{Tree, TreeOp, TreeStep};
 use super::world::{TreeChecker, World, WorldError};
+use crate::coverage::Coverage;
 use crate::scenario::{MAX_LIVE_CHILDREN, MAX_TRANSCRIPT_BYTES};
 use crate::transcript::{which_result, StepRecord, Transcript};
 
@@ -30,22 +32,83 @@ pub fn run_checked(
     tree: &Tree,
     checker: Option<Box<dyn TreeChecker>>,
 ) -> Result<Transcript, WorldError> {
+    run_observed(tree, checker, None)
+}
+
+/// [`run`], adding the tree situations the run reached to `coverage` (a run that fails counts
+/// what it reached up to its failure).
+///
+/// # Errors
+///
+/// [`WorldError`] when the tree does not settle or a checker fires.
+pub fn run_counted(
+    tree: &Tree,
+    coverage: &mut Coverage<TreeSituation>,
+) -> Result<Transcript, WorldError> {
+    run_observed(tree, Some(Box::new(TreeInvariants::new())), Some(coverage))
+}
+
+/// Runs `tree` with `checker` (or none); with `coverage`, then adds the tree situations of
+/// the run's trace and answers to it (a run that fails counts what it reached).
+///
+/// # Errors
+///
+/// [`WorldError`] when the tree does not settle or the checker fires.
+pub fn run_observed(
+    tree: &Tree,
+    checker: Option<Box<dyn TreeChecker>>,
+    coverage: Option<&mut Coverage<TreeSituation>>,
+) -> Result<Transcript, WorldError> {
     let mut world = World::new(tree);
     if let Some(checker) = checker {
         world.set_checker(checker);
     }
+    let mut transcript = Transcript { steps: Vec::new() };
+    let result = drive(&mut world, tree, &mut transcript);
+    if let Some(coverage) = coverage {
+        let mut observer = TreeObserver::new(tree);
+        observer.observe_trace(world.trace(), coverage);
+        // The first record is the root's start-up; the steps' answers follow.
+        let answers = transcript.steps.iter().skip(1).map(|s| s.result.as_str());
+        observer.observe_answers(answers, coverage);
+    }
+    result.map(|()| transcript)
+}
+
+/// Runs `tree` with `checker`, then hands the world, at rest after the last step, to
+/// `inspect` (the model checker of trees reads the state a path leads to).
+///
+/// # Errors
+///
+/// [`WorldError`] when the tree does not settle or the checker fires.
+pub(crate) fn run_inspected<R>(
+    tree: &Tree,
+    checker: Box<dyn TreeChecker>,
+    inspect: impl FnOnce(&mut World<'_>) -> Result<R, WorldError>,
+) -> Result<R, WorldError> {
+    let mut world = World::new(tree);
+    world.set_checker(checker);
+    drive(&mut world, tree, &mut Transcript { steps: Vec::new() })?;
+    inspect(&mut world)
+}
+
+/// Starts the root and performs every step of `tree` in `world`, writing the transcript into
+/// `transcript` as it goes (so a failed run keeps what it printed).
+fn drive(
+    world: &mut World<'_>,
+    tree: &Tree,
+    transcript: &mut Transcript,
+) -> Result<(), WorldError> {
     let init = world.start_root()?;
     let result = match init {
         Ok(()) => "ok".to_owned(),
         Err(reason) => format!("error {reason}"),
     };
-    let mut transcript = Transcript {
-        steps: vec![StepRecord {
-            step: "@0 init".to_owned(),
-            result,
-            events: world.take_outcomes(),
-        }],
-    };
+    transcript.steps.push(StepRecord {
+        step: "@0 init".to_owned(),
+        result,
+        events: world.take_outcomes(),
+    });
     let mut bytes = 0usize;
     for step in &tree.steps {
         world.settle(Instant::from_millis(step.at_ms))?;
@@ -59,7 +122,7 @@ pub fn run_checked(
                 "the transcript is more than {MAX_TRANSCRIPT_BYTES} bytes"
             )));
         }
-        let result = perform(&mut world, step)?;
+        let result = perform(world, step)?;
         // Format 1's bound on children held at once, for the whole tree (the root aside).
         let live = u64::try_from(world.live_count().saturating_sub(1)).unwrap_or(u64::MAX);
         if live > MAX_LIVE_CHILDREN {
@@ -78,7 +141,7 @@ pub fn run_checked(
     if let Some(last) = transcript.steps.last_mut() {
         last.events.extend(events);
     }
-    Ok(transcript)
+    Ok(())
 }
 
 fn record_len(record: &StepRecord) -> usize {

@@ -299,3 +299,32 @@ fn a_checker_violation_fails_the_run_with_its_message() {
     assert_eq!(err, WorldError::Violation("nothing may end".to_owned()));
     assert_eq!(err.to_string(), "invariant violated: nothing may end");
 }
+
+#[test]
+fn a_tree_failure_shrinks_to_a_few_steps_and_replays() {
+    use crate::coverage::Coverage;
+    use crate::testing::{check_tree_text_with, shrink_tree_failure_with, TreeDefect};
+    let defect = Some(TreeDefect::EscalationForbidden);
+    let (seed, text, failure) = (0..500)
+        .find_map(|seed| {
+            let text = generate::tree_text(seed, 200);
+            let failure = check_tree_text_with(&text, defect, &mut Coverage::new()).err()?;
+            Some((seed, text, failure))
+        })
+        .expect("some seed escalates");
+    assert_eq!(failure.check, TreeDefect::EscalationForbidden.check());
+    let shrunk = shrink_tree_failure_with(&text, &failure, defect);
+    let steps = shrunk.lines().filter(|l| l.starts_with("at ")).count();
+    assert!(
+        (1..=3).contains(&steps),
+        "seed {seed} shrunk to {steps} steps:\n{shrunk}"
+    );
+    assert!(shrunk.lines().count() < text.lines().count(), "{shrunk}");
+    // The shrunk file fails the same check, and only with the planted checker.
+    let again = check_tree_text_with(&shrunk, defect, &mut Coverage::new()).unwrap_err();
+    assert_eq!(again.check, failure.check);
+    assert_eq!(
+        check_tree_text_with(&shrunk, None, &mut Coverage::new()),
+        Ok(())
+    );
+}

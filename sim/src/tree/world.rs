@@ -211,6 +211,16 @@ impl<'t> World<'t> {
         self.refs.get(&r).copied()
     }
 
+    /// The node and attempt of process `pid`, if it ever ran.
+    pub fn ref_of(&self, pid: Pid) -> Option<NodeRef> {
+        self.names.get(&pid).copied()
+    }
+
+    /// The supervisor of live process `pid` (`None` for the root or a process not alive).
+    pub fn parent_of(&self, pid: Pid) -> Option<Pid> {
+        self.procs.get(&pid).and_then(|p| p.parent)
+    }
+
     /// The process registered as supervisor `node`.
     pub fn whereis(&self, node: usize) -> Option<Pid> {
         self.registry.whereis(node)

@@ -6,6 +6,7 @@ mod escalation;
 mod family;
 mod intensity;
 mod orphans;
+mod planted;
 mod shutdown_order;
 mod strategy;
 #[cfg(test)]
@@ -25,6 +26,7 @@ pub use strategy::StrategySemantics;
 use super::model::Tree;
 use super::trace::TreeEntry;
 use super::world::TreeChecker;
+use crate::testing::TreeDefect;
 
 /// One tree checker: it sees each trace entry (before the family is updated with it) and the
 /// end of each batch.
@@ -37,6 +39,16 @@ pub trait TreeRule {
         Ok(())
     }
 }
+
+/// The names of the five tree checkers, as a failure's `check` names them (the start of each
+/// violation's message) and `explore --trees --json` lists them.
+pub const CHECKS: [&str; 5] = [
+    "orphan",
+    "shutdown order",
+    "strategy",
+    "intensity",
+    "escalation",
+];
 
 /// Every tree checker at once.
 pub struct TreeInvariants {
@@ -57,6 +69,18 @@ impl TreeInvariants {
                 Box::new(Escalation::default()),
             ],
         }
+    }
+}
+
+impl TreeInvariants {
+    /// All five checkers, and the planted, wrong checker of `defect` when there is one (for
+    /// the harness's own tests: [`TreeDefect`]).
+    pub fn with_defect(defect: Option<TreeDefect>) -> Self {
+        let mut invariants = Self::new();
+        if let Some(defect) = defect {
+            invariants.rules.push(Box::new(planted::Planted(defect)));
+        }
+        invariants
     }
 }
 
