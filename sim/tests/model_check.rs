@@ -40,3 +40,36 @@ fn every_default_configuration_is_clean_to_depth_12() {
         );
     }
 }
+
+/// The exact figures of each default configuration to a bounded depth, as the search gave them
+/// before it was made faster: an optimisation of the search, the world or the core must leave
+/// every state, transition and level exactly as it was.
+#[test]
+fn the_figures_of_each_default_configuration_are_pinned() {
+    // (configuration, depth bound, distinct states, transitions, depth reached, complete)
+    let pinned = [
+        (0, 100, 6_740, 16_728, 15, true),
+        (1, 9, 33_758, 86_026, 9, false),
+        (2, 9, 28_617, 77_789, 9, false),
+    ];
+    let set = default_set();
+    for (index, depth, states, transitions, reached, complete) in pinned {
+        let mut config = set[index].clone();
+        config.bounds.depth = depth;
+        for jobs in [1, 2] {
+            let report = search(&config, jobs, &mut |_, _, _| {}).expect("valid config");
+            let figures = (
+                report.states,
+                report.transitions,
+                report.depth,
+                report.complete,
+            );
+            assert_eq!(
+                figures,
+                (states, transitions, reached, complete),
+                "configuration {index} with {jobs} jobs"
+            );
+            assert!(report.violation.is_none(), "{report:?}");
+        }
+    }
+}
