@@ -305,6 +305,13 @@ impl<F, A> Children<F, A> {
         }
     }
 
+    /// Every stored spec, to rename its start function.
+    pub(crate) fn specs_mut(&mut self) -> impl Iterator<Item = &mut ValidChildSpec<F, A>> {
+        self.slots
+            .iter_mut()
+            .filter_map(|slot| slot.child.as_mut().map(|child| &mut child.spec))
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = (Pid, &Child<F, A>)> {
         self.slots
             .iter()

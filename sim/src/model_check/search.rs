@@ -31,6 +31,11 @@ pub trait Space: Clone + Hash + Send + Sync {
     fn take(&mut self, config: &Self::Config, step: &Self::Step) -> Result<(), Violation>;
     /// The deepest path and the most distinct states a search of `config` explores.
     fn bounds(config: &Self::Config) -> (u32, u64);
+    /// The state's fingerprint: states equal up to the space's symmetries must have equal
+    /// ones. By default the hash of the state as it is.
+    fn fingerprint(&self, _config: &Self::Config) -> u64 {
+        fingerprint(self)
+    }
 }
 
 impl Space for World {
@@ -47,6 +52,23 @@ impl Space for World {
 
     fn bounds(config: &CheckConfig) -> (u32, u64) {
         (config.bounds.depth, config.bounds.max_states)
+    }
+
+    /// Symmetry over interchangeable templates: the smallest fingerprint of the state under
+    /// every renaming of templates with the same policy (just the state's own hash when no two
+    /// are interchangeable, as in the default set).
+    fn fingerprint(&self, config: &CheckConfig) -> u64 {
+        let own = fingerprint(self);
+        if !config.has_interchangeable_templates() {
+            return own;
+        }
+        let symmetries = config.template_symmetries();
+        let mut renamed = self.clone();
+        symmetries.iter().fold(own, |least, renaming| {
+            renamed.clone_from(self);
+            renamed.rename_templates(renaming);
+            least.min(fingerprint(&renamed))
+        })
     }
 }
 
@@ -162,7 +184,7 @@ fn expand<W: Space>(
                 transitions,
             };
         }
-        let print = fingerprint(&*next);
+        let print = next.fingerprint(config);
         if !seen.contains(&print) && local.insert(print) {
             successors.push((print, next.clone(), step.clone()));
         }
@@ -208,7 +230,7 @@ pub fn search_from<W: Space>(
 ) -> SearchReport<W::Step> {
     let (depth_bound, max_states) = W::bounds(config);
     let mut seen = Seen::default();
-    seen.insert(fingerprint(&initial));
+    seen.insert(initial.fingerprint(config));
     let mut nodes = vec![Node {
         parent: 0,
         step: None,

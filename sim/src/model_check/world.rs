@@ -876,6 +876,29 @@ impl World {
         Ok(())
     }
 
+    /// Renames the templates (`renaming[old] = new`) everywhere the state refers to one: the
+    /// processes, the client's `start_child` call, the start the supervisor is blocked in, and
+    /// the core. With interchangeable templates ([`CheckConfig::template_symmetries`]) the
+    /// renamed state behaves as this one.
+    pub fn rename_templates(&mut self, renaming: &[u8]) {
+        let rename = |template: u8| {
+            renaming
+                .get(usize::from(template))
+                .copied()
+                .unwrap_or(template)
+        };
+        for proc in &mut self.procs {
+            proc.template = rename(proc.template);
+        }
+        if let Some(Request::Start(template)) = &mut self.waiting {
+            *template = rename(*template);
+        }
+        if let Some((template, _)) = &mut self.init {
+            *template = rename(*template);
+        }
+        self.core.relabel_functions(|&template| rename(template));
+    }
+
     /// Drops the processes nothing refers to any more, then renames pids to 1, 2, ... in their
     /// order (symmetry reduction: only the order and identity of pids matter).
     fn forget_and_canonicalize(&mut self) {
@@ -924,6 +947,6 @@ impl World {
     }
 }
 
-fn index_u8(index: usize) -> u8 {
+pub(crate) fn index_u8(index: usize) -> u8 {
     u8::try_from(index).unwrap_or(u8::MAX)
 }
