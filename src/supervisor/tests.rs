@@ -1522,3 +1522,34 @@ fn relabelling_renames_every_referenced_pid_and_keeps_the_behaviour() {
         "expected a restart of {a2}, got {effects:?}"
     );
 }
+
+#[test]
+fn relabelling_functions_renames_what_a_restart_starts() {
+    let mut d = driver_from_pid(1);
+    let a = d.start(0, worker("a"));
+    let b = d.start(0, worker("b"));
+    d.sup
+        .relabel_functions(|f| if *f == "a" { "renamed" } else { *f });
+    d.crash(10, a, boom());
+    let effects = d.drain();
+    assert!(
+        effects.iter().any(|e| is_restart_of(e, a)
+            && matches!(
+                e,
+                Effect::Start {
+                    function: "renamed",
+                    ..
+                }
+            )),
+        "expected a restart of {a} with the renamed function, got {effects:?}"
+    );
+    d.answer_started(10);
+    d.crash(10, b, boom());
+    let effects = d.drain();
+    assert!(
+        effects
+            .iter()
+            .any(|e| is_restart_of(e, b) && matches!(e, Effect::Start { function: "b", .. })),
+        "expected a restart of {b} unchanged, got {effects:?}"
+    );
+}
