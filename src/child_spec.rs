@@ -291,6 +291,12 @@ impl<F, A> ValidChildSpec<F, A> {
         &self.modules
     }
 
+    /// The start function, to rename it (see
+    /// [`DynamicSupervisor::relabel_functions`](crate::DynamicSupervisor::relabel_functions)).
+    pub(crate) fn function_mut(&mut self) -> &mut F {
+        &mut self.start.function
+    }
+
     /// The spec as the table stores it once the child runs: a temporary child is never
     /// restarted, so its own arguments are dropped, as Elixir's `save_child` does. They are
     /// kept until then: the start itself still gets them.

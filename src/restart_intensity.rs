@@ -5,10 +5,25 @@ use std::collections::VecDeque;
 /// The restart log of one supervisor: the whole-second stamps of the restarts still inside the
 /// window, newest first, stored run-length encoded as `(second, count)` so that its size is
 /// bounded by the number of distinct seconds in the window, however many restarts happen.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct RestartLog {
     runs: VecDeque<(u64, u64)>,
     total: u64,
+}
+
+/// [`clone_from`](Clone::clone_from) reuses the target's buffer.
+impl Clone for RestartLog {
+    fn clone(&self) -> Self {
+        RestartLog {
+            runs: self.runs.clone(),
+            total: self.total,
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.runs.clone_from(&source.runs);
+        self.total = source.total;
+    }
 }
 
 /// What [`RestartLog::add`] decided.

@@ -1,9 +1,10 @@
 //! `dynsup-sim check`'s engine: the same counts on every run and for any number of jobs, and
 //! every default configuration clean to a bounded depth (`.ci/run` checks them completely, in
-//! a release build).
+//! a release build); the exact figures pinned, and the symmetry over interchangeable templates.
 
-use dynsup_sim::model_check::config::default_set;
-use dynsup_sim::model_check::search::search;
+use dynsup_sim::model_check::config::{default_set, CheckConfig, Template};
+use dynsup_sim::model_check::search::{search, search_from, Space};
+use dynsup_sim::model_check::world::{Step, Violation, World};
 
 #[test]
 fn the_same_counts_every_run_and_for_any_number_of_jobs() {
@@ -39,4 +40,84 @@ fn every_default_configuration_is_clean_to_depth_12() {
             config.name
         );
     }
+}
+
+/// The exact figures of each default configuration to a bounded depth, as the search gave them
+/// before it was made faster: an optimisation of the search, the world or the core must leave
+/// every state, transition and level exactly as it was.
+#[test]
+fn the_figures_of_each_default_configuration_are_pinned() {
+    // (configuration, depth bound, distinct states, transitions, depth reached, complete)
+    let pinned = [
+        (0, 100, 6_740, 16_728, 15, true),
+        (1, 9, 33_758, 86_026, 9, false),
+        (2, 9, 28_617, 77_789, 9, false),
+    ];
+    let set = default_set();
+    for (index, depth, states, transitions, reached, complete) in pinned {
+        let mut config = set[index].clone();
+        config.bounds.depth = depth;
+        for jobs in [1, 2] {
+            let report = search(&config, jobs, &mut |_, _, _| {}).expect("valid config");
+            let figures = (
+                report.states,
+                report.transitions,
+                report.depth,
+                report.complete,
+            );
+            assert_eq!(
+                figures,
+                (states, transitions, reached, complete),
+                "configuration {index} with {jobs} jobs"
+            );
+            assert!(report.violation.is_none(), "{report:?}");
+        }
+    }
+}
+
+/// The world as it is, without the symmetry over interchangeable templates: its fingerprint
+/// is the plain hash of the state.
+#[derive(Clone, Hash)]
+struct WithoutTemplateSymmetry(World);
+
+impl Space for WithoutTemplateSymmetry {
+    type Config = CheckConfig;
+    type Step = Step;
+
+    fn enabled(&self, config: &CheckConfig, out: &mut Vec<Step>) {
+        self.0.enabled(config, out);
+    }
+
+    fn take(&mut self, config: &CheckConfig, step: &Step) -> Result<(), Violation> {
+        self.0.take(config, step)
+    }
+
+    fn bounds(config: &CheckConfig) -> (u32, u64) {
+        World::bounds(config)
+    }
+}
+
+#[test]
+fn two_interchangeable_templates_are_one_up_to_renaming() {
+    let mut config = CheckConfig::custom(vec![Template::new("a"), Template::new("b")]);
+    config.bounds.starts = 2;
+    config.bounds.crashes = 1;
+    assert_eq!(config.template_symmetries(), vec![vec![1, 0]]);
+    let world = World::new(&config).expect("valid config");
+    let with = search_from(world.clone(), &config, 2, &mut |_, _, _| {});
+    let without = search_from(
+        WithoutTemplateSymmetry(world),
+        &config,
+        2,
+        &mut |_, _, _| {},
+    );
+    // The same verdict, complete both ways, to the same depth, with fewer states.
+    assert!(with.complete && without.complete, "{with:?} {without:?}");
+    assert!(with.violation.is_none() && without.violation.is_none());
+    assert_eq!(with.depth, without.depth);
+    assert_eq!((with.states, without.states), (22_967, 45_699));
+    // Templates that differ in any policy are never merged.
+    let mut different = config.clone();
+    different.templates[1].restart = dynsup::Restart::Transient;
+    assert!(different.template_symmetries().is_empty());
 }

@@ -49,13 +49,30 @@ struct Slot<F, A> {
 const TOMBSTONES_SWEPT_ABOVE: usize = 16;
 
 /// All entries keyed by pid, in ascending pid order, with O(1) counts.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Children<F, A> {
     /// Sorted by pid; no tombstone at either end.
     slots: VecDeque<Slot<F, A>>,
     /// How many slots are tombstones.
     tombstones: usize,
     counts: ChildCounts,
+}
+
+/// [`clone_from`](Clone::clone_from) reuses the target's slots.
+impl<F: Clone, A: Clone> Clone for Children<F, A> {
+    fn clone(&self) -> Self {
+        Children {
+            slots: self.slots.clone(),
+            tombstones: self.tombstones,
+            counts: self.counts,
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.slots.clone_from(&source.slots);
+        self.tombstones = source.tombstones;
+        self.counts = source.counts;
+    }
 }
 
 /// Hashes the entries in pid order and nothing of the layout: two tables holding the same
@@ -286,6 +303,13 @@ impl<F, A> Children<F, A> {
         for slot in &mut self.slots {
             slot.pid = rename(slot.pid);
         }
+    }
+
+    /// Every stored spec, to rename its start function.
+    pub(crate) fn specs_mut(&mut self) -> impl Iterator<Item = &mut ValidChildSpec<F, A>> {
+        self.slots
+            .iter_mut()
+            .filter_map(|slot| slot.child.as_mut().map(|child| &mut child.spec))
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (Pid, &Child<F, A>)> {

@@ -96,7 +96,7 @@ pub(crate) enum PendingStart<F, A> {
 /// refused with [`DriverError::TimeWentBackwards`] and changes nothing. An equal `now` is
 /// fine. Restarts are stamped with `now.whole_seconds()`; kill deadlines are
 /// `now + shutdown` when a termination begins.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct DynamicSupervisor<F, A> {
     config: Config<A>,
     children: Children<F, A>,
@@ -113,6 +113,41 @@ pub struct DynamicSupervisor<F, A> {
     /// The defect planted in this core, for the harness's own tests.
     #[cfg(feature = "planted-defects")]
     defect: Option<CoreDefect>,
+}
+
+/// Clones field by field; [`clone_from`](Clone::clone_from) reuses the target's buffers (its
+/// table, mailbox and output queues), so a model checker that clones a state into the same
+/// scratch supervisor again and again allocates nothing once the buffers are large enough.
+impl<F: Clone, A: Clone> Clone for DynamicSupervisor<F, A> {
+    fn clone(&self) -> Self {
+        DynamicSupervisor {
+            config: self.config.clone(),
+            children: self.children.clone(),
+            restarts: self.restarts.clone(),
+            mailbox: self.mailbox.clone(),
+            phase: self.phase.clone(),
+            effects: self.effects.clone(),
+            events: self.events.clone(),
+            latest: self.latest,
+            #[cfg(feature = "planted-defects")]
+            defect: self.defect,
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.config.clone_from(&source.config);
+        self.children.clone_from(&source.children);
+        self.restarts.clone_from(&source.restarts);
+        self.mailbox.clone_from(&source.mailbox);
+        self.phase.clone_from(&source.phase);
+        self.effects.clone_from(&source.effects);
+        self.events.clone_from(&source.events);
+        self.latest = source.latest;
+        #[cfg(feature = "planted-defects")]
+        {
+            self.defect = source.defect;
+        }
+    }
 }
 
 /// Hashes everything that decides the supervisor's future behaviour (children, restart log,

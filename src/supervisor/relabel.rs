@@ -1,8 +1,11 @@
-//! Renaming pids, for model checkers: two states that differ only in the numbering of their
-//! pids behave alike as long as the renaming keeps the pids' order (symmetry reduction).
+//! Renaming pids and start functions, for model checkers: two states that differ only in the
+//! numbering of their pids behave alike as long as the renaming keeps the pids' order, and two
+//! that differ only in which of two interchangeable start functions each child has behave
+//! alike too (symmetry reduction).
 
 use std::collections::BTreeSet;
 
+use crate::child_spec::ValidChildSpec;
 use crate::pid::Pid;
 use crate::supervisor::mailbox::{Message, Request};
 use crate::supervisor::termination::Purpose;
@@ -63,6 +66,34 @@ impl<F, A> DynamicSupervisor<F, A> {
                 }
             }
             Phase::Ready | Phase::Starting(PendingStart::Call { .. }) | Phase::Down(_) => {}
+        }
+    }
+}
+
+impl<F, A> DynamicSupervisor<F, A> {
+    /// Renames every start function the state refers to (its entries' specs, the specs of
+    /// `start_child` calls in its mailbox, the start it is blocked in) with `rename`, as a
+    /// model checker's symmetry reduction over interchangeable start functions does: the
+    /// supervisor never looks at a start function, it only hands it back in
+    /// [`Effect::Start`](crate::Effect::Start). Outputs not yet polled keep their old
+    /// functions: drain [`poll_effect`](Self::poll_effect) first.
+    pub fn relabel_functions(&mut self, rename: impl Fn(&F) -> F) {
+        let mut rename_spec = |spec: &mut ValidChildSpec<F, A>| {
+            let function = spec.function_mut();
+            *function = rename(function);
+        };
+        self.children.specs_mut().for_each(&mut rename_spec);
+        for message in &mut self.mailbox {
+            if let Message::Call {
+                request: Request::StartChild(spec),
+                ..
+            } = message
+            {
+                rename_spec(spec);
+            }
+        }
+        if let Phase::Starting(PendingStart::Call { spec, .. }) = &mut self.phase {
+            rename_spec(spec);
         }
     }
 }

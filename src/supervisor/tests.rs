@@ -1612,3 +1612,34 @@ fn a_supervisor_suspended_in_the_middle_of_a_termination_queues_its_parents_exit
     assert_eq!(d.sup.resume(at(30)), Ok(true));
     assert!(!d.sup.view().is_alive());
 }
+
+#[test]
+fn relabelling_functions_renames_what_a_restart_starts() {
+    let mut d = driver_from_pid(1);
+    let a = d.start(0, worker("a"));
+    let b = d.start(0, worker("b"));
+    d.sup
+        .relabel_functions(|f| if *f == "a" { "renamed" } else { *f });
+    d.crash(10, a, boom());
+    let effects = d.drain();
+    assert!(
+        effects.iter().any(|e| is_restart_of(e, a)
+            && matches!(
+                e,
+                Effect::Start {
+                    function: "renamed",
+                    ..
+                }
+            )),
+        "expected a restart of {a} with the renamed function, got {effects:?}"
+    );
+    d.answer_started(10);
+    d.crash(10, b, boom());
+    let effects = d.drain();
+    assert!(
+        effects
+            .iter()
+            .any(|e| is_restart_of(e, b) && matches!(e, Effect::Start { function: "b", .. })),
+        "expected a restart of {b} unchanged, got {effects:?}"
+    );
+}

@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use dynsup::{ChildSpec, ExitReason, MaxChildren, Options, Restart, Shutdown, ValidChildSpec};
 
+use crate::model_check::world::index_u8;
+
 /// How a child's start function answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum InitAnswer {
@@ -92,6 +94,17 @@ impl Template {
     }
 
     /// The validated spec the client hands to `start_child`.
+    /// Whether `other` behaves exactly as this template (everything but the name is equal):
+    /// the two are interchangeable, and a state is the same up to swapping them.
+    pub fn same_policy(&self, other: &Template) -> bool {
+        self.restart == other.restart
+            && self.shutdown == other.shutdown
+            && self.traps_exits == other.traps_exits
+            && self.stop_ms == other.stop_ms
+            && self.first_init == other.first_init
+            && self.restart_init == other.restart_init
+    }
+
     pub(crate) fn spec(&self, index: u8) -> ValidChildSpec<u8, ()> {
         let spec = ChildSpec::new(index, Vec::new())
             .restart(self.restart)
@@ -356,6 +369,66 @@ pub fn default_bounds() -> Bounds {
         listings: false,
         max_time_ms: 2000,
         max_states: 20_000_000,
+    }
+}
+
+/// The most renamings of interchangeable templates a fingerprint tries (the rest are left
+/// out: fewer renamings only reduce less, they never merge states that differ).
+pub const MAX_TEMPLATE_SYMMETRIES: usize = 120;
+
+impl CheckConfig {
+    /// Every renaming of the templates other than the identity that maps each template to one
+    /// with the same policy ([`Template::same_policy`]), as `renaming[old] = new`, in
+    /// lexicographic order and at most [`MAX_TEMPLATE_SYMMETRIES`] of them. Empty when no two
+    /// templates are interchangeable.
+    pub fn template_symmetries(&self) -> Vec<Vec<u8>> {
+        if !self.has_interchangeable_templates() {
+            return Vec::new();
+        }
+        let count = self.templates.len();
+        let mut found = Vec::new();
+        let mut renaming = Vec::with_capacity(count);
+        let mut used = vec![false; count];
+        self.renamings(&mut renaming, &mut used, &mut found);
+        found.retain(|renaming: &Vec<u8>| {
+            renaming
+                .iter()
+                .enumerate()
+                .any(|(old, &new)| usize::from(new) != old)
+        });
+        found.truncate(MAX_TEMPLATE_SYMMETRIES);
+        found
+    }
+
+    /// Whether two templates have the same policy (checked without allocating, for the
+    /// search's hot path).
+    pub fn has_interchangeable_templates(&self) -> bool {
+        self.templates.iter().enumerate().any(|(index, template)| {
+            self.templates[index + 1..]
+                .iter()
+                .any(|other| template.same_policy(other))
+        })
+    }
+
+    fn renamings(&self, renaming: &mut Vec<u8>, used: &mut [bool], found: &mut Vec<Vec<u8>>) {
+        let old = renaming.len();
+        if old == self.templates.len() {
+            found.push(renaming.clone());
+            return;
+        }
+        for new in 0..self.templates.len() {
+            if found.len() > MAX_TEMPLATE_SYMMETRIES {
+                return;
+            }
+            if used[new] || !self.templates[old].same_policy(&self.templates[new]) {
+                continue;
+            }
+            used[new] = true;
+            renaming.push(index_u8(new));
+            self.renamings(renaming, used, found);
+            renaming.pop();
+            used[new] = false;
+        }
     }
 }
 

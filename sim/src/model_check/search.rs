@@ -31,6 +31,11 @@ pub trait Space: Clone + Hash + Send + Sync {
     fn take(&mut self, config: &Self::Config, step: &Self::Step) -> Result<(), Violation>;
     /// The deepest path and the most distinct states a search of `config` explores.
     fn bounds(config: &Self::Config) -> (u32, u64);
+    /// The state's fingerprint: states equal up to the space's symmetries must have equal
+    /// ones. By default the hash of the state as it is.
+    fn fingerprint(&self, _config: &Self::Config) -> u64 {
+        fingerprint(self)
+    }
 }
 
 impl Space for World {
@@ -47,6 +52,23 @@ impl Space for World {
 
     fn bounds(config: &CheckConfig) -> (u32, u64) {
         (config.bounds.depth, config.bounds.max_states)
+    }
+
+    /// Symmetry over interchangeable templates: the smallest fingerprint of the state under
+    /// every renaming of templates with the same policy (just the state's own hash when no two
+    /// are interchangeable, as in the default set).
+    fn fingerprint(&self, config: &CheckConfig) -> u64 {
+        let own = fingerprint(self);
+        if !config.has_interchangeable_templates() {
+            return own;
+        }
+        let symmetries = config.template_symmetries();
+        let mut renamed = self.clone();
+        symmetries.iter().fold(own, |least, renaming| {
+            renamed.clone_from(self);
+            renamed.rename_templates(renaming);
+            least.min(fingerprint(&renamed))
+        })
     }
 }
 
@@ -129,26 +151,60 @@ struct Expansion<W: Space> {
     transitions: u64,
 }
 
-fn expand<W: Space>(config: &W::Config, world: &W) -> Expansion<W> {
-    let mut steps = Vec::new();
-    world.enabled(config, &mut steps);
-    let mut successors = Vec::with_capacity(steps.len());
-    for step in steps.iter().cloned() {
-        let mut next = world.clone();
-        if let Err(violation) = next.take(config, &step) {
+/// Expands `world`: every enabled step is taken on `scratch` (a copy of `world` made with
+/// [`clone_from`](Clone::clone_from), which reuses its buffers), and only the successors in
+/// neither `seen` (the states of the levels before) nor `local` (the successors this thread
+/// already kept in this level, from states before `world` in the frontier's order) are kept,
+/// as fresh clones. The merge would drop such a successor anyway (it takes the frontier in
+/// order and keeps the first of equal fingerprints), so the search is the same, without
+/// cloning or carrying the most common successors.
+fn expand<W: Space>(
+    config: &W::Config,
+    world: &W,
+    seen: &Seen,
+    local: &mut Seen,
+    scratch: &mut Option<W>,
+    steps: &mut Vec<W::Step>,
+) -> Expansion<W> {
+    world.enabled(config, steps);
+    let transitions = steps.len() as u64;
+    let mut successors = Vec::new();
+    for step in steps.iter() {
+        let next = match scratch {
+            Some(next) => {
+                next.clone_from(world);
+                next
+            }
+            None => scratch.insert(world.clone()),
+        };
+        if let Err(violation) = next.take(config, step) {
             return Expansion {
                 successors,
-                violation: Some((step, violation)),
-                transitions: steps.len() as u64,
+                violation: Some((step.clone(), violation)),
+                transitions,
             };
         }
-        successors.push((fingerprint(&next), next, step));
+        let print = next.fingerprint(config);
+        if !seen.contains(&print) && local.insert(print) {
+            successors.push((print, next.clone(), step.clone()));
+        }
     }
     Expansion {
         successors,
         violation: None,
-        transitions: steps.len() as u64,
+        transitions,
     }
+}
+
+/// Expands the states of `part` in order, with one scratch world, one step buffer and one set
+/// of the successors kept so far.
+fn expand_all<W: Space>(config: &W::Config, part: &[(W, u32)], seen: &Seen) -> Vec<Expansion<W>> {
+    let mut scratch = None;
+    let mut steps = Vec::new();
+    let mut local = Seen::default();
+    part.iter()
+        .map(|(world, _)| expand(config, world, seen, &mut local, &mut scratch, &mut steps))
+        .collect()
 }
 
 /// Explores every state of `config` reachable within its bounds.
@@ -174,7 +230,7 @@ pub fn search_from<W: Space>(
 ) -> SearchReport<W::Step> {
     let (depth_bound, max_states) = W::bounds(config);
     let mut seen = Seen::default();
-    seen.insert(fingerprint(&initial));
+    seen.insert(initial.fingerprint(config));
     let mut nodes = vec![Node {
         parent: 0,
         step: None,
@@ -193,7 +249,7 @@ pub fn search_from<W: Space>(
             report.complete = false;
             break;
         }
-        let expansions = expand_level(config, &frontier, jobs);
+        let expansions = expand_level(config, &frontier, &seen, jobs);
         let mut next_frontier = Vec::new();
         for ((_, parent), expansion) in frontier.iter().zip(expansions) {
             report.transitions += expansion.transitions;
@@ -232,25 +288,17 @@ pub fn search_from<W: Space>(
 fn expand_level<W: Space>(
     config: &W::Config,
     frontier: &[(W, u32)],
+    seen: &Seen,
     jobs: usize,
 ) -> Vec<Expansion<W>> {
     if jobs == 1 || frontier.len() < 64 {
-        return frontier
-            .iter()
-            .map(|(world, _)| expand(config, world))
-            .collect();
+        return expand_all(config, frontier, seen);
     }
     let chunk = frontier.len().div_ceil(jobs);
     std::thread::scope(|scope| {
         let handles: Vec<_> = frontier
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(world, _)| expand(config, world))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || expand_all(config, part, seen)))
             .collect();
         handles
             .into_iter()

@@ -201,7 +201,7 @@ struct Used {
 }
 
 /// One state of the world.
-#[derive(Clone, Debug, Hash)]
+#[derive(Debug, Hash)]
 pub struct World {
     core: Core,
     now: u64,
@@ -220,6 +220,38 @@ pub struct World {
     giving_up_at: Option<u64>,
     /// The supervisor's exit reason, once it exited.
     exited: Option<ExitReason>,
+}
+
+/// [`clone_from`](Clone::clone_from) reuses the target's buffers (the core's and the list of
+/// processes): the search clones each expanded state into one scratch world per transition.
+impl Clone for World {
+    fn clone(&self) -> Self {
+        World {
+            core: self.core.clone(),
+            now: self.now,
+            next_pid: self.next_pid,
+            procs: self.procs.clone(),
+            waiting: self.waiting,
+            init: self.init,
+            used: self.used,
+            stamps: self.stamps.clone(),
+            giving_up_at: self.giving_up_at,
+            exited: self.exited.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.core.clone_from(&source.core);
+        self.now = source.now;
+        self.next_pid = source.next_pid;
+        self.procs.clone_from(&source.procs);
+        self.waiting = source.waiting;
+        self.init = source.init;
+        self.used = source.used;
+        self.stamps.clone_from(&source.stamps);
+        self.giving_up_at = source.giving_up_at;
+        self.exited.clone_from(&source.exited);
+    }
 }
 
 /// The OTP rule for clean exit reasons, stated here on its own: `normal`, `shutdown` and
@@ -844,24 +876,49 @@ impl World {
         Ok(())
     }
 
+    /// Renames the templates (`renaming[old] = new`) everywhere the state refers to one: the
+    /// processes, the client's `start_child` call, the start the supervisor is blocked in, and
+    /// the core. With interchangeable templates ([`CheckConfig::template_symmetries`]) the
+    /// renamed state behaves as this one.
+    pub fn rename_templates(&mut self, renaming: &[u8]) {
+        let rename = |template: u8| {
+            renaming
+                .get(usize::from(template))
+                .copied()
+                .unwrap_or(template)
+        };
+        for proc in &mut self.procs {
+            proc.template = rename(proc.template);
+        }
+        if let Some(Request::Start(template)) = &mut self.waiting {
+            *template = rename(*template);
+        }
+        if let Some((template, _)) = &mut self.init {
+            *template = rename(*template);
+        }
+        self.core.relabel_functions(|&template| rename(template));
+    }
+
     /// Drops the processes nothing refers to any more, then renames pids to 1, 2, ... in their
     /// order (symmetry reduction: only the order and identity of pids matter).
     fn forget_and_canonicalize(&mut self) {
-        let mut referenced = BTreeSet::new();
-        self.core.referenced_pids(&mut referenced);
-        if let Some(Request::Terminate(pid)) = self.waiting {
-            referenced.insert(pid);
+        // Only a dead process with nothing in flight and nothing owed may be forgotten; the
+        // set of pids still referred to is built only when there is such a process.
+        let forgettable = |proc: &Proc| {
+            !(proc.alive || proc.exit.is_some() || proc.signals_in_flight() || proc.owed)
+        };
+        if self.procs.iter().any(forgettable) {
+            let mut referenced = BTreeSet::new();
+            self.core.referenced_pids(&mut referenced);
+            if let Some(Request::Terminate(pid)) = self.waiting {
+                referenced.insert(pid);
+            }
+            if let Some((_, Some(old))) = self.init {
+                referenced.insert(old);
+            }
+            self.procs
+                .retain(|proc| !forgettable(proc) || referenced.contains(&proc.pid));
         }
-        if let Some((_, Some(old))) = self.init {
-            referenced.insert(old);
-        }
-        self.procs.retain(|proc| {
-            proc.alive
-                || proc.exit.is_some()
-                || proc.signals_in_flight()
-                || proc.owed
-                || referenced.contains(&proc.pid)
-        });
         let identity = self
             .procs
             .iter()
@@ -871,24 +928,25 @@ impl World {
         if identity {
             return;
         }
-        let ranks: Vec<Pid> = self.procs.iter().map(|proc| proc.pid).collect();
-        let rename = |pid: Pid| match ranks.binary_search(&pid) {
+        // The processes are in ascending pid order: each one's new pid is its rank.
+        let procs = &self.procs;
+        let rename = |pid: Pid| match procs.binary_search_by_key(&pid, |proc| proc.pid) {
             Ok(index) => Pid(index as u64 + 1),
             Err(_) => pid,
         };
         self.core.relabel_pids(rename);
-        for proc in &mut self.procs {
-            proc.pid = rename(proc.pid);
-        }
         if let Some(Request::Terminate(pid)) = &mut self.waiting {
             *pid = rename(*pid);
         }
         if let Some((_, Some(old))) = &mut self.init {
             *old = rename(*old);
         }
+        for (proc, rank) in self.procs.iter_mut().zip(1..) {
+            proc.pid = Pid(rank);
+        }
     }
 }
 
-fn index_u8(index: usize) -> u8 {
+pub(crate) fn index_u8(index: usize) -> u8 {
     u8::try_from(index).unwrap_or(u8::MAX)
 }
