@@ -1,7 +1,9 @@
 //! `dynsup-sim run FILE...`: print the transcript of each scenario file, with every invariant
 //! checked and the transcript compared with the reference model's; or, with
 //! `--runtime threads`, as the real threaded runtime prints it in real time; or, with
-//! `--runtime tokio`, as the tokio runtime prints it on tokio's paused (virtual) clock.
+//! `--runtime tokio`, as the tokio runtime prints it on tokio's paused (virtual) clock; or,
+//! with `--runtime tokio-multi-thread`, on a multi-threaded tokio runtime (two worker threads)
+//! in real time.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,7 +32,7 @@ pub struct RunArgs {
     plant_tree_defect: Option<TreeDefectArg>,
     /// Where the scenarios run: the deterministic simulator (virtual time), or the real
     /// threaded runtime (real time: it takes as long as the scenario), or the tokio runtime
-    /// (on tokio's paused clock: virtual time).
+    /// (on tokio's paused clock: virtual time, or on two worker threads in real time).
     #[arg(long, value_enum, default_value_t = RuntimeArg::Sim)]
     runtime: RuntimeArg,
     /// After the transcripts, print the coverage table: the supervisor situations the
@@ -50,7 +52,12 @@ pub enum RuntimeArg {
     Threads,
     /// The tokio runtime (`dynsup::tokio_runtime`), on tokio's paused (virtual) clock.
     Tokio,
+    /// The tokio runtime on a multi-threaded tokio runtime of two worker threads, in real time.
+    TokioMultiThread,
 }
+
+/// Worker threads of `--runtime tokio-multi-thread`.
+const TOKIO_WORKER_THREADS: usize = 2;
 
 /// The scenario's name: its file name without directory and `.scn` extension.
 fn name_of(path: &Path) -> String {
@@ -109,6 +116,10 @@ pub fn main(args: &RunArgs) -> ExitCode {
             RuntimeArg::Threads => threads::run_threads(&parsed).map_err(|e| (2, e.to_string())),
             RuntimeArg::Tokio => {
                 dynsup_sim::tokio::run_tokio(&parsed, true).map_err(|e| (2, e.to_string()))
+            }
+            RuntimeArg::TokioMultiThread => {
+                dynsup_sim::tokio::run_tokio_multi_thread(&parsed, TOKIO_WORKER_THREADS)
+                    .map_err(|e| (2, e.to_string()))
             }
         };
         let transcript = match transcript {
@@ -183,6 +194,10 @@ fn run_tree(
             .map_err(|e| (2, format!("{}: {e}", path.display())))?,
         RuntimeArg::Tokio => dynsup_sim::tokio::run_tree_tokio(&parsed, true)
             .map_err(|e| (2, format!("{}: {e}", path.display())))?,
+        RuntimeArg::TokioMultiThread => {
+            dynsup_sim::tokio::run_tree_tokio_multi_thread(&parsed, TOKIO_WORKER_THREADS)
+                .map_err(|e| (2, format!("{}: {e}", path.display())))?
+        }
     };
     write!(out, "{header}{transcript}").map_err(|e| (1, e.to_string()))
 }
