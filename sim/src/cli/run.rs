@@ -1,5 +1,6 @@
 //! `dynsup-sim run FILE...`: print the transcript of each scenario file, with every invariant
-//! checked and the transcript compared with the reference model's; or, with
+//! checked and the transcript compared with the reference model's (a tree file's with the tree
+//! reference model's, `dynsup_sim::tree::reference`); or, with
 //! `--runtime threads`, as the real threaded runtime prints it in real time; or, with
 //! `--runtime tokio`, as the tokio runtime prints it on tokio's paused (virtual) clock; or,
 //! with `--runtime tokio-multi-thread`, on a multi-threaded tokio runtime (two worker threads)
@@ -181,14 +182,17 @@ fn run_tree(
     let checker = Box::new(tree::invariants::TreeInvariants::with_defect(run.planted));
     let transcript = match run.runtime {
         RuntimeArg::Sim => {
-            tree::run_observed(&parsed, Some(checker), Some(run.coverage)).map_err(|err| {
-                let code = if matches!(err, tree::WorldError::Violation(_)) {
-                    1
-                } else {
-                    2
-                };
-                (code, format!("{}: {err}", path.display()))
-            })?
+            let world =
+                tree::run_observed(&parsed, Some(checker), Some(run.coverage)).map_err(|err| {
+                    let code = if matches!(err, tree::WorldError::Violation(_)) {
+                        1
+                    } else {
+                        2
+                    };
+                    (code, format!("{}: {err}", path.display()))
+                })?;
+            compare_with_tree_model(path, &parsed, &world)?;
+            world
         }
         RuntimeArg::Threads => threads::run_tree_threads(&parsed)
             .map_err(|e| (2, format!("{}: {e}", path.display())))?,
@@ -202,8 +206,61 @@ fn run_tree(
     write!(out, "{header}{transcript}").map_err(|e| (1, e.to_string()))
 }
 
+/// Compares the tree world's transcript of `parsed` with the tree reference model's
+/// (`dynsup_sim::tree::reference`): `Err((1, ..))` when they differ. A file the model does not
+/// cover is said so on stderr and not compared.
+fn compare_with_tree_model(
+    path: &Path,
+    parsed: &tree::Tree,
+    world: &dynsup_sim::transcript::Transcript,
+) -> Result<(), (u8, String)> {
+    match tree::reference::run(parsed) {
+        Ok(model) if model.to_string() == world.to_string() => Ok(()),
+        Ok(model) => Err((
+            1,
+            format!(
+                "{}: the tree world and the tree reference model differ\n--- tree world\n{world}--- reference model\n{model}",
+                path.display()
+            ),
+        )),
+        Err(err @ tree::reference::TreeModelError::Unsupported { .. }) => {
+            eprintln!("dynsup-sim: {}: not compared: {err}", path.display());
+            Ok(())
+        }
+        Err(err) => Err((
+            1,
+            format!(
+                "{}: the tree world settles, the tree reference model does not: {err}",
+                path.display()
+            ),
+        )),
+    }
+}
+
 fn fail(out: &mut impl Write, code: u8, message: &str) -> ExitCode {
     let _ = out.flush();
     eprintln!("dynsup-sim: {message}");
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A transcript that differs from the tree reference model's fails the run with status 1.
+    #[test]
+    fn a_transcript_unlike_the_tree_models_fails_with_status_1() {
+        let parsed = tree::parse_tree("sup root\nchild a\nat 100 exit a#1 boom\n").expect("parses");
+        let path = Path::new("t.scn");
+        let mut world = tree::run(&parsed).expect("runs");
+        assert_eq!(compare_with_tree_model(path, &parsed, &world), Ok(()));
+        world.steps[1].events.push("up a#9".to_owned());
+        let (code, message) =
+            compare_with_tree_model(path, &parsed, &world).expect_err("the transcripts differ");
+        assert_eq!(code, 1);
+        assert!(
+            message.contains("the tree world and the tree reference model differ"),
+            "{message}"
+        );
+    }
 }

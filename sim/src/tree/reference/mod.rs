@@ -32,6 +32,8 @@ mod process;
 mod restart;
 mod shutdown;
 mod start;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

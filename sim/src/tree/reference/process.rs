@@ -1,6 +1,8 @@
 //! The reference model's processes: a worker or a supervisor, alive or not, and a supervisor's
 //! children table.
 
+use std::collections::BTreeMap;
+
 /// One process: one start attempt `NAME#K` that got as far as running.
 #[derive(Clone, Debug)]
 pub(super) struct Proc {
@@ -22,8 +24,8 @@ pub(super) struct Proc {
 pub(super) struct Children {
     /// The entries, in start order.
     pub entries: Vec<Entry>,
-    /// The whole-second stamps of its restarts (OTP's restart log).
-    pub stamps: Vec<u64>,
+    /// Its restart log (OTP's): whole-second stamp -> how many restarts carry it.
+    pub stamps: BTreeMap<u64, u64>,
 }
 
 /// One child of a supervisor.

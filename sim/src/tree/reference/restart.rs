@@ -207,9 +207,9 @@ impl TreeModel<'_> {
     fn intensity_exceeded(&mut self, sup: usize, decl: &SupDecl) -> bool {
         let now = self.now / 1000;
         let stamps = &mut self.children_mut(sup).stamps;
-        stamps.retain(|&s| now - s <= decl.max_seconds);
-        stamps.push(now);
-        stamps.len() as u64 > decl.max_restarts
+        stamps.retain(|&s, _| now - s <= decl.max_seconds);
+        *stamps.entry(now).or_insert(0) += 1;
+        stamps.values().sum::<u64>() > decl.max_restarts
     }
 
     /// Supervisor `sup` gives up (or shuts itself down for a significant child): it stops its

@@ -1,0 +1,47 @@
+//! Unit tests of the tree reference model: what it refuses, and a restart loop.
+
+use super::{run, TreeModelError};
+use crate::tree::parse_tree;
+
+#[test]
+fn a_restart_retried_for_ever_does_not_settle() {
+    let tree = parse_tree(
+        "sup root max_restarts=1000000 max_seconds=1\nchild w init=ok,stop:boom\nat 10 exit w#1 boom\n",
+    )
+    .expect("parses");
+    let err = run(&tree).expect_err("never settles");
+    assert!(matches!(err, TreeModelError::RestartLoop { .. }), "{err}");
+    assert!(err.to_string().starts_with("does not settle"), "{err}");
+}
+
+#[test]
+fn the_name_race_is_refused() {
+    let tree = parse_tree("sup root\nsup mid in=root\nsup low in=mid\nat 100 kill mid#1\n")
+        .expect("parses");
+    let err = run(&tree).expect_err("refused");
+    assert_eq!(
+        err,
+        TreeModelError::Unsupported {
+            what: "low#2 needs the name of an orphan of a killed supervisor in the step that \
+                   killed it (the name race)"
+                .to_owned()
+        }
+    );
+}
+
+#[test]
+fn a_temporary_killed_supervisor_leaves_no_race() {
+    // kill_mid_children_killed's shape: the killed supervisor is not restarted.
+    let tree = parse_tree(
+        "sup root\nsup mid in=root restart=temporary\nsup low in=mid\nchild z in=low\n\
+         at 100 kill mid#1\nat 200 count\n",
+    )
+    .expect("parses");
+    let transcript = run(&tree).expect("covered").to_string();
+    assert_eq!(
+        transcript,
+        "@0 init -> ok\n  up low#1\n  up mid#1\n  up z#1\n@100 kill mid#1 -> ok\n  \
+         down low#1 killed\n  down mid#1 killed\n  down z#1 shutdown\n\
+         @200 count -> active=0 specs=0 supervisors=0 workers=0\n"
+    );
+}
