@@ -10,7 +10,8 @@
 //! shutdown computes when each process ends from the shutdown rules alone (one at a time, the
 //! last started first, for a static supervisor; all at once for a dynamic one; each child with
 //! its own timeout; a supervisor killed by its parent's timer leaves its children to the link's
-//! `killed` signal). The clock only moves by what a step waits for.
+//! `killed` signal; a name stays taken until its holder's computed end). The clock only moves
+//! by what a step waits for.
 //!
 //! **What it leaves out** (it refuses such a file with [`TreeModelError::Unsupported`]): the
 //! name race of a killed supervisor restarted while its old child supervisor, an orphan still
@@ -119,6 +120,10 @@ pub(super) struct TreeModel<'a> {
     names: BTreeMap<usize, usize>,
     /// The names held by orphans of a supervisor killed in this step (still stopping).
     orphan_names: BTreeSet<usize>,
+    /// Names whose holder's end this step computed for a later time than the clock's: node ->
+    /// (the holder, when it ends). Until then the name is still taken (a supervisor killed by
+    /// its parent's timer leaves the child it was waiting for stopping, under its name).
+    held_until: BTreeMap<usize, (usize, u64)>,
     /// The root's process, once started.
     root: Option<usize>,
     /// The clock (ms): when the model is; the next step begins at its time or then.
@@ -137,6 +142,7 @@ impl<'a> TreeModel<'a> {
             attempts: vec![0; tree.nodes.len()],
             names: BTreeMap::new(),
             orphan_names: BTreeSet::new(),
+            held_until: BTreeMap::new(),
             root: None,
             now: 0,
             horizon: 0,
@@ -149,6 +155,7 @@ impl<'a> TreeModel<'a> {
     fn record(&mut self, step: String, result: String) -> StepRecord {
         self.now = self.now.max(self.horizon);
         self.orphan_names.clear();
+        self.held_until.clear();
         StepRecord {
             step,
             result,

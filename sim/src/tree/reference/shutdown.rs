@@ -17,6 +17,9 @@ impl TreeModel<'_> {
         let node = self.procs[pid].node;
         if self.names.get(&node) == Some(&pid) {
             self.names.remove(&node);
+            if at > self.now {
+                self.held_until.insert(node, (pid, at));
+            }
         }
         self.horizon = self.horizon.max(at);
         if Some(pid) == self.root {

@@ -56,7 +56,12 @@ impl TreeModel<'_> {
                 ),
             });
         }
-        if let Some(&holder) = self.names.get(&node) {
+        let ending = self
+            .held_until
+            .get(&node)
+            .filter(|&&(_, until)| until > self.now)
+            .map(|&(holder, _)| holder);
+        if let Some(holder) = self.names.get(&node).copied().or(ending) {
             let reason = format!("already_started:{}", self.ref_of(holder));
             if !root {
                 self.events.push(format!("fail {name} {reason}"));

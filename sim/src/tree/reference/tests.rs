@@ -45,3 +45,27 @@ fn a_temporary_killed_supervisor_leaves_no_race() {
          @200 count -> active=0 specs=0 supervisors=0 workers=0\n"
     );
 }
+
+#[test]
+fn a_child_still_stopping_under_a_timer_killed_supervisor_keeps_its_name() {
+    // Explorer seed 18624, shrunk: s0 (one_for_all) stops s1, whose 172 ms timer kills it while
+    // s2 waits for w0's 275 ms cleanup; s1's restart at 172 finds s2#1 still registered.
+    let tree = parse_tree(
+        "sup s0 strategy=one_for_all\nsup s1 in=s0 shutdown=172\nsup s2 in=s1\n\
+         child w0 trap_exit=true stop_ms=275 in=s2\nchild w5 in=s0\nat 0 exit w5#1 kill\n",
+    )
+    .expect("parses");
+    let transcript = run(&tree).expect("covered").to_string();
+    assert!(
+        transcript.contains("  down s1#1 killed\n  down s2#1 shutdown\n  down w0#1 shutdown\n"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("  fail s2#2 already_started:s2#1\n"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.ends_with("  sup down shutdown\n"),
+        "{transcript}"
+    );
+}
