@@ -1,9 +1,11 @@
 //! Tree conformance on the runtimes: every tree scenario file, run on tokio's paused (virtual)
-//! clock and on the threaded runtime in real time, prints the golden transcript that the real
+//! clock, on a multi-threaded tokio runtime in real time (two worker threads) and on the
+//! threaded runtime in real time, prints the golden transcript that the real
 //! Elixir `Supervisor` and `DynamicSupervisor` printed (the snapshots of
 //! `tests/tree_conformance.rs`), killed supervisors included (their children end `killed`
 //! through the broken link, `docs/trees.md` "Killing a supervisor"). Each file runs twice on
-//! each runtime; the threaded files run in parallel (each tree has its own registry and clock).
+//! each runtime; the real-time files run in parallel (each tree has its own registry and clock,
+//! and on tokio its own runtime).
 #![cfg(not(loom))]
 
 mod real_time_support;
@@ -12,12 +14,16 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use dynsup_sim::threads::run_tree_threads;
-use dynsup_sim::tokio::run_tree_tokio;
+use dynsup_sim::tokio::{run_tree_tokio, run_tree_tokio_multi_thread};
 use dynsup_sim::tree::{self, Tree};
 use real_time_support::{name_of, tree_golden as golden};
 
-/// How many scenarios run at once on threads.
+/// How many scenarios run at once on threads, and on the multi-threaded tokio runtime (each on
+/// a runtime of its own).
 const PARALLEL: usize = 16;
+
+/// Worker threads of each tree's multi-threaded tokio runtime.
+const WORKER_THREADS: usize = 2;
 
 /// The tree scenario files, parsed, sorted by name.
 fn tree_files() -> Vec<(String, Tree)> {
@@ -108,6 +114,18 @@ fn assert_all(outcome: &(usize, Vec<String>)) {
 fn tree_transcripts_on_tokio_with_the_paused_clock_equal_the_goldens() {
     let outcome = run_all("tokio", 2, true, |t| {
         run_tree_tokio(t, true)
+            .map(|t| t.to_string())
+            .map_err(|e| e.to_string())
+    });
+    assert_all(&outcome);
+}
+
+/// In real time on a multi-threaded tokio runtime (two worker threads, no paused clock), every
+/// tree file prints its golden, as on threads.
+#[test]
+fn tree_transcripts_on_a_multi_threaded_tokio_runtime_in_real_time_equal_the_goldens() {
+    let outcome = run_all("tokio multi-thread", PARALLEL, true, |t| {
+        run_tree_tokio_multi_thread(t, WORKER_THREADS)
             .map(|t| t.to_string())
             .map_err(|e| e.to_string())
     });

@@ -63,8 +63,9 @@ impl Defect {
 
 /// A planted, deliberately wrong tree checker.
 ///
-/// The tree world has no reference model: its checkers are the oracle. So, to prove that the
-/// tree explorer finds, shrinks and replays a failure, a test (or the hidden
+/// The tree explorer's oracle is its checkers (the tree reference model is compared by
+/// `dynsup-sim run` and `tests/tree_model.rs`). So, to prove that the tree explorer finds,
+/// shrinks and replays a failure, a test (or the hidden
 /// `--plant-tree-defect` flag of `dynsup-sim run` and `dynsup-sim explore --trees`) adds a
 /// checker that rejects something correct. Never use it for anything else.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -330,3 +330,26 @@ fn check_trees_writes_the_shortest_counterexample_as_a_tree_file_that_replays() 
     assert!(text(&replay.stderr).contains("planted-escalation-forbidden: ds#1 gave up"));
     assert_eq!(dynsup_sim(&["run", path]).status.code(), Some(0));
 }
+
+/// `run` compares a tree file's transcript with the tree reference model's; a file the model
+/// does not cover (the name race) still prints its transcript, and stderr says it was not
+/// compared.
+#[test]
+fn run_compares_with_the_tree_reference_model_or_says_why_not() {
+    let golden = dynsup_sim(&["run", "tests/tree_scenarios/esc_two_levels.scn"]);
+    assert_eq!(golden.status.code(), Some(0), "{}", text(&golden.stderr));
+    assert_eq!(text(&golden.stderr), "");
+    let race = write(
+        "name_race.scn",
+        "sup root\nsup mid in=root\nsup low in=mid\nat 100 kill mid#1\nat 200 count\n",
+    );
+    let output = dynsup_sim(&["run", race.to_str().expect("UTF-8 path")]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout)
+        .contains("fail mid#2 shutdown:failed_to_start_child:low:already_started:low#1"));
+    assert!(
+        text(&output.stderr).contains("not compared: the tree reference model does not cover this file: low#2 needs the name of an orphan"),
+        "{}",
+        text(&output.stderr)
+    );
+}

@@ -1,7 +1,10 @@
 //! `dynsup-sim run FILE...`: print the transcript of each scenario file, with every invariant
-//! checked and the transcript compared with the reference model's; or, with
+//! checked and the transcript compared with the reference model's (a tree file's with the tree
+//! reference model's, `dynsup_sim::tree::reference`); or, with
 //! `--runtime threads`, as the real threaded runtime prints it in real time; or, with
-//! `--runtime tokio`, as the tokio runtime prints it on tokio's paused (virtual) clock.
+//! `--runtime tokio`, as the tokio runtime prints it on tokio's paused (virtual) clock; or,
+//! with `--runtime tokio-multi-thread`, on a multi-threaded tokio runtime (two worker threads)
+//! in real time.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,7 +33,7 @@ pub struct RunArgs {
     plant_tree_defect: Option<TreeDefectArg>,
     /// Where the scenarios run: the deterministic simulator (virtual time), or the real
     /// threaded runtime (real time: it takes as long as the scenario), or the tokio runtime
-    /// (on tokio's paused clock: virtual time).
+    /// (on tokio's paused clock: virtual time, or on two worker threads in real time).
     #[arg(long, value_enum, default_value_t = RuntimeArg::Sim)]
     runtime: RuntimeArg,
     /// After the transcripts, print the coverage table: the supervisor situations the
@@ -50,7 +53,12 @@ pub enum RuntimeArg {
     Threads,
     /// The tokio runtime (`dynsup::tokio_runtime`), on tokio's paused (virtual) clock.
     Tokio,
+    /// The tokio runtime on a multi-threaded tokio runtime of two worker threads, in real time.
+    TokioMultiThread,
 }
+
+/// Worker threads of `--runtime tokio-multi-thread`.
+const TOKIO_WORKER_THREADS: usize = 2;
 
 /// The scenario's name: its file name without directory and `.scn` extension.
 fn name_of(path: &Path) -> String {
@@ -109,6 +117,10 @@ pub fn main(args: &RunArgs) -> ExitCode {
             RuntimeArg::Threads => threads::run_threads(&parsed).map_err(|e| (2, e.to_string())),
             RuntimeArg::Tokio => {
                 dynsup_sim::tokio::run_tokio(&parsed, true).map_err(|e| (2, e.to_string()))
+            }
+            RuntimeArg::TokioMultiThread => {
+                dynsup_sim::tokio::run_tokio_multi_thread(&parsed, TOKIO_WORKER_THREADS)
+                    .map_err(|e| (2, e.to_string()))
             }
         };
         let transcript = match transcript {
@@ -170,25 +182,85 @@ fn run_tree(
     let checker = Box::new(tree::invariants::TreeInvariants::with_defect(run.planted));
     let transcript = match run.runtime {
         RuntimeArg::Sim => {
-            tree::run_observed(&parsed, Some(checker), Some(run.coverage)).map_err(|err| {
-                let code = if matches!(err, tree::WorldError::Violation(_)) {
-                    1
-                } else {
-                    2
-                };
-                (code, format!("{}: {err}", path.display()))
-            })?
+            let world =
+                tree::run_observed(&parsed, Some(checker), Some(run.coverage)).map_err(|err| {
+                    let code = if matches!(err, tree::WorldError::Violation(_)) {
+                        1
+                    } else {
+                        2
+                    };
+                    (code, format!("{}: {err}", path.display()))
+                })?;
+            compare_with_tree_model(path, &parsed, &world)?;
+            world
         }
         RuntimeArg::Threads => threads::run_tree_threads(&parsed)
             .map_err(|e| (2, format!("{}: {e}", path.display())))?,
         RuntimeArg::Tokio => dynsup_sim::tokio::run_tree_tokio(&parsed, true)
             .map_err(|e| (2, format!("{}: {e}", path.display())))?,
+        RuntimeArg::TokioMultiThread => {
+            dynsup_sim::tokio::run_tree_tokio_multi_thread(&parsed, TOKIO_WORKER_THREADS)
+                .map_err(|e| (2, format!("{}: {e}", path.display())))?
+        }
     };
     write!(out, "{header}{transcript}").map_err(|e| (1, e.to_string()))
+}
+
+/// Compares the tree world's transcript of `parsed` with the tree reference model's
+/// (`dynsup_sim::tree::reference`): `Err((1, ..))` when they differ. A file the model does not
+/// cover is said so on stderr and not compared.
+fn compare_with_tree_model(
+    path: &Path,
+    parsed: &tree::Tree,
+    world: &dynsup_sim::transcript::Transcript,
+) -> Result<(), (u8, String)> {
+    match tree::reference::run(parsed) {
+        Ok(model) if model.to_string() == world.to_string() => Ok(()),
+        Ok(model) => Err((
+            1,
+            format!(
+                "{}: the tree world and the tree reference model differ\n--- tree world\n{world}--- reference model\n{model}",
+                path.display()
+            ),
+        )),
+        Err(err @ tree::reference::TreeModelError::Unsupported { .. }) => {
+            eprintln!("dynsup-sim: {}: not compared: {err}", path.display());
+            Ok(())
+        }
+        Err(err) => Err((
+            1,
+            format!(
+                "{}: the tree world settles, the tree reference model does not: {err}",
+                path.display()
+            ),
+        )),
+    }
 }
 
 fn fail(out: &mut impl Write, code: u8, message: &str) -> ExitCode {
     let _ = out.flush();
     eprintln!("dynsup-sim: {message}");
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A transcript that differs from the tree reference model's fails the run with status 1.
+    #[test]
+    fn a_transcript_unlike_the_tree_models_fails_with_status_1() {
+        let parsed = tree::parse_tree("sup root\nchild a\nat 100 exit a#1 boom\n").expect("parses");
+        let path = Path::new("t.scn");
+        let mut world = tree::run(&parsed).expect("runs");
+        assert_eq!(compare_with_tree_model(path, &parsed, &world), Ok(()));
+        world.steps[1].events.push("up a#9".to_owned());
+        let (code, message) =
+            compare_with_tree_model(path, &parsed, &world).expect_err("the transcripts differ");
+        assert_eq!(code, 1);
+        assert!(
+            message.contains("the tree world and the tree reference model differ"),
+            "{message}"
+        );
+    }
 }

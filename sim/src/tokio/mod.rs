@@ -1,7 +1,8 @@
 //! Scenario files on the tokio runtime (`dynsup-sim run --runtime tokio FILE`, feature
 //! `tokio`): the same steps, the same scripted workers and the same transcript as the
 //! simulator, on a current-thread tokio runtime ([`run_tokio`]) or, in real time, on a
-//! multi-threaded one ([`run_tokio_multi_thread`]).
+//! multi-threaded one ([`run_tokio_multi_thread`]); tree files likewise ([`run_tree_tokio`],
+//! [`run_tree_tokio_multi_thread`]).
 //!
 //! With `paused`, tokio's clock starts paused (`start_paused(true)`): time is virtual, it
 //! advances only when every task is idle, to the next timer, so each step runs at exactly its
@@ -24,7 +25,7 @@ mod run;
 mod tree;
 
 pub use run::{run_tokio, run_tokio_multi_thread, TokioError, SETTLE_TIMEOUT};
-pub use tree::run_tree_tokio;
+pub use tree::{run_tree_tokio, run_tree_tokio_multi_thread};
 // The runtime as a target of the runner's step executor: `run_tokio`'s machinery.
 #[doc(hidden)]
 pub use run::TokioTarget;

@@ -73,6 +73,31 @@ pub fn run_tree_tokio(tree: &Tree, paused: bool) -> Result<Transcript, TokioErro
         .start_paused(paused)
         .build()
         .map_err(|err| TokioError::Runtime(err.to_string()))?;
+    run_tree_on(runtime, tree)
+}
+
+/// Runs the tree file `tree` in real time on a multi-threaded tokio runtime of
+/// `worker_threads` worker threads (every supervisor's task and every child's task move between
+/// them, as in a tokio application) and returns its transcript. Real time is not exact: as on
+/// the threaded runtime, a restart stamped near a second boundary may land in the next second.
+///
+/// # Errors
+///
+/// [`TokioError`] when the runtime cannot be built or the tree does not settle.
+pub fn run_tree_tokio_multi_thread(
+    tree: &Tree,
+    worker_threads: usize,
+) -> Result<Transcript, TokioError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(worker_threads.max(1))
+        .enable_time()
+        .build()
+        .map_err(|err| TokioError::Runtime(err.to_string()))?;
+    run_tree_on(runtime, tree)
+}
+
+/// Runs the tree file `tree` on `runtime` (its t = 0 is the root's start).
+fn run_tree_on(runtime: Runtime, tree: &Tree) -> Result<Transcript, TokioError> {
     let appended = Arc::new(tokio::sync::Notify::new());
     let notify = Arc::clone(&appended);
     let mut target = TokioTree {

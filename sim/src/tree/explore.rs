@@ -1,5 +1,6 @@
 //! The explorer on trees: each seed's random tree file ([`super::generate`]) run with every
-//! tree checker on, its tree situations counted, and a failure shrunk to a small tree file
+//! tree checker on and compared with the tree reference model ([`super::reference`]), its tree
+//! situations counted, and a failure shrunk to a small tree file
 //! that `dynsup-sim run` replays. The flat explorer's [`Failure`] names what failed, so both
 //! explorers report the same way.
 //!
@@ -13,12 +14,14 @@
 
 use super::coverage::TreeSituation;
 use super::invariants::TreeInvariants;
+use super::reference::{self, TreeModelError};
 use super::run::run_observed;
 use super::shrink::shrink_tree;
-use super::{generate, parse_tree, WorldError};
+use super::{generate, parse_tree, Tree, WorldError};
 use crate::coverage::Coverage;
 use crate::explore::{Failure, SHRINK_ATTEMPTS_MAX};
 use crate::testing::TreeDefect;
+use crate::transcript::Transcript;
 
 /// The failure of a tree run: a checker's violation is named by its checker (the text before
 /// the first `: ` of its message, one of [`super::invariants::CHECKS`] unless a planted
@@ -68,9 +71,28 @@ fn check(
         detail: err.to_string(),
     })?;
     let checker = Box::new(TreeInvariants::with_defect(defect));
-    run_observed(&tree, Some(checker), coverage)
-        .map(drop)
-        .map_err(|err| failure_of(&err))
+    let world = run_observed(&tree, Some(checker), coverage).map_err(|err| failure_of(&err))?;
+    compare_with_model(&tree, &world)
+}
+
+/// The check `reference-model`: the tree world's transcript equals the tree reference model's
+/// ([`super::reference`]), unless the model does not cover the tree.
+fn compare_with_model(tree: &Tree, world: &Transcript) -> Result<(), Failure> {
+    let failure = |detail: String| Failure {
+        check: "reference-model".to_owned(),
+        detail,
+    };
+    match reference::run(tree) {
+        // The world keeps events in the order they happened: compare the printed texts.
+        Ok(model) if model.to_string() == world.to_string() => Ok(()),
+        Ok(model) => Err(failure(format!(
+            "the tree world and the tree reference model differ\n--- tree world\n{world}--- reference model\n{model}"
+        ))),
+        Err(TreeModelError::Unsupported { .. }) => Ok(()),
+        Err(err) => Err(failure(format!(
+            "the tree world settles, the tree reference model does not: {err}"
+        ))),
+    }
 }
 
 /// Shrinks tree file `text`, which fails `failure.check`, while it keeps failing that same

@@ -23,6 +23,7 @@ pub mod generate;
 pub mod invariants;
 pub mod model;
 mod parser;
+pub mod reference;
 pub mod registry;
 mod run;
 pub mod runtime;
