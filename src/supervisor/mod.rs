@@ -129,6 +129,7 @@ impl<F: Clone, A: Clone> Clone for DynamicSupervisor<F, A> {
             effects: self.effects.clone(),
             events: self.events.clone(),
             latest: self.latest,
+            suspended: self.suspended,
             #[cfg(feature = "planted-defects")]
             defect: self.defect,
         }
@@ -143,6 +144,7 @@ impl<F: Clone, A: Clone> Clone for DynamicSupervisor<F, A> {
         self.effects.clone_from(&source.effects);
         self.events.clone_from(&source.events);
         self.latest = source.latest;
+        self.suspended = source.suspended;
         #[cfg(feature = "planted-defects")]
         {
             self.defect = source.defect;

@@ -1643,3 +1643,17 @@ fn relabelling_functions_renames_what_a_restart_starts() {
         "expected a restart of {b} unchanged, got {effects:?}"
     );
 }
+
+#[test]
+fn clones_carry_the_suspension() {
+    let mut d = Driver::restarts(3);
+    d.start(0, worker("w"));
+    assert!(d.sup.suspend());
+    assert!(d.sup.clone().view().is_suspended());
+    let mut scratch = Driver::restarts(3).sup;
+    scratch.clone_from(&d.sup);
+    assert!(scratch.view().is_suspended());
+    assert!(d.sup.resume(at(1)).is_ok());
+    scratch.clone_from(&d.sup);
+    assert!(!scratch.view().is_suspended());
+}
