@@ -131,36 +131,46 @@ impl<F, A> Children<F, A> {
             probed();
             self.slots.get(i).map_or(pid, |slot| slot.pid)
         };
+        // Every loop below is bounded by the bits of an index: doubling a step or halving a
+        // bracket more often than that is a defect, which ends in a wrong answer or too
+        // many probes (both tested), never in a hang.
         let (mut low, mut high) = if at(guess) < pid {
             // The pid is above the guess: gallop up.
+            let (mut low, mut high) = (guess + 1, len);
             let mut step = 1;
-            let mut low = guess + 1;
-            loop {
+            for _ in 0..usize::BITS {
                 let probe = guess.saturating_add(step);
                 if probe >= len || at(probe) >= pid {
-                    break (low, probe.min(len));
+                    high = probe.min(len);
+                    break;
                 }
                 low = probe + 1;
                 step *= 2;
             }
+            (low, high)
         } else {
             // The pid is at or below the guess: gallop down.
+            let (mut low, mut high) = (0, guess);
             let mut step = 1;
-            let mut high = guess;
-            loop {
+            for _ in 0..usize::BITS {
                 let Some(probe) = guess.checked_sub(step) else {
-                    break (0, high);
+                    break;
                 };
                 if at(probe) < pid {
-                    break (probe + 1, high);
+                    low = probe + 1;
+                    break;
                 }
                 high = probe;
                 step *= 2;
             }
+            (low, high)
         };
         // Invariant: every slot below `low` has a smaller pid, every slot from `high` on a
         // larger or equal one.
-        while low < high {
+        for _ in 0..=usize::BITS {
+            if low >= high {
+                break;
+            }
             let mid = low + (high - low) / 2;
             if at(mid) < pid {
                 low = mid + 1;
@@ -206,7 +216,6 @@ impl<F, A> Children<F, A> {
             state: ChildState::Running,
         });
         match self.search(pid) {
-            Err(index) if index == self.slots.len() => self.slots.push_back(Slot { pid, child }),
             Err(index) => self.slots.insert(index, Slot { pid, child }),
             Ok(index) => {
                 // A tombstone of the same pid (pids are never reused, but stay correct).

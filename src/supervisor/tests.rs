@@ -1657,3 +1657,49 @@ fn clones_carry_the_suspension() {
     scratch.clone_from(&d.sup);
     assert!(!scratch.view().is_suspended());
 }
+
+#[test]
+fn a_down_during_termination_is_a_shutdown_error_unless_it_ended_as_asked() {
+    // docs/semantics.md §8 point 4, every shutdown kind × restart type × reason class.
+    let shutdowns = [
+        Shutdown::BrutalKill,
+        Shutdown::millis(100),
+        Shutdown::Infinity,
+    ];
+    let restarts = [Restart::Permanent, Restart::Transient, Restart::Temporary];
+    let reasons = [
+        ExitReason::Normal,
+        ExitReason::Shutdown,
+        ExitReason::ShutdownWith("detail".into()),
+        ExitReason::Killed,
+        boom(),
+    ];
+    for shutdown in shutdowns {
+        for restart in restarts {
+            for reason in &reasons {
+                let clean = match (shutdown, reason) {
+                    (Shutdown::BrutalKill, ExitReason::Killed) => true,
+                    (Shutdown::BrutalKill, _) => false,
+                    (_, ExitReason::Shutdown | ExitReason::ShutdownWith(_)) => true,
+                    (_, ExitReason::Normal) => restart != Restart::Permanent,
+                    _ => false,
+                };
+                let mut d = Driver::new(Options::default());
+                let pid = d.start(0, worker("w").shutdown(shutdown).restart(restart));
+                d.terminate(10, pid);
+                d.drain();
+                d.events();
+                d.crash(20, pid, reason.clone());
+                let error = Event::ShutdownError {
+                    pid,
+                    reason: reason.clone(),
+                };
+                assert_eq!(
+                    d.events().contains(&error),
+                    !clean,
+                    "{shutdown:?} {restart:?} ending with {reason}"
+                );
+            }
+        }
+    }
+}
