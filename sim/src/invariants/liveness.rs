@@ -171,6 +171,19 @@ mod tests {
     }
 
     #[test]
+    fn at_rest_a_suspended_supervisor_with_mail_has_work_left() {
+        // A suspended supervisor is ready but serves nothing: its waiting mail is work left.
+        let mut core = one_running();
+        assert!(core.suspend());
+        core.count_children(Instant::ZERO, CallId(2))
+            .expect("time moves forward");
+        assert!(!core.view().is_blocked());
+        assert_eq!(core.view().mailbox_len(), 1);
+        let waiting = at_rest(&core, &[1]).unwrap_err();
+        assert!(waiting.detail.contains("work left"), "{}", waiting.detail);
+    }
+
+    #[test]
     fn a_supervisor_that_is_down_is_not_judged_at_rest() {
         let mut core = one_running();
         core.stop(Instant::ZERO, CallId(2), ExitReason::Normal)
