@@ -470,6 +470,7 @@ where
                 registry: self.registry.clone(),
                 threads: self.threads.clone(),
                 thread_limit: self.thread_limit,
+                clock: self.clock,
                 notify: Box::new(move |note| {
                     // The parent may be gone: nobody to tell.
                     let _ = mailbox.send(Input::Child(note));

@@ -62,8 +62,9 @@ impl<C: RuntimeCore, W: SendWorker + ?Sized> SubtreeControl for MailboxControl<C
     }
 }
 
-/// A new link (unlinked) and the mailbox's receiving end.
+/// A new link (unlinked) on `clock` and the mailbox's receiving end.
 fn new_link<C: RuntimeCore, W: SendWorker + ?Sized>(
+    clock: Clock,
     registry: Registry,
     pid: Option<Pid>,
     threads: Arc<Watch<usize>>,
@@ -72,7 +73,7 @@ fn new_link<C: RuntimeCore, W: SendWorker + ?Sized>(
     let (mailbox_sender, mailbox) = channel();
     let link = Link {
         mailbox: mailbox_sender,
-        clock: Clock::start(),
+        clock,
         status: Arc::new(Watch::new(None)),
         threads,
         thread_limit,
@@ -172,7 +173,14 @@ where
     let name = settings.name.take();
     let pid = name.as_ref().map(|_| registry.pids().next());
     let thread_limit = settings.thread_limit.unwrap_or_else(default_thread_limit);
-    let (mut link, mailbox) = new_link(registry, pid, Arc::new(Watch::new(0)), thread_limit);
+    // A root starts the tree's clock.
+    let (mut link, mailbox) = new_link(
+        Clock::start(),
+        registry,
+        pid,
+        Arc::new(Watch::new(0)),
+        thread_limit,
+    );
     let name = match (name, pid) {
         (Some(name), Some(pid)) => {
             let found = wrap(Arc::new(link.unlinked()));
@@ -245,7 +253,13 @@ where
     H: Send + Sync + 'static,
 {
     let pid = tree.pid;
-    let (link, mailbox) = new_link(tree.registry, Some(pid), tree.threads, tree.thread_limit);
+    let (link, mailbox) = new_link(
+        tree.clock,
+        tree.registry,
+        Some(pid),
+        tree.threads,
+        tree.thread_limit,
+    );
     let name = match settings.name.take() {
         Some(name) => {
             let found = wrap(Arc::new(link.unlinked()));

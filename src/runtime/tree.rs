@@ -12,6 +12,7 @@ use std::fmt;
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
 use crate::runtime::child::ChildNote;
+use crate::runtime::clock::Clock;
 use crate::runtime::registry::Registry;
 use crate::runtime::watch::Watch;
 use crate::sync::Arc;
@@ -26,6 +27,9 @@ pub(crate) struct TreeLink {
     pub(crate) threads: Arc<Watch<usize>>,
     /// The tree's thread limit.
     pub(crate) thread_limit: usize,
+    /// The tree's clock (its root's): restart intensity counts the same whole seconds in
+    /// every supervisor of a tree, as on one BEAM node.
+    pub(crate) clock: Clock,
     /// Tells the parent about its start-up and its exit (the parent's mailbox).
     pub(crate) notify: Box<dyn Fn(ChildNote) + Send + Sync>,
 }

@@ -499,6 +499,7 @@ where
             let link = TreeLink {
                 pid: start.pid,
                 registry: self.registry.clone(),
+                clock: self.clock,
                 notify: Arc::new(move |note| {
                     // The parent may be gone: nobody to tell.
                     if let Some(mailbox) = mailbox.upgrade() {

@@ -68,8 +68,9 @@ type NewLink<C, W> = (
     watch::Sender<Status>,
 );
 
-/// A new link (unlinked), the mailbox's receiving end and the status's sending end.
+/// A new link (unlinked) on `clock`, the mailbox's receiving end and the status's sending end.
 fn new_link<C: RuntimeCore, W: SendWorker + ?Sized>(
+    clock: Clock,
     registry: Registry,
     pid: Option<Pid>,
 ) -> NewLink<C, W> {
@@ -77,7 +78,7 @@ fn new_link<C: RuntimeCore, W: SendWorker + ?Sized>(
     let (status, status_receiver) = watch::channel(None);
     let link = Link {
         mailbox: mailbox_sender,
-        clock: Clock::start(),
+        clock,
         status: status_receiver,
         registry,
         pid,
@@ -198,7 +199,8 @@ where
     let registry = settings.registry.take().unwrap_or_default();
     let name = settings.name.take();
     let pid = name.as_ref().map(|_| registry.pids().next());
-    let (mut link, mailbox, status) = new_link(registry, pid);
+    // A root starts the tree's clock.
+    let (mut link, mailbox, status) = new_link(Clock::start(), registry, pid);
     let name = register(&link, name, wrap).map_err(RootError::AlreadyStarted)?;
     // A core without a start-up is started as soon as its task runs: nothing to await.
     let has_start_up = core.has_start_up();
@@ -255,7 +257,7 @@ where
     H: Send + Sync + 'static,
 {
     let pid = tree.pid;
-    let (link, mailbox, status) = new_link(tree.registry, Some(pid));
+    let (link, mailbox, status) = new_link(tree.clock, tree.registry, Some(pid));
     let name = register(&link, settings.name.take(), wrap).map_err(already_started)?;
     let notify = tree.notify;
     let on_start_up = notify.clone();

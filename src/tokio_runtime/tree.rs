@@ -8,6 +8,7 @@ use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
 use crate::runtime::Registry;
 use crate::tokio_runtime::child::ChildNote;
+use crate::tokio_runtime::clock::Clock;
 
 /// What a child supervisor inherits from its parent: its place in the tree.
 pub(crate) struct TreeLink {
@@ -15,6 +16,9 @@ pub(crate) struct TreeLink {
     pub(crate) pid: Pid,
     /// The tree's registry (names and pids).
     pub(crate) registry: Registry,
+    /// The tree's clock (its root's): restart intensity counts the same whole seconds in
+    /// every supervisor of a tree, as on one BEAM node.
+    pub(crate) clock: Clock,
     /// Tells the parent about its start-up and its exit (the parent's mailbox).
     pub(crate) notify: Arc<dyn Fn(ChildNote) + Send + Sync>,
 }
