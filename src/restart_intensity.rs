@@ -92,6 +92,22 @@ mod tests {
     use Intensity::{Allowed as A, Exceeded as X};
 
     #[test]
+    fn clones_hold_the_same_stamps_and_decide_alike() {
+        let mut log = RestartLog::new();
+        assert_eq!(log.add(1, 2, 5), A);
+        assert_eq!(log.add(2, 2, 5), A);
+        let mut copy = log.clone();
+        assert_eq!(copy, log);
+        let mut scratch = RestartLog::new();
+        assert_eq!(scratch.add(40, 2, 5), A);
+        scratch.clone_from(&log);
+        assert_eq!(scratch, log);
+        // Both remember the two stamps: a third in the window exceeds.
+        assert_eq!(copy.add(3, 2, 5), X);
+        assert_eq!(scratch.add(3, 2, 5), X);
+    }
+
+    #[test]
     fn r_plus_one_th_restart_in_window_exceeds() {
         assert_eq!(run(&[20, 40, 60, 80], 3, 5), vec![A, A, A, X]);
         assert_eq!(run(&[0], 0, 5), vec![X]);

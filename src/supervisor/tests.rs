@@ -1703,3 +1703,32 @@ fn a_down_during_termination_is_a_shutdown_error_unless_it_ended_as_asked() {
         }
     }
 }
+
+#[test]
+fn clone_from_copies_every_part_of_the_state() {
+    fn fingerprint(sup: &DynamicSupervisor<&'static str, u32>) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        sup.hash(&mut hasher);
+        hasher.finish()
+    }
+    // A source with children, a counted restart, a call waiting and a termination under way.
+    let mut d = Driver::restarts(3);
+    let a = d.start(0, worker("a"));
+    d.start(0, worker("b").shutdown(Shutdown::millis(300)));
+    d.crash(10, a, boom());
+    d.drain();
+    d.stop(20, ExitReason::Shutdown);
+    d.count(30);
+    // A scratch supervisor in another state altogether.
+    let mut scratch = Driver::restarts(3);
+    scratch.start(0, worker("z"));
+    scratch.drain();
+    assert_ne!(fingerprint(&scratch.sup), fingerprint(&d.sup));
+    scratch.sup.clone_from(&d.sup);
+    assert_eq!(fingerprint(&scratch.sup), fingerprint(&d.sup));
+    assert_eq!(fingerprint(&d.sup.clone()), fingerprint(&d.sup));
+    assert_eq!(scratch.sup.view().entries().count(), 2);
+    assert_eq!(scratch.sup.view().restarts_in_window(), 1);
+    assert_eq!(scratch.sup.poll_timeout(), d.sup.poll_timeout());
+}
