@@ -5,10 +5,8 @@
 
 mod real_time_support;
 
-use std::path::PathBuf;
-
 use dynsup_sim::tree::{self, generate, reference};
-use real_time_support::{name_of, tree_golden};
+use real_time_support::{tree_files, tree_golden};
 
 /// How many tree goldens the model covers (the rest it refuses, see the module docs of
 /// `dynsup_sim::tree::reference`).
@@ -28,18 +26,11 @@ const STEPS: u64 = 200;
 
 #[test]
 fn the_model_prints_every_tree_golden_it_covers() {
-    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/tree_scenarios")
-        .expect("tests/tree_scenarios is readable")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "scn"))
-        .collect();
-    files.sort();
+    let files = tree_files();
     let (mut equal, mut failures, mut refused) = (0usize, Vec::new(), Vec::new());
-    for path in &files {
-        let name = name_of(path);
-        let parsed = tree::parse_file(path).expect("tree file parses");
-        match reference::run(&parsed) {
+    for (name, parsed) in &files {
+        let name = name.clone();
+        match reference::run(parsed) {
             Ok(t) if t.to_string().trim_end() == tree_golden(&name) => equal += 1,
             Ok(t) => failures.push(format!(
                 "{name}: the model differs\n--- golden\n{}\n--- model\n{}",

@@ -10,13 +10,12 @@
 
 mod real_time_support;
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use dynsup_sim::threads::run_tree_threads;
 use dynsup_sim::tokio::{run_tree_tokio, run_tree_tokio_multi_thread};
 use dynsup_sim::tree::{self, Tree};
-use real_time_support::{name_of, tree_golden as golden};
+use real_time_support::{tree_files, tree_golden as golden};
 
 /// How many scenarios run at once on threads, and on the multi-threaded tokio runtime (each on
 /// a runtime of its own).
@@ -24,26 +23,6 @@ const PARALLEL: usize = 16;
 
 /// Worker threads of each tree's multi-threaded tokio runtime.
 const WORKER_THREADS: usize = 2;
-
-/// The tree scenario files, parsed, sorted by name.
-fn tree_files() -> Vec<(String, Tree)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/tree_scenarios")
-        .expect("tests/tree_scenarios is readable")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "scn"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|path| {
-            (
-                name_of(path),
-                tree::parse_file(path).expect("tree file parses"),
-            )
-        })
-        .collect()
-}
 
 /// Runs every file with `run`, `parallel` at a time, each twice when `twice`; returns how many
 /// equal their golden, and the failures.

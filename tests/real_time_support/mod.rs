@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use dynsup_sim::runner::ScenarioRun;
 use dynsup_sim::scenario::{self, Op, Scenario};
 use dynsup_sim::simulation::TraceEvent;
+use dynsup_sim::tree::{self, Tree};
 
 /// How close before a second boundary (in ms) a timing-sensitive instant makes a scenario
 /// unreliable in real time.
@@ -87,34 +88,48 @@ pub fn timing_sensitive(scenario: &Scenario) -> Option<String> {
 /// them out, since they have no `:sys.suspend` (a race step is a `RaceStep` error there);
 /// the simulator runs them (`tests/conformance.rs`).
 pub fn race_files_left_out() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir("tests/scenarios")
-        .expect("tests/scenarios is readable")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "scn"))
+    scn_paths("tests/scenarios")
+        .into_iter()
         .filter(|path| scenario::is_race_file(path))
         .map(|path| name_of(&path))
-        .collect();
-    names.sort();
-    names
+        .collect()
 }
 
 /// The format-1 scenario files with their parsed scenarios, sorted by name (race files,
 /// docs/races.md, are left out: see [`race_files_left_out`]).
 pub fn scenario_files() -> Vec<(PathBuf, Scenario)> {
-    let mut files: Vec<(PathBuf, Scenario)> = std::fs::read_dir("tests/scenarios")
-        .expect("tests/scenarios is readable")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "scn"))
+    scn_paths("tests/scenarios")
+        .into_iter()
         .filter(|path| !scenario::is_race_file(path))
         .map(|path| {
             let parsed = scenario::parse_file(&path).expect("scenario parses");
             (path, parsed)
         })
+        .collect()
+}
+
+/// The tree scenario files (`tests/tree_scenarios`, docs/tree-scenarios.md) by name, parsed,
+/// sorted by name.
+pub fn tree_files() -> Vec<(String, Tree)> {
+    scn_paths("tests/tree_scenarios")
+        .iter()
+        .map(|path| {
+            let parsed = tree::parse_file(path).expect("tree file parses");
+            (name_of(path), parsed)
+        })
+        .collect()
+}
+
+/// The `.scn` files of the directory `dir`, sorted.
+fn scn_paths(dir: &str) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|err| panic!("{dir} is not readable: {err}"))
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "scn"))
         .collect();
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    files
+    paths.sort();
+    paths
 }
 
 /// The file name of `path`.

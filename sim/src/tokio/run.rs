@@ -92,12 +92,25 @@ type ScenarioSupervisor = Supervisor<usize, (), ScriptedWorker>;
 /// supervisor's start) and returns its transcript. With `paused`, on tokio's paused clock:
 /// virtual time, exact and instant; otherwise in real time.
 pub fn run_tokio(scenario: &Scenario, paused: bool) -> Result<Transcript, TokioError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    run_on(current_thread_runtime(paused)?, scenario)
+}
+
+/// A current-thread tokio runtime with time, its clock paused when `paused`.
+pub(crate) fn current_thread_runtime(paused: bool) -> Result<Runtime, TokioError> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(paused)
         .build()
-        .map_err(|err| TokioError::Runtime(err.to_string()))?;
-    run_on(runtime, scenario)
+        .map_err(|err| TokioError::Runtime(err.to_string()))
+}
+
+/// A multi-threaded tokio runtime with time, of `worker_threads` worker threads (at least 1).
+pub(crate) fn multi_thread_runtime(worker_threads: usize) -> Result<Runtime, TokioError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(worker_threads.max(1))
+        .enable_time()
+        .build()
+        .map_err(|err| TokioError::Runtime(err.to_string()))
 }
 
 /// Runs `scenario` in real time on a multi-threaded tokio runtime of `worker_threads` worker
@@ -108,12 +121,7 @@ pub fn run_tokio_multi_thread(
     scenario: &Scenario,
     worker_threads: usize,
 ) -> Result<Transcript, TokioError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(worker_threads.max(1))
-        .enable_time()
-        .build()
-        .map_err(|err| TokioError::Runtime(err.to_string()))?;
-    run_on(runtime, scenario)
+    run_on(multi_thread_runtime(worker_threads)?, scenario)
 }
 
 /// Runs `scenario` on `runtime` (its t = 0 is the supervisor's start).

@@ -11,7 +11,7 @@ use dynsup::tokio_runtime::{ChildSupervisor, Registry, StaticSupervisor, Supervi
 use dynsup::{Event, ExitReason, Instant, Pid};
 use tokio::runtime::Runtime;
 
-use super::run::{TokioError, SETTLE_TIMEOUT};
+use super::run::{current_thread_runtime, multi_thread_runtime, TokioError, SETTLE_TIMEOUT};
 use crate::scripted_worker::ScriptedWorker;
 use crate::transcript::Transcript;
 use crate::tree::core::{decl_flags, decl_options};
@@ -68,12 +68,7 @@ impl Handle {
 ///
 /// [`TokioError`] when the runtime cannot be built or the tree does not settle.
 pub fn run_tree_tokio(tree: &Tree, paused: bool) -> Result<Transcript, TokioError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(paused)
-        .build()
-        .map_err(|err| TokioError::Runtime(err.to_string()))?;
-    run_tree_on(runtime, tree)
+    run_tree_on(current_thread_runtime(paused)?, tree)
 }
 
 /// Runs the tree file `tree` in real time on a multi-threaded tokio runtime of
@@ -88,12 +83,7 @@ pub fn run_tree_tokio_multi_thread(
     tree: &Tree,
     worker_threads: usize,
 ) -> Result<Transcript, TokioError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(worker_threads.max(1))
-        .enable_time()
-        .build()
-        .map_err(|err| TokioError::Runtime(err.to_string()))?;
-    run_tree_on(runtime, tree)
+    run_tree_on(multi_thread_runtime(worker_threads)?, tree)
 }
 
 /// Runs the tree file `tree` on `runtime` (its t = 0 is the root's start).

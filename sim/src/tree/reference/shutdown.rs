@@ -77,6 +77,21 @@ impl TreeModel<'_> {
         }
     }
 
+    /// Child `pid`, whose stop would be done at `done`, ends `shutdown` then, or `killed` at its
+    /// supervisor's kill timer if that fires first (a tie is a kill). Returns when it ends.
+    fn stopped_or_killed(&mut self, pid: usize, done: u64, timer: Option<u64>) -> u64 {
+        match timer {
+            Some(kill_at) if kill_at <= done => {
+                self.end(pid, kill_at, "killed");
+                kill_at
+            }
+            _ => {
+                self.end(pid, done, "shutdown");
+                done
+            }
+        }
+    }
+
     /// Child `pid` is asked to shut down at `at` by its supervisor, with its own shutdown
     /// (`brutal_kill`, a timeout, `infinity`); the supervisor's timer fires only if the
     /// supervisor is still alive then (`sup_dies`: when its own parent's timer kills it).
@@ -101,32 +116,13 @@ impl TreeModel<'_> {
                 at
             }
             NodeKind::Worker(t) => {
-                let done = at + t.stop_ms;
                 // The end of a trapping worker's stop comes after everything else due at the
                 // same instant: a tie with the timer is a kill.
-                match timer {
-                    Some(kill_at) if kill_at <= done => {
-                        self.end(pid, kill_at, "killed");
-                        kill_at
-                    }
-                    _ => {
-                        self.end(pid, done, "shutdown");
-                        done
-                    }
-                }
+                self.stopped_or_killed(pid, at + t.stop_ms, timer)
             }
             NodeKind::Sup(_) => {
                 let done = self.terminate_children(pid, at, timer);
-                match timer {
-                    Some(kill_at) if kill_at <= done => {
-                        self.end(pid, kill_at, "killed");
-                        kill_at
-                    }
-                    _ => {
-                        self.end(pid, done, "shutdown");
-                        done
-                    }
-                }
+                self.stopped_or_killed(pid, done, timer)
             }
         }
     }
