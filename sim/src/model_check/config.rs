@@ -625,6 +625,37 @@ mod tests {
             (Restart::Permanent, InitAnswer::Ok)
         );
         assert_eq!("w".parse::<Template>(), Ok(Template::new("w")));
+        let s: Template = "s:inits=ok/fail/ignore/ok".parse().unwrap();
+        assert_eq!(
+            s.inits,
+            vec![
+                InitAnswer::Ok,
+                InitAnswer::Fail,
+                InitAnswer::Ignore,
+                InitAnswer::Ok
+            ]
+        );
+        assert_eq!(s.to_string().parse::<Template>().as_ref(), Ok(&s));
+        assert!(s.to_string().ends_with(",inits=ok/fail/ignore/ok"));
+        // Attempt K (from 0) takes the K-th answer, the last one repeats; no list, no answer.
+        let answers: Vec<_> = (0..6).map(|k| s.scripted_answer(k)).collect();
+        assert_eq!(
+            answers,
+            [
+                InitAnswer::Ok,
+                InitAnswer::Fail,
+                InitAnswer::Ignore,
+                InitAnswer::Ok,
+                InitAnswer::Ok,
+                InitAnswer::Ok
+            ]
+            .map(Some)
+        );
+        assert_eq!(Template::new("w").scripted_answer(0), None);
+        // A template with a list and one without never have the same policy.
+        let mut plain = s.clone();
+        plain.inits.clear();
+        assert!(!s.same_policy(&plain));
         let k: Template = "k:shutdown=brutal_kill,restart=temporary,init=fail"
             .parse()
             .unwrap();
@@ -649,11 +680,22 @@ mod tests {
             ("w:colour=red", "unknown key"),
             ("w:restart", "not key=value"),
             ("w:init=ok,init=fail", "given twice"),
+            ("w:inits=ok/maybe", "bad init answer"),
+            ("w:inits=ok//ok", "bad init answer"),
+            (
+                "w:inits=ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok",
+                "at most 16",
+            ),
         ] {
             let err = text.parse::<Template>().unwrap_err().to_string();
             assert!(err.contains(why), "{text}: {err}");
         }
         let mut config = default_set().remove(0);
+        config.bounds.clients = 0;
+        assert!(config.validate().unwrap_err().0.contains("clients"));
+        config.bounds.clients = u8::try_from(MAX_CLIENTS + 1).unwrap();
+        assert!(config.validate().unwrap_err().0.contains("clients"));
+        config.bounds.clients = 1;
         assert!(config.set_options("max_restarts=x").is_err());
         assert!(config.set_options("colour=red").is_err());
     }

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 
 use dynsup::{
@@ -204,6 +206,57 @@ struct Used {
     parent_exited: bool,
 }
 
+/// Each client's outstanding call. Hashed as the set of clients that wait (one byte), then
+/// their calls: with one client, no dearer than the one optional call it replaces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Waiting([Option<Request>; MAX_CLIENTS]);
+
+impl Hash for Waiting {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let waiting = self
+            .0
+            .iter()
+            .enumerate()
+            .filter(|(_, request)| request.is_some())
+            .fold(0u8, |mask, (client, _)| mask | 1 << client);
+        state.write_u8(waiting);
+        for request in self.0.iter().flatten() {
+            request.hash(state);
+        }
+    }
+}
+
+impl Deref for Waiting {
+    type Target = [Option<Request>; MAX_CLIENTS];
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for Waiting {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+/// How many start attempts each template has made, counted only for templates with an
+/// `inits` list. Hashed as one word (eight templates at most, one byte each).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Attempts([u8; MAX_TEMPLATES]);
+
+impl Hash for Attempts {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(u64::from_le_bytes(self.0));
+    }
+}
+
+impl Attempts {
+    fn get_mut(&mut self, template: usize) -> Option<&mut u8> {
+        self.0.get_mut(template)
+    }
+}
+
 /// One state of the world.
 #[derive(Debug, Hash)]
 pub struct World {
@@ -215,10 +268,10 @@ pub struct World {
     /// Each client's outstanding call (only the first [`Bounds::clients`] are used).
     ///
     /// [`Bounds::clients`]: crate::model_check::config::Bounds::clients
-    waiting: [Option<Request>; MAX_CLIENTS],
+    waiting: Waiting,
     /// How many start attempts each template with an `inits` list has made (up to the list's
     /// length: the last answer repeats); always 0 for the other templates.
-    attempts: [u8; MAX_TEMPLATES],
+    attempts: Attempts,
     /// The start function the supervisor is blocked in: its template, and the child it
     /// restarts.
     init: Option<(u8, Option<Pid>)>,
@@ -293,8 +346,8 @@ impl World {
             now: 0,
             next_pid: 1,
             procs: Vec::new(),
-            waiting: [None; MAX_CLIENTS],
-            attempts: [0; MAX_TEMPLATES],
+            waiting: Waiting::default(),
+            attempts: Attempts::default(),
             init: None,
             used: Used::default(),
             stamps: Vec::new(),
@@ -962,13 +1015,13 @@ impl World {
         for proc in &mut self.procs {
             proc.template = rename(proc.template);
         }
-        for request in &mut self.waiting {
+        for request in self.waiting.iter_mut() {
             if let Some(Request::Start(template)) = request {
                 *template = rename(*template);
             }
         }
         let attempts = self.attempts;
-        for (old, made) in attempts.iter().enumerate() {
+        for (old, made) in attempts.0.iter().enumerate() {
             if let Some(slot) = self.attempts.get_mut(usize::from(rename(index_u8(old)))) {
                 *slot = *made;
             }
@@ -990,7 +1043,7 @@ impl World {
         if self.procs.iter().any(forgettable) {
             let mut referenced = BTreeSet::new();
             self.core.referenced_pids(&mut referenced);
-            for request in &self.waiting {
+            for request in self.waiting.iter() {
                 if let Some(Request::Terminate(pid)) = request {
                     referenced.insert(*pid);
                 }
@@ -1026,7 +1079,7 @@ impl World {
             Err(_) => pid,
         };
         self.core.relabel_pids(rename);
-        for request in &mut self.waiting {
+        for request in self.waiting.iter_mut() {
             if let Some(Request::Terminate(pid)) = request {
                 *pid = rename(*pid);
             }
