@@ -1,9 +1,10 @@
 //! A scenario file (race windows included, docs/races.md) as a path of `dynsup-sim check`'s
 //! transitions: the file's templates and options become a [`CheckConfig`], its steps a walk
 //! from the checker's initial state in which every transition taken must be one the search
-//! itself would take there ([`World::steps`]), and the replies the world records become the
-//! file's step results. This shows that the order a race file writes is among the checker's
-//! interleavings, with the same outcome (`sim/tests/model_check_races.rs`).
+//! itself would take there ([`World::steps`]), and what the world records (replies, start
+//! attempts, deaths, the supervisor's exit) becomes the file's transcript. This shows that the
+//! order a race file writes is among the checker's interleavings, with the same outcome
+//! (`tests/model_check_races.rs`).
 //!
 //! How a step becomes transitions: outside a window every message is sent and delivered and
 //! the world settled, as the simulator does; inside a window (between `suspend` and `resume`)
@@ -19,10 +20,14 @@
 //!
 //! Settling takes, while any is enabled, the first of the world's own transitions (a start
 //! returning, an exit or a signal delivered, a child stopping, the kill timer) in the order
-//! the search lists them, then lets the clock advance up to the next step's time. The
-//! checker's clock moves only to deadlines and whole seconds, so a step written at `MS` is
-//! taken at the latest such point not after `MS`: the same whole second (the walk asserts it),
-//! so restart stamps are the same.
+//! the search lists them, and lets the clock advance: before a step, up to its time and on
+//! while anything is pending (format 1 settles the supervisor before every step, which then
+//! comes late); after a call outside a window, until it is answered; after `stop`, until the
+//! supervisor is down. The checker's clock moves only to deadlines and whole seconds, so it
+//! may lag behind the file's time (a step written at `MS` is taken at the latest such point
+//! not after `MS`); the walk keeps the lag and asserts, before every step and at every start
+//! attempt, that both clocks are in the same whole second, so every restart stamp is the
+//! file's ([`WalkError::Clock`] otherwise).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -70,12 +75,16 @@ pub enum WalkError {
         /// What broke.
         violation: Violation,
     },
-    /// The checker's clock could not reach the step's whole second.
+    /// The checker's clock, which lands only on deadlines and whole seconds, cannot follow
+    /// the file: a step or a start attempt falls in another whole second on it than in the
+    /// file's time, so restart stamps could differ.
     Clock {
         /// The step's index in the file.
         step: usize,
         /// The checker's time, in milliseconds.
         now: u64,
+        /// The file's time of the same moment, in milliseconds.
+        real: u64,
     },
 }
 
@@ -96,9 +105,11 @@ impl fmt::Display for WalkError {
                 )
             }
             WalkError::Violation { step, violation } => write!(f, "step {step}: {violation}"),
-            WalkError::Clock { step, now } => {
-                write!(f, "step {step}: the checker's clock is at {now} ms")
-            }
+            WalkError::Clock { step, now, real } => write!(
+                f,
+                "step {step}: the checker's clock is at {now} ms when the file's is at {real} ms, \
+                 in another whole second (it lands only on deadlines and whole seconds)"
+            ),
         }
     }
 }
@@ -129,10 +140,9 @@ pub struct Walk {
 /// # Errors
 ///
 /// A [`Refusal`] naming what the checker does not model: more than [`MAX_TEMPLATES`]
-/// templates or [`MAX_INITS`] init answers, a template name the checker does not take, an exit
-/// reason `{:shutdown, _}` (the checker's exits are `normal`, `shutdown`, an abnormal reason
-/// and `killed`), a window whose steps are not at one instant, more than [`MAX_CLIENTS`] calls
-/// in one window, more than 255 calls or exits of one kind.
+/// templates or [`MAX_INITS`] init answers (or none: the checker needs a template), a
+/// template name the checker does not take, a window whose steps are not at one instant, more
+/// than [`MAX_CLIENTS`] calls in one window, more than 255 calls or exits of one kind.
 pub fn config_of(name: &str, scenario: &Scenario) -> Result<CheckConfig, Refusal> {
     if scenario.templates.len() > MAX_TEMPLATES {
         return Err(Refusal(format!(
@@ -160,14 +170,6 @@ pub fn config_of(name: &str, scenario: &Scenario) -> Result<CheckConfig, Refusal
     // Room after the last step for every timer a step can set (shutdowns and stops are at
     // most a minute).
     bounds.max_time_ms = last.saturating_add(120_000);
-    for step in &scenario.steps {
-        if let Op::Exit(child, ExitReason::ShutdownWith(_)) = &step.op {
-            return Err(Refusal(format!(
-                "`exit {child} {{shutdown, _}}`: the checker's exits are normal, shutdown, an \
-                 abnormal reason and killed"
-            )));
-        }
-    }
     let config = CheckConfig {
         name: name.to_owned(),
         max_restarts: scenario.supervisor.max_restarts,
@@ -295,6 +297,8 @@ struct Walker<'a> {
     calling: usize,
     /// Inside a window: the messages sent so far.
     held: Option<Vec<Held>>,
+    /// How far the checker's clock lags behind the file's time (the simulator's).
+    lag: u64,
 }
 
 /// Walks `scenario` (called `name` in reports) through the checker's world.
@@ -324,20 +328,25 @@ pub fn walk(name: &str, scenario: &Scenario) -> Result<Walk, WalkError> {
         current: 0,
         calling: 0,
         held: None,
+        lag: 0,
     };
     for (index, step) in scenario.steps.iter().enumerate() {
         // What settling before a step causes is the previous step's event.
         if walker.held.is_none() {
-            walker.settle(Some(step.at_ms))?;
+            walker.settle(Until::Time(step.at_ms))?;
+            // The checker's clock may lag behind the written time (it lands only on deadlines
+            // and whole seconds); a step that comes late (after a call or a shutdown that let
+            // time pass) keeps the lag it had.
             let now = walker.world.now();
-            if walker.world.exit_reason().is_none() && now / 1000 != step.at_ms / 1000 {
-                return Err(WalkError::Clock { step: index, now });
+            if now <= step.at_ms {
+                walker.lag = step.at_ms - now;
             }
+            walker.check_clock(index)?;
         }
         walker.current = index;
         walker.perform(&step.op)?;
     }
-    walker.settle(None)?;
+    walker.settle(Until::Rest)?;
     let Walker {
         config,
         path,
@@ -367,6 +376,17 @@ impl Walker<'_> {
         self.world.exit_reason().is_none()
     }
 
+    /// The checker's clock and the file's time must be in the same whole second (where a
+    /// restart would be stamped) while the supervisor lives.
+    fn check_clock(&self, step: usize) -> Result<(), WalkError> {
+        let now = self.world.now();
+        let real = now.saturating_add(self.lag);
+        if self.alive() && now / 1000 != real / 1000 {
+            return Err(WalkError::Clock { step, now, real });
+        }
+        Ok(())
+    }
+
     /// Takes `step`, which must be enabled, and reads what the world observed.
     fn take(&mut self, step: Step) -> Result<(), WalkError> {
         self.world.steps(&self.config, &mut self.enabled);
@@ -386,6 +406,9 @@ impl Walker<'_> {
             })?;
         self.path.push(step);
         for observed in self.world.take_observed() {
+            if matches!(observed, Observed::Attempt { .. }) {
+                self.check_clock(self.current)?;
+            }
             self.observe(observed);
         }
         if let (true, Some(reason)) = (was_alive, self.world.exit_reason()) {
@@ -571,7 +594,8 @@ impl Walker<'_> {
             return Ok(());
         }
         self.deliver_call(self.current, call)?;
-        self.settle(Some(self.world.now()))
+        // The client waits for its answer (a terminate of a slow child lets time pass).
+        self.settle(Until::Answered(self.current))
     }
 
     /// The step whose call is being delivered.
@@ -610,7 +634,7 @@ impl Walker<'_> {
         let id = self.ref_id(child);
         match (&mut self.held, id) {
             (Some(held), Some(id)) => held.push(Held::Exit(id)),
-            _ => self.settle(Some(self.world.now()))?,
+            _ => self.settle(Until::Time(self.world.now()))?,
         }
         Ok(())
     }
@@ -629,7 +653,8 @@ impl Walker<'_> {
                 self.deliver_exit(id)?;
             }
         }
-        self.settle(Some(self.world.now()))
+        // The parent waits until the supervisor is down (its kill timers let time pass).
+        self.settle(Until::Exited)
     }
 
     fn deliver_exit(&mut self, id: RefId) -> Result<(), WalkError> {
@@ -654,12 +679,12 @@ impl Walker<'_> {
                 Held::Exit(id) => self.deliver_exit(id)?,
             }
         }
-        self.settle(Some(self.world.now()))
+        self.settle(Until::Time(self.world.now()))
     }
 
-    /// Takes the world's own transitions while any is enabled, then lets the clock advance up
-    /// to `until` (`None`: after the last step, only while something is pending).
-    fn settle(&mut self, until: Option<u64>) -> Result<(), WalkError> {
+    /// Takes the world's own transitions while any is enabled, and lets the clock advance as
+    /// far as `until` says.
+    fn settle(&mut self, until: Until) -> Result<(), WalkError> {
         loop {
             self.world.steps(&self.config, &mut self.enabled);
             let own = self.enabled.iter().copied().find(|step| {
@@ -677,8 +702,12 @@ impl Walker<'_> {
                 .iter()
                 .copied()
                 .find(|step| match (step, until) {
-                    (Step::Advance(at), Some(until)) => *at <= until,
-                    (Step::Advance(_), None) => !self.world.at_rest(),
+                    (Step::Advance(at), Until::Time(until)) => {
+                        *at <= until || !self.world.at_rest()
+                    }
+                    (Step::Advance(_), Until::Answered(call)) => self.clients.contains(&Some(call)),
+                    (Step::Advance(_), Until::Exited) => self.alive(),
+                    (Step::Advance(_), Until::Rest) => !self.world.at_rest(),
                     _ => false,
                 });
             match own.or(advance) {
@@ -689,7 +718,22 @@ impl Walker<'_> {
     }
 }
 
-/// The checker's class of a file's exit reason (`{:shutdown, _}` is refused before).
+/// How far settling lets the clock advance.
+#[derive(Clone, Copy, Debug)]
+enum Until {
+    /// Up to this time (the next step's), and on while something is pending: the step comes
+    /// late then, as format 1 settles the supervisor before every step.
+    Time(u64),
+    /// While the call of this step waits for its answer.
+    Answered(usize),
+    /// While the supervisor lives.
+    Exited,
+    /// While something is pending (after the last step).
+    Rest,
+}
+
+/// The checker's class of a file's exit reason (`{:shutdown, _}` is clean, as `:shutdown`:
+/// the walk names the file's reason in the `down` event).
 fn spontaneous(reason: &ExitReason) -> SpontaneousExit {
     match reason {
         ExitReason::Normal => SpontaneousExit::Normal,
