@@ -4,7 +4,7 @@
 
 use dynsup_sim::model_check::config::{default_set, CheckConfig, Template};
 use dynsup_sim::model_check::search::{search, search_from, Space};
-use dynsup_sim::model_check::world::{Step, Violation, World};
+use dynsup_sim::model_check::world::{Request, Step, Violation, World};
 
 #[test]
 fn the_same_counts_every_run_and_for_any_number_of_jobs() {
@@ -120,4 +120,79 @@ fn two_interchangeable_templates_are_one_up_to_renaming() {
     let mut different = config.clone();
     different.templates[1].restart = dynsup::Restart::Transient;
     assert!(different.template_symmetries().is_empty());
+    different.templates[1] = "b:inits=ok/fail".parse().expect("a valid template");
+    assert!(different.template_symmetries().is_empty());
+}
+
+/// Templates with the same `inits` list are interchangeable too: renaming them renames their
+/// attempt counts with them, so the search keeps its verdict and depth with fewer states.
+#[test]
+fn interchangeable_templates_with_init_lists_carry_their_attempts() {
+    let template = |name: &str| -> Template {
+        format!("{name}:inits=ok/fail/ok,shutdown=brutal_kill")
+            .parse()
+            .expect("a valid template")
+    };
+    let mut config = CheckConfig::custom(vec![template("a"), template("b")]);
+    config.bounds.starts = 2;
+    config.bounds.crashes = 1;
+    config.bounds.terminates = 0;
+    config.bounds.stops = false;
+    assert_eq!(config.template_symmetries(), vec![vec![1, 0]]);
+    let world = World::new(&config).expect("valid config");
+    // One start of `a` is one start of `b` up to renaming, attempt count included.
+    let started = |template: u8| {
+        let mut started = world.clone();
+        for step in [Step::Call(Request::Start(template)), Step::InitReturns] {
+            started.apply(&config, step).expect("no violation");
+        }
+        started
+    };
+    let (a, b) = (started(0), started(1));
+    assert_eq!(a.fingerprint(&config), b.fingerprint(&config));
+    let with = search_from(world.clone(), &config, 2, &mut |_, _, _| {});
+    let without = search_from(
+        WithoutTemplateSymmetry(world),
+        &config,
+        2,
+        &mut |_, _, _| {},
+    );
+    assert!(with.complete && without.complete, "{with:?} {without:?}");
+    assert!(with.violation.is_none() && without.violation.is_none());
+    assert_eq!(with.depth, without.depth);
+    assert!(with.states < without.states, "{with:?} {without:?}");
+}
+
+/// The two extensions of the world that the race goldens' walk needs (`tests/model_check_races.rs`)
+/// keep every rule in every interleaving: several clients with a call outstanding each, and a
+/// template whose start attempts answer by number (`inits`). Two clients reach states that one
+/// client cannot (two calls waiting in the mailbox at once).
+#[test]
+fn several_clients_and_init_answers_by_attempt_break_no_rule() {
+    let retried: Template = "f:inits=ok/fail/ok,shutdown=brutal_kill"
+        .parse()
+        .expect("a valid template");
+    let mut config = CheckConfig::custom(vec![retried]);
+    config.max_children = Some(1);
+    config.bounds.starts = 2;
+    config.bounds.crashes = 1;
+    config.bounds.terminates = 0;
+    config.bounds.listings = true;
+    config.bounds.stops = false;
+    let mut states = Vec::new();
+    for clients in [1, 2] {
+        config.bounds.clients = clients;
+        let report = search(&config, 2, &mut |_, _, _| {}).expect("valid config");
+        assert!(report.complete, "{report:?}");
+        if let Some(found) = &report.violation {
+            let path: Vec<String> = found.path.iter().map(ToString::to_string).collect();
+            panic!(
+                "{clients} clients: {}\n{}",
+                found.violation,
+                path.join("\n")
+            );
+        }
+        states.push(report.states);
+    }
+    assert!(states[1] > states[0], "{states:?}");
 }

@@ -25,7 +25,8 @@ pub struct CheckArgs {
     /// Check one configuration of your own instead of the default set: a child template
     /// `NAME[:key=value,...]` (repeat for up to 8), keys `restart`
     /// (permanent|transient|temporary), `shutdown` (brutal_kill|infinity|MS), `trap_exit`
-    /// (true|false), `stop_ms` (MS|never), `init` and `restart_init` (ok|ignore|fail); for
+    /// (true|false), `stop_ms` (MS|never), `init` and `restart_init` (ok|ignore|fail), `inits`
+    /// (the answer of each start attempt, `/`-separated, the last repeating: `ok/fail/ok`); for
     /// example `--template w:restart=transient,trap_exit=true,stop_ms=50 --template
     /// f:restart_init=fail`.
     #[arg(long = "template", value_name = "SPEC")]

@@ -50,8 +50,9 @@ impl FromStr for InitAnswer {
 /// Its text form (`--template` of `dynsup-sim check`, and counterexample files) is
 /// `NAME[:key=value,...]` with the keys `restart` (`permanent`, `transient`, `temporary`),
 /// `shutdown` (`brutal_kill`, `infinity` or milliseconds), `trap_exit` (`true`, `false`),
-/// `stop_ms` (milliseconds, or `never`), `init` and `restart_init` (`ok`, `ignore`, `fail`);
-/// a key left out keeps [`Template::new`]'s value.
+/// `stop_ms` (milliseconds, or `never`), `init` and `restart_init` (`ok`, `ignore`, `fail`),
+/// and `inits` (answers by attempt, `/`-separated: `ok/fail/ok`); a key left out keeps
+/// [`Template::new`]'s value.
 ///
 /// ```
 /// use dynsup_sim::model_check::config::Template;
@@ -77,6 +78,11 @@ pub struct Template {
     pub first_init: InitAnswer,
     /// The answer of every restart.
     pub restart_init: InitAnswer,
+    /// When not empty, the answers by start attempt of this template (client starts and
+    /// restarts alike, counted from 1 as scenario files count `NAME#K`; the last repeats
+    /// forever), in place of `first_init` and `restart_init`: the `init=` list of a scenario
+    /// file's `child` line.
+    pub inits: Vec<InitAnswer>,
 }
 
 impl Template {
@@ -90,10 +96,19 @@ impl Template {
             stop_ms: Some(0),
             first_init: InitAnswer::Ok,
             restart_init: InitAnswer::Ok,
+            inits: Vec::new(),
         }
     }
 
-    /// The validated spec the client hands to `start_child`.
+    /// The answer of this template's start attempt number `attempt` (from 0) when it has an
+    /// `inits` list, `None` otherwise.
+    pub fn scripted_answer(&self, attempt: usize) -> Option<InitAnswer> {
+        self.inits
+            .get(attempt)
+            .or_else(|| self.inits.last())
+            .copied()
+    }
+
     /// Whether `other` behaves exactly as this template (everything but the name is equal):
     /// the two are interchangeable, and a state is the same up to swapping them.
     pub fn same_policy(&self, other: &Template) -> bool {
@@ -103,8 +118,10 @@ impl Template {
             && self.stop_ms == other.stop_ms
             && self.first_init == other.first_init
             && self.restart_init == other.restart_init
+            && self.inits == other.inits
     }
 
+    /// The validated spec the client hands to `start_child`.
     pub(crate) fn spec(&self, index: u8) -> ValidChildSpec<u8, ()> {
         let spec = ChildSpec::new(index, Vec::new())
             .restart(self.restart)
@@ -116,6 +133,10 @@ impl Template {
         }
     }
 }
+
+/// The most answers a template's `inits` list may have (a world counts each scripted
+/// template's attempts up to this, in one byte).
+pub const MAX_INITS: usize = 16;
 
 /// The longest template name.
 pub const MAX_TEMPLATE_NAME: usize = 16;
@@ -134,7 +155,12 @@ impl fmt::Display for Template {
             self.traps_exits,
             self.first_init.name(),
             self.restart_init.name()
-        )
+        )?;
+        for (index, answer) in self.inits.iter().enumerate() {
+            f.write_str(if index == 0 { ",inits=" } else { "/" })?;
+            f.write_str(answer.name())?;
+        }
+        Ok(())
     }
 }
 
@@ -202,9 +228,18 @@ impl FromStr for Template {
                 }
                 "init" => template.first_init = value.parse()?,
                 "restart_init" => template.restart_init = value.parse()?,
+                "inits" => {
+                    template.inits = value
+                        .split('/')
+                        .map(str::parse)
+                        .collect::<Result<_, _>>()?;
+                    if template.inits.len() > MAX_INITS {
+                        return Err(bad(&format!("at most {MAX_INITS} answers")));
+                    }
+                }
                 _ => {
                     return Err(problem(format!(
-                        "unknown key `{key}`: want restart, shutdown, trap_exit, stop_ms, init or restart_init"
+                        "unknown key `{key}`: want restart, shutdown, trap_exit, stop_ms, init, restart_init or inits"
                     )))
                 }
             }
@@ -229,6 +264,9 @@ pub struct Bounds {
     /// Whether the client calls `which_children` and `count_children` (which change nothing
     /// but are queued like any call).
     pub listings: bool,
+    /// How many clients call the supervisor, each with at most one call outstanding (from 1
+    /// to [`MAX_CLIENTS`]; interchangeable: a call goes to the first idle one).
+    pub clients: u8,
     /// The latest virtual time, in milliseconds.
     pub max_time_ms: u64,
     /// The most distinct states kept; the search stops (incomplete) beyond it.
@@ -267,6 +305,9 @@ impl std::error::Error for ConfigProblem {}
 /// The most templates a configuration may have.
 pub const MAX_TEMPLATES: usize = 8;
 
+/// The most clients a configuration may have ([`Bounds::clients`]).
+pub const MAX_CLIENTS: usize = 4;
+
 impl CheckConfig {
     /// Checks the configuration: at least one and at most [`MAX_TEMPLATES`] templates, no
     /// child that would wait forever (`infinity` shutdown and never stopping), options OTP
@@ -283,7 +324,19 @@ impl CheckConfig {
                 self.templates.len()
             )));
         }
+        if self.bounds.clients == 0 || usize::from(self.bounds.clients) > MAX_CLIENTS {
+            return Err(ConfigProblem(format!(
+                "{}: between 1 and {MAX_CLIENTS} clients, not {}",
+                self.name, self.bounds.clients
+            )));
+        }
         for template in &self.templates {
+            if template.inits.len() > MAX_INITS {
+                return Err(ConfigProblem(format!(
+                    "{}: template {} has more than {MAX_INITS} answers in `inits`",
+                    self.name, template.name
+                )));
+            }
             if template.traps_exits
                 && template.stop_ms.is_none()
                 && template.shutdown == Shutdown::Infinity
@@ -367,6 +420,7 @@ pub fn default_bounds() -> Bounds {
         terminates: 1,
         stops: true,
         listings: false,
+        clients: 1,
         max_time_ms: 2000,
         max_states: 20_000_000,
     }
@@ -571,6 +625,37 @@ mod tests {
             (Restart::Permanent, InitAnswer::Ok)
         );
         assert_eq!("w".parse::<Template>(), Ok(Template::new("w")));
+        let s: Template = "s:inits=ok/fail/ignore/ok".parse().unwrap();
+        assert_eq!(
+            s.inits,
+            vec![
+                InitAnswer::Ok,
+                InitAnswer::Fail,
+                InitAnswer::Ignore,
+                InitAnswer::Ok
+            ]
+        );
+        assert_eq!(s.to_string().parse::<Template>().as_ref(), Ok(&s));
+        assert!(s.to_string().ends_with(",inits=ok/fail/ignore/ok"));
+        // Attempt K (from 0) takes the K-th answer, the last one repeats; no list, no answer.
+        let answers: Vec<_> = (0..6).map(|k| s.scripted_answer(k)).collect();
+        assert_eq!(
+            answers,
+            [
+                InitAnswer::Ok,
+                InitAnswer::Fail,
+                InitAnswer::Ignore,
+                InitAnswer::Ok,
+                InitAnswer::Ok,
+                InitAnswer::Ok
+            ]
+            .map(Some)
+        );
+        assert_eq!(Template::new("w").scripted_answer(0), None);
+        // A template with a list and one without never have the same policy.
+        let mut plain = s.clone();
+        plain.inits.clear();
+        assert!(!s.same_policy(&plain));
         let k: Template = "k:shutdown=brutal_kill,restart=temporary,init=fail"
             .parse()
             .unwrap();
@@ -595,11 +680,22 @@ mod tests {
             ("w:colour=red", "unknown key"),
             ("w:restart", "not key=value"),
             ("w:init=ok,init=fail", "given twice"),
+            ("w:inits=ok/maybe", "bad init answer"),
+            ("w:inits=ok//ok", "bad init answer"),
+            (
+                "w:inits=ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok/ok",
+                "at most 16",
+            ),
         ] {
             let err = text.parse::<Template>().unwrap_err().to_string();
             assert!(err.contains(why), "{text}: {err}");
         }
         let mut config = default_set().remove(0);
+        config.bounds.clients = 0;
+        assert!(config.validate().unwrap_err().0.contains("clients"));
+        config.bounds.clients = u8::try_from(MAX_CLIENTS + 1).unwrap();
+        assert!(config.validate().unwrap_err().0.contains("clients"));
+        config.bounds.clients = 1;
         assert!(config.set_options("max_restarts=x").is_err());
         assert!(config.set_options("colour=red").is_err());
     }

@@ -23,5 +23,7 @@
 //! ```
 
 pub mod config;
+pub mod recording;
+pub mod scenario_path;
 pub mod search;
 pub mod world;

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 
 use dynsup::{
@@ -13,8 +15,10 @@ use dynsup::{
 };
 
 use crate::model_check::config::{
-    CheckConfig, ConfigProblem, InitAnswer, SpontaneousExit, SPONTANEOUS_EXITS,
+    CheckConfig, ConfigProblem, InitAnswer, SpontaneousExit, MAX_CLIENTS, MAX_TEMPLATES,
+    SPONTANEOUS_EXITS,
 };
+use crate::model_check::recording::{Observed, Recording};
 
 /// The core under check: templates are named by their index, arguments are unused.
 pub(crate) type Core = DynamicSupervisor<u8, ()>;
@@ -22,8 +26,10 @@ pub(crate) type Core = DynamicSupervisor<u8, ()>;
 /// The pid a client may name without any process ever having it.
 pub const NEVER_STARTED: Pid = Pid(0);
 
-/// The one call id of the one client (it has at most one call outstanding).
-const CLIENT_CALL: CallId = CallId(0);
+/// The call id of client `index` (each client has at most one call outstanding).
+fn client_call(index: usize) -> CallId {
+    CallId(index as u64)
+}
 
 /// A call the client makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -200,6 +206,57 @@ struct Used {
     parent_exited: bool,
 }
 
+/// Each client's outstanding call. Hashed as the set of clients that wait (one byte), then
+/// their calls: with one client, no dearer than the one optional call it replaces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Waiting([Option<Request>; MAX_CLIENTS]);
+
+impl Hash for Waiting {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let waiting = self
+            .0
+            .iter()
+            .enumerate()
+            .filter(|(_, request)| request.is_some())
+            .fold(0u8, |mask, (client, _)| mask | 1 << client);
+        state.write_u8(waiting);
+        for request in self.0.iter().flatten() {
+            request.hash(state);
+        }
+    }
+}
+
+impl Deref for Waiting {
+    type Target = [Option<Request>; MAX_CLIENTS];
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for Waiting {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+/// How many start attempts each template has made, counted only for templates with an
+/// `inits` list. Hashed as one word (eight templates at most, one byte each).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Attempts([u8; MAX_TEMPLATES]);
+
+impl Hash for Attempts {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(u64::from_le_bytes(self.0));
+    }
+}
+
+impl Attempts {
+    fn get_mut(&mut self, template: usize) -> Option<&mut u8> {
+        self.0.get_mut(template)
+    }
+}
+
 /// One state of the world.
 #[derive(Debug, Hash)]
 pub struct World {
@@ -208,8 +265,13 @@ pub struct World {
     next_pid: u64,
     /// Every process still referred to anywhere, by ascending pid.
     procs: Vec<Proc>,
-    /// The client's outstanding call.
-    waiting: Option<Request>,
+    /// Each client's outstanding call (only the first [`Bounds::clients`] are used).
+    ///
+    /// [`Bounds::clients`]: crate::model_check::config::Bounds::clients
+    waiting: Waiting,
+    /// How many start attempts each template with an `inits` list has made (up to the list's
+    /// length: the last answer repeats); always 0 for the other templates.
+    attempts: Attempts,
     /// The start function the supervisor is blocked in: its template, and the child it
     /// restarts.
     init: Option<(u8, Option<Pid>)>,
@@ -220,6 +282,8 @@ pub struct World {
     giving_up_at: Option<u64>,
     /// The supervisor's exit reason, once it exited.
     exited: Option<ExitReason>,
+    /// What the world observed, when recording (no part of the state: never hashed).
+    recording: Recording,
 }
 
 /// [`clone_from`](Clone::clone_from) reuses the target's buffers (the core's and the list of
@@ -232,11 +296,13 @@ impl Clone for World {
             next_pid: self.next_pid,
             procs: self.procs.clone(),
             waiting: self.waiting,
+            attempts: self.attempts,
             init: self.init,
             used: self.used,
             stamps: self.stamps.clone(),
             giving_up_at: self.giving_up_at,
             exited: self.exited.clone(),
+            recording: self.recording.clone(),
         }
     }
 
@@ -246,11 +312,13 @@ impl Clone for World {
         self.next_pid = source.next_pid;
         self.procs.clone_from(&source.procs);
         self.waiting = source.waiting;
+        self.attempts = source.attempts;
         self.init = source.init;
         self.used = source.used;
         self.stamps.clone_from(&source.stamps);
         self.giving_up_at = source.giving_up_at;
         self.exited.clone_from(&source.exited);
+        self.recording.clone_from(&source.recording);
     }
 }
 
@@ -278,12 +346,14 @@ impl World {
             now: 0,
             next_pid: 1,
             procs: Vec::new(),
-            waiting: None,
+            waiting: Waiting::default(),
+            attempts: Attempts::default(),
             init: None,
             used: Used::default(),
             stamps: Vec::new(),
             giving_up_at: None,
             exited: None,
+            recording: Recording::default(),
         })
     }
 
@@ -296,6 +366,28 @@ impl World {
     /// The virtual time, in milliseconds.
     pub fn now(&self) -> u64 {
         self.now
+    }
+
+    /// Starts recording what this world observes (calls, replies, start attempts, renamings)
+    /// from now on, for a caller that walks a path of its own; [`World::take_observed`] takes
+    /// it. A recording is no part of the state.
+    pub fn record(&mut self) {
+        self.recording.start();
+    }
+
+    /// What this world observed since the last call, in order (nothing unless recording).
+    pub fn take_observed(&mut self) -> Vec<Observed> {
+        self.recording.take()
+    }
+
+    /// Whether child `pid` is alive.
+    pub fn child_alive(&self, pid: Pid) -> bool {
+        self.is_live(pid)
+    }
+
+    /// The supervisor's exit reason, once it has exited.
+    pub fn exit_reason(&self) -> Option<&ExitReason> {
+        self.exited.as_ref()
     }
 
     fn proc(&self, pid: Pid) -> Option<&Proc> {
@@ -338,7 +430,10 @@ impl World {
         out.clear();
         let bounds = &config.bounds;
         let alive = self.exited.is_none();
-        if alive && self.waiting.is_none() {
+        let idle_client = self.waiting[..usize::from(bounds.clients)]
+            .iter()
+            .any(Option::is_none);
+        if alive && idle_client {
             if self.used.starts < bounds.starts {
                 for index in 0..config.templates.len() {
                     out.push(Step::Call(Request::Start(index_u8(index))));
@@ -443,22 +538,29 @@ impl World {
 
     fn call(&mut self, config: &CheckConfig, request: Request) -> Result<(), dynsup::DriverError> {
         let now = Instant::from_millis(self.now);
-        self.waiting = Some(request);
+        // Clients are interchangeable: the call goes to the first idle one.
+        let client = self.waiting[..usize::from(config.bounds.clients)]
+            .iter()
+            .position(Option::is_none)
+            .unwrap_or(0);
+        self.waiting[client] = Some(request);
+        self.recording.push(|| Observed::Called { client, request });
+        let call = client_call(client);
         match request {
             Request::Start(index) => {
                 self.used.starts += 1;
                 let spec = config.templates[usize::from(index)].spec(index);
-                self.core.start_child(now, CLIENT_CALL, spec)
+                self.core.start_child(now, call, spec)
             }
             Request::Terminate(pid) => {
                 self.used.terminates += 1;
-                self.core.terminate_child(now, CLIENT_CALL, pid)
+                self.core.terminate_child(now, call, pid)
             }
-            Request::Which => self.core.which_children(now, CLIENT_CALL),
-            Request::Count => self.core.count_children(now, CLIENT_CALL),
+            Request::Which => self.core.which_children(now, call),
+            Request::Count => self.core.count_children(now, call),
             Request::Stop => {
                 self.used.stopped = true;
-                self.core.stop(now, CLIENT_CALL, ExitReason::Normal)
+                self.core.stop(now, call, ExitReason::Normal)
             }
         }
     }
@@ -469,6 +571,7 @@ impl World {
             proc.alive = false;
             proc.stops_at = None;
             proc.exit = Some(how);
+            self.recording.push(|| Observed::Died { pid, how });
         }
     }
 
@@ -523,10 +626,16 @@ impl World {
             return Ok(());
         };
         let template = &config.templates[usize::from(function)];
-        let answer = if restart_of.is_some() {
-            template.restart_init
-        } else {
-            template.first_init
+        let answer = match self.attempts.get_mut(usize::from(function)) {
+            Some(made) if !template.inits.is_empty() => {
+                let answer = template.scripted_answer(usize::from(*made));
+                if usize::from(*made) < template.inits.len() {
+                    *made += 1;
+                }
+                answer.unwrap_or(InitAnswer::Ok)
+            }
+            _ if restart_of.is_some() => template.restart_init,
+            _ => template.first_init,
         };
         let outcome = match answer {
             InitAnswer::Ok => {
@@ -548,6 +657,14 @@ impl World {
             InitAnswer::Ignore => StartOutcome::Ignore,
             InitAnswer::Fail => StartOutcome::Failed(ExitReason::Other("init_failed".to_owned())),
         };
+        self.recording.push(|| Observed::Attempt {
+            template: function,
+            answer,
+            pid: match &outcome {
+                StartOutcome::Started { pid, .. } => Some(*pid),
+                _ => None,
+            },
+        });
         if let (Some(old), false) = (restart_of, answer == InitAnswer::Fail) {
             if let Some(proc) = self.proc_mut(old) {
                 proc.owed = false;
@@ -594,7 +711,7 @@ impl World {
                     self.check_kill(config, pid)?;
                     self.signal(pid, true)?;
                 }
-                Effect::Reply { reply, .. } => self.observe_reply(&reply)?,
+                Effect::Reply { call, reply } => self.observe_reply(call, reply)?,
                 Effect::Exit { reason } => self.observe_exit(config, reason)?,
             }
         }
@@ -630,8 +747,9 @@ impl World {
     /// Whether a signal to `pid` was asked for: by `terminate_child(pid)`, `stop`, or the parent.
     fn on_purpose(&self, pid: Pid) -> bool {
         self.used.parent_exited
-            || self.waiting == Some(Request::Stop)
-            || self.waiting == Some(Request::Terminate(pid))
+            || self.waiting.iter().any(|request| {
+                *request == Some(Request::Stop) || *request == Some(Request::Terminate(pid))
+            })
     }
 
     fn check_kill(&self, config: &CheckConfig, pid: Pid) -> Result<(), Violation> {
@@ -694,8 +812,15 @@ impl World {
         Ok(())
     }
 
-    fn observe_reply(&mut self, reply: &Reply) -> Result<(), Violation> {
-        let request = self.waiting.take();
+    fn observe_reply(&mut self, call: CallId, reply: Reply) -> Result<(), Violation> {
+        let client = usize::try_from(call.0).unwrap_or(usize::MAX);
+        let request = self.waiting.get_mut(client).and_then(Option::take);
+        let checked = self.check_reply(request, &reply);
+        self.recording.push(|| Observed::Replied { client, reply });
+        checked
+    }
+
+    fn check_reply(&mut self, request: Option<Request>, reply: &Reply) -> Result<(), Violation> {
         match (request, reply) {
             (Some(Request::Start(_)), Reply::StartChild(Ok(Started::Running { pid, .. })))
                 if !self.is_live(*pid) =>
@@ -846,7 +971,7 @@ impl World {
 
     /// Liveness: once nothing is in flight, every call is answered and every owed restart done.
     fn check_rest(&self, view: &dynsup::SupervisorView<'_, u8, ()>) -> Result<(), Violation> {
-        if let Some(request) = self.waiting {
+        if let Some(request) = self.waiting.iter().flatten().next() {
             return Err(violation(
                 "liveness",
                 format!("`{request}` is never answered: nothing is left in flight"),
@@ -890,8 +1015,16 @@ impl World {
         for proc in &mut self.procs {
             proc.template = rename(proc.template);
         }
-        if let Some(Request::Start(template)) = &mut self.waiting {
-            *template = rename(*template);
+        for request in self.waiting.iter_mut() {
+            if let Some(Request::Start(template)) = request {
+                *template = rename(*template);
+            }
+        }
+        let attempts = self.attempts;
+        for (old, made) in attempts.0.iter().enumerate() {
+            if let Some(slot) = self.attempts.get_mut(usize::from(rename(index_u8(old)))) {
+                *slot = *made;
+            }
         }
         if let Some((template, _)) = &mut self.init {
             *template = rename(*template);
@@ -910,8 +1043,10 @@ impl World {
         if self.procs.iter().any(forgettable) {
             let mut referenced = BTreeSet::new();
             self.core.referenced_pids(&mut referenced);
-            if let Some(Request::Terminate(pid)) = self.waiting {
-                referenced.insert(pid);
+            for request in self.waiting.iter() {
+                if let Some(Request::Terminate(pid)) = request {
+                    referenced.insert(*pid);
+                }
             }
             if let Some((_, Some(old))) = self.init {
                 referenced.insert(old);
@@ -925,6 +1060,15 @@ impl World {
             .zip(1..)
             .all(|(proc, rank)| proc.pid == Pid(rank));
         self.next_pid = self.procs.len() as u64 + 1;
+        self.recording.push(|| {
+            Observed::Renamed(
+                self.procs
+                    .iter()
+                    .zip(1..)
+                    .map(|(proc, rank)| (proc.pid, Pid(rank)))
+                    .collect(),
+            )
+        });
         if identity {
             return;
         }
@@ -935,8 +1079,10 @@ impl World {
             Err(_) => pid,
         };
         self.core.relabel_pids(rename);
-        if let Some(Request::Terminate(pid)) = &mut self.waiting {
-            *pid = rename(*pid);
+        for request in self.waiting.iter_mut() {
+            if let Some(Request::Terminate(pid)) = request {
+                *pid = rename(*pid);
+            }
         }
         if let Some((_, Some(old))) = &mut self.init {
             *old = rename(*old);
