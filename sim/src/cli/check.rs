@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use dynsup_sim::model_check::config::{
-    default_set, CheckConfig, ConfigProblem, Template, MAX_TEMPLATES,
+    default_set, CheckConfig, ConfigProblem, Template, MAX_CLIENTS, MAX_TEMPLATES,
 };
 use dynsup_sim::model_check::search::{replay, search, Counterexample, SearchReport};
 use dynsup_sim::model_check::world::Step;
@@ -66,6 +66,11 @@ pub struct CheckArgs {
     /// Let the client also call `which_children` and `count_children`.
     #[arg(long)]
     listings: bool,
+    /// Clients calling the supervisor, each with at most one call outstanding (1 to 4; with
+    /// several, a call can be queued behind another client's) [default: each
+    /// configuration's, 1].
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=MAX_CLIENTS as i64))]
+    clients: Option<u8>,
     /// Threads expanding each level (default: the number of cores; counts never depend on it).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(super) jobs: Option<u16>,
@@ -78,7 +83,7 @@ pub struct CheckArgs {
     /// Check a supervision tree instead: every sequence of operations on a small tree, every
     /// tree checker on in every state (docs/model-checking.md, "Trees"); `--depth`,
     /// `--max-states`, `--max-time-ms` (the latest wait), `--jobs`, `--out` and `--json` apply.
-    #[arg(long, conflicts_with_all = ["configs", "templates", "list", "replay", "starts", "crashes", "terminates", "listings"])]
+    #[arg(long, conflicts_with_all = ["configs", "templates", "list", "replay", "starts", "crashes", "terminates", "listings", "clients"])]
     pub(super) trees: bool,
     /// With --trees: the tree to check, from the `sup` and `child` lines of a tree file (its
     /// steps are ignored) [default: the built-in tree of docs/model-checking.md].
@@ -196,6 +201,9 @@ fn with_bounds(args: &CheckArgs, mut config: CheckConfig) -> CheckConfig {
     if let Some(max_states) = args.max_states {
         bounds.max_states = max_states;
     }
+    if let Some(clients) = args.clients {
+        bounds.clients = clients;
+    }
     bounds.listings |= args.listings;
     config
 }
@@ -226,8 +234,8 @@ fn counterexample_text(
     }
     let _ = writeln!(
         text,
-        "bounds depth={} starts={} crashes={} terminates={} max-time-ms={} listings={}",
-        b.depth, b.starts, b.crashes, b.terminates, b.max_time_ms, b.listings
+        "bounds depth={} starts={} crashes={} terminates={} max-time-ms={} listings={} clients={}",
+        b.depth, b.starts, b.crashes, b.terminates, b.max_time_ms, b.listings, b.clients
     );
     for step in &found.path {
         let _ = writeln!(text, "step {step}");
@@ -292,6 +300,7 @@ fn read_counterexample(text: &str) -> Result<(CheckConfig, Vec<Step>), String> {
                     "terminates" => b.terminates = small()?,
                     "max-time-ms" => b.max_time_ms = number()?,
                     "listings" => b.listings = value == "true",
+                    "clients" => b.clients = small()?,
                     _ => return Err(at(format!("unknown bound `{key}`"))),
                 }
             }
@@ -552,6 +561,7 @@ mod tests {
         config.max_seconds = 2;
         config.max_children = Some(2);
         config.bounds.starts = 3;
+        config.bounds.clients = 2;
         let found = Counterexample {
             violation: Violation {
                 checker: "liveness",
@@ -569,6 +579,14 @@ mod tests {
         assert_eq!(read.options_text(), config.options_text());
         assert_eq!(read.bounds, config.bounds);
         assert_eq!(path, found.path);
+
+        // Files written before `clients` was recorded still read, with one client.
+        let older = text.replace(" clients=2", "");
+        assert_eq!(read_counterexample(&older).unwrap().0.bounds.clients, 1);
+        let too_many = text.replace("clients=2", "clients=5");
+        assert!(read_counterexample(&too_many)
+            .unwrap_err()
+            .contains("clients"));
 
         // A default configuration is named by its index.
         let text = counterexample_text(Some(1), &default_set()[1], &found);
