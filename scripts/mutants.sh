@@ -76,14 +76,19 @@ checkers() {
 
 # Prints the score of one part from its result files.
 score() {
-    local dir="mutants.out/$1/mutants.out" caught missed timeout unviable viable
+    local dir="mutants.out/$1/mutants.out" old="mutants.out/$1/mutants.out.old"
+    local caught missed timeout unviable viable earlier_unviable=0
     count() { if [ -f "$dir/$1.txt" ]; then grep -c . "$dir/$1.txt" || true; else echo 0; fi; }
-    # After a phase run with --iterate, the mutants caught by an earlier phase are listed in
-    # previously_caught.txt.
-    caught=$(($(count caught) + $(count previously_caught)))
+    # After a phase run with --iterate, previously_caught.txt lists what the earlier phase
+    # caught *and* what it found unviable; cargo-mutants keeps that phase's results in
+    # mutants.out.old, whose unviable.txt tells the two apart.
+    if [ -f "$dir/previously_caught.txt" ] && [ -f "$old/unviable.txt" ]; then
+        earlier_unviable=$(grep -cxFf "$old/unviable.txt" "$dir/previously_caught.txt" || true)
+    fi
+    caught=$(($(count caught) + $(count previously_caught) - earlier_unviable))
     missed=$(count missed)
     timeout=$(count timeout)
-    unviable=$(count unviable)
+    unviable=$(($(count unviable) + earlier_unviable))
     viable=$((caught + missed + timeout))
     if [ "$viable" -eq 0 ]; then
         echo "== score $1: no viable mutant tested"
