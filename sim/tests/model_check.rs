@@ -3,7 +3,7 @@
 //! a release build); the exact figures pinned, and the symmetry over interchangeable templates.
 
 use dynsup_sim::model_check::config::{default_set, CheckConfig, Template};
-use dynsup_sim::model_check::search::{search, search_from, Space};
+use dynsup_sim::model_check::search::{search, search_from, SearchReport, Space};
 use dynsup_sim::model_check::world::{Request, Step, Violation, World};
 
 #[test]
@@ -97,6 +97,20 @@ impl Space for WithoutTemplateSymmetry {
     }
 }
 
+/// Searches `config` from `world` with and without the template symmetry, and asserts the
+/// same verdict both ways: complete, no violation, the same depth.
+fn search_with_and_without_symmetry(
+    world: World,
+    config: &CheckConfig,
+) -> (SearchReport, SearchReport) {
+    let with = search_from(world.clone(), config, 2, &mut |_, _, _| {});
+    let without = search_from(WithoutTemplateSymmetry(world), config, 2, &mut |_, _, _| {});
+    assert!(with.complete && without.complete, "{with:?} {without:?}");
+    assert!(with.violation.is_none() && without.violation.is_none());
+    assert_eq!(with.depth, without.depth);
+    (with, without)
+}
+
 #[test]
 fn two_interchangeable_templates_are_one_up_to_renaming() {
     let mut config = CheckConfig::custom(vec![Template::new("a"), Template::new("b")]);
@@ -104,17 +118,7 @@ fn two_interchangeable_templates_are_one_up_to_renaming() {
     config.bounds.crashes = 1;
     assert_eq!(config.template_symmetries(), vec![vec![1, 0]]);
     let world = World::new(&config).expect("valid config");
-    let with = search_from(world.clone(), &config, 2, &mut |_, _, _| {});
-    let without = search_from(
-        WithoutTemplateSymmetry(world),
-        &config,
-        2,
-        &mut |_, _, _| {},
-    );
-    // The same verdict, complete both ways, to the same depth, with fewer states.
-    assert!(with.complete && without.complete, "{with:?} {without:?}");
-    assert!(with.violation.is_none() && without.violation.is_none());
-    assert_eq!(with.depth, without.depth);
+    let (with, without) = search_with_and_without_symmetry(world, &config);
     assert_eq!((with.states, without.states), (22_967, 45_699));
     // Templates that differ in any policy are never merged.
     let mut different = config.clone();
@@ -150,16 +154,7 @@ fn interchangeable_templates_with_init_lists_carry_their_attempts() {
     };
     let (a, b) = (started(0), started(1));
     assert_eq!(a.fingerprint(&config), b.fingerprint(&config));
-    let with = search_from(world.clone(), &config, 2, &mut |_, _, _| {});
-    let without = search_from(
-        WithoutTemplateSymmetry(world),
-        &config,
-        2,
-        &mut |_, _, _| {},
-    );
-    assert!(with.complete && without.complete, "{with:?} {without:?}");
-    assert!(with.violation.is_none() && without.violation.is_none());
-    assert_eq!(with.depth, without.depth);
+    let (with, without) = search_with_and_without_symmetry(world, &config);
     assert!(with.states < without.states, "{with:?} {without:?}");
 }
 
