@@ -88,6 +88,17 @@ fn interleaving_defects_escape_the_simulator_and_are_found_by_check() {
             config.name,
             found.violation
         );
+        // The shortest path found does not depend on how the levels are cut between threads.
+        for jobs in [1, 3] {
+            let mut world = World::new(&config).expect("valid default config");
+            world.plant_core_defect(defect);
+            let other = search_from(world, &config, jobs, &mut |_, _, _| {});
+            assert_eq!(
+                other.violation.as_ref(),
+                Some(&found),
+                "{defect:?}: {jobs} jobs"
+            );
+        }
         let mut world = World::new(&config).expect("valid default config");
         world.plant_core_defect(defect);
         let (_, replayed) = replay_from(world, &config, &found.path);

@@ -14,6 +14,11 @@ fn the_same_counts_every_run_and_for_any_number_of_jobs() {
     let two_jobs = search(&config, 2, &mut |_, _, _| {}).expect("valid config");
     assert_eq!(once, again);
     assert_eq!(once, two_jobs);
+    // Levels cut into uneven runs (3 and 7 threads) merge in the same order.
+    for jobs in [3, 7] {
+        let cut = search(&config, jobs, &mut |_, _, _| {}).expect("valid config");
+        assert_eq!(once, cut, "{jobs} jobs");
+    }
     assert!(once.complete, "{once:?}");
     assert!(once.violation.is_none(), "{once:?}");
     assert!(once.states > 1_000, "{once:?}");

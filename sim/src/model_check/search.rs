@@ -197,13 +197,21 @@ fn expand<W: Space>(
 }
 
 /// Expands the states of `part` in order, with one scratch world, one step buffer and one set
-/// of the successors kept so far.
-fn expand_all<W: Space>(config: &W::Config, part: &[(W, u32)], seen: &Seen) -> Vec<Expansion<W>> {
+/// of the successors kept so far; each state is freed by the thread that expanded it, as soon
+/// as it is expanded. Returns each state's node index with its expansion.
+fn expand_all<W: Space>(
+    config: &W::Config,
+    part: Vec<(W, u32)>,
+    seen: &Seen,
+) -> Vec<(u32, Expansion<W>)> {
     let mut scratch = None;
     let mut steps = Vec::new();
     let mut local = Seen::default();
-    part.iter()
-        .map(|(world, _)| expand(config, world, seen, &mut local, &mut scratch, &mut steps))
+    part.into_iter()
+        .map(|(world, node)| {
+            let expansion = expand(config, &world, seen, &mut local, &mut scratch, &mut steps);
+            (node, expansion)
+        })
         .collect()
 }
 
@@ -249,12 +257,17 @@ pub fn search_from<W: Space>(
             report.complete = false;
             break;
         }
-        let expansions = expand_level(config, &frontier, &seen, jobs);
-        let mut next_frontier = Vec::new();
-        for ((_, parent), expansion) in frontier.iter().zip(expansions) {
+        let expansions = expand_level(config, std::mem::take(&mut frontier), &seen, jobs);
+        // Room for every successor at once: the seen set grows once per level, not by
+        // doublings that rehash it in the middle of the merge.
+        let incoming: usize = expansions.iter().map(|(_, e)| e.successors.len()).sum();
+        seen.reserve(incoming);
+        nodes.reserve(incoming);
+        let mut next_frontier = Vec::with_capacity(incoming);
+        for (parent, expansion) in expansions {
             report.transitions += expansion.transitions;
             if let Some((step, violation)) = expansion.violation {
-                let mut path = path_to(&nodes, *parent);
+                let mut path = path_to(&nodes, parent);
                 path.push(step);
                 report.violation = Some(Counterexample { violation, path });
                 report.depth += 1;
@@ -264,7 +277,7 @@ pub fn search_from<W: Space>(
                 if seen.insert(print) {
                     let index = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
                     nodes.push(Node {
-                        parent: *parent,
+                        parent,
                         step: Some(step),
                     });
                     next_frontier.push((world, index));
@@ -285,19 +298,29 @@ pub fn search_from<W: Space>(
     report
 }
 
+/// Expands a whole level, the frontier cut into `jobs` runs of states, one thread each; the
+/// expansions come back in the frontier's order.
 fn expand_level<W: Space>(
     config: &W::Config,
-    frontier: &[(W, u32)],
+    mut frontier: Vec<(W, u32)>,
     seen: &Seen,
     jobs: usize,
-) -> Vec<Expansion<W>> {
+) -> Vec<(u32, Expansion<W>)> {
     if jobs == 1 || frontier.len() < 64 {
         return expand_all(config, frontier, seen);
     }
     let chunk = frontier.len().div_ceil(jobs);
+    // Cut from the back, so that each cut moves one run only.
+    let mut parts = Vec::with_capacity(jobs);
+    while frontier.len() > chunk {
+        let tail = frontier.split_off(frontier.len() - chunk);
+        parts.push(tail);
+    }
+    parts.push(frontier);
+    parts.reverse();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = frontier
-            .chunks(chunk)
+        let handles: Vec<_> = parts
+            .into_iter()
             .map(|part| scope.spawn(move || expand_all(config, part, seen)))
             .collect();
         handles
