@@ -40,6 +40,7 @@ use crate::model_check::config::{
 };
 use crate::model_check::recording::Observed;
 use crate::model_check::world::{index_u8, Request, Step, Violation, World, NEVER_STARTED};
+use crate::runner::ok_or_noproc;
 use crate::scenario::{self, ChildRef, InitOutcome, Op, Scenario};
 use crate::transcript::{Attempt, EventRecord, Process, Record, RefId, StepResult};
 
@@ -480,10 +481,14 @@ impl Walker<'_> {
 
     /// The current pid of `child`, if the world still knows its process.
     fn pid_of(&self, child: &ChildRef) -> Option<Pid> {
-        let template = self.scenario.template_index(&child.template)?;
+        self.ref_id(child).and_then(|id| self.pid_of_id(id))
+    }
+
+    /// The current pid of the process named `id`, if the world still knows it.
+    fn pid_of_id(&self, id: RefId) -> Option<Pid> {
         self.refs
             .iter()
-            .find(|(_, id)| id.template == template && id.attempt == child.attempt)
+            .find(|(_, &known)| known == id)
             .map(|(&pid, _)| pid)
     }
 
@@ -608,8 +613,8 @@ impl Walker<'_> {
             // A process the world forgot is no entry: any pid the supervisor does not know
             // answers the same, and the checker names them all 0.
             Call::Terminate(id) => Request::Terminate(
-                id.and_then(|id| self.refs.iter().find(|(_, &known)| known == id))
-                    .map_or(NEVER_STARTED, |(&pid, _)| pid),
+                id.and_then(|id| self.pid_of_id(id))
+                    .unwrap_or(NEVER_STARTED),
             ),
             Call::Which => Request::Which,
             Call::Count => Request::Count,
@@ -658,11 +663,7 @@ impl Walker<'_> {
     }
 
     fn deliver_exit(&mut self, id: RefId) -> Result<(), WalkError> {
-        let pid = self
-            .refs
-            .iter()
-            .find(|(_, &known)| known == id)
-            .map_or(NEVER_STARTED, |(&pid, _)| pid);
+        let pid = self.pid_of_id(id).unwrap_or(NEVER_STARTED);
         self.take(Step::DeliverExit(pid))
     }
 
@@ -740,13 +741,5 @@ fn spontaneous(reason: &ExitReason) -> SpontaneousExit {
         ExitReason::Shutdown | ExitReason::ShutdownWith(_) => SpontaneousExit::Shutdown,
         ExitReason::Killed => SpontaneousExit::Killed,
         _ => SpontaneousExit::Crash,
-    }
-}
-
-fn ok_or_noproc(alive: bool) -> StepResult {
-    if alive {
-        StepResult::Ok
-    } else {
-        StepResult::NoProc
     }
 }

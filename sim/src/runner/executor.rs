@@ -360,7 +360,7 @@ impl<'a, T: Target> Executor<'a, T> {
 }
 
 /// `ok`, or `error noproc` when the supervisor is gone.
-fn ok_or_noproc(ok: bool) -> StepResult {
+pub(crate) fn ok_or_noproc(ok: bool) -> StepResult {
     if ok {
         StepResult::Ok
     } else {

@@ -33,6 +33,8 @@ mod report_log;
 mod simulated;
 mod target;
 
+pub(crate) use executor::ok_or_noproc;
+
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
