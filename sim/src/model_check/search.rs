@@ -1,7 +1,9 @@
 //! Breadth-first search over every interleaving: distinct states are kept as 64-bit
 //! fingerprints, each state's first parent is remembered so the shortest path to a violation
-//! can be rebuilt, and `jobs` threads expand each level in parallel (the merge is sequential
-//! and in a fixed order, so counts and the path found never depend on the number of jobs).
+//! can be rebuilt. `jobs` threads expand each level in parallel, taking runs of the frontier
+//! one at a time, then add the level's successors to the seen set in parallel, each thread
+//! owning some of its shards; the first of equal fingerprints in the level's order is the one
+//! kept, so counts and the path found never depend on the number of jobs.
 //!
 //! The search is generic over the state space ([`Space`]): the one-supervisor world of
 //! [`crate::model_check::world`] and the supervision trees of [`crate::tree::check`].
@@ -9,6 +11,8 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use crate::model_check::config::CheckConfig;
 use crate::model_check::world::{Step, Violation, World};
@@ -112,8 +116,36 @@ fn fingerprint<W: Hash>(world: &W) -> u64 {
     ahash::RandomState::with_seeds(SEEDS[0], SEEDS[1], SEEDS[2], SEEDS[3]).hash_one(world)
 }
 
-/// The set of fingerprints seen: they are hashes already, so the table uses them as they are.
-type Seen = HashSet<u64, BuildHasherDefault<PassThrough>>;
+/// The fingerprints seen, cut into shards by a few of their middle bits (never the low bits,
+/// which pick a shard's bucket, nor the top ones, which its tags use), so that the merge of a
+/// level inserts into the shards in parallel.
+struct Seen {
+    shards: Vec<FingerprintSet>,
+}
+
+/// How many shards the seen set has (a power of two).
+const SHARDS: usize = 64;
+
+/// One shard: fingerprints are hashes already, so the table uses them as they are.
+type FingerprintSet = HashSet<u64, BuildHasherDefault<PassThrough>>;
+
+impl Seen {
+    fn new() -> Self {
+        Seen {
+            shards: (0..SHARDS).map(|_| FingerprintSet::default()).collect(),
+        }
+    }
+
+    fn shard_of(print: u64) -> usize {
+        (print >> 40) as usize & (SHARDS - 1)
+    }
+
+    fn contains(&self, print: u64) -> bool {
+        self.shards
+            .get(Self::shard_of(print))
+            .is_some_and(|shard| shard.contains(&print))
+    }
+}
 
 /// A hasher for keys that are already well-mixed 64-bit hashes.
 #[derive(Default)]
@@ -142,77 +174,138 @@ struct Node<St> {
     step: Option<St>,
 }
 
-/// What expanding one frontier state produced.
-struct Expansion<W: Space> {
-    /// Successors: fingerprint, state, the step taken.
-    successors: Vec<(u64, W, W::Step)>,
-    /// A transition that broke a rule, with the step that broke it.
-    violation: Option<(W::Step, Violation)>,
+/// States of the frontier, a run of them in the level's order: the fresh ones are expanded
+/// (the others were found first by an earlier run of the same level), and the `k`-th fresh
+/// one is node `first_node + k`.
+struct Run<W> {
+    states: Vec<W>,
+    fresh: Vec<bool>,
+    first_node: u32,
+}
+
+/// Successors found by expanding one run, in order, each with its fingerprint, the step that
+/// made it and its parent's node: none was seen in an earlier level, nor earlier in the same
+/// run; the merge finds those an earlier run of the level found too.
+struct Found<W: Space> {
+    states: Vec<W>,
+    prints: Vec<u64>,
+    steps: Vec<W::Step>,
+    parents: Vec<u32>,
+}
+
+/// What expanding one run produced.
+struct RunExpansion<W: Space> {
+    /// Its successors, cut into pieces of at most the level's run length (the next level's
+    /// runs).
+    found: Vec<Found<W>>,
+    /// Transitions taken: every enabled step of every state expanded, up to the first
+    /// violation.
     transitions: u64,
+    /// The first transition that broke a rule: the node it leaves, the step, what broke.
+    violation: Option<(u32, W::Step, Violation)>,
 }
 
-/// Expands `world`: every enabled step is taken on `scratch` (a copy of `world` made with
-/// [`clone_from`](Clone::clone_from), which reuses its buffers), and only the successors in
-/// neither `seen` (the states of the levels before) nor `local` (the successors this thread
-/// already kept in this level, from states before `world` in the frontier's order) are kept,
-/// as fresh clones. The merge would drop such a successor anyway (it takes the frontier in
-/// order and keeps the first of equal fingerprints), so the search is the same, without
-/// cloning or carrying the most common successors.
-fn expand<W: Space>(
-    config: &W::Config,
-    world: &W,
-    seen: &Seen,
-    local: &mut Seen,
-    scratch: &mut Option<W>,
-    steps: &mut Vec<W::Step>,
-) -> Expansion<W> {
-    world.enabled(config, steps);
-    let transitions = steps.len() as u64;
-    let mut successors = Vec::new();
-    for step in steps.iter() {
-        let next = match scratch {
-            Some(next) => {
-                next.clone_from(world);
-                next
-            }
-            None => scratch.insert(world.clone()),
-        };
-        if let Err(violation) = next.take(config, step) {
-            return Expansion {
-                successors,
-                violation: Some((step.clone(), violation)),
-                transitions,
-            };
-        }
-        let print = next.fingerprint(config);
-        if !seen.contains(&print) && local.insert(print) {
-            successors.push((print, next.clone(), step.clone()));
+/// A thread's buffers, kept from level to level: the search allocates almost nothing once
+/// they have grown.
+struct Scratch<W: Space> {
+    /// The copy of a state each transition is taken on.
+    world: Option<W>,
+    steps: Vec<W::Step>,
+    /// The successors kept so far in the current run.
+    local: FingerprintSet,
+    /// Emptied run buffers, for the next pieces of successors.
+    buffers: Vec<Vec<W>>,
+}
+
+/// The most emptied run buffers a thread keeps.
+const SPARE_BUFFERS: usize = 64;
+
+impl<W: Space> Scratch<W> {
+    fn new() -> Self {
+        Scratch {
+            world: None,
+            steps: Vec::new(),
+            local: FingerprintSet::default(),
+            buffers: Vec::new(),
         }
     }
-    Expansion {
-        successors,
+
+    /// An empty piece of successors with room for `piece` states, in one of the emptied
+    /// `buffers` when there is one.
+    fn piece(buffers: &mut Vec<Vec<W>>, piece: usize) -> Found<W> {
+        let mut states = buffers.pop().unwrap_or_default();
+        states.reserve(piece);
+        Found {
+            states,
+            prints: Vec::with_capacity(piece),
+            steps: Vec::with_capacity(piece),
+            parents: Vec::with_capacity(piece),
+        }
+    }
+}
+
+/// Expands the fresh states of `run` in order: every enabled step is taken on a copy of the
+/// state made with [`clone_from`](Clone::clone_from) (which reuses the scratch world's
+/// buffers), and only successors in neither `seen` (the levels before) nor the run's own
+/// successors so far are kept. The merge would drop such a successor anyway (it keeps the
+/// first of equal fingerprints in the level's order), so the search is the same, without
+/// copying or carrying the most common successors. The run's states are freed here, by the
+/// thread that expanded them.
+fn expand_run<W: Space>(
+    config: &W::Config,
+    run: Run<W>,
+    seen: &Seen,
+    piece: usize,
+    scratch: &mut Scratch<W>,
+) -> RunExpansion<W> {
+    let mut expansion = RunExpansion {
+        found: Vec::new(),
+        transitions: 0,
         violation: None,
-        transitions,
+    };
+    let mut found = Scratch::piece(&mut scratch.buffers, piece.min(run.states.len() * 4));
+    scratch.local.clear();
+    let mut states = run.states;
+    let mut node = run.first_node;
+    for (world, fresh) in states.drain(..).zip(run.fresh) {
+        if !fresh {
+            continue;
+        }
+        world.enabled(config, &mut scratch.steps);
+        expansion.transitions += scratch.steps.len() as u64;
+        for step in &scratch.steps {
+            let next = match &mut scratch.world {
+                Some(next) => {
+                    next.clone_from(&world);
+                    next
+                }
+                None => scratch.world.insert(world.clone()),
+            };
+            if let Err(violation) = next.take(config, step) {
+                expansion.violation = Some((node, step.clone(), violation));
+                expansion.found.push(found);
+                return expansion;
+            }
+            let print = next.fingerprint(config);
+            if !seen.contains(print) && scratch.local.insert(print) {
+                if found.states.len() >= piece {
+                    let full =
+                        std::mem::replace(&mut found, Scratch::piece(&mut scratch.buffers, piece));
+                    expansion.found.push(full);
+                }
+                found.states.push(next.clone());
+                found.prints.push(print);
+                found.steps.push(step.clone());
+                found.parents.push(node);
+            }
+        }
+        node += 1;
     }
-}
-
-/// Expands the states of `part` in order, with one scratch world, one step buffer and one set
-/// of the successors kept so far; each state is freed by the thread that expanded it, as soon
-/// as it is expanded. Returns each state's node index with its expansion.
-fn expand_all<W: Space>(
-    config: &W::Config,
-    part: Vec<(W, u32)>,
-    seen: &Seen,
-) -> Vec<(u32, Expansion<W>)> {
-    let mut scratch = None;
-    let mut steps = Vec::new();
-    let mut local = Seen::default();
-    part.into_iter()
-        .map(|(world, node)| {
-            let expansion = expand(config, &world, seen, &mut local, &mut scratch, &mut steps);
-            (node, expansion)
-        })
-        .collect()
+    if scratch.buffers.len() < SPARE_BUFFERS {
+        scratch.buffers.push(states);
+    }
+    expansion.found.push(found);
+    expansion
 }
 
 /// Explores every state of `config` reachable within its bounds.
@@ -237,13 +330,21 @@ pub fn search_from<W: Space>(
     progress: Progress<'_>,
 ) -> SearchReport<W::Step> {
     let (depth_bound, max_states) = W::bounds(config);
-    let mut seen = Seen::default();
-    seen.insert(initial.fingerprint(config));
+    let jobs = jobs.max(1);
+    let mut seen = Seen::new();
+    let first = initial.fingerprint(config);
+    seen.shards[Seen::shard_of(first)].insert(first);
     let mut nodes = vec![Node {
         parent: 0,
         step: None,
     }];
-    let mut frontier: Vec<(W, u32)> = vec![(initial, 0)];
+    let mut frontier = vec![Run {
+        states: vec![initial],
+        fresh: vec![true],
+        first_node: 0,
+    }];
+    let mut frontier_len = 1;
+    let mut scratches: Vec<Scratch<W>> = (0..jobs).map(|_| Scratch::new()).collect();
     let mut report = SearchReport {
         states: 1,
         transitions: 0,
@@ -251,86 +352,214 @@ pub fn search_from<W: Space>(
         complete: true,
         violation: None,
     };
-    let jobs = jobs.max(1);
-    while !frontier.is_empty() {
+    while frontier_len > 0 {
         if report.depth >= depth_bound {
             report.complete = false;
             break;
         }
-        let expansions = expand_level(config, std::mem::take(&mut frontier), &seen, jobs);
-        // Room for every successor at once: the seen set grows once per level, not by
-        // doublings that rehash it in the middle of the merge.
-        let incoming: usize = expansions.iter().map(|(_, e)| e.successors.len()).sum();
-        seen.reserve(incoming);
-        nodes.reserve(incoming);
-        let mut next_frontier = Vec::with_capacity(incoming);
-        for (parent, expansion) in expansions {
+        let piece = piece_length(frontier_len, jobs);
+        let expansions = expand_level(config, frontier, &seen, &mut scratches, piece);
+        let mut found = Vec::new();
+        for expansion in expansions {
             report.transitions += expansion.transitions;
-            if let Some((step, violation)) = expansion.violation {
+            if let Some((parent, step, violation)) = expansion.violation {
                 let mut path = path_to(&nodes, parent);
                 path.push(step);
                 report.violation = Some(Counterexample { violation, path });
                 report.depth += 1;
                 return report;
             }
-            for (print, world, step) in expansion.successors {
-                if seen.insert(print) {
-                    let index = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
-                    nodes.push(Node {
-                        parent,
-                        step: Some(step),
-                    });
-                    next_frontier.push((world, index));
-                }
+            found.extend(expansion.found.into_iter().filter(|f| !f.states.is_empty()));
+        }
+        let fresh = merge_level(&mut seen, &found, jobs);
+        frontier = Vec::with_capacity(found.len());
+        frontier_len = 0;
+        for (found, fresh) in found.into_iter().zip(fresh) {
+            let first_node = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
+            for ((step, parent), _) in found
+                .steps
+                .into_iter()
+                .zip(found.parents)
+                .zip(&fresh)
+                .filter(|(_, &fresh)| fresh)
+            {
+                nodes.push(Node {
+                    parent,
+                    step: Some(step),
+                });
+            }
+            let kept = nodes.len() - first_node as usize;
+            if kept > 0 {
+                frontier_len += kept;
+                frontier.push(Run {
+                    states: found.states,
+                    fresh,
+                    first_node,
+                });
             }
         }
-        report.states = seen.len() as u64;
-        if !next_frontier.is_empty() {
+        report.states = nodes.len() as u64;
+        if frontier_len > 0 {
             report.depth += 1;
         }
-        frontier = next_frontier;
-        progress(report.depth, report.states, frontier.len());
+        progress(report.depth, report.states, frontier_len);
         if report.states >= max_states {
-            report.complete = frontier.is_empty();
+            report.complete = frontier_len == 0;
             break;
         }
     }
     report
 }
 
-/// Expands a whole level, the frontier cut into `jobs` runs of states, one thread each; the
-/// expansions come back in the frontier's order.
+/// How many successors a run of the next level holds at most: enough runs for every thread
+/// to have several (so that a few long ones do not leave a thread idle), few enough that a
+/// run's overhead is nothing. The cut never changes the search: only its speed.
+fn piece_length(frontier: usize, jobs: usize) -> usize {
+    (frontier / (jobs * 16)).clamp(256, 16_384)
+}
+
+/// Expands a whole level: one thread per scratch takes the runs one at a time, in order, and the
+/// expansions come back in the runs' order. Once a run has found a violation, the runs after
+/// it are not expanded (the violation of the earliest run is the one reported).
 fn expand_level<W: Space>(
     config: &W::Config,
-    mut frontier: Vec<(W, u32)>,
+    frontier: Vec<Run<W>>,
     seen: &Seen,
-    jobs: usize,
-) -> Vec<(u32, Expansion<W>)> {
-    if jobs == 1 || frontier.len() < 64 {
-        return expand_all(config, frontier, seen);
+    scratches: &mut [Scratch<W>],
+    piece: usize,
+) -> Vec<RunExpansion<W>> {
+    if scratches.len() == 1 || frontier.len() == 1 {
+        let Some(scratch) = scratches.first_mut() else {
+            return Vec::new();
+        };
+        let mut expansions = Vec::with_capacity(frontier.len());
+        for run in frontier {
+            let expansion = expand_run(config, run, seen, piece, scratch);
+            let violated = expansion.violation.is_some();
+            expansions.push(expansion);
+            if violated {
+                break;
+            }
+        }
+        return expansions;
     }
-    let chunk = frontier.len().div_ceil(jobs);
-    // Cut from the back, so that each cut moves one run only.
-    let mut parts = Vec::with_capacity(jobs);
-    while frontier.len() > chunk {
-        let tail = frontier.split_off(frontier.len() - chunk);
-        parts.push(tail);
-    }
-    parts.push(frontier);
-    parts.reverse();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || expand_all(config, part, seen)))
+    let count = frontier.len();
+    let runs: Vec<Mutex<Option<Run<W>>>> = frontier
+        .into_iter()
+        .map(|run| Mutex::new(Some(run)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let first_violation = AtomicUsize::new(usize::MAX);
+    let mut done: Vec<(usize, RunExpansion<W>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = scratches
+            .iter_mut()
+            .take(count)
+            .map(|scratch| {
+                let (runs, next, first_violation) = (&runs, &next, &first_violation);
+                scope.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        if index >= count || index > first_violation.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let taken = runs.get(index).and_then(|slot| {
+                            slot.lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .take()
+                        });
+                        let Some(run) = taken else { continue };
+                        let expansion = expand_run(config, run, seen, piece, scratch);
+                        if expansion.violation.is_some() {
+                            first_violation.fetch_min(index, Ordering::Relaxed);
+                        }
+                        mine.push((index, expansion));
+                    }
+                    mine
+                })
+            })
             .collect();
         handles
             .into_iter()
             .flat_map(|handle| match handle.join() {
-                Ok(part) => part,
+                Ok(mine) => mine,
                 Err(panic) => std::panic::resume_unwind(panic),
             })
             .collect()
-    })
+    });
+    done.sort_unstable_by_key(|(index, _)| *index);
+    // Every run up to the first violation was expanded; later ones may or may not have been,
+    // and count for nothing.
+    let last = first_violation.into_inner();
+    done.into_iter()
+        .take_while(|(index, _)| *index <= last)
+        .map(|(_, expansion)| expansion)
+        .collect()
+}
+
+/// Adds the fingerprints of a level's successors to `seen`, in the level's order, and says
+/// which are new (not found first by an earlier run of the level): one flag per successor,
+/// run by run. The shards are shared out among `jobs` threads; each walks every
+/// fingerprint in order and inserts those of its own shards, so the first of equal
+/// fingerprints is the one kept whatever the number of threads.
+fn merge_level<W: Space>(seen: &mut Seen, found: &[Found<W>], jobs: usize) -> Vec<Vec<bool>> {
+    let incoming: usize = found.iter().map(|f| f.prints.len()).sum();
+    let jobs = if incoming < 4096 { 1 } else { jobs };
+    let mut groups: Vec<Vec<Option<&mut FingerprintSet>>> = (0..jobs)
+        .map(|_| (0..SHARDS).map(|_| None).collect())
+        .collect();
+    for (index, shard) in seen.shards.iter_mut().enumerate() {
+        if let Some(slot) = groups.get_mut(index % jobs).and_then(|g| g.get_mut(index)) {
+            shard.reserve(incoming / SHARDS + incoming / (SHARDS * 4));
+            *slot = Some(shard);
+        }
+    }
+    let again: Vec<Vec<(usize, usize)>> = if jobs == 1 {
+        groups
+            .into_iter()
+            .map(|group| insert_in_order(group, found))
+            .collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = groups
+                .into_iter()
+                .map(|group| scope.spawn(|| insert_in_order(group, found)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| match handle.join() {
+                    Ok(again) => again,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        })
+    };
+    let mut fresh: Vec<Vec<bool>> = found.iter().map(|f| vec![true; f.prints.len()]).collect();
+    for (run, position) in again.into_iter().flatten() {
+        if let Some(flag) = fresh.get_mut(run).and_then(|r| r.get_mut(position)) {
+            *flag = false;
+        }
+    }
+    fresh
+}
+
+/// Inserts, in order, the fingerprints of `found` that fall in the shards given (the others
+/// are `None`); returns where those already present are: run and position.
+fn insert_in_order<W: Space>(
+    mut shards: Vec<Option<&mut FingerprintSet>>,
+    found: &[Found<W>],
+) -> Vec<(usize, usize)> {
+    let mut again = Vec::new();
+    for (run, f) in found.iter().enumerate() {
+        for (position, &print) in f.prints.iter().enumerate() {
+            if let Some(Some(shard)) = shards.get_mut(Seen::shard_of(print)) {
+                if !shard.insert(print) {
+                    again.push((run, position));
+                }
+            }
+        }
+    }
+    again
 }
 
 fn path_to<St: Clone>(nodes: &[Node<St>], mut index: u32) -> Vec<St> {
