@@ -1,6 +1,7 @@
 //! The sans-IO DynamicSupervisor: inputs in through `handle_*` and the call methods, effects
 //! and events out through `poll_*`.
 
+mod awaiting;
 mod children;
 #[cfg(feature = "planted-defects")]
 pub mod defect;
@@ -34,7 +35,7 @@ use termination::{Purpose, Termination};
 use view::SupervisorView;
 
 /// What the supervisor is doing: only `Ready` serves the mailbox.
-#[derive(Clone, Debug, Hash)]
+#[derive(Debug, Hash)]
 pub(crate) enum Phase<F, A> {
     /// Serving the mailbox.
     Ready,
@@ -44,6 +45,26 @@ pub(crate) enum Phase<F, A> {
     Terminating(Termination),
     /// The supervisor has exited with this reason.
     Down(ExitReason),
+}
+
+/// [`clone_from`](Clone::clone_from) reuses a termination's buffers when both phases are
+/// terminations.
+impl<F: Clone, A: Clone> Clone for Phase<F, A> {
+    fn clone(&self) -> Self {
+        match self {
+            Phase::Ready => Phase::Ready,
+            Phase::Starting(pending) => Phase::Starting(pending.clone()),
+            Phase::Terminating(termination) => Phase::Terminating(termination.clone()),
+            Phase::Down(reason) => Phase::Down(reason.clone()),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        match (self, source) {
+            (Phase::Terminating(mine), Phase::Terminating(theirs)) => mine.clone_from(theirs),
+            (me, source) => *me = source.clone(),
+        }
+    }
 }
 
 /// The start the supervisor is blocked in.

@@ -26,7 +26,7 @@ impl<F, A> DynamicSupervisor<F, A> {
                 pids.insert(*old);
             }
             Phase::Terminating(termination) => {
-                pids.extend(termination.awaiting.keys().copied());
+                pids.extend(termination.awaiting.iter().map(|(pid, _)| pid));
                 if let Purpose::Child { pid, .. } = termination.purpose {
                     pids.insert(pid);
                 }
@@ -56,11 +56,7 @@ impl<F, A> DynamicSupervisor<F, A> {
         match &mut self.phase {
             Phase::Starting(PendingStart::Restart { old }) => *old = rename(*old),
             Phase::Terminating(termination) => {
-                let awaiting = std::mem::take(&mut termination.awaiting);
-                termination.awaiting = awaiting
-                    .into_iter()
-                    .map(|(pid, kinds)| (rename(pid), kinds))
-                    .collect();
+                termination.awaiting.relabel(&rename);
                 if let Purpose::Child { pid, .. } = &mut termination.purpose {
                     *pid = rename(*pid);
                 }

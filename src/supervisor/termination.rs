@@ -2,11 +2,12 @@
 //! every child signalled in one pass, one kill timer per distinct timeout, then a selective
 //! wait for their downs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::child_spec::{Restart, Shutdown};
 use crate::exit_reason::ExitReason;
 use crate::pid::Pid;
+use crate::supervisor::awaiting::Awaiting;
 use crate::supervisor::mailbox::Message;
 use crate::supervisor::output::{CallId, Effect, Event, Reply};
 use crate::supervisor::{DynamicSupervisor, Phase};
@@ -32,13 +33,30 @@ pub(crate) struct KillTimer {
 }
 
 /// A termination in progress: the supervisor serves nothing else until it ends.
-#[derive(Clone, Debug, Hash)]
+#[derive(Debug, Hash)]
 pub(crate) struct Termination {
     pub(crate) purpose: Purpose,
     /// The children signalled and not yet down, with their shutdown and restart type.
-    pub(crate) awaiting: BTreeMap<Pid, (Shutdown, Restart)>,
+    pub(crate) awaiting: Awaiting,
     /// Kill timers that have not fired, one per distinct timeout.
     pub(crate) timers: Vec<KillTimer>,
+}
+
+/// [`clone_from`](Clone::clone_from) reuses the target's buffers.
+impl Clone for Termination {
+    fn clone(&self) -> Self {
+        Termination {
+            purpose: self.purpose.clone(),
+            awaiting: self.awaiting.clone(),
+            timers: self.timers.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.purpose.clone_from(&source.purpose);
+        self.awaiting.clone_from(&source.awaiting);
+        self.timers.clone_from(&source.timers);
+    }
 }
 
 /// Whether a child that ended during termination ended as its shutdown asked (docs/semantics.md
@@ -55,7 +73,7 @@ fn ended_cleanly(shutdown: Shutdown, restart: Restart, reason: &ExitReason) -> b
 impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
     /// Starts terminating the running children `pids` (in table order).
     pub(crate) fn begin_termination(&mut self, now: Instant, pids: Vec<Pid>, purpose: Purpose) {
-        let mut awaiting = BTreeMap::new();
+        let mut awaiting = Awaiting::default();
         let mut groups = BTreeSet::new();
         for pid in pids {
             let Some(child) = self.children.get(pid) else {
@@ -133,7 +151,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         let Phase::Terminating(termination) = &mut self.phase else {
             return false;
         };
-        let Some((shutdown, restart)) = termination.awaiting.remove(&pid) else {
+        let Some((shutdown, restart)) = termination.awaiting.remove(pid) else {
             return false;
         };
         self.note_down(pid, shutdown, restart, reason.clone());
@@ -152,7 +170,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
             .partition(|timer| timer.deadline <= now);
         termination.timers = pending;
         for timer in due {
-            for (&pid, &(shutdown, _)) in &termination.awaiting {
+            for (pid, (shutdown, _)) in termination.awaiting.iter() {
                 if shutdown == Shutdown::millis(timer.millis) {
                     self.effects.push_back(Effect::Kill { pid });
                 }
