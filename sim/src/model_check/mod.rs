@@ -23,6 +23,7 @@
 //! ```
 
 pub mod config;
+pub mod fingerprint;
 pub mod recording;
 pub mod scenario_path;
 pub mod search;

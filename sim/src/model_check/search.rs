@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::model_check::config::CheckConfig;
+use crate::model_check::fingerprint::fingerprint;
 use crate::model_check::world::{Step, Violation, World};
 
 /// A state space the search explores: states that clone, that hash to their fingerprint (after
@@ -103,19 +104,6 @@ pub struct Counterexample<St = Step> {
 /// Progress after each level: depth, distinct states so far, frontier size.
 pub type Progress<'a> = &'a mut dyn FnMut(u32, u64, usize);
 
-/// The fixed seeds of the fingerprint hash: the same state has the same fingerprint in every
-/// run, so counts never vary between runs.
-const SEEDS: [u64; 4] = [
-    0x243f_6a88_85a3_08d3,
-    0x1319_8a2e_0370_7344,
-    0xa409_3822_299f_31d0,
-    0x082e_fa98_ec4e_6c89,
-];
-
-fn fingerprint<W: Hash>(world: &W) -> u64 {
-    ahash::RandomState::with_seeds(SEEDS[0], SEEDS[1], SEEDS[2], SEEDS[3]).hash_one(world)
-}
-
 /// The fingerprints seen, cut into shards by a few of their middle bits (never the low bits,
 /// which pick a shard's bucket, nor the top ones, which its tags use), so that the merge of a
 /// level inserts into the shards in parallel.
@@ -181,6 +169,9 @@ struct Run<W> {
     states: Vec<W>,
     fresh: Vec<bool>,
     first_node: u32,
+    /// The thread that found the states: it expands them too, unless it has run out of its
+    /// own runs, so that most states are freed by the thread that allocated them.
+    owner: usize,
 }
 
 /// Successors found by expanding one run, in order, each with its fingerprint, the step that
@@ -203,6 +194,8 @@ struct RunExpansion<W: Space> {
     transitions: u64,
     /// The first transition that broke a rule: the node it leaves, the step, what broke.
     violation: Option<(u32, W::Step, Violation)>,
+    /// The thread that expanded the run.
+    by: usize,
 }
 
 /// A thread's buffers, kept from level to level: the search allocates almost nothing once
@@ -262,6 +255,7 @@ fn expand_run<W: Space>(
         found: Vec::new(),
         transitions: 0,
         violation: None,
+        by: 0,
     };
     let mut found = Scratch::piece(&mut scratch.buffers, piece.min(run.states.len() * 4));
     scratch.local.clear();
@@ -342,6 +336,7 @@ pub fn search_from<W: Space>(
         states: vec![initial],
         fresh: vec![true],
         first_node: 0,
+        owner: 0,
     }];
     let mut frontier_len = 1;
     let mut scratches: Vec<Scratch<W>> = (0..jobs).map(|_| Scratch::new()).collect();
@@ -360,6 +355,7 @@ pub fn search_from<W: Space>(
         let piece = piece_length(frontier_len, jobs);
         let expansions = expand_level(config, frontier, &seen, &mut scratches, piece);
         let mut found = Vec::new();
+        let mut owners = Vec::new();
         for expansion in expansions {
             report.transitions += expansion.transitions;
             if let Some((parent, step, violation)) = expansion.violation {
@@ -369,12 +365,15 @@ pub fn search_from<W: Space>(
                 report.depth += 1;
                 return report;
             }
-            found.extend(expansion.found.into_iter().filter(|f| !f.states.is_empty()));
+            for piece in expansion.found.into_iter().filter(|f| !f.states.is_empty()) {
+                found.push(piece);
+                owners.push(expansion.by);
+            }
         }
         let fresh = merge_level(&mut seen, &found, jobs);
         frontier = Vec::with_capacity(found.len());
         frontier_len = 0;
-        for (found, fresh) in found.into_iter().zip(fresh) {
+        for ((found, fresh), owner) in found.into_iter().zip(fresh).zip(owners) {
             let first_node = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
             for ((step, parent), _) in found
                 .steps
@@ -395,6 +394,7 @@ pub fn search_from<W: Space>(
                     states: found.states,
                     fresh,
                     first_node,
+                    owner,
                 });
             }
         }
@@ -418,9 +418,10 @@ fn piece_length(frontier: usize, jobs: usize) -> usize {
     (frontier / (jobs * 16)).clamp(256, 16_384)
 }
 
-/// Expands a whole level: one thread per scratch takes the runs one at a time, in order, and the
-/// expansions come back in the runs' order. Once a run has found a violation, the runs after
-/// it are not expanded (the violation of the earliest run is the one reported).
+/// Expands a whole level: one thread per scratch takes the runs one at a time, first its own
+/// (those it found) in order, then any left of the others', and the expansions come back in
+/// the runs' order. Once a run has found a violation, the runs after it are not expanded (the
+/// violation of the earliest run is the one reported).
 fn expand_level<W: Space>(
     config: &W::Config,
     frontier: Vec<Run<W>>,
@@ -443,37 +444,52 @@ fn expand_level<W: Space>(
         }
         return expansions;
     }
-    let count = frontier.len();
+    let threads = scratches.len();
+    // Each thread's own runs, in order; a thread that has done its own takes the others'.
+    let mut queues: Vec<Vec<usize>> = vec![Vec::new(); threads];
+    for (index, run) in frontier.iter().enumerate() {
+        if let Some(queue) = queues.get_mut(run.owner % threads) {
+            queue.push(index);
+        }
+    }
+    let cursors: Vec<AtomicUsize> = (0..threads).map(|_| AtomicUsize::new(0)).collect();
     let runs: Vec<Mutex<Option<Run<W>>>> = frontier
         .into_iter()
         .map(|run| Mutex::new(Some(run)))
         .collect();
-    let next = AtomicUsize::new(0);
     let first_violation = AtomicUsize::new(usize::MAX);
     let mut done: Vec<(usize, RunExpansion<W>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = scratches
             .iter_mut()
-            .take(count)
-            .map(|scratch| {
-                let (runs, next, first_violation) = (&runs, &next, &first_violation);
+            .enumerate()
+            .map(|(me, scratch)| {
+                let (runs, queues, cursors, first_violation) =
+                    (&runs, &queues, &cursors, &first_violation);
                 scope.spawn(move || {
                     let mut mine = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        if index >= count || index > first_violation.load(Ordering::Relaxed) {
-                            break;
+                    for queue in (0..threads).map(|offset| (me + offset) % threads) {
+                        let (Some(indices), Some(cursor)) = (queues.get(queue), cursors.get(queue))
+                        else {
+                            continue;
+                        };
+                        while let Some(&index) = indices.get(cursor.fetch_add(1, Ordering::Relaxed))
+                        {
+                            if index > first_violation.load(Ordering::Relaxed) {
+                                continue;
+                            }
+                            let taken = runs.get(index).and_then(|slot| {
+                                slot.lock()
+                                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                    .take()
+                            });
+                            let Some(run) = taken else { continue };
+                            let mut expansion = expand_run(config, run, seen, piece, scratch);
+                            expansion.by = me;
+                            if expansion.violation.is_some() {
+                                first_violation.fetch_min(index, Ordering::Relaxed);
+                            }
+                            mine.push((index, expansion));
                         }
-                        let taken = runs.get(index).and_then(|slot| {
-                            slot.lock()
-                                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                                .take()
-                        });
-                        let Some(run) = taken else { continue };
-                        let expansion = expand_run(config, run, seen, piece, scratch);
-                        if expansion.violation.is_some() {
-                            first_violation.fetch_min(index, Ordering::Relaxed);
-                        }
-                        mine.push((index, expansion));
                     }
                     mine
                 })
