@@ -261,16 +261,13 @@ fn expand_run<W: Space>(
     scratch.local.clear();
     let mut states = run.states;
     let mut node = run.first_node;
-    for (world, fresh) in states.drain(..).zip(run.fresh) {
-        if !fresh {
-            continue;
-        }
+    for (world, _) in states.iter().zip(&run.fresh).filter(|(_, &fresh)| fresh) {
         world.enabled(config, &mut scratch.steps);
         expansion.transitions += scratch.steps.len() as u64;
         for step in &scratch.steps {
             let next = match &mut scratch.world {
                 Some(next) => {
-                    next.clone_from(&world);
+                    next.clone_from(world);
                     next
                 }
                 None => scratch.world.insert(world.clone()),
@@ -295,6 +292,7 @@ fn expand_run<W: Space>(
         }
         node += 1;
     }
+    states.clear();
     if scratch.buffers.len() < SPARE_BUFFERS {
         scratch.buffers.push(states);
     }
