@@ -260,8 +260,8 @@ fn expand_run<W: Space>(
     let mut found = Scratch::piece(&mut scratch.buffers, piece.min(run.states.len() * 4));
     scratch.local.clear();
     let mut states = run.states;
-    let mut node = run.first_node;
-    for (world, _) in states.iter().zip(&run.fresh).filter(|(_, &fresh)| fresh) {
+    let fresh = states.iter().zip(&run.fresh).filter(|(_, &fresh)| fresh);
+    for (node, (world, _)) in (run.first_node..).zip(fresh) {
         world.enabled(config, &mut scratch.steps);
         expansion.transitions += scratch.steps.len() as u64;
         for step in &scratch.steps {
@@ -290,7 +290,6 @@ fn expand_run<W: Space>(
                 found.parents.push(node);
             }
         }
-        node += 1;
     }
     states.clear();
     if scratch.buffers.len() < SPARE_BUFFERS {
