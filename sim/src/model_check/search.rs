@@ -1,8 +1,9 @@
 //! Breadth-first search over every interleaving: distinct states are kept as 64-bit
 //! fingerprints, each state's first parent is remembered so the shortest path to a violation
-//! can be rebuilt. `jobs` threads expand each level in parallel, taking runs of the frontier
-//! one at a time, then add the level's successors to the seen set in parallel, each thread
-//! owning some of its shards; the first of equal fingerprints in the level's order is the one
+//! can be rebuilt. A pool of `jobs` threads, kept for the whole search, expands each level in
+//! parallel, each thread taking runs of the frontier one at a time (first those it found
+//! itself), then adds the level's successors to the seen set in parallel, each thread owning
+//! some of its shards; the first of equal fingerprints in the level's order is the one
 //! kept, so counts and the path found never depend on the number of jobs.
 //!
 //! The search is generic over the state space ([`Space`]): the one-supervisor world of
@@ -337,6 +338,18 @@ pub fn search_from<W: Space>(
     }];
     let mut frontier_len = 1;
     let mut scratches: Vec<Scratch<W>> = (0..jobs).map(|_| Scratch::new()).collect();
+    // One pool of threads for the whole search: a thread keeps its allocator arena from level
+    // to level, and frees the states it allocated (threads spawned anew for each level made
+    // the allocator's cross-thread frees cost a third of the work). Without a pool (one job,
+    // or the threads could not be made) the search runs on this thread, to the same result.
+    let pool = (jobs > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(jobs)
+                .build()
+                .ok()
+        })
+        .flatten();
     let mut report = SearchReport {
         states: 1,
         transitions: 0,
@@ -350,7 +363,14 @@ pub fn search_from<W: Space>(
             break;
         }
         let piece = piece_length(frontier_len, jobs);
-        let expansions = expand_level(config, frontier, &seen, &mut scratches, piece);
+        let expansions = expand_level(
+            config,
+            frontier,
+            &seen,
+            &mut scratches,
+            piece,
+            pool.as_ref(),
+        );
         let mut found = Vec::new();
         let mut owners = Vec::new();
         for expansion in expansions {
@@ -367,7 +387,7 @@ pub fn search_from<W: Space>(
                 owners.push(expansion.by);
             }
         }
-        let fresh = merge_level(&mut seen, &found, jobs);
+        let fresh = merge_level(&mut seen, &found, pool.as_ref());
         frontier = Vec::with_capacity(found.len());
         frontier_len = 0;
         for ((found, fresh), owner) in found.into_iter().zip(fresh).zip(owners) {
@@ -415,9 +435,9 @@ fn piece_length(frontier: usize, jobs: usize) -> usize {
     (frontier / (jobs * 16)).clamp(256, 16_384)
 }
 
-/// Expands a whole level: one thread per scratch takes the runs one at a time, first its own
-/// (those it found) in order, then any left of the others', and the expansions come back in
-/// the runs' order. Once a run has found a violation, the runs after it are not expanded (the
+/// Expands a whole level: each thread of the pool, with the scratch of its index, takes the
+/// runs one at a time, first its own (those it found) in order, then any left of the others',
+/// and the expansions come back in the runs' order. Once a run has found a violation, the runs after it are not expanded (the
 /// violation of the earliest run is the one reported).
 fn expand_level<W: Space>(
     config: &W::Config,
@@ -425,8 +445,10 @@ fn expand_level<W: Space>(
     seen: &Seen,
     scratches: &mut [Scratch<W>],
     piece: usize,
+    pool: Option<&rayon::ThreadPool>,
 ) -> Vec<RunExpansion<W>> {
-    if scratches.len() == 1 || frontier.len() == 1 {
+    let pool = pool.filter(|_| scratches.len() > 1 && frontier.len() > 1);
+    let Some(pool) = pool else {
         let Some(scratch) = scratches.first_mut() else {
             return Vec::new();
         };
@@ -440,7 +462,7 @@ fn expand_level<W: Space>(
             }
         }
         return expansions;
-    }
+    };
     let threads = scratches.len();
     // Each thread's own runs, in order; a thread that has done its own takes the others'.
     let mut queues: Vec<Vec<usize>> = vec![Vec::new(); threads];
@@ -455,51 +477,48 @@ fn expand_level<W: Space>(
         .map(|run| Mutex::new(Some(run)))
         .collect();
     let first_violation = AtomicUsize::new(usize::MAX);
-    let mut done: Vec<(usize, RunExpansion<W>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = scratches
-            .iter_mut()
-            .enumerate()
-            .map(|(me, scratch)| {
-                let (runs, queues, cursors, first_violation) =
-                    (&runs, &queues, &cursors, &first_violation);
-                scope.spawn(move || {
-                    let mut mine = Vec::new();
-                    for queue in (0..threads).map(|offset| (me + offset) % threads) {
-                        let (Some(indices), Some(cursor)) = (queues.get(queue), cursors.get(queue))
-                        else {
+    let slots: Vec<Mutex<&mut Scratch<W>>> = scratches.iter_mut().map(Mutex::new).collect();
+    let results = Mutex::new(Vec::new());
+    pool.scope(|scope| {
+        for _ in 0..threads {
+            let (runs, queues, cursors, first_violation, slots, results) =
+                (&runs, &queues, &cursors, &first_violation, &slots, &results);
+            scope.spawn(move |_| {
+                let me = rayon::current_thread_index().unwrap_or(0) % threads;
+                let Some(Ok(mut scratch)) = slots.get(me).map(|slot| slot.try_lock()) else {
+                    return;
+                };
+                let mut mine = Vec::new();
+                for queue in (0..threads).map(|offset| (me + offset) % threads) {
+                    let (Some(indices), Some(cursor)) = (queues.get(queue), cursors.get(queue))
+                    else {
+                        continue;
+                    };
+                    while let Some(&index) = indices.get(cursor.fetch_add(1, Ordering::Relaxed)) {
+                        if index > first_violation.load(Ordering::Relaxed) {
                             continue;
-                        };
-                        while let Some(&index) = indices.get(cursor.fetch_add(1, Ordering::Relaxed))
-                        {
-                            if index > first_violation.load(Ordering::Relaxed) {
-                                continue;
-                            }
-                            let taken = runs.get(index).and_then(|slot| {
-                                slot.lock()
-                                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                                    .take()
-                            });
-                            let Some(run) = taken else { continue };
-                            let mut expansion = expand_run(config, run, seen, piece, scratch);
-                            expansion.by = me;
-                            if expansion.violation.is_some() {
-                                first_violation.fetch_min(index, Ordering::Relaxed);
-                            }
-                            mine.push((index, expansion));
                         }
+                        let taken = runs.get(index).and_then(|slot| {
+                            slot.lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .take()
+                        });
+                        let Some(run) = taken else { continue };
+                        let mut expansion = expand_run(config, run, seen, piece, &mut scratch);
+                        expansion.by = me;
+                        if expansion.violation.is_some() {
+                            first_violation.fetch_min(index, Ordering::Relaxed);
+                        }
+                        mine.push((index, expansion));
                     }
-                    mine
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| match handle.join() {
-                Ok(mine) => mine,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
+                }
+                if let Ok(mut results) = results.lock() {
+                    results.extend(mine);
+                }
+            });
+        }
     });
+    let mut done: Vec<(usize, RunExpansion<W>)> = results.into_inner().unwrap_or_default();
     done.sort_unstable_by_key(|(index, _)| *index);
     // Every run up to the first violation was expanded; later ones may or may not have been,
     // and count for nothing.
@@ -512,12 +531,17 @@ fn expand_level<W: Space>(
 
 /// Adds the fingerprints of a level's successors to `seen`, in the level's order, and says
 /// which are new (not found first by an earlier run of the level): one flag per successor,
-/// run by run. The shards are shared out among `jobs` threads; each walks every
+/// run by run. The shards are shared out among the pool's threads; each walks every
 /// fingerprint in order and inserts those of its own shards, so the first of equal
 /// fingerprints is the one kept whatever the number of threads.
-fn merge_level<W: Space>(seen: &mut Seen, found: &[Found<W>], jobs: usize) -> Vec<Vec<bool>> {
+fn merge_level<W: Space>(
+    seen: &mut Seen,
+    found: &[Found<W>],
+    pool: Option<&rayon::ThreadPool>,
+) -> Vec<Vec<bool>> {
     let incoming: usize = found.iter().map(|f| f.prints.len()).sum();
-    let jobs = if incoming < 4096 { 1 } else { jobs };
+    let pool = pool.filter(|_| incoming >= 4096);
+    let jobs = pool.map_or(1, rayon::ThreadPool::current_num_threads);
     let mut groups: Vec<Vec<Option<&mut FingerprintSet>>> = (0..jobs)
         .map(|_| (0..SHARDS).map(|_| None).collect())
         .collect();
@@ -527,25 +551,29 @@ fn merge_level<W: Space>(seen: &mut Seen, found: &[Found<W>], jobs: usize) -> Ve
             *slot = Some(shard);
         }
     }
-    let again: Vec<Vec<(usize, usize)>> = if jobs == 1 {
-        groups
+    let again: Vec<Vec<(usize, usize)>> = match pool {
+        None => groups
             .into_iter()
             .map(|group| insert_in_order(group, found))
-            .collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = groups
+            .collect(),
+        Some(pool) => {
+            let results: Vec<Mutex<Vec<(usize, usize)>>> =
+                (0..jobs).map(|_| Mutex::new(Vec::new())).collect();
+            pool.scope(|scope| {
+                for (group, result) in groups.into_iter().zip(&results) {
+                    scope.spawn(move |_| {
+                        let again = insert_in_order(group, found);
+                        if let Ok(mut result) = result.lock() {
+                            *result = again;
+                        }
+                    });
+                }
+            });
+            results
                 .into_iter()
-                .map(|group| scope.spawn(|| insert_in_order(group, found)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|handle| match handle.join() {
-                    Ok(again) => again,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                })
+                .map(|result| result.into_inner().unwrap_or_default())
                 .collect()
-        })
+        }
     };
     let mut fresh: Vec<Vec<bool>> = found.iter().map(|f| vec![true; f.prints.len()]).collect();
     for (run, position) in again.into_iter().flatten() {
