@@ -51,26 +51,19 @@ impl Hash for Awaiting {
 }
 
 impl Awaiting {
-    /// Awaits `pid` too (replacing what was known of it, if it was awaited already).
+    /// Awaits `pid` too (replacing what was known of it, if it was awaited already). Pids
+    /// come in ascending order in practice, so the insertion is at the end.
     pub(crate) fn insert(&mut self, pid: Pid, kinds: Kinds) {
-        match self.entries.last() {
-            Some((last, _)) if *last >= pid => {
-                match self.entries.binary_search_by_key(&pid, |(p, _)| *p) {
-                    Ok(index) => {
-                        if let Some((_, slot)) = self.entries.get_mut(index) {
-                            if slot.replace(kinds).is_none() {
-                                self.live += 1;
-                            }
-                        }
-                    }
-                    Err(index) => {
-                        self.entries.insert(index, (pid, Some(kinds)));
+        match self.entries.binary_search_by_key(&pid, |(p, _)| *p) {
+            Ok(index) => {
+                if let Some((_, slot)) = self.entries.get_mut(index) {
+                    if slot.replace(kinds).is_none() {
                         self.live += 1;
                     }
                 }
             }
-            _ => {
-                self.entries.push((pid, Some(kinds)));
+            Err(index) => {
+                self.entries.insert(index, (pid, Some(kinds)));
                 self.live += 1;
             }
         }
@@ -150,6 +143,7 @@ mod tests {
                     prop_assert_eq!(awaiting.remove(pid), model.remove(&pid));
                 }
                 prop_assert_eq!(awaiting.is_empty(), model.is_empty());
+                prop_assert_eq!(awaiting.live, model.len());
                 let listed: Vec<_> = awaiting.iter().collect();
                 let expected: Vec<_> = model.iter().map(|(p, k)| (*p, *k)).collect();
                 prop_assert_eq!(&listed, &expected);
@@ -161,6 +155,42 @@ mod tests {
                 prop_assert_eq!(awaiting.clone().iter().collect::<Vec<_>>(), expected);
             }
         }
+    }
+
+    /// A removal sweeps the tombstones out exactly when they outnumber the children still
+    /// awaited and exceed the floor: never sooner (each removal stays O(1) amortised), never
+    /// later (the vector stays within about twice the children awaited).
+    #[test]
+    fn sweeps_exactly_when_tombstones_outnumber_the_awaited() {
+        let filled = |count: u64| {
+            let mut awaiting = Awaiting::default();
+            for pid in 1..=count {
+                awaiting.insert(Pid(pid), kinds(1));
+            }
+            awaiting
+        };
+        let mut large = filled(100);
+        for pid in 1..=50 {
+            large.remove(Pid(pid));
+        }
+        assert_eq!(
+            large.entries.len(),
+            100,
+            "50 tombstones, 50 awaited: no sweep yet"
+        );
+        large.remove(Pid(51));
+        assert_eq!(large.entries.len(), 49);
+        let mut small = filled(20);
+        for pid in 1..=TOMBSTONES_SWEPT_ABOVE as u64 {
+            small.remove(Pid(pid));
+        }
+        assert_eq!(
+            small.entries.len(),
+            20,
+            "only the floor's worth of tombstones"
+        );
+        small.remove(Pid(17));
+        assert_eq!(small.entries.len(), 3);
     }
 
     #[test]

@@ -1731,4 +1731,24 @@ fn clone_from_copies_every_part_of_the_state() {
     assert_eq!(scratch.sup.view().entries().count(), 2);
     assert_eq!(scratch.sup.view().restarts_in_window(), 1);
     assert_eq!(scratch.sup.poll_timeout(), d.sup.poll_timeout());
+    // Both terminating (a stop of two children; a terminate_child of another, with another
+    // timeout): the scratch's termination is overwritten in place.
+    let mut stopping = Driver::restarts(3);
+    stopping.start(0, worker("b").shutdown(Shutdown::millis(300)));
+    stopping.start(0, worker("c"));
+    stopping.stop(20, ExitReason::Shutdown);
+    stopping.drain();
+    let mut terminating = Driver::restarts(3);
+    let z = terminating.start(0, worker("z").shutdown(Shutdown::millis(50)));
+    terminating.terminate(5, z);
+    terminating.drain();
+    assert!(matches!(stopping.sup.phase, super::Phase::Terminating(_)));
+    assert!(matches!(
+        terminating.sup.phase,
+        super::Phase::Terminating(_)
+    ));
+    assert_ne!(fingerprint(&terminating.sup), fingerprint(&stopping.sup));
+    terminating.sup.clone_from(&stopping.sup);
+    assert_eq!(fingerprint(&terminating.sup), fingerprint(&stopping.sup));
+    assert_eq!(terminating.sup.poll_timeout(), stopping.sup.poll_timeout());
 }

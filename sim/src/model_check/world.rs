@@ -153,7 +153,7 @@ impl FromStr for Step {
 }
 
 /// One process the world knows of: a child, live or dead, as long as anything refers to it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Proc {
     pid: Pid,
     template: u8,
@@ -169,6 +169,24 @@ struct Proc {
     signalled_at: Option<u64>,
     /// Whether the rules owe it a restart not yet attempted.
     owed: bool,
+}
+
+/// Hashed as four words: the pid, the small fields packed in one, and the two instants (the
+/// fingerprint of every state hashes every process, so fewer writes are worth it).
+impl Hash for Proc {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let exit = self.exit.map_or(0, |how| how as u64 + 1);
+        let packed = u64::from(self.template)
+            | u64::from(self.alive) << 8
+            | u64::from(self.shutdown_in_flight) << 9
+            | u64::from(self.kill_in_flight) << 10
+            | u64::from(self.owed) << 11
+            | exit << 12;
+        state.write_u64(self.pid.0);
+        state.write_u64(packed);
+        self.stops_at.hash(state);
+        self.signalled_at.hash(state);
+    }
 }
 
 impl Proc {
