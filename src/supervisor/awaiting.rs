@@ -217,12 +217,12 @@ mod tests {
         for pid in [3, 7, 9] {
             awaiting.insert(Pid(pid), kinds(2));
         }
+        let pids =
+            |awaiting: &Awaiting| -> Vec<u64> { awaiting.iter().map(|(pid, _)| pid.0).collect() };
         awaiting.relabel(|pid| Pid(pid.0 * 10));
-        let pids: Vec<u64> = awaiting.iter().map(|(pid, _)| pid.0).collect();
-        assert_eq!(pids, vec![30, 70, 90]);
+        assert_eq!(pids(&awaiting), vec![30, 70, 90]);
         awaiting.relabel(|pid| Pid(100 - pid.0));
-        let pids: Vec<u64> = awaiting.iter().map(|(pid, _)| pid.0).collect();
-        assert_eq!(pids, vec![10, 30, 70]);
+        assert_eq!(pids(&awaiting), vec![10, 30, 70]);
         assert_eq!(awaiting.remove(Pid(30)), Some(kinds(2)));
         assert_eq!(awaiting.remove(Pid(30)), None);
     }

@@ -274,8 +274,8 @@ fn expand_run<W: Space>(
                 None => scratch.world.insert(world.clone()),
             };
             if let Err(violation) = next.take(config, step) {
+                // The search ends here: what this run found so far is of no use.
                 expansion.violation = Some((node, step.clone(), violation));
-                expansion.found.push(found);
                 return expansion;
             }
             let print = next.fingerprint(config);
@@ -437,8 +437,8 @@ fn piece_length(frontier: usize, jobs: usize) -> usize {
 
 /// Expands a whole level: each thread of the pool, with the scratch of its index, takes the
 /// runs one at a time, first its own (those it found) in order, then any left of the others',
-/// and the expansions come back in the runs' order. Once a run has found a violation, the runs after it are not expanded (the
-/// violation of the earliest run is the one reported).
+/// and the expansions come back in the runs' order. Once a run has found a violation, the runs
+/// after it are not expanded (the violation of the earliest run is the one reported).
 fn expand_level<W: Space>(
     config: &W::Config,
     frontier: Vec<Run<W>>,
