@@ -17,8 +17,9 @@ fn the_same_counts_every_run_and_for_any_number_of_jobs() {
     assert!(once.complete, "{once:?}");
     assert!(once.violation.is_none(), "{once:?}");
     assert!(once.states > 1_000, "{once:?}");
-    // Levels wide enough to be cut into several runs each (a run holds at most 8,192 states),
-    // shared among uneven numbers of threads, merge in the same order.
+    // Levels wide enough to be cut into several runs each (a run holds at most 2,048 to 16,384
+    // states, fewer the more jobs), shared among uneven numbers of threads, merge in the same
+    // order.
     let mut wide = default_set().remove(1);
     wide.bounds.depth = 11;
     let once = search(&wide, 1, &mut |_, _, _| {}).expect("valid config");
@@ -26,7 +27,7 @@ fn the_same_counts_every_run_and_for_any_number_of_jobs() {
         let cut = search(&wide, jobs, &mut |_, _, _| {}).expect("valid config");
         assert_eq!(once, cut, "{jobs} jobs");
     }
-    assert!(once.states > 10 * 8_192, "{once:?}");
+    assert!(once.states > 100_000, "{once:?}");
 }
 
 #[test]

@@ -187,8 +187,7 @@ struct Found<W: Space> {
 
 /// What expanding one run produced.
 struct RunExpansion<W: Space> {
-    /// Its successors, cut into pieces of at most [`RUN_LENGTH`] (the next level's
-    /// runs).
+    /// Its successors, cut into pieces of at most [`run_length`] (the next level's runs).
     found: Vec<Found<W>>,
     /// Transitions taken: every enabled step of every state expanded, up to the first
     /// violation.
@@ -247,6 +246,7 @@ fn expand_run<W: Space>(
     config: &W::Config,
     run: Run<W>,
     seen: &Seen,
+    piece: usize,
     scratch: &mut Scratch<W>,
 ) -> RunExpansion<W> {
     let mut expansion = RunExpansion {
@@ -255,7 +255,7 @@ fn expand_run<W: Space>(
         violation: None,
         by: 0,
     };
-    let mut found = Scratch::piece(&mut scratch.buffers, RUN_LENGTH.min(run.states.len() * 4));
+    let mut found = Scratch::piece(&mut scratch.buffers, piece.min(run.states.len() * 4));
     scratch.local.clear();
     let mut states = run.states;
     let fresh = states.iter().zip(&run.fresh).filter(|(_, &fresh)| fresh);
@@ -277,11 +277,9 @@ fn expand_run<W: Space>(
             }
             let print = next.fingerprint(config);
             if !seen.contains(print) && scratch.local.insert(print) {
-                if found.states.len() >= RUN_LENGTH {
-                    let full = std::mem::replace(
-                        &mut found,
-                        Scratch::piece(&mut scratch.buffers, RUN_LENGTH),
-                    );
+                if found.states.len() >= piece {
+                    let full =
+                        std::mem::replace(&mut found, Scratch::piece(&mut scratch.buffers, piece));
                     expansion.found.push(full);
                 }
                 found.states.push(next.clone());
@@ -359,7 +357,14 @@ pub fn search_from<W: Space>(
             report.complete = false;
             break;
         }
-        let expansions = expand_level(config, frontier, &seen, &mut scratches, pool.as_ref());
+        let expansions = expand_level(
+            config,
+            frontier,
+            &seen,
+            &mut scratches,
+            run_length(frontier_len, jobs),
+            pool.as_ref(),
+        );
         let mut found = Vec::new();
         let mut owners = Vec::new();
         for expansion in expansions {
@@ -418,15 +423,19 @@ pub fn search_from<W: Space>(
 }
 
 /// How many successors a run of the next level holds at most: enough runs for every thread
-/// to have several on wide levels (so that a few long ones do not leave a thread idle), long
-/// enough that a run drops most of its successors that are each other's duplicates before they
-/// are copied (the merge would drop them anyway, but only after they were stored). The same
-/// for every level, so that the emptied buffers of one level's runs fit the next level's (a
-/// length that grew with the level made each level's buffers fresh memory, a page fault per
-/// page). Measured on the default set and the larger one of docs/model-checking.md: 2,048
-/// stored a quarter more states on the larger set, 16,384 was slower on both. The cut never
-/// changes the search: only its speed.
-const RUN_LENGTH: usize = 8192;
+/// to have several (so that a few long ones do not leave a thread idle), long enough that a
+/// run drops most of its successors that are each other's duplicates before they are copied
+/// (the merge would drop them anyway, but only after they were stored), and a power of two,
+/// so that the emptied buffers of one level's runs mostly fit the next level's (a length that
+/// changed with every level made each level's buffers fresh memory, a page fault per page).
+/// Measured on the default set and the larger one of docs/model-checking.md: runs of 2,048
+/// at most stored a quarter more states on the larger set. The cut never changes the search:
+/// only its speed.
+fn run_length(frontier: usize, jobs: usize) -> usize {
+    (frontier / (jobs * 8))
+        .next_power_of_two()
+        .clamp(2048, 16_384)
+}
 
 /// Expands a whole level: each thread of the pool, with the scratch of its index, takes the
 /// runs one at a time, first its own (those it found) in order, then any left of the others',
@@ -437,6 +446,7 @@ fn expand_level<W: Space>(
     frontier: Vec<Run<W>>,
     seen: &Seen,
     scratches: &mut [Scratch<W>],
+    piece: usize,
     pool: Option<&rayon::ThreadPool>,
 ) -> Vec<RunExpansion<W>> {
     let pool = pool.filter(|_| scratches.len() > 1 && frontier.len() > 1);
@@ -446,7 +456,7 @@ fn expand_level<W: Space>(
         };
         let mut expansions = Vec::with_capacity(frontier.len());
         for run in frontier {
-            let expansion = expand_run(config, run, seen, scratch);
+            let expansion = expand_run(config, run, seen, piece, scratch);
             let violated = expansion.violation.is_some();
             expansions.push(expansion);
             if violated {
@@ -496,7 +506,7 @@ fn expand_level<W: Space>(
                                 .take()
                         });
                         let Some(run) = taken else { continue };
-                        let mut expansion = expand_run(config, run, seen, &mut scratch);
+                        let mut expansion = expand_run(config, run, seen, piece, &mut scratch);
                         expansion.by = me;
                         if expansion.violation.is_some() {
                             first_violation.fetch_min(index, Ordering::Relaxed);
