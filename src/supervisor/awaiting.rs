@@ -162,35 +162,24 @@ mod tests {
     /// later (the vector stays within about twice the children awaited).
     #[test]
     fn sweeps_exactly_when_tombstones_outnumber_the_awaited() {
-        let filled = |count: u64| {
+        // (children, removed without a sweep, why not yet, the removal that sweeps, left after)
+        let floor = TOMBSTONES_SWEPT_ABOVE as u64;
+        let cases = [
+            (100, 50, "50 tombstones, 50 awaited: no sweep yet", 51, 49),
+            (20, floor, "only the floor's worth of tombstones", 17, 3),
+        ];
+        for (children, removed, why, sweeping, left) in cases {
             let mut awaiting = Awaiting::default();
-            for pid in 1..=count {
+            for pid in 1..=children {
                 awaiting.insert(Pid(pid), kinds(1));
             }
-            awaiting
-        };
-        let mut large = filled(100);
-        for pid in 1..=50 {
-            large.remove(Pid(pid));
+            for pid in 1..=removed {
+                awaiting.remove(Pid(pid));
+            }
+            assert_eq!(awaiting.entries.len() as u64, children, "{why}");
+            awaiting.remove(Pid(sweeping));
+            assert_eq!(awaiting.entries.len(), left);
         }
-        assert_eq!(
-            large.entries.len(),
-            100,
-            "50 tombstones, 50 awaited: no sweep yet"
-        );
-        large.remove(Pid(51));
-        assert_eq!(large.entries.len(), 49);
-        let mut small = filled(20);
-        for pid in 1..=TOMBSTONES_SWEPT_ABOVE as u64 {
-            small.remove(Pid(pid));
-        }
-        assert_eq!(
-            small.entries.len(),
-            20,
-            "only the floor's worth of tombstones"
-        );
-        small.remove(Pid(17));
-        assert_eq!(small.entries.len(), 3);
     }
 
     #[test]
