@@ -50,11 +50,13 @@ impl Default for Fingerprinter {
 }
 
 impl Fingerprinter {
+    #[inline(always)]
     fn absorb(&mut self, word: u64) {
         self.state = folded_multiply(self.state ^ word, MULTIPLIER);
     }
 
     /// Appends `value`, of `bits` bits (8, 16, 32 or 64; no bit of `value` above them is set).
+    #[inline(always)]
     fn push(&mut self, value: u64, bits: u32) {
         let room = 64 - self.filled;
         if bits < room {
@@ -70,6 +72,7 @@ impl Fingerprinter {
     }
 
     /// Appends an integer: one byte below 128, else the marker byte and all eight bytes.
+    #[inline(always)]
     fn push_small(&mut self, value: u64) {
         if value < 0x80 {
             self.push(value, 8);
@@ -100,26 +103,32 @@ impl Hasher for Fingerprinter {
         }
     }
 
+    #[inline(always)]
     fn write_u8(&mut self, value: u8) {
         self.push(u64::from(value), 8);
     }
 
+    #[inline(always)]
     fn write_u16(&mut self, value: u16) {
         self.push(u64::from(value), 16);
     }
 
+    #[inline(always)]
     fn write_u32(&mut self, value: u32) {
         self.push(u64::from(value), 32);
     }
 
+    #[inline(always)]
     fn write_u64(&mut self, value: u64) {
         self.push_small(value);
     }
 
+    #[inline(always)]
     fn write_usize(&mut self, value: usize) {
         self.push_small(value as u64);
     }
 
+    #[inline(always)]
     fn write_isize(&mut self, value: isize) {
         self.push_small(value as u64);
     }

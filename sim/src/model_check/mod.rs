@@ -27,4 +27,5 @@ pub mod fingerprint;
 pub mod recording;
 pub mod scenario_path;
 pub mod search;
+mod tracked_core;
 pub mod world;

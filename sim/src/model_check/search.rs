@@ -42,6 +42,12 @@ pub trait Space: Clone + Hash + Send + Sync {
     fn fingerprint(&self, _config: &Self::Config) -> u64 {
         fingerprint(self)
     }
+    /// Makes this state equal to `parent` again, given that it was copied from `parent` (by
+    /// [`Clone::clone_from`] or this method) and has taken one transition since. By default a
+    /// whole copy; a space may copy back only what the transition changed.
+    fn restore_from(&mut self, parent: &Self) {
+        self.clone_from(parent);
+    }
 }
 
 impl Space for World {
@@ -60,11 +66,15 @@ impl Space for World {
         (config.bounds.depth, config.bounds.max_states)
     }
 
+    fn restore_from(&mut self, parent: &Self) {
+        World::restore_from(self, parent);
+    }
+
     /// Symmetry over interchangeable templates: the smallest fingerprint of the state under
     /// every renaming of templates with the same policy (just the state's own hash when no two
     /// are interchangeable, as in the default set).
     fn fingerprint(&self, config: &CheckConfig) -> u64 {
-        let own = fingerprint(self);
+        let own = self.own_fingerprint();
         if !config.has_interchangeable_templates() {
             return own;
         }
@@ -262,10 +272,15 @@ fn expand_run<W: Space>(
     for (node, (world, _)) in (run.first_node..).zip(fresh) {
         world.enabled(config, &mut scratch.steps);
         expansion.transitions += scratch.steps.len() as u64;
-        for step in &scratch.steps {
+        for (index, step) in scratch.steps.iter().enumerate() {
             let next = match &mut scratch.world {
-                Some(next) => {
+                Some(next) if index == 0 => {
                     next.clone_from(world);
+                    next
+                }
+                // The scratch world was copied from this state, then took one transition.
+                Some(next) => {
+                    next.restore_from(world);
                     next
                 }
                 None => scratch.world.insert(world.clone()),

@@ -10,18 +10,17 @@ use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 
 use dynsup::{
-    CallId, DynamicSupervisor, Effect, EntryState, ExitReason, Instant, Pid, Reply, Restart,
-    Shutdown, StartOutcome, Started,
+    CallId, Effect, EntryState, ExitReason, Instant, Pid, Reply, Restart, Shutdown, StartOutcome,
+    Started,
 };
 
 use crate::model_check::config::{
     CheckConfig, ConfigProblem, InitAnswer, SpontaneousExit, MAX_CLIENTS, MAX_TEMPLATES,
     SPONTANEOUS_EXITS,
 };
+use crate::model_check::fingerprint::Fingerprinter;
 use crate::model_check::recording::{Observed, Recording};
-
-/// The core under check: templates are named by their index, arguments are unused.
-pub(crate) type Core = DynamicSupervisor<u8, ()>;
+use crate::model_check::tracked_core::{Core, TrackedCore};
 
 /// The pid a client may name without any process ever having it.
 pub const NEVER_STARTED: Pid = Pid(0);
@@ -171,8 +170,8 @@ struct Proc {
     owed: bool,
 }
 
-/// Hashed as four words: the pid, the small fields packed in one, and the two instants (the
-/// fingerprint of every state hashes every process, so fewer writes are worth it).
+/// Hashed as three words: the small fields packed in one with the pid, and the two instants
+/// (the fingerprint of every state hashes every process, so fewer writes are worth it).
 impl Hash for Proc {
     fn hash<H: Hasher>(&self, state: &mut H) {
         let exit = self.exit.map_or(0, |how| how as u64 + 1);
@@ -181,12 +180,18 @@ impl Hash for Proc {
             | u64::from(self.shutdown_in_flight) << 9
             | u64::from(self.kill_in_flight) << 10
             | u64::from(self.owed) << 11
-            | exit << 12;
-        state.write_u64(self.pid.0);
+            | exit << 12
+            | self.pid.0 << 16;
         state.write_u64(packed);
-        self.stops_at.hash(state);
-        self.signalled_at.hash(state);
+        state.write_u64(optional_instant(self.stops_at));
+        state.write_u64(optional_instant(self.signalled_at));
     }
+}
+
+/// An optional instant as one word: 0 for none, else one more than the instant (instants are
+/// milliseconds of a bounded search, far below the largest word).
+fn optional_instant(at: Option<u64>) -> u64 {
+    at.map_or(0, |at| at.saturating_add(1))
 }
 
 impl Proc {
@@ -214,8 +219,9 @@ fn violation(checker: &'static str, message: String) -> Violation {
     Violation { checker, message }
 }
 
-/// What the client and the parent have used of their bounds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// What the client and the parent have used of their bounds (hashed with the world's other
+/// small fields, in [`World::hash_rest`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Used {
     starts: u8,
     crashes: u8,
@@ -276,9 +282,9 @@ impl Attempts {
 }
 
 /// One state of the world.
-#[derive(Debug, Hash)]
+#[derive(Debug)]
 pub struct World {
-    core: Core,
+    core: TrackedCore,
     now: u64,
     next_pid: u64,
     /// Every process still referred to anywhere, by ascending pid.
@@ -326,6 +332,22 @@ impl Clone for World {
 
     fn clone_from(&mut self, source: &Self) {
         self.core.clone_from(&source.core);
+        self.copy_rest_from(source);
+    }
+}
+
+/// Hashed field by field, the core first (the fingerprint resumes from the core's cached
+/// hash, then hashes the rest); the recording is no part of the state.
+impl Hash for World {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.core.hash(state);
+        self.hash_rest(state);
+    }
+}
+
+impl World {
+    /// Copies every field but the core from `source`.
+    fn copy_rest_from(&mut self, source: &Self) {
         self.now = source.now;
         self.next_pid = source.next_pid;
         self.procs.clone_from(&source.procs);
@@ -337,6 +359,50 @@ impl Clone for World {
         self.giving_up_at = source.giving_up_at;
         self.exited.clone_from(&source.exited);
         self.recording.clone_from(&source.recording);
+    }
+
+    /// Hashes every field but the core, small ones packed together (fewer writes make a
+    /// cheaper fingerprint).
+    fn hash_rest<H: Hasher>(&self, state: &mut H) {
+        let used = &self.used;
+        let init = match self.init {
+            None => 0,
+            Some((template, None)) => 1 | u64::from(template) << 8,
+            Some((template, Some(old))) => 2 | u64::from(template) << 8 | old.0 << 16,
+        };
+        let small = u64::from(used.starts)
+            | u64::from(used.crashes) << 8
+            | u64::from(used.terminates) << 16
+            | u64::from(used.stopped) << 24
+            | u64::from(used.parent_exited) << 25
+            | self.next_pid << 32;
+        state.write_u64(self.now);
+        state.write_u64(small);
+        state.write_u64(init);
+        state.write_u64(optional_instant(self.giving_up_at));
+        self.procs.hash(state);
+        self.waiting.hash(state);
+        self.attempts.hash(state);
+        self.stamps.hash(state);
+        self.exited.hash(state);
+    }
+
+    /// The fingerprint of the state as it is ([`fingerprint`] of the world), resumed from the
+    /// core's cached hash when the core did not change since it was hashed.
+    ///
+    /// [`fingerprint`]: crate::model_check::fingerprint::fingerprint
+    pub fn own_fingerprint(&self) -> u64 {
+        let mut hasher: Fingerprinter = self.core.fingerprinter();
+        self.hash_rest(&mut hasher);
+        hasher.finish()
+    }
+
+    /// Makes this world equal to `parent` again, given that it was copied from `parent` (by
+    /// [`Clone::clone_from`] or this method) and has taken at most one transition since: the
+    /// core is copied back only when the transition changed it.
+    pub fn restore_from(&mut self, parent: &Self) {
+        self.core.restore_from(&parent.core);
+        self.copy_rest_from(parent);
     }
 }
 
@@ -360,7 +426,7 @@ impl World {
         let core = Core::with_options(config.options())
             .map_err(|error| ConfigProblem(format!("invalid options: {error:?}")))?;
         Ok(World {
-            core,
+            core: TrackedCore::new(core),
             now: 0,
             next_pid: 1,
             procs: Vec::new(),
@@ -378,7 +444,7 @@ impl World {
     /// Plants a defect in the core, for the harness's own tests.
     #[cfg(feature = "planted-defects")]
     pub fn plant_core_defect(&mut self, defect: dynsup::CoreDefect) {
-        self.core.plant_defect(defect);
+        self.core.get_mut().plant_defect(defect);
     }
 
     /// The virtual time, in milliseconds.
@@ -536,14 +602,16 @@ impl World {
                 self.die(pid, SpontaneousExit::Shutdown);
                 Ok(())
             }
-            Step::KillTimer => self.core.handle_timeout(now),
+            Step::KillTimer => self.core.get_mut().handle_timeout(now),
             Step::Advance(millis) => {
                 self.now = millis;
                 Ok(())
             }
             Step::ParentExit => {
                 self.used.parent_exited = true;
-                self.core.handle_parent_exit(now, ExitReason::Shutdown)
+                self.core
+                    .get_mut()
+                    .handle_parent_exit(now, ExitReason::Shutdown)
             }
             Step::InitReturns => self.init_returns(config),
         };
@@ -551,6 +619,7 @@ impl World {
         self.settle(config)?;
         self.check_state(config)?;
         self.forget_and_canonicalize();
+        self.core.hash_once();
         Ok(())
     }
 
@@ -568,17 +637,17 @@ impl World {
             Request::Start(index) => {
                 self.used.starts += 1;
                 let spec = config.templates[usize::from(index)].spec(index);
-                self.core.start_child(now, call, spec)
+                self.core.get_mut().start_child(now, call, spec)
             }
             Request::Terminate(pid) => {
                 self.used.terminates += 1;
-                self.core.terminate_child(now, call, pid)
+                self.core.get_mut().terminate_child(now, call, pid)
             }
-            Request::Which => self.core.which_children(now, call),
-            Request::Count => self.core.count_children(now, call),
+            Request::Which => self.core.get_mut().which_children(now, call),
+            Request::Count => self.core.get_mut().count_children(now, call),
             Request::Stop => {
                 self.used.stopped = true;
-                self.core.stop(now, call, ExitReason::Normal)
+                self.core.get_mut().stop(now, call, ExitReason::Normal)
             }
         }
     }
@@ -610,6 +679,7 @@ impl World {
             };
         }
         self.core
+            .get_mut()
             .handle_child_exit(Instant::from_millis(self.now), pid, reason)
     }
 
@@ -689,6 +759,7 @@ impl World {
             }
         }
         self.core
+            .get_mut()
             .handle_start_result(Instant::from_millis(self.now), outcome)
     }
 
@@ -1047,7 +1118,9 @@ impl World {
         if let Some((template, _)) = &mut self.init {
             *template = rename(*template);
         }
-        self.core.relabel_functions(|&template| rename(template));
+        self.core
+            .get_mut()
+            .relabel_functions(|&template| rename(template));
     }
 
     /// Drops the processes nothing refers to any more, then renames pids to 1, 2, ... in their
@@ -1096,7 +1169,7 @@ impl World {
             Ok(index) => Pid(index as u64 + 1),
             Err(_) => pid,
         };
-        self.core.relabel_pids(rename);
+        self.core.get_mut().relabel_pids(rename);
         for request in self.waiting.iter_mut() {
             if let Some(Request::Terminate(pid)) = request {
                 *pid = rename(*pid);

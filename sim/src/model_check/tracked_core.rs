@@ -1,0 +1,183 @@
+//! The supervisor core inside a model-checked world, with a record of whether it changed since
+//! it was copied and, while it has not, the fingerprinter's state after hashing it: more than
+//! half the transitions (a child exiting, a signal reaching a child, the clock moving) leave
+//! the core alone, and the search then neither copies it back nor hashes it again.
+
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+
+use dynsup::{DynamicSupervisor, Effect, Event};
+
+use crate::model_check::fingerprint::Fingerprinter;
+
+/// The core under check: templates are named by their index, arguments are unused.
+pub(crate) type Core = DynamicSupervisor<u8, ()>;
+
+/// A core that knows whether it may have changed since it was copied. Reading goes through
+/// [`Deref`]; every change goes through [`TrackedCore::get_mut`] (or a poll that returned an
+/// output), which marks it changed and drops the cached hash.
+#[derive(Debug)]
+pub(crate) struct TrackedCore {
+    core: Core,
+    /// Whether the core may differ from the one it was last copied from.
+    changed: bool,
+    /// The fingerprinter after hashing the core as it is now, once computed.
+    hashed: Option<Fingerprinter>,
+}
+
+impl TrackedCore {
+    /// A core just made: it counts as changed (it was copied from nothing).
+    pub(crate) fn new(core: Core) -> Self {
+        TrackedCore {
+            core,
+            changed: true,
+            hashed: None,
+        }
+    }
+
+    /// The core, to change.
+    pub(crate) fn get_mut(&mut self) -> &mut Core {
+        self.changed = true;
+        self.hashed = None;
+        &mut self.core
+    }
+
+    /// The next effect to perform; only an effect taken changes the core.
+    pub(crate) fn poll_effect(&mut self) -> Option<Effect<u8, ()>> {
+        let effect = self.core.poll_effect();
+        if effect.is_some() {
+            self.changed = true;
+            self.hashed = None;
+        }
+        effect
+    }
+
+    /// The next report event; only an event taken changes the core.
+    pub(crate) fn poll_event(&mut self) -> Option<Event> {
+        let event = self.core.poll_event();
+        if event.is_some() {
+            self.changed = true;
+            self.hashed = None;
+        }
+        event
+    }
+
+    /// Hashes the core into a fresh fingerprinter, unless that was done since it last changed.
+    pub(crate) fn hash_once(&mut self) {
+        if self.hashed.is_none() {
+            let mut hasher = Fingerprinter::default();
+            self.core.hash(&mut hasher);
+            self.hashed = Some(hasher);
+        }
+    }
+
+    /// A fingerprinter that has hashed the core (and nothing else): the cached one, or a fresh
+    /// one that hashes it now.
+    pub(crate) fn fingerprinter(&self) -> Fingerprinter {
+        match &self.hashed {
+            Some(hasher) => hasher.clone(),
+            None => {
+                let mut hasher = Fingerprinter::default();
+                self.core.hash(&mut hasher);
+                hasher
+            }
+        }
+    }
+
+    /// Makes this core equal to `source` again, given that it was copied from `source` (by
+    /// [`Clone::clone_from`] or this method) and `source` has not changed since: a core that
+    /// did not change since is not copied.
+    pub(crate) fn restore_from(&mut self, source: &Self) {
+        if self.changed {
+            self.clone_from(source);
+        }
+    }
+}
+
+impl Deref for TrackedCore {
+    type Target = Core;
+
+    fn deref(&self) -> &Core {
+        &self.core
+    }
+}
+
+/// A copy is unchanged since it was copied; it keeps the cached hash.
+impl Clone for TrackedCore {
+    fn clone(&self) -> Self {
+        TrackedCore {
+            core: self.core.clone(),
+            changed: false,
+            hashed: self.hashed.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.core.clone_from(&source.core);
+        self.changed = false;
+        self.hashed.clone_from(&source.hashed);
+    }
+}
+
+/// Hashed as the core (the record and the cache are no part of the state).
+impl Hash for TrackedCore {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.core.hash(state);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dynsup::{CallId, Instant, Options};
+
+    use super::*;
+    use crate::model_check::fingerprint::fingerprint;
+
+    fn finish(hasher: Fingerprinter) -> u64 {
+        hasher.finish()
+    }
+
+    fn started() -> TrackedCore {
+        let core = Core::with_options(Options::default());
+        let Ok(core) = core else {
+            panic!("default options are valid: {core:?}");
+        };
+        TrackedCore::new(core)
+    }
+
+    #[test]
+    fn the_cached_hash_is_the_hash_of_the_core_as_it_is() {
+        let mut tracked = started();
+        tracked.hash_once();
+        assert_eq!(finish(tracked.fingerprinter()), fingerprint(&*tracked));
+        let result = tracked.get_mut().count_children(Instant::ZERO, CallId(3));
+        assert_eq!(result, Ok(()));
+        // The change dropped the cache: the fingerprinter hashes the changed core.
+        assert_eq!(finish(tracked.fingerprinter()), fingerprint(&*tracked));
+        tracked.hash_once();
+        assert_eq!(finish(tracked.fingerprinter()), fingerprint(&*tracked));
+        assert!(tracked.poll_effect().is_some());
+        assert_eq!(finish(tracked.fingerprinter()), fingerprint(&*tracked));
+    }
+
+    #[test]
+    fn a_restore_copies_back_exactly_what_changed() {
+        let mut source = started();
+        source.hash_once();
+        let mut copy = source.clone();
+        // Unchanged: polls that return nothing change nothing, and the restore keeps it equal.
+        assert!(copy.poll_effect().is_none());
+        assert!(copy.poll_event().is_none());
+        copy.restore_from(&source);
+        assert_eq!(fingerprint(&copy), fingerprint(&source));
+        assert!(!copy.changed);
+        // Changed: the restore copies the source back, with its cached hash.
+        let result = copy.get_mut().which_children(Instant::ZERO, CallId(1));
+        assert_eq!(result, Ok(()));
+        assert_ne!(fingerprint(&copy), fingerprint(&source));
+        copy.restore_from(&source);
+        assert_eq!(fingerprint(&copy), fingerprint(&source));
+        assert_eq!(finish(copy.fingerprinter()), finish(source.fingerprinter()));
+        assert!(!copy.changed);
+    }
+}
