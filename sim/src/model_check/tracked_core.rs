@@ -128,7 +128,7 @@ impl Hash for TrackedCore {
 
 #[cfg(test)]
 mod tests {
-    use dynsup::{CallId, Instant, Options};
+    use dynsup::{CallId, ChildSpec, Instant, Options, Pid, StartOutcome};
 
     use super::*;
     use crate::model_check::fingerprint::fingerprint;
@@ -158,6 +158,40 @@ mod tests {
         assert_eq!(finish(tracked.fingerprinter()), fingerprint(&*tracked));
         assert!(tracked.poll_effect().is_some());
         assert_eq!(finish(tracked.fingerprinter()), fingerprint(&*tracked));
+    }
+
+    #[test]
+    fn taking_an_output_is_a_change() {
+        // A core wrapped with outputs pending (a search never stores one: each transition
+        // drains them, after changes that already marked the core changed).
+        let mut core = started();
+        let spec = ChildSpec::new(0u8, Vec::new()).validate();
+        let Ok(spec) = spec else {
+            panic!("a valid spec: {spec:?}");
+        };
+        let sup = core.get_mut();
+        assert_eq!(sup.start_child(Instant::ZERO, CallId(2), spec), Ok(()));
+        while sup.poll_effect().is_some() {}
+        let outcome = StartOutcome::Started {
+            pid: Pid(1),
+            info: None,
+        };
+        assert_eq!(sup.handle_start_result(Instant::ZERO, outcome), Ok(()));
+        // Now the reply to the call waits, and the report of the child started.
+        for take_effect in [true, false] {
+            let mut tracked = core.clone();
+            tracked.hash_once();
+            assert!(!tracked.changed);
+            let taken = if take_effect {
+                tracked.poll_effect().is_some()
+            } else {
+                tracked.poll_event().is_some()
+            };
+            assert!(taken, "an output waits (effect: {take_effect})");
+            assert!(tracked.changed, "effect: {take_effect}");
+            assert_eq!(finish(tracked.fingerprinter()), fingerprint(&*tracked));
+            assert_ne!(fingerprint(&*tracked), fingerprint(&*core));
+        }
     }
 
     #[test]
