@@ -31,9 +31,9 @@ targets() {
 }
 
 core() {
-    echo "== core: src/supervisor/, src/restart_intensity.rs, src/options.rs, src/child_spec.rs"
+    echo "== core: src/supervisor/, src/restart_intensity.rs, src/queue_copy.rs, src/options.rs, src/child_spec.rs"
     local files=(--file 'src/supervisor/*.rs' --file src/restart_intensity.rs
-        --file src/options.rs --file src/child_spec.rs
+        --file src/queue_copy.rs --file src/options.rs --file src/child_spec.rs
         --exclude src/supervisor/defect.rs --exclude src/supervisor/tests.rs
         --exclude-re "$PLANTED_RE")
     local quick full

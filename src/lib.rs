@@ -104,6 +104,7 @@ mod error;
 mod exit_reason;
 mod options;
 mod pid;
+mod queue_copy;
 mod restart_intensity;
 pub mod runtime;
 pub mod static_supervisor;

@@ -2,6 +2,8 @@
 
 use std::collections::VecDeque;
 
+use crate::queue_copy::clone_queue_from;
+
 /// The restart log of one supervisor: the whole-second stamps of the restarts still inside the
 /// window, newest first, stored run-length encoded as `(second, count)` so that its size is
 /// bounded by the number of distinct seconds in the window, however many restarts happen.
@@ -21,7 +23,7 @@ impl Clone for RestartLog {
     }
 
     fn clone_from(&mut self, source: &Self) {
-        self.runs.clone_from(&source.runs);
+        clone_queue_from(&mut self.runs, &source.runs);
         self.total = source.total;
     }
 }

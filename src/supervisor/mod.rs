@@ -23,6 +23,7 @@ use crate::error::{ConfigError, DriverError, StartError, TerminateError};
 use crate::exit_reason::ExitReason;
 use crate::options::{Config, Options};
 use crate::pid::Pid;
+use crate::queue_copy::clone_queue_from;
 use crate::restart_intensity::{Intensity, RestartLog};
 use crate::time::Instant;
 
@@ -160,10 +161,10 @@ impl<F: Clone, A: Clone> Clone for DynamicSupervisor<F, A> {
         self.config.clone_from(&source.config);
         self.children.clone_from(&source.children);
         self.restarts.clone_from(&source.restarts);
-        self.mailbox.clone_from(&source.mailbox);
+        clone_queue_from(&mut self.mailbox, &source.mailbox);
         self.phase.clone_from(&source.phase);
-        self.effects.clone_from(&source.effects);
-        self.events.clone_from(&source.events);
+        clone_queue_from(&mut self.effects, &source.effects);
+        clone_queue_from(&mut self.events, &source.events);
         self.latest = source.latest;
         self.suspended = source.suspended;
         #[cfg(feature = "planted-defects")]
