@@ -37,17 +37,20 @@ impl TrackedCore {
 
     /// The core, to change.
     pub(crate) fn get_mut(&mut self) -> &mut Core {
+        self.mark_changed();
+        &mut self.core
+    }
+
+    fn mark_changed(&mut self) {
         self.changed = true;
         self.hashed = None;
-        &mut self.core
     }
 
     /// The next effect to perform; only an effect taken changes the core.
     pub(crate) fn poll_effect(&mut self) -> Option<Effect<u8, ()>> {
         let effect = self.core.poll_effect();
         if effect.is_some() {
-            self.changed = true;
-            self.hashed = None;
+            self.mark_changed();
         }
         effect
     }
@@ -56,8 +59,7 @@ impl TrackedCore {
     pub(crate) fn poll_event(&mut self) -> Option<Event> {
         let event = self.core.poll_event();
         if event.is_some() {
-            self.changed = true;
-            self.hashed = None;
+            self.mark_changed();
         }
         event
     }
@@ -65,9 +67,7 @@ impl TrackedCore {
     /// Hashes the core into a fresh fingerprinter, unless that was done since it last changed.
     pub(crate) fn hash_once(&mut self) {
         if self.hashed.is_none() {
-            let mut hasher = Fingerprinter::default();
-            self.core.hash(&mut hasher);
-            self.hashed = Some(hasher);
+            self.hashed = Some(self.hash_afresh());
         }
     }
 
@@ -76,12 +76,14 @@ impl TrackedCore {
     pub(crate) fn fingerprinter(&self) -> Fingerprinter {
         match &self.hashed {
             Some(hasher) => hasher.clone(),
-            None => {
-                let mut hasher = Fingerprinter::default();
-                self.core.hash(&mut hasher);
-                hasher
-            }
+            None => self.hash_afresh(),
         }
+    }
+
+    fn hash_afresh(&self) -> Fingerprinter {
+        let mut hasher = Fingerprinter::default();
+        self.core.hash(&mut hasher);
+        hasher
     }
 
     /// Makes this core equal to `source` again, given that it was copied from `source` (by
