@@ -12,9 +12,18 @@ use dynsup_sim::scenario;
 use dynsup_sim::transcript;
 use real_time_support::{golden, name_of, race_files_left_out, scenario_files};
 
-/// The race files the checker does not model, with the reason the walk gives: none. A file
-/// refused tomorrow must be added here on purpose.
-const RACES_REFUSED: [(&str, &str); 0] = [];
+/// Why the walk cannot follow a file whose order hangs on a head start (docs/semantics.md §8).
+const HEAD_START: &str = "not walked: the walk hands the core a window's messages one at a \
+     time after `resume`, so no exit waits in its mailbox when the shutdown's pass runs and no \
+     child gets a head start; the search still takes both orders of the tie (the child's end \
+     of work, the kill timer)";
+
+/// The race files the checker does not model, with the reason: those whose order hangs on a
+/// head start. A file refused tomorrow must be added here on purpose.
+const RACES_REFUSED: [(&str, &str); 2] = [
+    ("r26_tie_head_start_before_gone_child.scn", HEAD_START),
+    ("r28_tie_parent_exit_while_suspended.scn", HEAD_START),
+];
 
 /// The format-1 files the walk does not follow, with the reason it gives (the same walk serves
 /// them: each step sent, delivered and settled).
@@ -44,6 +53,10 @@ fn walked(scenario: &scenario::Scenario, walk: &Walk) -> String {
 fn walk_files(names: &[String]) -> Vec<(String, String)> {
     let mut refused = Vec::new();
     for name in names {
+        if let Some((_, why)) = RACES_REFUSED.iter().find(|(refused, _)| refused == name) {
+            refused.push((name.clone(), (*why).to_owned()));
+            continue;
+        }
         let path = format!("tests/scenarios/{name}");
         let parsed = scenario::parse_file(std::path::Path::new(&path)).expect("a file parses");
         let walk = match walk(name, &parsed) {
@@ -68,7 +81,7 @@ fn pinned(list: &[(&str, &str)]) -> Vec<(String, String)> {
 #[test]
 fn every_race_golden_is_a_path_of_the_checker() {
     let names = race_files_left_out();
-    assert_eq!(names.len(), 25, "{names:?}");
+    assert_eq!(names.len(), 28, "{names:?}");
     assert_eq!(walk_files(&names), pinned(&RACES_REFUSED));
     // The window's messages were held and delivered at `resume`: in r25 both exits are sent
     // before either is delivered, and the `which` behind them reaches the supervisor last.

@@ -57,6 +57,9 @@ impl<F, A> DynamicSupervisor<F, A> {
             Phase::Starting(PendingStart::Restart { old }) => *old = rename(*old),
             Phase::Terminating(termination) => {
                 termination.awaiting.relabel(&rename);
+                for pid in &mut termination.head_start.0 {
+                    *pid = rename(*pid);
+                }
                 if let Purpose::Child { pid, .. } = &mut termination.purpose {
                     *pid = rename(*pid);
                 }

@@ -3,6 +3,7 @@
 //! wait for their downs.
 
 use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
 
 use crate::child_spec::{Restart, Shutdown};
 use crate::exit_reason::ExitReason;
@@ -40,6 +41,26 @@ pub(crate) struct Termination {
     pub(crate) awaiting: Awaiting,
     /// Kill timers that have not fired, one per distinct timeout.
     pub(crate) timers: Vec<KillTimer>,
+    /// The children that got a head start on their shutdown work.
+    pub(crate) head_start: HeadStart,
+}
+
+/// The children sent `shutdown` in a termination's pass before the supervisor took an exit
+/// already queued in its mailbox (a child that was already gone). On the BEAM that take waits
+/// for the gone child's `DOWN`, so the children signalled before it begin their shutdown work
+/// while the kill timers are not yet started: one whose work takes exactly its timeout ends in
+/// time (`shutdown`), where a child signalled after the last such take is killed
+/// (docs/semantics.md, "A tie with the kill timer").
+///
+/// Timing advice for drivers that simulate time ([`SupervisorView::shutdown_head_start`]),
+/// not state: the core never reads it, so it is no part of the core's hash.
+///
+/// [`SupervisorView::shutdown_head_start`]: crate::SupervisorView::shutdown_head_start
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HeadStart(pub(crate) Vec<Pid>);
+
+impl Hash for HeadStart {
+    fn hash<H: Hasher>(&self, _state: &mut H) {}
 }
 
 /// [`clone_from`](Clone::clone_from) reuses the target's buffers.
@@ -49,6 +70,7 @@ impl Clone for Termination {
             purpose: self.purpose.clone(),
             awaiting: self.awaiting.clone(),
             timers: self.timers.clone(),
+            head_start: self.head_start.clone(),
         }
     }
 
@@ -56,6 +78,7 @@ impl Clone for Termination {
         self.purpose.clone_from(&source.purpose);
         self.awaiting.clone_from(&source.awaiting);
         self.timers.clone_from(&source.timers);
+        self.head_start.0.clone_from(&source.head_start.0);
     }
 }
 
@@ -75,6 +98,9 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
     pub(crate) fn begin_termination(&mut self, now: Instant, pids: Vec<Pid>, purpose: Purpose) {
         let mut awaiting = Awaiting::default();
         let mut groups = BTreeSet::new();
+        let mut head_start = Vec::new();
+        // The effects of this pass before `marked` are the signals already given a head start.
+        let mut marked = self.effects.len();
         for pid in pids {
             let Some(child) = self.children.get(pid) else {
                 continue;
@@ -95,6 +121,12 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
                 if let Some(Message::Exit { reason, .. }) = self.mailbox.remove(index) {
                     self.note_down(pid, shutdown, restart, reason);
                 }
+                for effect in self.effects.range(marked..) {
+                    if let Effect::Shutdown { pid } = effect {
+                        head_start.push(*pid);
+                    }
+                }
+                marked = self.effects.len();
                 continue;
             }
             match shutdown {
@@ -124,6 +156,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
             purpose,
             awaiting,
             timers,
+            head_start: HeadStart(head_start),
         });
         self.finish_termination_if_done(now);
     }
@@ -154,6 +187,8 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         let Some((shutdown, restart)) = termination.awaiting.remove(pid) else {
             return false;
         };
+        // Only awaited children keep a head start (so a renaming never meets a stale pid).
+        termination.head_start.0.retain(|&started| started != pid);
         self.note_down(pid, shutdown, restart, reason.clone());
         self.finish_termination_if_done(now);
         true

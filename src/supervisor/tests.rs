@@ -1026,6 +1026,68 @@ fn a_queued_exit_of_a_child_being_terminated_is_consumed() {
 }
 
 #[test]
+fn only_children_signalled_before_a_queued_exit_is_taken_get_a_head_start() {
+    let mut d = Driver::new(Options::default());
+    let a = d.start(0, worker("a"));
+    let c = d.start(0, worker("c"));
+    let blocker = d.request_start(10, worker("b"));
+    d.drain();
+    d.stop(10, ExitReason::Normal);
+    d.crash(10, c, boom());
+    assert!(!d.sup.view().shutdown_head_start(a), "no termination yet");
+    let b = d.answer_started(20);
+    let signals = vec![
+        started(blocker, b),
+        Effect::Shutdown { pid: a },
+        Effect::Shutdown { pid: b },
+    ];
+    assert_eq!(d.drain(), signals);
+    // The pass signals a, takes c's queued exit, then signals b.
+    assert!(d.sup.view().shutdown_head_start(a));
+    assert!(!d.sup.view().shutdown_head_start(b));
+    assert!(
+        !d.sup.view().shutdown_head_start(c),
+        "c was gone, never signalled"
+    );
+    // A copy carries it, also into another termination's buffers.
+    assert!(d.sup.clone().view().shutdown_head_start(a));
+    let mut other = Driver::new(Options::default());
+    let first = other.start(0, worker("a"));
+    other.stop(10, ExitReason::Normal);
+    assert_eq!(first, a);
+    assert!(!other.sup.view().shutdown_head_start(a));
+    other.sup.clone_from(&d.sup);
+    assert!(other.sup.view().shutdown_head_start(a));
+    // Renamed with the awaited children; dropped once the child is down.
+    d.sup.relabel_pids(|pid| Pid(pid.0 + 100));
+    let renamed = Pid(a.0 + 100);
+    assert!(d.sup.view().shutdown_head_start(renamed));
+    assert!(!d.sup.view().shutdown_head_start(a));
+    d.sup.relabel_pids(|pid| Pid(pid.0 - 100));
+    d.crash(30, a, ExitReason::Shutdown);
+    assert!(!d.sup.view().shutdown_head_start(a), "a is down");
+    d.crash(30, b, ExitReason::Shutdown);
+    assert!(
+        !d.sup.view().shutdown_head_start(a),
+        "the termination is over"
+    );
+}
+
+#[test]
+fn no_head_start_without_a_queued_exit_after_the_signal() {
+    let mut d = Driver::new(Options::default());
+    let a = d.start(0, worker("a"));
+    let b = d.start(0, worker("b"));
+    d.stop(10, ExitReason::Normal);
+    assert_eq!(
+        d.drain()[..2],
+        [Effect::Shutdown { pid: a }, Effect::Shutdown { pid: b }]
+    );
+    assert!(!d.sup.view().shutdown_head_start(a));
+    assert!(!d.sup.view().shutdown_head_start(b));
+}
+
+#[test]
 fn termination_skips_restarting_entries() {
     let mut d = Driver::restarts(100);
     let a = d.start(0, worker("a"));

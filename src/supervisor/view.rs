@@ -115,6 +115,39 @@ impl<'a, F, A> SupervisorView<'a, F, A> {
         matches!(self.sup.phase, Phase::Starting(_) | Phase::Terminating(_))
     }
 
+    /// Whether `pid` was sent `shutdown` by the termination in progress before the supervisor,
+    /// in the same pass, took an exit already queued in its mailbox. On the BEAM that take
+    /// waits for the gone child's `DOWN`, so `pid` begins its shutdown work before the kill
+    /// timers start: when the work takes exactly its shutdown timeout, it ends in time with
+    /// `shutdown` instead of being killed (docs/semantics.md, "A tie with the kill timer").
+    /// Only a driver that simulates time needs it; `false` when no termination is in progress.
+    ///
+    /// ```
+    /// use dynsup::{
+    ///     CallId, ChildSpec, DynamicSupervisor, ExitReason, Instant, Options, Pid, StartOutcome,
+    /// };
+    /// let mut sup = DynamicSupervisor::<&str, ()>::with_options(Options::default()).unwrap();
+    /// let t = Instant::from_millis(0);
+    /// for (call, pid) in [(1, Pid(1)), (2, Pid(2))] {
+    ///     let spec = ChildSpec::new("worker", vec![]).validate().unwrap();
+    ///     sup.start_child(t, CallId(call), spec).unwrap();
+    ///     sup.handle_start_result(t, StartOutcome::Started { pid, info: None }).unwrap();
+    /// }
+    /// // Suspended, the supervisor leaves child 2's exit in its mailbox; its parent's exit
+    /// // then terminates the children in one pass: 1 is signalled, 2's exit is taken.
+    /// sup.suspend();
+    /// sup.handle_child_exit(t, Pid(2), ExitReason::Other("boom".into())).unwrap();
+    /// sup.handle_parent_exit(t, ExitReason::Shutdown).unwrap();
+    /// assert!(sup.view().shutdown_head_start(Pid(1)));
+    /// assert!(!sup.view().shutdown_head_start(Pid(2)));
+    /// ```
+    pub fn shutdown_head_start(self, pid: Pid) -> bool {
+        match &self.sup.phase {
+            Phase::Terminating(termination) => termination.head_start.0.contains(&pid),
+            _ => false,
+        }
+    }
+
     /// Whether the supervisor is suspended (`:sys.suspend/1`): its mailbox waits.
     pub fn is_suspended(self) -> bool {
         self.sup.suspended

@@ -62,8 +62,10 @@ pub struct Model {
     answers: Vec<(usize, StepResult)>,
 }
 
-/// How a child that is asked to shut down ends (§8 table): after how long, and why.
-fn shutdown_of(template: &Template) -> (u64, ExitReason) {
+/// How a child that is asked to shut down ends (§8 table): after how long, and why;
+/// `head_start` when it was signalled before the supervisor, in the same pass, took the queued
+/// exit of a child already gone (§8, "A tie with the kill timer").
+fn shutdown_of(template: &Template, head_start: bool) -> (u64, ExitReason) {
     match template.shutdown {
         // `exit(child, :kill)`: dies at once, whatever it does with exits.
         Shutdown::BrutalKill => (0, ExitReason::Killed),
@@ -73,8 +75,13 @@ fn shutdown_of(template: &Template) -> (u64, ExitReason) {
         // both fall at the same instant the timer wins, as in real OTP: the supervisor starts
         // its timer as soon as the signal is sent, the child starts its `stop_ms` of work only
         // when the signal arrives (the oracle gives `killed` for stop_ms == shutdown; §8 says
-        // the same of `shutdown: 0`).
-        Shutdown::Timeout { millis } if template.stop_ms >= millis => (millis, ExitReason::Killed),
+        // the same of `shutdown: 0`). A child with a head start began its work before the
+        // timer started: at the same instant, it ends first.
+        Shutdown::Timeout { millis }
+            if template.stop_ms > millis || (template.stop_ms == millis && !head_start) =>
+        {
+            (millis, ExitReason::Killed)
+        }
         Shutdown::Timeout { .. } | Shutdown::Infinity => (template.stop_ms, ExitReason::Shutdown),
     }
 }
@@ -263,7 +270,7 @@ impl Model {
             return Ok(StepResult::Ok);
         }
         // The call blocks until the child is down; the clock moves on by that much.
-        let (wait_ms, reason) = shutdown_of(&self.templates[entry.template]);
+        let (wait_ms, reason) = shutdown_of(&self.templates[entry.template], false);
         self.now_ms += wait_ms;
         self.events
             .push(EventRecord::Down(Process::Named(key), reason));
@@ -446,13 +453,18 @@ impl Model {
     /// when the slowest child is.
     fn shut_down(&mut self) {
         let mut wait_ms = 0;
-        for entry in std::mem::take(&mut self.children) {
-            // A child whose exit waits in the mailbox is already dead: its exit is consumed,
-            // nothing is signalled (r05, r17).
-            if entry.restarting || self.exit_queued(entry.key) {
+        let entries = std::mem::take(&mut self.children);
+        // A child whose exit waits in the mailbox is already dead: its exit is consumed,
+        // nothing is signalled (r05, r17). Taking it waits for its `DOWN`: the children
+        // signalled before the last such take begin their work before the kill timer starts.
+        let gone = |model: &Self, entry: &Entry| !entry.restarting && model.exit_queued(entry.key);
+        let last_taken = entries.iter().rposition(|entry| gone(self, entry));
+        for (index, entry) in entries.into_iter().enumerate() {
+            if entry.restarting || gone(self, &entry) {
                 continue;
             }
-            let (child_ms, reason) = shutdown_of(&self.templates[entry.template]);
+            let head_start = last_taken.is_some_and(|last| index < last);
+            let (child_ms, reason) = shutdown_of(&self.templates[entry.template], head_start);
             wait_ms = wait_ms.max(child_ms);
             self.events
                 .push(EventRecord::Down(Process::Named(entry.key), reason));

@@ -688,16 +688,24 @@ impl Walker<'_> {
     fn settle(&mut self, until: Until) -> Result<(), WalkError> {
         loop {
             self.world.steps(&self.config, &mut self.enabled);
-            let own = self.enabled.iter().copied().find(|step| {
-                matches!(
-                    step,
+            // The end of a child's shutdown work comes after everything else due at its
+            // instant (a tie with the kill timer is a kill), unless the child got a head start:
+            // then before everything else (docs/semantics.md §8), as in the simulator.
+            let own = |head_start: Option<bool>| {
+                self.enabled.iter().copied().find(|step| match step {
+                    Step::ChildStops(pid) => {
+                        head_start.is_some_and(|h| h == self.world.shutdown_head_start(*pid))
+                    }
                     Step::InitReturns
-                        | Step::DeliverExit(_)
-                        | Step::DeliverSignal(_)
-                        | Step::ChildStops(_)
-                        | Step::KillTimer
-                )
-            });
+                    | Step::DeliverExit(_)
+                    | Step::DeliverSignal(_)
+                    | Step::KillTimer => head_start.is_none(),
+                    _ => false,
+                })
+            };
+            let own = own(Some(true))
+                .or_else(|| own(None))
+                .or_else(|| own(Some(false)));
             let advance = self
                 .enabled
                 .iter()

@@ -470,6 +470,13 @@ impl World {
         self.is_live(pid)
     }
 
+    /// Whether child `pid` began its shutdown work before the kill timers started
+    /// ([`dynsup::SupervisorView::shutdown_head_start`]): at the instant its work ends and a
+    /// timer fires, the real OTP has it end first.
+    pub fn shutdown_head_start(&self, pid: Pid) -> bool {
+        self.core.view().shutdown_head_start(pid)
+    }
+
     /// The supervisor's exit reason, once it has exited.
     pub fn exit_reason(&self) -> Option<&ExitReason> {
         self.exited.as_ref()

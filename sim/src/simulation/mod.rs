@@ -121,9 +121,14 @@ pub type RestartInit = Box<dyn FnMut(Pid) -> Option<Init>>;
 /// A trapping child starts its shutdown work when the signal *arrives*, a moment after the
 /// supervisor started the kill timer. So when the work takes exactly the shutdown timeout, the
 /// kill wins, as on the BEAM (a tie is `killed`, docs/semantics.md §8): the end of a child's
-/// shutdown work comes after everything else due at that instant.
+/// shutdown work comes after everything else due at that instant. Unless the child got a head
+/// start ([`dynsup::SupervisorView::shutdown_head_start`]): signalled before the supervisor,
+/// in the same pass, waited for a gone child's `DOWN`, it began its work before the kill timer
+/// started, so its end comes before everything else due at that instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Tie {
+    /// The end of the shutdown work of a trapping child that got a head start.
+    HeadStart,
     /// Ordinary deliveries, in the order they were sent.
     Now,
     /// The end of a trapping child's shutdown work.
@@ -140,8 +145,12 @@ enum Delivery<F, A, W: Worker + ?Sized> {
     ParentExit { reason: ExitReason },
     /// The supervisor's next kill deadline.
     SupervisorTimeout,
-    /// A trapping child finishes its shutdown cleanup.
-    ChildStops { pid: Pid, reason: ExitReason },
+    /// A trapping child finishes its shutdown cleanup (begun with a head start or not).
+    ChildStops {
+        pid: Pid,
+        reason: ExitReason,
+        head_start: bool,
+    },
     /// A message reaches a child.
     Message { pid: Pid, message: W::Message },
     /// A client's call reaches a child.
@@ -342,7 +351,8 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
     /// one sender and one receiver arrive in the order sent, so `order` is asked only when
     /// more than one sender-receiver pair has a delivery due (and only the oldest of each
     /// pair is offered). A trapping child's end of cleanup still comes after everything else
-    /// due at its instant (a tie is a kill, docs/semantics.md §8). By default (never set)
+    /// due at its instant (a tie is a kill, docs/semantics.md §8), or before everything else
+    /// when it got a head start. By default (never set)
     /// deliveries are taken in the order sent, as every golden transcript expects.
     pub fn set_same_instant_order(&mut self, order: SameInstantOrder) {
         self.same_instant = Some(order);
@@ -677,6 +687,9 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
     fn schedule(&mut self, at: Instant, delivery: Delivery<F, A, S::Worker>) {
         self.next_sequence += 1;
         let tie = match delivery {
+            Delivery::ChildStops {
+                head_start: true, ..
+            } => Tie::HeadStart,
             Delivery::ChildStops { .. } => Tie::AfterSignalTravel,
             _ => Tie::Now,
         };
@@ -718,7 +731,7 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
                 self.timeout_scheduled = None;
                 self.host.timeout(now)?;
             }
-            Delivery::ChildStops { pid, reason } => {
+            Delivery::ChildStops { pid, reason, .. } => {
                 self.die(pid, reason);
             }
             Delivery::Message { pid, message } => {
@@ -843,7 +856,8 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
                 }
                 Action::Shutdown { pid } => {
                     self.record(TraceEvent::Signalled { pid, kill: false });
-                    self.ask_to_shut_down(pid);
+                    let head_start = self.host.view().shutdown_head_start(pid);
+                    self.ask_to_shut_down(pid, head_start);
                 }
                 Action::Kill { pid } => {
                     self.record(TraceEvent::Signalled { pid, kill: true });
@@ -902,8 +916,9 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
         Ok(())
     }
 
-    /// The exit signal `shutdown` reaches the child `pid`.
-    fn ask_to_shut_down(&mut self, pid: Pid) {
+    /// The exit signal `shutdown` reaches the child `pid` (which began its shutdown work
+    /// before the kill timer started, when `head_start`).
+    fn ask_to_shut_down(&mut self, pid: Pid, head_start: bool) {
         let now = self.now;
         let Some(child) = self.children.get_mut(pid) else {
             return;
@@ -921,7 +936,12 @@ impl<F: Clone, A: Clone, S: Spawner<F, A>> Simulation<F, A, S> {
                 if let Cleanup::After(millis) = cleanup {
                     let at = now.saturating_add_millis(millis);
                     let reason = ExitReason::Shutdown;
-                    self.schedule(at, Delivery::ChildStops { pid, reason });
+                    let stops = Delivery::ChildStops {
+                        pid,
+                        reason,
+                        head_start,
+                    };
+                    self.schedule(at, stops);
                 }
             }
         }
