@@ -353,3 +353,89 @@ fn run_compares_with_the_tree_reference_model_or_says_why_not() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn explore_writes_the_scenarios_of_a_seed_range_and_runs_none() {
+    for (trees, name) in [(false, "flat"), (true, "trees")] {
+        let dir = fresh_dir(&format!("written_{name}"));
+        let dir_text = dir.to_str().expect("UTF-8 path");
+        let mut args = vec![
+            "explore",
+            "--first-seed",
+            "7",
+            "--seeds",
+            "3",
+            "--steps",
+            "12",
+            "--write-scenarios",
+            dir_text,
+        ];
+        if trees {
+            args.push("--trees");
+        }
+        let output = dynsup_sim(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        assert!(
+            text(&output.stdout).starts_with("wrote 3 "),
+            "{}",
+            text(&output.stdout)
+        );
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .expect("the directory was made")
+            .map(|entry| {
+                entry
+                    .expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        files.sort();
+        assert_eq!(files, ["seed-7.scn", "seed-8.scn", "seed-9.scn"]);
+        // Each file is the seed's own scenario: it runs, and the same seed writes the same file.
+        let first = dir.join("seed-7.scn");
+        let run = dynsup_sim(&["run", first.to_str().expect("UTF-8 path")]);
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+        let again = fresh_dir(&format!("again_{name}"));
+        let mut args: Vec<&str> = vec!["explore", "--seed", "7", "--steps", "12"];
+        let again_text = again.to_str().expect("UTF-8 path");
+        args.extend(["--write-scenarios", again_text]);
+        if trees {
+            args.push("--trees");
+        }
+        assert_eq!(dynsup_sim(&args).status.code(), Some(0));
+        assert_eq!(
+            std::fs::read_to_string(again.join("seed-7.scn")).expect("written"),
+            std::fs::read_to_string(&first).expect("written")
+        );
+    }
+    // A limit on the number of files, and a directory that cannot be made: status 2.
+    let many = dynsup_sim(&[
+        "explore",
+        "--seeds",
+        "100001",
+        "--write-scenarios",
+        "target/never",
+    ]);
+    assert_eq!(many.status.code(), Some(2));
+    assert!(
+        text(&many.stderr).contains("at most 100000 files"),
+        "{}",
+        text(&many.stderr)
+    );
+    let blocked = write("a_file", "not a directory");
+    let below = blocked.join("sub");
+    let bad = dynsup_sim(&[
+        "explore",
+        "--seeds",
+        "1",
+        "--write-scenarios",
+        below.to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).starts_with("dynsup-sim: "),
+        "{}",
+        text(&bad.stderr)
+    );
+}

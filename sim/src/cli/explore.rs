@@ -83,6 +83,54 @@ pub struct ExploreArgs {
     /// With --trees: plant a deliberately wrong tree checker (to test the harness itself).
     #[arg(long, value_enum, hide = true, requires = "trees")]
     plant_tree_defect: Option<TreeDefectArg>,
+    /// Write each seed's scenario (its tree file with --trees) to DIR/seed-N.scn instead of
+    /// running it (at most 100000 seeds): `tests/conformance/differential.sh` runs such files
+    /// through the real OTP and the simulator and compares the transcripts.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["plant_defect", "plant_tree_defect", "json", "coverage", "summary_file"])]
+    write_scenarios: Option<PathBuf>,
+}
+
+/// The most scenario files one `--write-scenarios` run writes.
+const MAX_WRITTEN_SCENARIOS: usize = 100_000;
+
+/// `explore --write-scenarios DIR`: each seed's scenario as a file, nothing run.
+fn write_scenarios(dir: &Path, seeds: &[u64], args: &ExploreArgs) -> ExitCode {
+    if seeds.len() > MAX_WRITTEN_SCENARIOS {
+        eprintln!(
+            "dynsup-sim: --write-scenarios writes at most {MAX_WRITTEN_SCENARIOS} files, not {}",
+            seeds.len()
+        );
+        return ExitCode::from(2);
+    }
+    if let Err(err) = std::fs::create_dir_all(dir) {
+        eprintln!("dynsup-sim: {}: {err}", dir.display());
+        return ExitCode::from(2);
+    }
+    let steps = usize::try_from(args.steps).unwrap_or(200);
+    for &seed in seeds {
+        let text = if args.trees {
+            tree::generate::tree_text(seed, args.steps)
+        } else {
+            generate(seed, steps).to_string()
+        };
+        let path = dir.join(format!("seed-{seed}.scn"));
+        if let Err(err) = std::fs::write(&path, text) {
+            eprintln!("dynsup-sim: {}: {err}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    println!(
+        "wrote {} {} of {} steps to {}",
+        seeds.len(),
+        if args.trees {
+            "tree files"
+        } else {
+            "scenarios"
+        },
+        args.steps,
+        dir.display()
+    );
+    ExitCode::SUCCESS
 }
 
 /// What the workers of a run found.
@@ -278,6 +326,9 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
         }
     };
     let seeds = seed_list(args, shard);
+    if let Some(dir) = &args.write_scenarios {
+        return write_scenarios(dir, &seeds, args);
+    }
     let jobs = args
         .jobs
         .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))

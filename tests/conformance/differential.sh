@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Differential check against the real OTP on random scenarios: writes the explorer's scenarios
+# of a range of seeds (`dynsup-sim explore --write-scenarios`), runs each through the oracle
+# (the real DynamicSupervisor; with --trees, random tree files on the real Supervisor and
+# DynamicSupervisor) and through `dynsup-sim run`, and compares the two transcripts.
+#
+#     tests/conformance/differential.sh [--trees] [--seeds N] [--first-seed S] [--steps K] [--parallel P]
+#
+# Defaults: 40 seeds from 0, 25 steps, 8 oracles at once (they mostly sleep: scenarios run in
+# real time, up to about 25 s each at 25 steps). Each difference is printed as a diff, and its
+# scenario kept under target/differential/; the last line is `differential: N agreed, M
+# differed`. Exits 1 when any differed, 2 on bad arguments. Needs `elixir` (Elixir 1.14 on
+# Erlang/OTP 25) and builds dynsup-sim (release), which writes the scenarios; DYNSUP_SIM may name
+# another build of it to run them. Works from any directory.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+seeds=40 first=0 steps=25 parallel=8 trees=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --trees) trees=(--trees); shift ;;
+        --seeds | --first-seed | --steps | --parallel)
+            if [ $# -lt 2 ] || ! [[ "$2" =~ ^[0-9]+$ ]]; then
+                echo "differential: $1 needs a number" >&2
+                exit 2
+            fi
+            case "$1" in
+                --seeds) seeds="$2" ;;
+                --first-seed) first="$2" ;;
+                --steps) steps="$2" ;;
+                --parallel) parallel="$2" ;;
+            esac
+            shift 2
+            ;;
+        *)
+            echo "differential: unknown argument \`$1\` (see the comment atop $0)" >&2
+            exit 2
+            ;;
+    esac
+done
+if [ "$seeds" -lt 1 ] || [ "$seeds" -gt 10000 ] || [ "$parallel" -lt 1 ] || [ "$parallel" -gt 64 ]; then
+    echo "differential: --seeds must be 1 to 10000 and --parallel 1 to 64" >&2
+    exit 2
+fi
+
+cd "$root"
+cargo build --release -q -p dynsup-sim
+writer="$root/target/release/dynsup-sim"
+sim="${DYNSUP_SIM:-$writer}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+"$writer" explore "${trees[@]}" --first-seed "$first" --seeds "$seeds" --steps "$steps" \
+    --write-scenarios "$tmp/scn" >/dev/null
+
+# The oracle takes several files per run (each transcript after `== NAME`); each of the
+# `parallel` runs gets every parallel-th file.
+mkdir -p "$tmp/otp"
+files=("$tmp"/scn/*.scn)
+for ((lane = 0; lane < parallel; lane++)); do
+    chunk=()
+    for ((i = lane; i < ${#files[@]}; i += parallel)); do chunk+=("${files[$i]}"); done
+    [ ${#chunk[@]} -eq 0 ] && continue
+    (
+        if [ ${#chunk[@]} -eq 1 ]; then
+            { echo "== $(basename "${chunk[0]}" .scn)"; elixir "$here/oracle.exs" "${chunk[0]}"; }
+        else
+            elixir "$here/oracle.exs" "${chunk[@]}"
+        fi
+    ) >"$tmp/otp/lane-$lane" 2>"$tmp/otp/lane-$lane.err" || true &
+done
+wait
+cat "$tmp"/otp/lane-* | perl -ne '
+    if (/^== (.*)$/) { close OUT if $name; $name = $1; open OUT, ">", "'"$tmp"'/otp/$name.out" or die; next }
+    print OUT $_;
+'
+
+keep="$root/target/differential"
+agreed=0 differed=0
+for f in "${files[@]}"; do
+    name="$(basename "$f" .scn)"
+    mine="$tmp/$name.sim"
+    "$sim" run "$f" >"$mine" 2>&1 || true
+    if [ -f "$tmp/otp/$name.out" ] && cmp -s "$tmp/otp/$name.out" "$mine"; then
+        agreed=$((agreed + 1))
+        continue
+    fi
+    differed=$((differed + 1))
+    mkdir -p "$keep"
+    cp "$f" "$keep/$name${trees[*]:+-tree}.scn"
+    echo "== $name differs (kept as target/differential/$name${trees[*]:+-tree}.scn; < real OTP, > dynsup-sim)"
+    if [ -f "$tmp/otp/$name.out" ]; then
+        diff "$tmp/otp/$name.out" "$mine" || true
+    else
+        echo "the oracle printed no transcript:"
+        cat "$tmp"/otp/lane-*.err
+    fi
+done
+echo "differential: $agreed agreed, $differed differed (seeds $first to $((first + seeds - 1)), $steps steps${trees[*]:+, trees})"
+[ "$differed" -eq 0 ]
