@@ -996,15 +996,29 @@ fn nothing_else_is_served_during_a_termination() {
     assert!(matches!(&effects[1..], [e] if is_restart_of(e, other)));
 }
 
-#[test]
-fn a_queued_exit_of_a_child_being_terminated_is_consumed() {
+/// Two children, then a start the supervisor blocks in, a `stop` and the crash of one child
+/// (the first started when `gone_first`) queued behind it: the stop's pass will find that
+/// child's exit in the mailbox. Returns the driver, the gone child, the other one, the blocked
+/// start's call and the stop's.
+fn stop_queued_with_an_exit(gone_first: bool) -> (Driver, Pid, Pid, CallId, CallId) {
     let mut d = Driver::new(Options::default());
-    let c = d.start(0, worker("c"));
-    let other = d.start(0, worker("o"));
+    let first = d.start(0, worker("x"));
+    let second = d.start(0, worker("y"));
+    let (gone, other) = if gone_first {
+        (first, second)
+    } else {
+        (second, first)
+    };
     let blocker = d.request_start(10, worker("b"));
     d.drain();
     let stop = d.stop(10, ExitReason::Normal);
-    d.crash(10, c, boom());
+    d.crash(10, gone, boom());
+    (d, gone, other, blocker, stop)
+}
+
+#[test]
+fn a_queued_exit_of_a_child_being_terminated_is_consumed() {
+    let (mut d, c, other, blocker, stop) = stop_queued_with_an_exit(true);
     let b = d.answer_started(20);
     let signals = vec![
         started(blocker, b),
@@ -1012,6 +1026,9 @@ fn a_queued_exit_of_a_child_being_terminated_is_consumed() {
         Effect::Shutdown { pid: b },
     ];
     assert_eq!(d.drain(), signals, "c is not signalled, nor restarted");
+    // c's exit was taken before any signal: no child got a head start.
+    assert!(!d.sup.view().shutdown_head_start(other));
+    assert!(!d.sup.view().shutdown_head_start(b));
     assert_eq!(d.sup.view().restarts_in_window(), 0);
     assert!(d.events().contains(&Event::ShutdownError {
         pid: c,
@@ -1027,13 +1044,7 @@ fn a_queued_exit_of_a_child_being_terminated_is_consumed() {
 
 #[test]
 fn only_children_signalled_before_a_queued_exit_is_taken_get_a_head_start() {
-    let mut d = Driver::new(Options::default());
-    let a = d.start(0, worker("a"));
-    let c = d.start(0, worker("c"));
-    let blocker = d.request_start(10, worker("b"));
-    d.drain();
-    d.stop(10, ExitReason::Normal);
-    d.crash(10, c, boom());
+    let (mut d, c, a, blocker, _) = stop_queued_with_an_exit(false);
     assert!(!d.sup.view().shutdown_head_start(a), "no termination yet");
     let b = d.answer_started(20);
     let signals = vec![
