@@ -103,6 +103,10 @@ impl Space for WithoutTemplateSymmetry {
         self.0.take(config, step)
     }
 
+    fn check(&self, config: &CheckConfig) -> Result<(), Violation> {
+        self.0.check(config)
+    }
+
     fn bounds(config: &CheckConfig) -> (u32, u64) {
         World::bounds(config)
     }

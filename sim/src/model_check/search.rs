@@ -35,6 +35,16 @@ pub trait Space: Clone + Hash + Send + Sync {
     ///
     /// The [`Violation`] the transition (or the state it leads to) shows.
     fn take(&mut self, config: &Self::Config, step: &Self::Step) -> Result<(), Violation>;
+    /// The rules the state itself keeps (whatever path led to it), once it was reached by
+    /// [`Space::take`]: the search checks only states it has not seen before, each state the
+    /// first time it is reached. By default [`Space::take`] checks everything itself.
+    ///
+    /// # Errors
+    ///
+    /// The [`Violation`] the state shows.
+    fn check(&self, _config: &Self::Config) -> Result<(), Violation> {
+        Ok(())
+    }
     /// The deepest path and the most distinct states a search of `config` explores.
     fn bounds(config: &Self::Config) -> (u32, u64);
     /// The state's fingerprint: states equal up to the space's symmetries must have equal
@@ -59,7 +69,11 @@ impl Space for World {
     }
 
     fn take(&mut self, config: &CheckConfig, step: &Step) -> Result<(), Violation> {
-        self.apply(config, *step)
+        self.transition(config, *step)
+    }
+
+    fn check(&self, config: &CheckConfig) -> Result<(), Violation> {
+        self.check_state(config)
     }
 
     fn bounds(config: &CheckConfig) -> (u32, u64) {
@@ -285,23 +299,34 @@ fn expand_run<W: Space>(
                 }
                 None => scratch.world.insert(world.clone()),
             };
-            if let Err(violation) = next.take(config, step) {
-                // The search ends here: what this run found so far is of no use.
-                expansion.violation = Some((node, step.clone(), violation));
-                return expansion;
-            }
-            let print = next.fingerprint(config);
-            if !seen.contains(print) && scratch.local.insert(print) {
-                if found.states.len() >= piece {
-                    let full =
-                        std::mem::replace(&mut found, Scratch::piece(&mut scratch.buffers, piece));
-                    expansion.found.push(full);
+            // A state reached before (in an earlier level, or earlier in this run) kept its
+            // rules then: only those of the transition are checked again.
+            let print = next.take(config, step).and_then(|()| {
+                let print = next.fingerprint(config);
+                let fresh = !seen.contains(print) && scratch.local.insert(print);
+                if fresh {
+                    next.check(config)?;
                 }
-                found.states.push(next.clone());
-                found.prints.push(print);
-                found.steps.push(step.clone());
-                found.parents.push(node);
+                Ok(fresh.then_some(print))
+            });
+            let print = match print {
+                Ok(Some(print)) => print,
+                Ok(None) => continue,
+                Err(violation) => {
+                    // The search ends here: what this run found so far is of no use.
+                    expansion.violation = Some((node, step.clone(), violation));
+                    return expansion;
+                }
+            };
+            if found.states.len() >= piece {
+                let full =
+                    std::mem::replace(&mut found, Scratch::piece(&mut scratch.buffers, piece));
+                expansion.found.push(full);
             }
+            found.states.push(next.clone());
+            found.prints.push(print);
+            found.steps.push(step.clone());
+            found.parents.push(node);
         }
     }
     states.clear();
@@ -664,7 +689,7 @@ pub fn replay_from<W: Space>(
             };
             return (states, Some(violation));
         }
-        if let Err(violation) = world.take(config, step) {
+        if let Err(violation) = world.take(config, step).and_then(|()| world.check(config)) {
             return (states, Some(violation));
         }
         states.push(world.clone());

@@ -587,12 +587,25 @@ impl World {
     }
 
     /// Takes one transition, lets the supervisor do everything it does in answer, checks every
-    /// rule on the way, and renames pids to their canonical form.
+    /// rule on the way and those of the state it leads to, and renames pids to their canonical
+    /// form.
     ///
     /// # Errors
     ///
     /// The first rule broken.
     pub fn apply(&mut self, config: &CheckConfig, step: Step) -> Result<(), Violation> {
+        self.transition(config, step)?;
+        self.check_state(config)
+    }
+
+    /// [`World::apply`] without the rules of the state it leads to ([`World::check_state`]):
+    /// only those of the transition itself (the supervisor's replies, the kills it sends, the
+    /// driver protocol). A search checks the state only when it has not seen it before.
+    ///
+    /// # Errors
+    ///
+    /// The first rule of the transition broken.
+    pub fn transition(&mut self, config: &CheckConfig, step: Step) -> Result<(), Violation> {
         let now = Instant::from_millis(self.now);
         let driven = match step {
             Step::Call(request) => self.call(config, request),
@@ -625,7 +638,6 @@ impl World {
         };
         driven.map_err(|error| violation("driver-protocol", format!("{error:?}")))?;
         self.settle(config)?;
-        self.check_state(config)?;
         self.forget_and_canonicalize();
         self.core.hash_once();
         Ok(())
@@ -997,8 +1009,13 @@ impl World {
         Ok(())
     }
 
-    /// The rules every state keeps.
-    fn check_state(&self, config: &CheckConfig) -> Result<(), Violation> {
+    /// The rules every state keeps: the child counts, no orphans, and, once nothing is in
+    /// flight, liveness.
+    ///
+    /// # Errors
+    ///
+    /// The first rule the state breaks.
+    pub fn check_state(&self, config: &CheckConfig) -> Result<(), Violation> {
         let view = self.core.view();
         if view.is_alive() != self.exited.is_none() {
             return Err(violation(
