@@ -38,21 +38,11 @@ check_set() {
     local out="$tmp/$set"
     mkdir -p "$out"
 
-    local status=0
-    if [ $# -eq 1 ]; then
-        { echo "== $(basename "$1" .scn)"; elixir "$here/oracle.exs" "$1"; } > "$out/all" || status=$?
-    else
-        elixir "$here/oracle.exs" "$@" > "$out/all" || status=$?
-    fi
-    if [ "$status" -ne 0 ]; then
-        echo "check-live: the oracle failed on $set (exit $status); transcripts after the failure are missing" >&2
+    if ! "$here/oracle-each.sh" "$out" "$@"; then
+        cat "$out"/oracle-*.err >&2
+        echo "check-live: the oracle failed on $set; transcripts after the failure are missing" >&2
         ok=1
     fi
-
-    perl -ne '
-        if (/^== (.*)$/) { close OUT if $name; $name = $1; open OUT, ">", "'"$out"'/$name.out" or die; next }
-        print OUT $_;
-    ' "$out/all"
 
     local passed=0 failed=0 f name snap
     for f in "$@"; do

@@ -55,27 +55,9 @@ trap 'rm -rf "$tmp"' EXIT
 "$writer" explore "${trees[@]}" --first-seed "$first" --seeds "$seeds" --steps "$steps" \
     --write-scenarios "$tmp/scn" >/dev/null
 
-# The oracle takes several files per run (each transcript after `== NAME`); each of the
-# `parallel` runs gets every parallel-th file.
-mkdir -p "$tmp/otp"
+# A failed oracle run shows below as the files it printed no transcript for.
 files=("$tmp"/scn/*.scn)
-for ((lane = 0; lane < parallel; lane++)); do
-    chunk=()
-    for ((i = lane; i < ${#files[@]}; i += parallel)); do chunk+=("${files[$i]}"); done
-    [ ${#chunk[@]} -eq 0 ] && continue
-    (
-        if [ ${#chunk[@]} -eq 1 ]; then
-            { echo "== $(basename "${chunk[0]}" .scn)"; elixir "$here/oracle.exs" "${chunk[0]}"; }
-        else
-            elixir "$here/oracle.exs" "${chunk[@]}"
-        fi
-    ) >"$tmp/otp/lane-$lane" 2>"$tmp/otp/lane-$lane.err" || true &
-done
-wait
-cat "$tmp"/otp/lane-* | perl -ne '
-    if (/^== (.*)$/) { close OUT if $name; $name = $1; open OUT, ">", "'"$tmp"'/otp/$name.out" or die; next }
-    print OUT $_;
-'
+"$here/oracle-each.sh" --parallel "$parallel" "$tmp/otp" "${files[@]}" || true
 
 keep="$root/target/differential"
 agreed=0 differed=0 racy=0
@@ -102,7 +84,7 @@ for f in "${files[@]}"; do
         cat "$mine.err"
     else
         echo "the oracle printed no transcript:"
-        cat "$tmp"/otp/lane-*.err
+        cat "$tmp"/otp/oracle-*.err
     fi
 done
 echo "differential: $agreed agreed, $differed differed, $racy not compared (the name race) (seeds $first to $((first + seeds - 1)), $steps steps${trees[*]:+, trees})"

@@ -39,19 +39,12 @@ run_set() {
     local out="$tmp/$set"
     mkdir -p "$out"
 
-    # One oracle run for all files of the set (one BEAM start, one warm-up). With a single file the
-    # oracle prints no `== NAME` header, so add it here to split uniformly.
-    if [ $# -eq 1 ]; then
-        { echo "== $(basename "$1" .scn)"; elixir "$here/oracle.exs" "$1"; } > "$out/all"
-    else
-        elixir "$here/oracle.exs" "$@" > "$out/all"
+    # One oracle run for all files of the set (one BEAM start, one warm-up), split into one
+    # transcript per scenario: $out/NAME.out
+    if ! "$here/oracle-each.sh" "$out" "$@"; then
+        cat "$out"/oracle-*.err >&2
+        exit 1
     fi
-
-    # Split into one transcript per scenario: $out/NAME.out
-    perl -ne '
-        if (/^== (.*)$/) { close OUT if $name; $name = $1; open OUT, ">", "'"$out"'/$name.out" or die; next }
-        print OUT $_;
-    ' "$out/all"
 
     mkdir -p tests/snapshots
     local f name desc snap
