@@ -14,6 +14,7 @@
 # are missing: callers check for each NAME.out), 2 on bad arguments. Needs `elixir` (Elixir 1.14
 # on Erlang/OTP 25).
 set -euo pipefail
+shopt -s nullglob
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
