@@ -66,6 +66,9 @@ pub enum Situation {
     KillTimerFired,
     /// A cleanup that takes exactly the shutdown timeout: the kill wins the tie.
     KillTimerTie,
+    /// A cleanup that takes exactly the shutdown timeout ends in time: the child got a head
+    /// start (it was signalled before the shutdown's pass took a gone child's queued exit).
+    HeadStartTie,
     /// A `shutdown: :infinity` child's long cleanup is waited out.
     InfinityWaitedOut,
     /// The supervisor stops with no children.
@@ -92,7 +95,7 @@ pub enum Situation {
 
 impl Situation {
     /// Every situation, in table order.
-    pub const ALL: [Situation; 37] = [
+    pub const ALL: [Situation; 38] = [
         Situation::StartIgnored,
         Situation::StartFailed,
         Situation::MaxChildrenRefused,
@@ -119,6 +122,7 @@ impl Situation {
         Situation::TerminateCleanupInTime,
         Situation::KillTimerFired,
         Situation::KillTimerTie,
+        Situation::HeadStartTie,
         Situation::InfinityWaitedOut,
         Situation::StopEmpty,
         Situation::StopSeveralTimeouts,
@@ -175,6 +179,7 @@ impl Situation {
             Situation::TerminateCleanupInTime => ("terminate-cleanup-in-time", "terminate_child of a trapping child that cleans up within its timeout"),
             Situation::KillTimerFired => ("kill-timer-fired", "a kill timer fires: a child that outlived its shutdown timeout is killed"),
             Situation::KillTimerTie => ("kill-timer-tie", "a cleanup that takes exactly the shutdown timeout: the kill wins the tie"),
+            Situation::HeadStartTie => ("head-start-tie", "a cleanup that takes exactly the shutdown timeout ends in time: it began before the pass took a gone child's queued exit"),
             Situation::InfinityWaitedOut => ("infinity-waited-out", "a shutdown: :infinity child's cleanup is waited out, however long"),
             Situation::StopEmpty => ("stop-empty", "the supervisor stops with no children"),
             Situation::StopSeveralTimeouts => ("stop-several-timeouts", "the supervisor stops children of several shutdown kinds at once"),
