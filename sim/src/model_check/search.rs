@@ -86,10 +86,10 @@ impl Space for World {
 
     /// Symmetry over interchangeable templates: the smallest fingerprint of the state under
     /// every renaming of templates with the same policy (just the state's own hash when no two
-    /// are interchangeable, as in the default set).
+    /// of the templates the world was made for are interchangeable, as in the default set).
     fn fingerprint(&self, config: &CheckConfig) -> u64 {
         let own = self.own_fingerprint();
-        if !config.has_interchangeable_templates() {
+        if !self.has_interchangeable_templates() {
             return own;
         }
         let symmetries = config.template_symmetries();

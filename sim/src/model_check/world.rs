@@ -309,6 +309,10 @@ pub struct World {
     exited: Option<ExitReason>,
     /// What the world observed, when recording (no part of the state: never hashed).
     recording: Recording,
+    /// Whether two of the configuration's templates are interchangeable
+    /// ([`CheckConfig::has_interchangeable_templates`]), worked out once for the world's
+    /// configuration: the fingerprint of every state asks (no part of the state).
+    interchangeable_templates: bool,
 }
 
 /// [`clone_from`](Clone::clone_from) reuses the target's buffers (the core's and the list of
@@ -328,6 +332,7 @@ impl Clone for World {
             giving_up_at: self.giving_up_at,
             exited: self.exited.clone(),
             recording: self.recording.clone(),
+            interchangeable_templates: self.interchangeable_templates,
         }
     }
 
@@ -360,6 +365,7 @@ impl World {
         self.giving_up_at = source.giving_up_at;
         self.exited.clone_from(&source.exited);
         self.recording.clone_from(&source.recording);
+        self.interchangeable_templates = source.interchangeable_templates;
     }
 
     /// Hashes every field but the core, small ones packed together (fewer writes make a
@@ -439,6 +445,7 @@ impl World {
             giving_up_at: None,
             exited: None,
             recording: Recording::default(),
+            interchangeable_templates: config.has_interchangeable_templates(),
         })
     }
 
@@ -463,6 +470,12 @@ impl World {
     /// What this world observed since the last call, in order (nothing unless recording).
     pub fn take_observed(&mut self) -> Vec<Observed> {
         self.recording.take()
+    }
+
+    /// Whether two templates of the configuration the world was made for are interchangeable
+    /// (the same policy), so that its fingerprint takes the least over their renamings.
+    pub fn has_interchangeable_templates(&self) -> bool {
+        self.interchangeable_templates
     }
 
     /// Whether child `pid` is alive.
