@@ -33,7 +33,8 @@ pub trait Space: Clone + Hash + Send + Sync {
     ///
     /// # Errors
     ///
-    /// The [`Violation`] the transition (or the state it leads to) shows.
+    /// The [`Violation`] the transition shows (or the state it leads to, for a space that
+    /// checks its states here rather than in [`Space::check`]).
     fn take(&mut self, config: &Self::Config, step: &Self::Step) -> Result<(), Violation>;
     /// The rules the state itself keeps (whatever path led to it), once it was reached by
     /// [`Space::take`]: the search checks only states it has not seen before, each state the
