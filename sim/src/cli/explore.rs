@@ -90,6 +90,13 @@ pub struct ExploreArgs {
     write_scenarios: Option<PathBuf>,
 }
 
+impl ExploreArgs {
+    /// Steps per scenario, as a length (`--steps` is at most 1000, so it always fits).
+    fn scenario_steps(&self) -> usize {
+        usize::try_from(self.steps).unwrap_or(1_000)
+    }
+}
+
 /// The most scenario files one `--write-scenarios` run writes.
 const MAX_WRITTEN_SCENARIOS: usize = 100_000;
 
@@ -106,7 +113,7 @@ fn write_scenarios(dir: &Path, seeds: &[u64], args: &ExploreArgs) -> ExitCode {
         eprintln!("dynsup-sim: {}: {err}", dir.display());
         return ExitCode::from(2);
     }
-    let steps = usize::try_from(args.steps).unwrap_or(200);
+    let steps = args.scenario_steps();
     for &seed in seeds {
         let text = if args.trees {
             tree::generate::tree_text(seed, args.steps)
@@ -337,7 +344,7 @@ pub fn main(args: &ExploreArgs) -> ExitCode {
     if args.trees {
         return explore_trees(args, shard, &seeds, jobs);
     }
-    let steps = usize::try_from(args.steps).unwrap_or(200);
+    let steps = args.scenario_steps();
     let defect: Option<Defect> = args.plant_defect.map(Into::into);
     match args.seed {
         Some(seed) => println!("SEED={seed} {}", describe(&generate(seed, steps))),
