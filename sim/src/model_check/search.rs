@@ -9,6 +9,7 @@
 //! The search is generic over the state space ([`Space`]): the one-supervisor world of
 //! [`crate::model_check::world`] and the supervision trees of [`crate::tree::check`].
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -88,19 +89,33 @@ impl Space for World {
     /// Symmetry over interchangeable templates: the smallest fingerprint of the state under
     /// every renaming of templates with the same policy (just the state's own hash when no two
     /// of the templates the world was made for are interchangeable, as in the default set).
-    fn fingerprint(&self, config: &CheckConfig) -> u64 {
+    fn fingerprint(&self, _config: &CheckConfig) -> u64 {
         let own = self.own_fingerprint();
-        if !self.has_interchangeable_templates() {
+        let symmetries = self.template_symmetries();
+        if symmetries.is_empty() {
             return own;
         }
-        let symmetries = config.template_symmetries();
-        let mut renamed = self.clone();
-        symmetries.iter().fold(own, |least, renaming| {
-            renamed.clone_from(self);
-            renamed.rename_templates(renaming);
-            least.min(fingerprint(&renamed))
+        // Each renaming is applied to a copy in this thread's scratch world, whose buffers
+        // the copies reuse.
+        RENAMED.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let renamed = match scratch.as_mut() {
+                Some(renamed) => renamed,
+                None => scratch.insert(self.clone()),
+            };
+            symmetries.iter().fold(own, |least, renaming| {
+                renamed.clone_from(self);
+                renamed.rename_templates(renaming);
+                least.min(fingerprint(&*renamed))
+            })
         })
     }
+}
+
+thread_local! {
+    /// The world each thread renames templates in, for the fingerprints of configurations with
+    /// interchangeable templates.
+    static RENAMED: RefCell<Option<World>> = const { RefCell::new(None) };
 }
 
 /// How a search ended.

@@ -8,6 +8,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use dynsup::{
     CallId, Effect, EntryState, ExitReason, Instant, Pid, Reply, Restart, Shutdown, StartOutcome,
@@ -309,10 +310,11 @@ pub struct World {
     exited: Option<ExitReason>,
     /// What the world observed, when recording (no part of the state: never hashed).
     recording: Recording,
-    /// Whether two of the configuration's templates are interchangeable
-    /// ([`CheckConfig::has_interchangeable_templates`]), worked out once for the world's
-    /// configuration: the fingerprint of every state asks (no part of the state).
-    interchangeable_templates: bool,
+    /// The renamings of the configuration's interchangeable templates
+    /// ([`CheckConfig::template_symmetries`]), worked out once when the initial world is made
+    /// and shared by every world of its search (`None` when there are none, as in the default
+    /// set): the fingerprint of every state uses them. No part of the state.
+    template_symmetries: Option<Arc<[Vec<u8>]>>,
 }
 
 /// [`clone_from`](Clone::clone_from) reuses the target's buffers (the core's and the list of
@@ -332,7 +334,7 @@ impl Clone for World {
             giving_up_at: self.giving_up_at,
             exited: self.exited.clone(),
             recording: self.recording.clone(),
-            interchangeable_templates: self.interchangeable_templates,
+            template_symmetries: self.template_symmetries.clone(),
         }
     }
 
@@ -365,7 +367,16 @@ impl World {
         self.giving_up_at = source.giving_up_at;
         self.exited.clone_from(&source.exited);
         self.recording.clone_from(&source.recording);
-        self.interchangeable_templates = source.interchangeable_templates;
+        // Worlds of one search share one list: nothing to copy (nor to count) then.
+        let shared = match (&self.template_symmetries, &source.template_symmetries) {
+            (Some(mine), Some(theirs)) => Arc::ptr_eq(mine, theirs),
+            (None, None) => true,
+            _ => false,
+        };
+        if !shared {
+            self.template_symmetries
+                .clone_from(&source.template_symmetries);
+        }
     }
 
     /// Hashes every field but the core, small ones packed together (fewer writes make a
@@ -445,7 +456,9 @@ impl World {
             giving_up_at: None,
             exited: None,
             recording: Recording::default(),
-            interchangeable_templates: config.has_interchangeable_templates(),
+            template_symmetries: Some(config.template_symmetries())
+                .filter(|symmetries| !symmetries.is_empty())
+                .map(Arc::from),
         })
     }
 
@@ -472,10 +485,11 @@ impl World {
         self.recording.take()
     }
 
-    /// Whether two templates of the configuration the world was made for are interchangeable
-    /// (the same policy), so that its fingerprint takes the least over their renamings.
-    pub fn has_interchangeable_templates(&self) -> bool {
-        self.interchangeable_templates
+    /// The renamings of the interchangeable templates (the same policy) of the configuration
+    /// the world was made for, as [`CheckConfig::template_symmetries`] lists them: its
+    /// fingerprint is the least over them. Empty when no two templates are interchangeable.
+    pub fn template_symmetries(&self) -> &[Vec<u8>] {
+        self.template_symmetries.as_deref().unwrap_or(&[])
     }
 
     /// Whether child `pid` is alive.
