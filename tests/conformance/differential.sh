@@ -93,20 +93,19 @@ for f in "${files[@]}"; do
         agreed=$((agreed + 1))
         continue
     fi
+    kept="target/differential/$name${trees[*]:+-tree}.scn"
+    mkdir -p "$keep"
+    cp "$f" "$root/$kept"
     # Under many oracles at once a step within a few milliseconds of a deadline can come out
     # differently on the BEAM itself: a file that differed is run alone, up to three times,
     # and counts as a near-tie under load only if every lone run agrees.
     if [ -f "$tmp/otp/$name.out" ] && agrees_alone "$f" "$mine" "$tmp/alone-$name"; then
         near=$((near + 1))
-        echo "== $name differed under load, agreed in 3 lone runs (a near-tie; seed kept as target/differential/$name${trees[*]:+-tree}.scn)"
-        mkdir -p "$keep"
-        cp "$f" "$keep/$name${trees[*]:+-tree}.scn"
+        echo "== $name differed under load, agreed in 3 lone runs (a near-tie; seed kept as $kept)"
         continue
     fi
     differed=$((differed + 1))
-    mkdir -p "$keep"
-    cp "$f" "$keep/$name${trees[*]:+-tree}.scn"
-    echo "== $name differs (kept as target/differential/$name${trees[*]:+-tree}.scn; < real OTP, > dynsup-sim)"
+    echo "== $name differs (kept as $kept; < real OTP, > dynsup-sim)"
     if [ -f "$tmp/otp/$name.out" ]; then
         diff "$tmp/otp/$name.out" "$mine" || true
         cat "$mine.err"

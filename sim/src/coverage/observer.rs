@@ -284,11 +284,10 @@ impl Observer {
                 // A cleanup that took time and ended before any kill (waited out, with
                 // `infinity`), or at the kill timer's instant with a head start.
                 self.termination.in_time = true;
-                let timeout = match kid.shutdown {
-                    Shutdown::Timeout { millis } => Some(millis),
-                    Shutdown::BrutalKill | Shutdown::Infinity => None,
-                };
-                if kid.ties && entry.at.as_millis().checked_sub(signalled.as_millis()) == timeout {
+                let took = entry.at.as_millis().checked_sub(signalled.as_millis());
+                if kid.ties
+                    && matches!(kid.shutdown, Shutdown::Timeout { millis } if took == Some(millis))
+                {
                     self.hit(Situation::HeadStartTie);
                 }
                 if kid.shutdown == Shutdown::Infinity {

@@ -341,6 +341,10 @@ impl Clone for World {
     fn clone_from(&mut self, source: &Self) {
         self.core.clone_from(&source.core);
         self.copy_rest_from(source);
+        // The renamings are the configuration's, the same for every world of a search: a
+        // restore (`restore_from`) leaves them alone.
+        self.template_symmetries
+            .clone_from(&source.template_symmetries);
     }
 }
 
@@ -354,7 +358,7 @@ impl Hash for World {
 }
 
 impl World {
-    /// Copies every field but the core from `source`.
+    /// Copies every field of the state but the core from `source`.
     fn copy_rest_from(&mut self, source: &Self) {
         self.now = source.now;
         self.next_pid = source.next_pid;
@@ -367,16 +371,6 @@ impl World {
         self.giving_up_at = source.giving_up_at;
         self.exited.clone_from(&source.exited);
         self.recording.clone_from(&source.recording);
-        // Worlds of one search share one list: nothing to copy (nor to count) then.
-        let shared = match (&self.template_symmetries, &source.template_symmetries) {
-            (Some(mine), Some(theirs)) => Arc::ptr_eq(mine, theirs),
-            (None, None) => true,
-            _ => false,
-        };
-        if !shared {
-            self.template_symmetries
-                .clone_from(&source.template_symmetries);
-        }
     }
 
     /// Hashes every field but the core, small ones packed together (fewer writes make a
