@@ -266,6 +266,23 @@ pub struct ValidChildSpec<F, A> {
 }
 
 impl<F, A> ValidChildSpec<F, A> {
+    /// A spec from its parts as [`ChildSpec::validate`] made them (for unpacking a copy).
+    pub(crate) fn from_parts(
+        start: StartCall<F, A>,
+        restart: Restart,
+        shutdown: Shutdown,
+        child_type: ChildType,
+        modules: Modules,
+    ) -> Self {
+        ValidChildSpec {
+            start,
+            restart,
+            shutdown,
+            child_type,
+            modules,
+        }
+    }
+
     /// The start function and its own arguments (empty for a temporary child once stored).
     pub fn start(&self) -> &StartCall<F, A> {
         &self.start

@@ -103,6 +103,7 @@ pub mod driver;
 mod error;
 mod exit_reason;
 mod options;
+mod pack;
 mod pid;
 mod queue_copy;
 mod restart_intensity;
@@ -121,6 +122,7 @@ pub use driver::Spawner;
 pub use error::{ConfigError, DriverError, SpecError, StartError, TerminateError};
 pub use exit_reason::{ExitReason, InvalidExitReason};
 pub use options::{AutoShutdown, Config, MaxChildren, Options, Strategy, SupervisorFlags};
+pub use pack::{Pack, UnpackError};
 pub use pid::Pid;
 pub use restart_intensity::{Intensity, RestartLog};
 /// Planted defects of the core: for the harness's own tests, never for production.

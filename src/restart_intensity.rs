@@ -38,6 +38,16 @@ pub enum Intensity {
 }
 
 impl RestartLog {
+    /// The runs and the total, for packing.
+    pub(crate) fn parts(&self) -> (&VecDeque<(u64, u64)>, u64) {
+        (&self.runs, self.total)
+    }
+
+    /// The runs and the total, for unpacking in place.
+    pub(crate) fn parts_mut(&mut self) -> (&mut VecDeque<(u64, u64)>, &mut u64) {
+        (&mut self.runs, &mut self.total)
+    }
+
     /// An empty log.
     pub fn new() -> Self {
         Self::default()

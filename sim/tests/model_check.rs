@@ -94,6 +94,7 @@ struct WithoutTemplateSymmetry(World);
 impl Space for WithoutTemplateSymmetry {
     type Config = CheckConfig;
     type Step = Step;
+    type Shelf = Vec<WithoutTemplateSymmetry>;
 
     fn enabled(&self, config: &CheckConfig, out: &mut Vec<Step>) {
         self.0.enabled(config, out);

@@ -19,9 +19,9 @@ pub(crate) type Kinds = (Shutdown, Restart);
 #[derive(Debug, Default)]
 pub(crate) struct Awaiting {
     /// Sorted by pid; `None` is a child no longer awaited.
-    entries: Vec<(Pid, Option<Kinds>)>,
+    pub(super) entries: Vec<(Pid, Option<Kinds>)>,
     /// How many entries are not tombstones.
-    live: usize,
+    pub(super) live: usize,
 }
 
 /// [`clone_from`](Clone::clone_from) reuses the target's vector.

@@ -40,9 +40,9 @@ pub(crate) struct Child<F, A> {
 
 /// A slot of the table: a pid and its entry, or a tombstone (`None`) where one was removed.
 #[derive(Clone, Debug)]
-struct Slot<F, A> {
-    pid: Pid,
-    child: Option<Child<F, A>>,
+pub(super) struct Slot<F, A> {
+    pub(super) pid: Pid,
+    pub(super) child: Option<Child<F, A>>,
 }
 
 /// Fewer tombstones than this are never swept (a sweep of a small table is not worth it).
@@ -52,10 +52,10 @@ const TOMBSTONES_SWEPT_ABOVE: usize = 16;
 #[derive(Debug)]
 pub(crate) struct Children<F, A> {
     /// Sorted by pid; no tombstone at either end.
-    slots: VecDeque<Slot<F, A>>,
+    pub(super) slots: VecDeque<Slot<F, A>>,
     /// How many slots are tombstones.
-    tombstones: usize,
-    counts: ChildCounts,
+    pub(super) tombstones: usize,
+    pub(super) counts: ChildCounts,
 }
 
 /// [`clone_from`](Clone::clone_from) reuses the target's slots.

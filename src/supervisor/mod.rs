@@ -7,6 +7,7 @@ mod children;
 pub mod defect;
 mod mailbox;
 pub mod output;
+mod pack;
 mod relabel;
 mod suspension;
 mod termination;

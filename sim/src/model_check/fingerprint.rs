@@ -47,6 +47,16 @@ impl Default for Fingerprinter {
 }
 
 impl Fingerprinter {
+    /// The running state, for keeping a fingerprinter packed ([`Fingerprinter::resumed`]).
+    pub(crate) fn running_state(&self) -> u64 {
+        self.state
+    }
+
+    /// A fingerprinter that resumes from `state`, a [`Fingerprinter::running_state`].
+    pub(crate) fn resumed(state: u64) -> Self {
+        Fingerprinter { state }
+    }
+
     /// Mixes one word into the state.
     #[inline(always)]
     fn absorb(&mut self, word: u64) {

@@ -18,7 +18,7 @@ use std::sync::Mutex;
 
 use crate::model_check::config::CheckConfig;
 use crate::model_check::fingerprint::fingerprint;
-use crate::model_check::world::{Step, Violation, World};
+use crate::model_check::world::{PackedWorlds, Step, Violation, World};
 
 /// A state space the search explores: states that clone, that hash to their fingerprint (after
 /// any symmetry reduction: equal states must hash alike), and that list and take their enabled
@@ -47,6 +47,9 @@ pub trait Space: Clone + Hash + Send + Sync {
     fn check(&self, _config: &Self::Config) -> Result<(), Violation> {
         Ok(())
     }
+    /// Where the search keeps a run of states between finding and expanding them: a plain
+    /// [`Vec`] of copies, or a form of the space's own.
+    type Shelf: Shelf<Self>;
     /// The deepest path and the most distinct states a search of `config` explores.
     fn bounds(config: &Self::Config) -> (u32, u64);
     /// The state's fingerprint: states equal up to the space's symmetries must have equal
@@ -62,9 +65,53 @@ pub trait Space: Clone + Hash + Send + Sync {
     }
 }
 
+/// Where the search keeps a run of states of space `W`, in order, between finding them (a
+/// copy of each) and expanding them (each loaded once, into a scratch state).
+pub trait Shelf<W>: Default + Send + Sync {
+    /// Keeps a copy of `state` after the others.
+    fn push(&mut self, state: &W);
+    /// How many states are kept.
+    fn len(&self) -> usize;
+    /// Whether none is.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Makes room for `states` more.
+    fn reserve(&mut self, states: usize);
+    /// Drops every state, keeping the buffers.
+    fn clear(&mut self);
+    /// State `index`: where it lies, or loaded into `scratch` (a state of the same search);
+    /// `None` when there is no such state, or it could not be loaded.
+    fn load<'a>(&'a self, index: usize, scratch: &'a mut W) -> Option<&'a W>;
+}
+
+/// Copies, expanded where they lie.
+impl<W: Clone + Send + Sync> Shelf<W> for Vec<W> {
+    fn push(&mut self, state: &W) {
+        Vec::push(self, state.clone());
+    }
+
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    fn reserve(&mut self, states: usize) {
+        Vec::reserve(self, states);
+    }
+
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+
+    fn load<'a>(&'a self, index: usize, _scratch: &'a mut W) -> Option<&'a W> {
+        self.get(index)
+    }
+}
+
 impl Space for World {
     type Config = CheckConfig;
     type Step = Step;
+    type Shelf = PackedWorlds;
 
     fn enabled(&self, config: &CheckConfig, out: &mut Vec<Step>) {
         self.steps(config, out);
@@ -206,8 +253,8 @@ struct Node<St> {
 /// States of the frontier, a run of them in the level's order: the fresh ones are expanded
 /// (the others were found first by an earlier run of the same level), and the `k`-th fresh
 /// one is node `first_node + k`.
-struct Run<W> {
-    states: Vec<W>,
+struct Run<W: Space> {
+    states: W::Shelf,
     fresh: Vec<bool>,
     first_node: u32,
     /// The thread that found the states: it expands them too, unless it has run out of its
@@ -219,7 +266,7 @@ struct Run<W> {
 /// made it and its parent's node: none was seen in an earlier level, nor earlier in the same
 /// run; the merge finds those an earlier run of the level found too.
 struct Found<W: Space> {
-    states: Vec<W>,
+    states: W::Shelf,
     prints: Vec<u64>,
     steps: Vec<W::Step>,
     parents: Vec<u32>,
@@ -232,8 +279,9 @@ struct RunExpansion<W: Space> {
     /// Transitions taken: every enabled step of every state expanded, up to the first
     /// violation.
     transitions: u64,
-    /// The first transition that broke a rule: the node it leaves, the step, what broke.
-    violation: Option<(u32, W::Step, Violation)>,
+    /// The first transition that broke a rule: the node it leaves, the step, what broke (no
+    /// step when the node's state itself could not be loaded).
+    violation: Option<(u32, Option<W::Step>, Violation)>,
     /// The thread that expanded the run.
     by: usize,
 }
@@ -241,6 +289,8 @@ struct RunExpansion<W: Space> {
 /// A thread's buffers, kept from level to level: the search allocates almost nothing once
 /// they have grown.
 struct Scratch<W: Space> {
+    /// The state being expanded, when the shelf loads it rather than lending it.
+    parent: W,
     /// The copy of a state each transition is taken on.
     world: Option<W>,
     steps: Vec<W::Step>,
@@ -248,12 +298,13 @@ struct Scratch<W: Space> {
     local: FingerprintSet,
     /// Emptied run buffers, for the next pieces of successors (all are kept: the next level
     /// needs as many, and fresh memory costs a page fault per page).
-    buffers: Vec<Vec<W>>,
+    buffers: Vec<W::Shelf>,
 }
 
 impl<W: Space> Scratch<W> {
-    fn new() -> Self {
+    fn new(initial: &W) -> Self {
         Scratch {
+            parent: initial.clone(),
             world: None,
             steps: Vec::new(),
             local: FingerprintSet::default(),
@@ -263,7 +314,7 @@ impl<W: Space> Scratch<W> {
 
     /// An empty piece of successors with room for `piece` states, in one of the emptied
     /// `buffers` when there is one.
-    fn piece(buffers: &mut Vec<Vec<W>>, piece: usize) -> Found<W> {
+    fn piece(buffers: &mut Vec<W::Shelf>, piece: usize) -> Found<W> {
         let mut states = buffers.pop().unwrap_or_default();
         states.reserve(piece);
         Found {
@@ -298,8 +349,16 @@ fn expand_run<W: Space>(
     let mut found = Scratch::piece(&mut scratch.buffers, piece.min(run.states.len() * 4));
     scratch.local.clear();
     let mut states = run.states;
-    let fresh = states.iter().zip(&run.fresh).filter(|(_, &fresh)| fresh);
-    for (node, (world, _)) in (run.first_node..).zip(fresh) {
+    let fresh = (0..).zip(&run.fresh).filter(|(_, &fresh)| fresh);
+    for (node, (index, _)) in (run.first_node..).zip(fresh) {
+        let Some(world) = states.load(index, &mut scratch.parent) else {
+            let violation = Violation {
+                checker: "search",
+                message: format!("state {index} of a run could not be loaded"),
+            };
+            expansion.violation = Some((node, None, violation));
+            return expansion;
+        };
         world.enabled(config, &mut scratch.steps);
         expansion.transitions += scratch.steps.len() as u64;
         for (index, step) in scratch.steps.iter().enumerate() {
@@ -330,16 +389,16 @@ fn expand_run<W: Space>(
                 Ok(None) => continue,
                 Err(violation) => {
                     // The search ends here: what this run found so far is of no use.
-                    expansion.violation = Some((node, step.clone(), violation));
+                    expansion.violation = Some((node, Some(step.clone()), violation));
                     return expansion;
                 }
             };
-            if found.states.len() >= piece {
+            if Shelf::len(&found.states) >= piece {
                 let full =
                     std::mem::replace(&mut found, Scratch::piece(&mut scratch.buffers, piece));
                 expansion.found.push(full);
             }
-            found.states.push(next.clone());
+            found.states.push(next);
             found.prints.push(print);
             found.steps.push(step.clone());
             found.parents.push(node);
@@ -381,14 +440,16 @@ pub fn search_from<W: Space>(
         parent: 0,
         step: None,
     }];
+    let mut scratches: Vec<Scratch<W>> = (0..jobs).map(|_| Scratch::new(&initial)).collect();
+    let mut states = W::Shelf::default();
+    states.push(&initial);
     let mut frontier = vec![Run {
-        states: vec![initial],
+        states,
         fresh: vec![true],
         first_node: 0,
         owner: 0,
     }];
     let mut frontier_len = 1;
-    let mut scratches: Vec<Scratch<W>> = (0..jobs).map(|_| Scratch::new()).collect();
     // One pool of threads for the whole search: a thread keeps its allocator arena from level
     // to level, and frees the states it allocated (threads spawned anew for each level made
     // the allocator's cross-thread frees cost a third of the work). Without a pool (one job,
@@ -427,7 +488,7 @@ pub fn search_from<W: Space>(
             report.transitions += expansion.transitions;
             if let Some((parent, step, violation)) = expansion.violation {
                 let mut path = path_to(&nodes, parent);
-                path.push(step);
+                path.extend(step);
                 report.violation = Some(Counterexample { violation, path });
                 report.depth += 1;
                 return report;

@@ -6,7 +6,7 @@
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 
-use dynsup::{DynamicSupervisor, Effect, Event};
+use dynsup::{DynamicSupervisor, Effect, Event, Pack, UnpackError};
 
 use crate::model_check::fingerprint::Fingerprinter;
 
@@ -93,6 +93,45 @@ impl TrackedCore {
         if self.changed {
             self.clone_from(source);
         }
+    }
+}
+
+/// Packed as the core and its cached hash (the record of changes is not kept: an unpacked
+/// core counts as changed).
+impl TrackedCore {
+    /// Appends the core and its cached hash to `out`.
+    pub(crate) fn pack(&self, out: &mut Vec<u8>) {
+        self.core.pack_state(out);
+        match &self.hashed {
+            None => out.push(0),
+            Some(hasher) => {
+                out.push(1);
+                out.extend_from_slice(&hasher.running_state().to_le_bytes());
+            }
+        }
+    }
+
+    /// Makes this core the one packed at the front of `input`, reusing its buffers.
+    pub(crate) fn unpack_from(&mut self, input: &mut &[u8]) -> Result<(), UnpackError> {
+        self.core.unpack_state(input)?;
+        self.changed = true;
+        self.hashed = match u8::unpack(input)? {
+            0 => None,
+            1 => {
+                let (word, rest) = input
+                    .split_first_chunk::<8>()
+                    .ok_or(UnpackError::Truncated)?;
+                *input = rest;
+                Some(Fingerprinter::resumed(u64::from_le_bytes(*word)))
+            }
+            tag => {
+                return Err(UnpackError::BadTag {
+                    what: "cached hash",
+                    tag,
+                })
+            }
+        };
+        Ok(())
     }
 }
 

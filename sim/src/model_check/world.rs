@@ -23,6 +23,9 @@ use crate::model_check::fingerprint::Fingerprinter;
 use crate::model_check::recording::{Observed, Recording};
 use crate::model_check::tracked_core::{Core, TrackedCore};
 
+mod packed;
+pub use packed::PackedWorlds;
+
 /// The pid a client may name without any process ever having it.
 pub const NEVER_STARTED: Pid = Pid(0);
 

@@ -206,6 +206,7 @@ impl TreeState {
 impl Space for TreeState {
     type Config = TreeCheckConfig;
     type Step = TreeMove;
+    type Shelf = Vec<TreeState>;
 
     fn enabled(&self, _config: &TreeCheckConfig, out: &mut Vec<TreeMove>) {
         out.clear();

@@ -1,0 +1,215 @@
+//! A world in its packed form ([`dynsup::Pack`]), and the shelf that keeps a run of the
+//! search's worlds that way: the bytes of every state one after the other in one buffer, a
+//! few dozen per state and no allocation each, where a copy of a world takes about 600 bytes
+//! and several allocations of its own. A world is unpacked into a scratch world just before it
+//! is expanded.
+
+use dynsup::{Pack, Pid, UnpackError};
+
+use crate::model_check::config::SpontaneousExit;
+use crate::model_check::search::Shelf;
+use crate::model_check::world::{Attempts, Proc, Request, Used, Waiting, World};
+
+impl Pack for Request {
+    fn pack(&self, out: &mut Vec<u8>) {
+        match self {
+            Request::Start(template) => out.extend_from_slice(&[0, *template]),
+            Request::Terminate(pid) => {
+                out.push(1);
+                pid.pack(out);
+            }
+            Request::Which => out.push(2),
+            Request::Count => out.push(3),
+            Request::Stop => out.push(4),
+        }
+    }
+
+    fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
+        match u8::unpack(input)? {
+            0 => u8::unpack(input).map(Request::Start),
+            1 => Pid::unpack(input).map(Request::Terminate),
+            2 => Ok(Request::Which),
+            3 => Ok(Request::Count),
+            4 => Ok(Request::Stop),
+            tag => Err(UnpackError::BadTag {
+                what: "Request",
+                tag,
+            }),
+        }
+    }
+}
+
+impl Pack for SpontaneousExit {
+    fn pack(&self, out: &mut Vec<u8>) {
+        out.push(*self as u8);
+    }
+
+    fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
+        let tag = u8::unpack(input)?;
+        SPONTANEOUS_BY_TAG
+            .get(usize::from(tag))
+            .copied()
+            .ok_or(UnpackError::BadTag {
+                what: "SpontaneousExit",
+                tag,
+            })
+    }
+}
+
+/// Every class of spontaneous exit, in declaration order (the packed tag is the index).
+const SPONTANEOUS_BY_TAG: [SpontaneousExit; 4] = [
+    SpontaneousExit::Normal,
+    SpontaneousExit::Shutdown,
+    SpontaneousExit::Crash,
+    SpontaneousExit::Killed,
+];
+
+/// A process's flags in one byte, then its pid, template and instants.
+impl Pack for Proc {
+    fn pack(&self, out: &mut Vec<u8>) {
+        let flags = u8::from(self.alive)
+            | u8::from(self.shutdown_in_flight) << 1
+            | u8::from(self.kill_in_flight) << 2
+            | u8::from(self.owed) << 3;
+        out.extend_from_slice(&[flags, self.template]);
+        self.pid.pack(out);
+        self.stops_at.pack(out);
+        self.exit.pack(out);
+        self.signalled_at.pack(out);
+    }
+
+    fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
+        let flags = u8::unpack(input)?;
+        if flags > 0b1111 {
+            return Err(UnpackError::BadTag {
+                what: "process flags",
+                tag: flags,
+            });
+        }
+        Ok(Proc {
+            template: u8::unpack(input)?,
+            pid: Pid::unpack(input)?,
+            stops_at: Option::unpack(input)?,
+            exit: Option::unpack(input)?,
+            signalled_at: Option::unpack(input)?,
+            alive: flags & 1 != 0,
+            shutdown_in_flight: flags & 2 != 0,
+            kill_in_flight: flags & 4 != 0,
+            owed: flags & 8 != 0,
+        })
+    }
+}
+
+impl World {
+    /// Appends the state to `out`: everything the fingerprint hashes, and the core's cached
+    /// hash. What is no part of the state (a recording, the configuration's template
+    /// renamings) is not packed.
+    pub fn pack(&self, out: &mut Vec<u8>) {
+        self.core.pack(out);
+        self.now.pack(out);
+        self.next_pid.pack(out);
+        self.procs.pack(out);
+        for request in self.waiting.iter() {
+            request.pack(out);
+        }
+        out.extend_from_slice(&self.attempts.0);
+        self.init.pack(out);
+        let used = &self.used;
+        out.extend_from_slice(&[
+            used.starts,
+            used.crashes,
+            used.terminates,
+            u8::from(used.stopped) | u8::from(used.parent_exited) << 1,
+        ]);
+        self.stamps.pack(out);
+        self.giving_up_at.pack(out);
+        self.exited.pack(out);
+    }
+
+    /// Makes this world the state packed in `bytes` by [`World::pack`] (a world of the same
+    /// configuration), reusing its buffers; its recording and renamings stay as they are.
+    ///
+    /// # Errors
+    ///
+    /// [`UnpackError`] when `bytes` are not one packed world; the world is then in some
+    /// valid state, not necessarily any reachable one.
+    pub fn unpack_from(&mut self, mut bytes: &[u8]) -> Result<(), UnpackError> {
+        let input = &mut bytes;
+        self.core.unpack_from(input)?;
+        self.now = u64::unpack(input)?;
+        self.next_pid = u64::unpack(input)?;
+        self.procs.unpack_into(input)?;
+        let mut waiting = Waiting::default();
+        for request in waiting.iter_mut() {
+            *request = Option::unpack(input)?;
+        }
+        self.waiting = waiting;
+        let (attempts, rest) = input.split_first_chunk().ok_or(UnpackError::Truncated)?;
+        self.attempts = Attempts(*attempts);
+        *input = rest;
+        self.init = Option::unpack(input)?;
+        let ([starts, crashes, terminates, flags], rest) =
+            input.split_first_chunk().ok_or(UnpackError::Truncated)?;
+        self.used = Used {
+            starts: *starts,
+            crashes: *crashes,
+            terminates: *terminates,
+            stopped: flags & 1 != 0,
+            parent_exited: flags & 2 != 0,
+        };
+        *input = rest;
+        self.stamps.unpack_into(input)?;
+        self.giving_up_at = Option::unpack(input)?;
+        self.exited.unpack_into(input)?;
+        match input.first() {
+            None => Ok(()),
+            Some(&tag) => Err(UnpackError::BadTag {
+                what: "end of a packed world",
+                tag,
+            }),
+        }
+    }
+}
+
+/// Bytes reserved before each world is packed: more than most packed worlds take.
+const PACKED_WORLD_ROOM: usize = 512;
+
+/// A run of worlds, packed one after the other.
+#[derive(Debug, Default)]
+pub struct PackedWorlds {
+    bytes: Vec<u8>,
+    /// Where each world's bytes end.
+    ends: Vec<usize>,
+}
+
+impl Shelf<World> for PackedWorlds {
+    fn push(&mut self, state: &World) {
+        // Room for a large state at once, so that the writes never grow the buffer.
+        self.bytes.reserve(PACKED_WORLD_ROOM);
+        state.pack(&mut self.bytes);
+        self.ends.push(self.bytes.len());
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn reserve(&mut self, states: usize) {
+        self.ends.reserve(states);
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+    }
+
+    fn load<'a>(&'a self, index: usize, scratch: &'a mut World) -> Option<&'a World> {
+        let start = match index.checked_sub(1) {
+            None => 0,
+            Some(before) => *self.ends.get(before)?,
+        };
+        let end = *self.ends.get(index)?;
+        scratch.unpack_from(self.bytes.get(start..end)?).ok()?;
+        Some(scratch)
+    }
+}
