@@ -25,7 +25,8 @@ use crate::supervisor::output::{CallId, ChildCounts, ChildInfo, Effect, Event, R
 use crate::supervisor::view::EntryState;
 use crate::time::Instant;
 
-/// A value with a compact byte form (see the [module](self) docs).
+/// A value with a compact byte form (see the [module](self) docs). Every packed value takes
+/// one byte or more (a list longer than the bytes left is refused as truncated).
 pub trait Pack: Sized {
     /// Appends the value's bytes to `out`.
     fn pack(&self, out: &mut Vec<u8>);
@@ -141,11 +142,21 @@ fn read_long_u64(input: &mut &[u8]) -> Result<u64, UnpackError> {
     }
 }
 
-/// Reads a length: at most one item per byte left (every item takes a byte or more, except
-/// `()`), so that a corrupt length never asks for a huge allocation.
+/// Reads a number that counts something in memory.
 pub(crate) fn read_len(input: &mut &[u8]) -> Result<usize, UnpackError> {
     let len = read_u64(input)?;
     usize::try_from(len).map_err(|_| UnpackError::Overflow)
+}
+
+/// Reads the length of a list: every packed value takes a byte or more, so a list cannot be
+/// longer than the bytes left, and a corrupt length is refused before it asks for a huge
+/// allocation or a long loop.
+fn read_list_len(input: &mut &[u8]) -> Result<usize, UnpackError> {
+    let len = read_len(input)?;
+    if len > input.len() {
+        return Err(UnpackError::Truncated);
+    }
+    Ok(len)
 }
 
 /// The error for tag `tag` of type `what`.
@@ -153,11 +164,17 @@ pub(crate) fn bad_tag<T>(what: &'static str, tag: u8) -> Result<T, UnpackError> 
     Err(UnpackError::BadTag { what, tag })
 }
 
+/// One byte (0), like every packed value: a list's length never exceeds its bytes.
 impl Pack for () {
-    fn pack(&self, _out: &mut Vec<u8>) {}
+    fn pack(&self, out: &mut Vec<u8>) {
+        out.push(0);
+    }
 
-    fn unpack(_input: &mut &[u8]) -> Result<Self, UnpackError> {
-        Ok(())
+    fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
+        match read_u8(input)? {
+            0 => Ok(()),
+            tag => bad_tag("()", tag),
+        }
     }
 }
 
@@ -212,10 +229,7 @@ impl Pack for String {
     }
 
     fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
-        let len = read_len(input)?;
-        if len > input.len() {
-            return Err(UnpackError::Truncated);
-        }
+        let len = read_list_len(input)?;
         let (bytes, rest) = input.split_at(len);
         *input = rest;
         String::from_utf8(bytes.to_vec()).map_err(|_| UnpackError::NotUtf8)
@@ -279,9 +293,9 @@ impl<T: Pack> Pack for Vec<T> {
 
     /// Keeps the vector's buffer.
     fn unpack_into(&mut self, input: &mut &[u8]) -> Result<(), UnpackError> {
-        let len = read_len(input)?;
+        let len = read_list_len(input)?;
         self.clear();
-        self.reserve(len.min(input.len()));
+        self.reserve(len);
         for _ in 0..len {
             self.push(T::unpack(input)?);
         }
@@ -305,9 +319,9 @@ impl<T: Pack> Pack for VecDeque<T> {
 
     /// Keeps the queue's buffer.
     fn unpack_into(&mut self, input: &mut &[u8]) -> Result<(), UnpackError> {
-        let len = read_len(input)?;
+        let len = read_list_len(input)?;
         self.clear();
-        self.reserve(len.min(input.len()));
+        self.reserve(len);
         for _ in 0..len {
             self.push_back(T::unpack(input)?);
         }

@@ -590,6 +590,18 @@ mod tests {
             Vec::<u8>::unpack(&mut huge.as_slice()),
             Err(UnpackError::Truncated)
         );
+        // Nor a long loop: even a unit takes a byte, so a list is never longer than its bytes.
+        assert_eq!(
+            Vec::<()>::unpack(&mut huge.as_slice()),
+            Err(UnpackError::Truncated)
+        );
+        let mut units = Vec::new();
+        vec![(), (), ()].pack(&mut units);
+        assert_eq!(units, [3, 0, 0, 0]);
+        assert_eq!(
+            Vec::<()>::unpack(&mut units.as_slice()),
+            Ok(vec![(), (), ()])
+        );
     }
 
     #[test]
