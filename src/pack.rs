@@ -277,57 +277,38 @@ impl<T: Pack, U: Pack> Pack for (T, U) {
     }
 }
 
-impl<T: Pack> Pack for Vec<T> {
-    fn pack(&self, out: &mut Vec<u8>) {
-        write_u64(out, self.len() as u64);
-        for item in self {
-            item.pack(out);
-        }
-    }
+/// Packs a list: its length, then its items; unpacking into a list keeps its buffer.
+macro_rules! pack_list {
+    ($list:ident, $push:ident) => {
+        impl<T: Pack> Pack for $list<T> {
+            fn pack(&self, out: &mut Vec<u8>) {
+                write_u64(out, self.len() as u64);
+                for item in self {
+                    item.pack(out);
+                }
+            }
 
-    fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
-        let mut items = Vec::new();
-        items.unpack_into(input)?;
-        Ok(items)
-    }
+            fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
+                let mut items = $list::new();
+                items.unpack_into(input)?;
+                Ok(items)
+            }
 
-    /// Keeps the vector's buffer.
-    fn unpack_into(&mut self, input: &mut &[u8]) -> Result<(), UnpackError> {
-        let len = read_list_len(input)?;
-        self.clear();
-        self.reserve(len);
-        for _ in 0..len {
-            self.push(T::unpack(input)?);
+            fn unpack_into(&mut self, input: &mut &[u8]) -> Result<(), UnpackError> {
+                let len = read_list_len(input)?;
+                self.clear();
+                self.reserve(len);
+                for _ in 0..len {
+                    self.$push(T::unpack(input)?);
+                }
+                Ok(())
+            }
         }
-        Ok(())
-    }
+    };
 }
 
-impl<T: Pack> Pack for VecDeque<T> {
-    fn pack(&self, out: &mut Vec<u8>) {
-        write_u64(out, self.len() as u64);
-        for item in self {
-            item.pack(out);
-        }
-    }
-
-    fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
-        let mut items = VecDeque::new();
-        items.unpack_into(input)?;
-        Ok(items)
-    }
-
-    /// Keeps the queue's buffer.
-    fn unpack_into(&mut self, input: &mut &[u8]) -> Result<(), UnpackError> {
-        let len = read_list_len(input)?;
-        self.clear();
-        self.reserve(len);
-        for _ in 0..len {
-            self.push_back(T::unpack(input)?);
-        }
-        Ok(())
-    }
-}
+pack_list!(Vec, push);
+pack_list!(VecDeque, push_back);
 
 /// Packs a type that wraps one `u64`.
 macro_rules! pack_number {
@@ -373,18 +354,22 @@ macro_rules! pack_unit_enum {
 pack_unit_enum!(Restart: Permanent, Transient, Temporary);
 pack_unit_enum!(ChildType: Worker, Supervisor);
 pack_unit_enum!(EntryState: Running, Restarting);
+/// A planted defect as its index in [`CoreDefect::ALL`].
 #[cfg(feature = "planted-defects")]
-pack_unit_enum!(
-    CoreDefect: UncountedRestart,
-    TemporaryRestarted,
-    TransientRestartedAfterShutdown,
-    EarlyKill,
-    OrphansOnStop,
-    ActiveCounterDrift,
-    RetryDropped,
-    QueuedExitOverlooked,
-    RestartingUncounted,
-);
+impl Pack for CoreDefect {
+    fn pack(&self, out: &mut Vec<u8>) {
+        let index = CoreDefect::ALL.iter().position(|d| d == self).unwrap_or(0);
+        out.push(index as u8);
+    }
+
+    fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
+        let tag = read_u8(input)?;
+        match CoreDefect::ALL.get(usize::from(tag)) {
+            Some(defect) => Ok(*defect),
+            None => bad_tag("CoreDefect", tag),
+        }
+    }
+}
 
 impl Pack for Shutdown {
     fn pack(&self, out: &mut Vec<u8>) {
