@@ -462,22 +462,69 @@ impl<F: Pack, A: Pack> Pack for StartCall<F, A> {
     }
 }
 
+/// The small fields in one byte (restart, child type, and which shutdown and modules: bits
+/// 0-1, 2, 3-4 and 5-6), then the start call, a timeout's milliseconds and a modules list.
+/// Specs are the bulk of a supervisor's state, one per child.
 impl<F: Pack, A: Pack> Pack for ValidChildSpec<F, A> {
     fn pack(&self, out: &mut Vec<u8>) {
+        let shutdown = match self.shutdown() {
+            Shutdown::BrutalKill => 0,
+            Shutdown::Timeout { .. } => 1,
+            Shutdown::Infinity => 2,
+        };
+        let modules = match self.modules() {
+            Modules::OfStart => 0,
+            Modules::Dynamic => 1,
+            Modules::List(_) => 2,
+        };
+        out.push(
+            self.restart() as u8 | (self.child_type() as u8) << 2 | shutdown << 3 | modules << 5,
+        );
         self.start().pack(out);
-        self.restart().pack(out);
-        self.shutdown().pack(out);
-        self.child_type().pack(out);
-        self.modules().pack(out);
+        if let Shutdown::Timeout { millis } = self.shutdown() {
+            write_u64(out, millis);
+        }
+        if let Modules::List(names) = self.modules() {
+            names.pack(out);
+        }
     }
 
     fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
+        let header = read_u8(input)?;
+        let bad = || UnpackError::BadTag {
+            what: "ValidChildSpec",
+            tag: header,
+        };
+        let restart = match header & 0b11 {
+            0 => Restart::Permanent,
+            1 => Restart::Transient,
+            2 => Restart::Temporary,
+            _ => return Err(bad()),
+        };
+        let child_type = match header >> 2 & 1 {
+            0 => ChildType::Worker,
+            _ => ChildType::Supervisor,
+        };
+        if header >> 7 != 0 {
+            return Err(bad());
+        }
+        let start = StartCall::unpack(input)?;
+        let shutdown = match header >> 3 & 0b11 {
+            0 => Shutdown::BrutalKill,
+            1 => Shutdown::Timeout {
+                millis: read_u64(input)?,
+            },
+            2 => Shutdown::Infinity,
+            _ => return Err(bad()),
+        };
+        let modules = match header >> 5 & 0b11 {
+            0 => Modules::OfStart,
+            1 => Modules::Dynamic,
+            2 => Modules::List(Vec::unpack(input)?),
+            _ => return Err(bad()),
+        };
         Ok(ValidChildSpec::from_parts(
-            StartCall::unpack(input)?,
-            Restart::unpack(input)?,
-            Shutdown::unpack(input)?,
-            ChildType::unpack(input)?,
-            Modules::unpack(input)?,
+            start, restart, shutdown, child_type, modules,
         ))
     }
 }

@@ -14,30 +14,35 @@ use crate::supervisor::termination::{HeadStart, KillTimer, Purpose, Termination}
 use crate::supervisor::{DynamicSupervisor, PendingStart, Phase};
 use crate::time::Instant;
 
-impl<F: Pack, A: Pack> Pack for Child<F, A> {
-    fn pack(&self, out: &mut Vec<u8>) {
-        self.spec.pack(out);
-        self.state.pack(out);
-    }
-
-    fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
-        Ok(Child {
-            spec: ValidChildSpec::unpack(input)?,
-            state: ChildState::unpack(input)?,
-        })
-    }
-}
-
+/// The pid, then one byte (0 for a tombstone, else 1 for a running entry and 2 for a
+/// restarting one), then the entry's spec.
 impl<F: Pack, A: Pack> Pack for Slot<F, A> {
     fn pack(&self, out: &mut Vec<u8>) {
         self.pid.pack(out);
-        self.child.pack(out);
+        match &self.child {
+            None => out.push(0),
+            Some(child) => {
+                out.push(match child.state {
+                    ChildState::Running => 1,
+                    ChildState::Restarting => 2,
+                });
+                child.spec.pack(out);
+            }
+        }
     }
 
     fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
+        let pid = Pid::unpack(input)?;
+        let state = match read_u8(input)? {
+            0 => return Ok(Slot { pid, child: None }),
+            1 => ChildState::Running,
+            2 => ChildState::Restarting,
+            tag => return bad_tag("Slot", tag),
+        };
+        let spec = ValidChildSpec::unpack(input)?;
         Ok(Slot {
-            pid: Pid::unpack(input)?,
-            child: Option::unpack(input)?,
+            pid,
+            child: Some(Child { spec, state }),
         })
     }
 }
@@ -520,6 +525,55 @@ mod tests {
             !sup.view().is_alive(),
             "the walk ends with the supervisor down"
         );
+    }
+
+    /// Every combination of a spec's small fields, packed in its one header byte, reads back;
+    /// a header with a field out of range is refused.
+    #[test]
+    fn every_kind_of_child_spec_reads_back() {
+        let restarts = [Restart::Permanent, Restart::Transient, Restart::Temporary];
+        let shutdowns = [
+            Shutdown::BrutalKill,
+            Shutdown::millis(300),
+            Shutdown::Infinity,
+        ];
+        let modules = [
+            Modules::OfStart,
+            Modules::Dynamic,
+            Modules::List(vec!["M".to_owned()]),
+        ];
+        let mut kinds = 0;
+        for restart in restarts {
+            for child_type in [ChildType::Worker, ChildType::Supervisor] {
+                for shutdown in shutdowns {
+                    for modules in modules.clone() {
+                        let spec = ChildSpec::new("f".to_owned(), vec![5u64])
+                            .restart(restart)
+                            .child_type(child_type)
+                            .shutdown(shutdown)
+                            .modules(modules)
+                            .validate();
+                        let Ok(spec) = spec else {
+                            panic!("a valid spec: {spec:?}");
+                        };
+                        let mut bytes = Vec::new();
+                        spec.pack(&mut bytes);
+                        let mut input = bytes.as_slice();
+                        let copy = crate::ValidChildSpec::<String, u64>::unpack(&mut input);
+                        assert_eq!(copy, Ok(spec));
+                        assert!(input.is_empty());
+                        kinds += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(kinds, 54);
+        // Restart 3, shutdown 3, modules 3, the top bit: each is no spec.
+        for header in [0b0000_0011, 0b0001_1000, 0b0110_0000, 0b1000_0000] {
+            let bytes = [header, 1, b'f', 0];
+            let spec = crate::ValidChildSpec::<String, u64>::unpack(&mut bytes.as_slice());
+            assert!(spec.is_err(), "header {header:#010b}: {spec:?}");
+        }
     }
 
     #[test]

@@ -39,24 +39,8 @@ impl Pack for Request {
     }
 }
 
-impl Pack for SpontaneousExit {
-    fn pack(&self, out: &mut Vec<u8>) {
-        out.push(*self as u8);
-    }
-
-    fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
-        let tag = u8::unpack(input)?;
-        SPONTANEOUS_BY_TAG
-            .get(usize::from(tag))
-            .copied()
-            .ok_or(UnpackError::BadTag {
-                what: "SpontaneousExit",
-                tag,
-            })
-    }
-}
-
-/// Every class of spontaneous exit, in declaration order (the packed tag is the index).
+/// Every class of spontaneous exit, in declaration order (a packed exit in flight is one more
+/// than its index).
 const SPONTANEOUS_BY_TAG: [SpontaneousExit; 4] = [
     SpontaneousExit::Normal,
     SpontaneousExit::Shutdown,
@@ -64,34 +48,39 @@ const SPONTANEOUS_BY_TAG: [SpontaneousExit; 4] = [
     SpontaneousExit::Killed,
 ];
 
-/// A process's flags in one byte, then its pid, template and instants.
+/// A process's four flags and its exit in flight (0 for none, else one more than its class)
+/// in one byte, then its template, pid and instants.
 impl Pack for Proc {
     fn pack(&self, out: &mut Vec<u8>) {
+        let exit = self.exit.map_or(0, |how| how as u8 + 1);
         let flags = u8::from(self.alive)
             | u8::from(self.shutdown_in_flight) << 1
             | u8::from(self.kill_in_flight) << 2
-            | u8::from(self.owed) << 3;
+            | u8::from(self.owed) << 3
+            | exit << 4;
         out.extend_from_slice(&[flags, self.template]);
         self.pid.pack(out);
         self.stops_at.pack(out);
-        self.exit.pack(out);
         self.signalled_at.pack(out);
     }
 
     fn unpack(input: &mut &[u8]) -> Result<Self, UnpackError> {
         let flags = u8::unpack(input)?;
-        if flags > 0b1111 {
-            return Err(UnpackError::BadTag {
-                what: "process flags",
-                tag: flags,
-            });
-        }
+        let exit = match flags >> 4 {
+            0 => None,
+            code => Some(*SPONTANEOUS_BY_TAG.get(usize::from(code - 1)).ok_or(
+                UnpackError::BadTag {
+                    what: "process flags",
+                    tag: flags,
+                },
+            )?),
+        };
         Ok(Proc {
             template: u8::unpack(input)?,
             pid: Pid::unpack(input)?,
             stops_at: Option::unpack(input)?,
-            exit: Option::unpack(input)?,
             signalled_at: Option::unpack(input)?,
+            exit,
             alive: flags & 1 != 0,
             shutdown_in_flight: flags & 2 != 0,
             kill_in_flight: flags & 4 != 0,
@@ -109,7 +98,14 @@ impl World {
         self.now.pack(out);
         self.next_pid.pack(out);
         self.procs.pack(out);
-        for request in self.waiting.iter() {
+        // Which clients wait (one bit each), then their calls.
+        let waiting = (0..)
+            .zip(self.waiting.iter())
+            .fold(0u8, |mask, (client, request)| {
+                mask | u8::from(request.is_some()) << client
+            });
+        out.push(waiting);
+        for request in self.waiting.iter().flatten() {
             request.pack(out);
         }
         out.extend_from_slice(&self.attempts.0);
@@ -139,9 +135,18 @@ impl World {
         self.now = u64::unpack(input)?;
         self.next_pid = u64::unpack(input)?;
         self.procs.unpack_into(input)?;
+        let mask = u8::unpack(input)?;
+        if mask >> self.waiting.len() != 0 {
+            return Err(UnpackError::BadTag {
+                what: "waiting clients",
+                tag: mask,
+            });
+        }
         let mut waiting = Waiting::default();
-        for request in waiting.iter_mut() {
-            *request = Option::unpack(input)?;
+        for (client, request) in (0..).zip(waiting.iter_mut()) {
+            if mask >> client & 1 != 0 {
+                *request = Some(Request::unpack(input)?);
+            }
         }
         self.waiting = waiting;
         let (attempts, rest) = input.split_first_chunk().ok_or(UnpackError::Truncated)?;
