@@ -80,9 +80,14 @@ pub trait Shelf<W>: Default + Send + Sync {
     fn reserve(&mut self, states: usize);
     /// Drops every state, keeping the buffers.
     fn clear(&mut self);
-    /// State `index`: where it lies, or loaded into `scratch` (a state of the same search);
-    /// `None` when there is no such state, or it could not be loaded.
-    fn load<'a>(&'a self, index: usize, scratch: &'a mut W) -> Option<&'a W>;
+    /// State `index` where it lies, for a shelf that keeps whole copies; `None` for one that
+    /// must [`load`](Shelf::load) its states.
+    fn lend(&self, index: usize) -> Option<&W>;
+    /// Makes `scratch` (a state of the same search) state `index`, for a shelf that does not
+    /// lend its states; whether it could (by default, never).
+    fn load(&self, _index: usize, _scratch: &mut W) -> bool {
+        false
+    }
 }
 
 /// Copies, expanded where they lie.
@@ -103,7 +108,7 @@ impl<W: Clone + Send + Sync> Shelf<W> for Vec<W> {
         Vec::clear(self);
     }
 
-    fn load<'a>(&'a self, index: usize, _scratch: &'a mut W) -> Option<&'a W> {
+    fn lend(&self, index: usize) -> Option<&W> {
         self.get(index)
     }
 }
@@ -289,7 +294,8 @@ struct RunExpansion<W: Space> {
 /// A thread's buffers, kept from level to level: the search allocates almost nothing once
 /// they have grown.
 struct Scratch<W: Space> {
-    /// The state being expanded, when the shelf loads it rather than lending it.
+    /// The state being expanded, when the shelf loads it rather than lending it (its last
+    /// transition is taken on it).
     parent: W,
     /// The copy of a state each transition is taken on.
     world: Option<W>,
@@ -351,28 +357,37 @@ fn expand_run<W: Space>(
     let mut states = run.states;
     let fresh = (0..).zip(&run.fresh).filter(|(_, &fresh)| fresh);
     for (node, (index, _)) in (run.first_node..).zip(fresh) {
-        let Some(world) = states.load(index, &mut scratch.parent) else {
+        // A state lent where it lies, or loaded into the scratch parent.
+        let lent = states.lend(index);
+        if lent.is_none() && !states.load(index, &mut scratch.parent) {
             let violation = Violation {
                 checker: "search",
                 message: format!("state {index} of a run could not be loaded"),
             };
             expansion.violation = Some((node, None, violation));
             return expansion;
-        };
-        world.enabled(config, &mut scratch.steps);
+        }
+        lent.unwrap_or(&scratch.parent)
+            .enabled(config, &mut scratch.steps);
         expansion.transitions += scratch.steps.len() as u64;
+        let last = scratch.steps.len().saturating_sub(1);
         for (index, step) in scratch.steps.iter().enumerate() {
-            let next = match &mut scratch.world {
-                Some(next) if index == 0 => {
-                    next.clone_from(world);
+            let next = match (lent, &mut scratch.world) {
+                // A loaded state is needed no more once its last transition is taken: that
+                // one is taken on it, with no copy.
+                (None, _) if index == last => &mut scratch.parent,
+                (_, Some(next)) if index == 0 => {
+                    next.clone_from(lent.unwrap_or(&scratch.parent));
                     next
                 }
                 // The scratch world was copied from this state, then took one transition.
-                Some(next) => {
-                    next.restore_from(world);
+                (_, Some(next)) => {
+                    next.restore_from(lent.unwrap_or(&scratch.parent));
                     next
                 }
-                None => scratch.world.insert(world.clone()),
+                (_, None) => scratch
+                    .world
+                    .insert(lent.unwrap_or(&scratch.parent).clone()),
             };
             // A state reached before (in an earlier level, or earlier in this run) kept its
             // rules then: only those of the transition are checked again.

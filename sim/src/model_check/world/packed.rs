@@ -208,13 +208,19 @@ impl Shelf<World> for PackedWorlds {
         self.ends.clear();
     }
 
-    fn load<'a>(&'a self, index: usize, scratch: &'a mut World) -> Option<&'a World> {
+    /// Never: the states are packed.
+    fn lend(&self, _index: usize) -> Option<&World> {
+        None
+    }
+
+    fn load(&self, index: usize, scratch: &mut World) -> bool {
         let start = match index.checked_sub(1) {
-            None => 0,
-            Some(before) => *self.ends.get(before)?,
+            None => Some(0),
+            Some(before) => self.ends.get(before).copied(),
         };
-        let end = *self.ends.get(index)?;
-        scratch.unpack_from(self.bytes.get(start..end)?).ok()?;
-        Some(scratch)
+        let bytes = start
+            .zip(self.ends.get(index))
+            .and_then(|(start, &end)| self.bytes.get(start..end));
+        bytes.is_some_and(|bytes| scratch.unpack_from(bytes).is_ok())
     }
 }
