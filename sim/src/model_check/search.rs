@@ -7,7 +7,9 @@
 //! kept, so counts and the path found never depend on the number of jobs.
 //!
 //! The search is generic over the state space ([`Space`]): the one-supervisor world of
-//! [`crate::model_check::world`] and the supervision trees of [`crate::tree::check`].
+//! [`crate::model_check::world`] and the supervision trees of [`crate::tree::check`]. Each
+//! space says how a run's states wait for their expansion ([`Shelf`]): the world's packed in
+//! one buffer, the trees' as copies.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -332,13 +334,15 @@ impl<W: Space> Scratch<W> {
     }
 }
 
-/// Expands the fresh states of `run` in order: every enabled step is taken on a copy of the
-/// state made with [`clone_from`](Clone::clone_from) (which reuses the scratch world's
-/// buffers), and only successors in neither `seen` (the levels before) nor the run's own
-/// successors so far are kept. The merge would drop such a successor anyway (it keeps the
-/// first of equal fingerprints in the level's order), so the search is the same, without
-/// copying or carrying the most common successors. The run's states are freed here, by the
-/// thread that expanded them.
+/// Expands the fresh states of `run` in order: each is lent by the run's shelf or loaded into
+/// the scratch parent; every enabled step is taken on a copy of it made with
+/// [`clone_from`](Clone::clone_from) (which reuses the scratch world's buffers), but the last
+/// step of a loaded state, taken on the state itself. Only successors in neither `seen` (the
+/// levels before) nor the run's own successors so far are kept (a copy of each on the next
+/// level's shelf). The merge would drop such a successor anyway (it keeps the first of equal
+/// fingerprints in the level's order), so the search is the same, without copying or carrying
+/// the most common successors. The run's shelf is emptied here, by the thread that expanded
+/// it, and kept for the next level.
 fn expand_run<W: Space>(
     config: &W::Config,
     run: Run<W>,

@@ -6,7 +6,7 @@
 
 use dynsup::{Pack, Pid, UnpackError};
 
-use crate::model_check::config::SpontaneousExit;
+use crate::model_check::config::SPONTANEOUS_EXITS;
 use crate::model_check::search::Shelf;
 use crate::model_check::world::{Attempts, Proc, Request, Used, Waiting, World};
 
@@ -39,20 +39,14 @@ impl Pack for Request {
     }
 }
 
-/// Every class of spontaneous exit, in declaration order (a packed exit in flight is one more
-/// than its index).
-const SPONTANEOUS_BY_TAG: [SpontaneousExit; 4] = [
-    SpontaneousExit::Normal,
-    SpontaneousExit::Shutdown,
-    SpontaneousExit::Crash,
-    SpontaneousExit::Killed,
-];
-
-/// A process's four flags and its exit in flight (0 for none, else one more than its class)
-/// in one byte, then its template, pid and instants.
+/// A process's four flags and its exit in flight (0 for none, else one more than its class's
+/// index in [`SPONTANEOUS_EXITS`]) in one byte, then its template, pid and instants.
 impl Pack for Proc {
     fn pack(&self, out: &mut Vec<u8>) {
-        let exit = self.exit.map_or(0, |how| how as u8 + 1);
+        let exit = self.exit.map_or(0, |how| {
+            let index = SPONTANEOUS_EXITS.iter().position(|class| *class == how);
+            index.map_or(0, |index| index as u8 + 1)
+        });
         let flags = u8::from(self.alive)
             | u8::from(self.shutdown_in_flight) << 1
             | u8::from(self.kill_in_flight) << 2
@@ -68,7 +62,7 @@ impl Pack for Proc {
         let flags = u8::unpack(input)?;
         let exit = match flags >> 4 {
             0 => None,
-            code => Some(*SPONTANEOUS_BY_TAG.get(usize::from(code - 1)).ok_or(
+            code => Some(*SPONTANEOUS_EXITS.get(usize::from(code - 1)).ok_or(
                 UnpackError::BadTag {
                     what: "process flags",
                     tag: flags,
