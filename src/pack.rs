@@ -25,8 +25,27 @@ use crate::supervisor::output::{CallId, ChildCounts, ChildInfo, Effect, Event, R
 use crate::supervisor::view::EntryState;
 use crate::time::Instant;
 
-/// A value with a compact byte form (see the [module](self) docs). Every packed value takes
-/// one byte or more (a list longer than the bytes left is refused as truncated).
+/// A value with a compact byte form, written and read back exactly: a model checker keeps
+/// millions of supervisors, and a few dozen bytes each in one buffer cost far less to write,
+/// keep and read than a copy with allocations of its own.
+///
+/// The form is private to one build (numbers are LEB128 varints, enum variants a tag byte,
+/// lists a length then their items): no file format, only a faithful copy. Every packed value
+/// takes one byte or more, so a list longer than the bytes left is refused as truncated. A
+/// supervisor's state is packed with
+/// [`DynamicSupervisor::pack_state`](crate::DynamicSupervisor::pack_state).
+///
+/// ```
+/// use dynsup::Pack;
+///
+/// let mut bytes = Vec::new();
+/// (300u64, Some("why".to_owned())).pack(&mut bytes);
+/// assert_eq!(bytes, [0xac, 0x02, 1, 3, b'w', b'h', b'y']);
+/// let mut input = bytes.as_slice();
+/// assert_eq!(<(u64, Option<String>)>::unpack(&mut input)?, (300, Some("why".to_owned())));
+/// assert!(input.is_empty());
+/// # Ok::<(), dynsup::UnpackError>(())
+/// ```
 pub trait Pack: Sized {
     /// Appends the value's bytes to `out`.
     fn pack(&self, out: &mut Vec<u8>);
