@@ -1,15 +1,5 @@
-//! A compact byte form of the core's state, written and read back exactly: a model checker
-//! keeps millions of supervisors, and a few dozen bytes each in one buffer cost far less to
-//! write, keep and read than a copy with its own allocations.
-//!
-//! The form is private to one build: numbers are LEB128 varints, enum variants one tag byte,
-//! lists a length then their items. It is no file format (nothing promises that another
-//! version of the crate reads it), only a faithful copy: unpacking what was packed gives a
-//! value equal to the original in every field, tombstones and layout included.
-//!
-//! A supervisor's state is packed with
-//! [`DynamicSupervisor::pack_state`](crate::DynamicSupervisor::pack_state) (its start
-//! functions and arguments must be [`Pack`] too).
+//! A compact byte form of the core's state, written and read back exactly ([`Pack`], whose
+//! docs describe the form), with its implementations for the public types a supervisor holds.
 
 use std::collections::VecDeque;
 use std::fmt;

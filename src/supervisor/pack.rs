@@ -503,17 +503,7 @@ mod tests {
             restarting |= view
                 .entries()
                 .any(|entry| entry.state == crate::EntryState::Restarting);
-            let mut drained = fresh();
-            drained
-                .unpack_state(
-                    &mut {
-                        let mut bytes = Vec::new();
-                        sup.pack_state(&mut bytes);
-                        bytes
-                    }
-                    .as_slice(),
-                )
-                .unwrap_or_default();
+            let mut drained = sup.clone();
             while drained.poll_effect().is_some() || drained.poll_event().is_some() {}
             round_trip(&drained, &mut reused);
         }

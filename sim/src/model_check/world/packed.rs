@@ -170,9 +170,6 @@ impl World {
     }
 }
 
-/// Bytes reserved before each world is packed: more than most packed worlds take.
-const PACKED_WORLD_ROOM: usize = 512;
-
 /// A run of worlds, packed one after the other.
 #[derive(Debug, Default)]
 pub struct PackedWorlds {
@@ -183,8 +180,6 @@ pub struct PackedWorlds {
 
 impl Shelf<World> for PackedWorlds {
     fn push(&mut self, state: &World) {
-        // Room for a large state at once, so that the writes never grow the buffer.
-        self.bytes.reserve(PACKED_WORLD_ROOM);
         state.pack(&mut self.bytes);
         self.ends.push(self.bytes.len());
     }
