@@ -40,8 +40,10 @@ pub trait Space: Clone + Hash + Send + Sync {
     /// checks its states here rather than in [`Space::check`]).
     fn take(&mut self, config: &Self::Config, step: &Self::Step) -> Result<(), Violation>;
     /// The rules the state itself keeps (whatever path led to it), once it was reached by
-    /// [`Space::take`]: the search checks only states it has not seen before, each state the
-    /// first time it is reached. By default [`Space::take`] checks everything itself.
+    /// [`Space::take`]: the search checks a state the first time a run of the frontier reaches
+    /// it, not again in that run (a later run may reach and check it again: its rules depend on
+    /// the state alone, so it passes again). By default [`Space::take`] checks everything
+    /// itself.
     ///
     /// # Errors
     ///
@@ -222,12 +224,6 @@ impl Seen {
     fn shard_of(print: u64) -> usize {
         (print >> 40) as usize & (SHARDS - 1)
     }
-
-    fn contains(&self, print: u64) -> bool {
-        self.shards
-            .get(Self::shard_of(print))
-            .is_some_and(|shard| shard.contains(&print))
-    }
 }
 
 /// A hasher for keys that are already well-mixed 64-bit hashes.
@@ -270,8 +266,8 @@ struct Run<W: Space> {
 }
 
 /// Successors found by expanding one run, in order, each with its fingerprint, the step that
-/// made it and its parent's node: none was seen in an earlier level, nor earlier in the same
-/// run; the merge finds those an earlier run of the level found too.
+/// made it and its parent's node: none was found earlier in the same run; the merge finds
+/// those seen in an earlier level or found first by an earlier run of the level.
 struct Found<W: Space> {
     states: W::Shelf,
     prints: Vec<u64>,
@@ -337,16 +333,17 @@ impl<W: Space> Scratch<W> {
 /// Expands the fresh states of `run` in order: each is lent by the run's shelf or loaded into
 /// the scratch parent; every enabled step is taken on a copy of it made with
 /// [`clone_from`](Clone::clone_from) (which reuses the scratch world's buffers), but the last
-/// step of a loaded state, taken on the state itself. Only successors in neither `seen` (the
-/// levels before) nor the run's own successors so far are kept (a copy of each on the next
-/// level's shelf). The merge would drop such a successor anyway (it keeps the first of equal
-/// fingerprints in the level's order), so the search is the same, without copying or carrying
-/// the most common successors. The run's shelf is emptied here, by the thread that expanded
-/// it, and kept for the next level.
+/// step of a loaded state, taken on the state itself. Only successors the run has not found
+/// before are kept (a copy of each on the next level's shelf): the merge would drop a repeat
+/// anyway (it keeps the first of equal fingerprints in the level's order), so the search is
+/// the same, without copying the most common successors. Those seen in earlier levels are
+/// kept too, for the merge to drop: asking the seen set here, one transition at a time, cost
+/// a cache miss each (a tenth of the search, measured), where the merge's lookups, one after
+/// another in a tight loop, overlap. The run's shelf is emptied here, by the thread that
+/// expanded it, and kept for the next level.
 fn expand_run<W: Space>(
     config: &W::Config,
     run: Run<W>,
-    seen: &Seen,
     piece: usize,
     scratch: &mut Scratch<W>,
 ) -> RunExpansion<W> {
@@ -393,11 +390,11 @@ fn expand_run<W: Space>(
                     .world
                     .insert(lent.unwrap_or(&scratch.parent).clone()),
             };
-            // A state reached before (in an earlier level, or earlier in this run) kept its
-            // rules then: only those of the transition are checked again.
+            // A state reached before in this run kept its rules then: only those of the
+            // transition are checked again.
             let print = next.take(config, step).and_then(|()| {
                 let print = next.fingerprint(config);
-                let fresh = !seen.contains(print) && scratch.local.insert(print);
+                let fresh = scratch.local.insert(print);
                 if fresh {
                     next.check(config)?;
                 }
@@ -496,7 +493,6 @@ pub fn search_from<W: Space>(
         let expansions = expand_level(
             config,
             frontier,
-            &seen,
             &mut scratches,
             run_length(frontier_len, jobs),
             pool.as_ref(),
@@ -580,7 +576,6 @@ fn run_length(frontier: usize, jobs: usize) -> usize {
 fn expand_level<W: Space>(
     config: &W::Config,
     frontier: Vec<Run<W>>,
-    seen: &Seen,
     scratches: &mut [Scratch<W>],
     piece: usize,
     pool: Option<&rayon::ThreadPool>,
@@ -592,7 +587,7 @@ fn expand_level<W: Space>(
         };
         let mut expansions = Vec::with_capacity(frontier.len());
         for run in frontier {
-            let expansion = expand_run(config, run, seen, piece, scratch);
+            let expansion = expand_run(config, run, piece, scratch);
             let violated = expansion.violation.is_some();
             expansions.push(expansion);
             if violated {
@@ -642,7 +637,7 @@ fn expand_level<W: Space>(
                                 .take()
                         });
                         let Some(run) = taken else { continue };
-                        let mut expansion = expand_run(config, run, seen, piece, &mut scratch);
+                        let mut expansion = expand_run(config, run, piece, &mut scratch);
                         expansion.by = me;
                         if expansion.violation.is_some() {
                             first_violation.fetch_min(index, Ordering::Relaxed);
@@ -668,10 +663,10 @@ fn expand_level<W: Space>(
 }
 
 /// Adds the fingerprints of a level's successors to `seen`, in the level's order, and says
-/// which are new (not found first by an earlier run of the level): one flag per successor,
-/// run by run. The shards are shared out among the pool's threads; each walks every
-/// fingerprint in order and inserts those of its own shards, so the first of equal
-/// fingerprints is the one kept whatever the number of threads.
+/// which are new (neither seen in an earlier level nor found first by an earlier run of the
+/// level): one flag per successor, run by run. The shards are shared out among the pool's
+/// threads; each walks every fingerprint in order and inserts those of its own shards, so the
+/// first of equal fingerprints is the one kept whatever the number of threads.
 fn merge_level<W: Space>(
     seen: &mut Seen,
     found: &[Found<W>],
