@@ -14,12 +14,12 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::model_check::config::CheckConfig;
-use crate::model_check::fingerprint::fingerprint;
+use crate::model_check::fingerprint::{fingerprint, PassThrough};
 use crate::model_check::world::{PackedWorlds, Step, Violation, World};
 
 /// A state space the search explores: states that clone, that hash to their fingerprint (after
@@ -223,26 +223,6 @@ impl Seen {
 
     fn shard_of(print: u64) -> usize {
         (print >> 40) as usize & (SHARDS - 1)
-    }
-}
-
-/// A hasher for keys that are already well-mixed 64-bit hashes.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
     }
 }
 

@@ -3,6 +3,7 @@
 //! half the transitions (a child exiting, a signal reaching a child, the clock moving) leave
 //! the core alone, and the search then neither copies it back nor hashes it again.
 
+use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 
@@ -16,13 +17,33 @@ pub(crate) type Core = DynamicSupervisor<u8, ()>;
 /// A core that knows whether it may have changed since it was copied. Reading goes through
 /// [`Deref`]; every change goes through [`TrackedCore::get_mut`] (or a poll that returned an
 /// output), which marks it changed and drops the cached hash.
-#[derive(Debug)]
 pub(crate) struct TrackedCore {
     core: Core,
     /// Whether the core may differ from the one it was last copied from.
     changed: bool,
     /// The fingerprinter after hashing the core as it is now, once computed.
     hashed: Option<Fingerprinter>,
+    /// The packed core this one is an exact copy of, while it has not changed since it was
+    /// unpacked from there (or copied from a core that was). A shelf keeps one copy of the
+    /// cores of the same origin, and skips unpacking a state's core into a scratch world
+    /// whose core has the same origin.
+    origin: Option<CoreOrigin>,
+}
+
+/// Where a packed core lies: the shelf (a number no other shelf, nor the same one once
+/// cleared, has) and the offset of the core's bytes in it. It names one core for good.
+pub(crate) type CoreOrigin = (u64, usize);
+
+/// The state and the record of changes (the core's origin, a search's bookkeeping, is left
+/// out).
+impl fmt::Debug for TrackedCore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrackedCore")
+            .field("core", &self.core)
+            .field("changed", &self.changed)
+            .field("hashed", &self.hashed)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TrackedCore {
@@ -32,6 +53,7 @@ impl TrackedCore {
             core,
             changed: true,
             hashed: None,
+            origin: None,
         }
     }
 
@@ -44,6 +66,23 @@ impl TrackedCore {
     fn mark_changed(&mut self) {
         self.changed = true;
         self.hashed = None;
+        self.origin = None;
+    }
+
+    /// The fingerprinter's state after hashing the core, when it is cached (as it is after
+    /// every transition).
+    pub(crate) fn cached_hash(&self) -> Option<u64> {
+        self.hashed.as_ref().map(Fingerprinter::running_state)
+    }
+
+    /// The packed core this one is an exact copy of, if any.
+    pub(crate) fn origin(&self) -> Option<CoreOrigin> {
+        self.origin
+    }
+
+    /// Records that the core was just unpacked from `origin`.
+    pub(crate) fn set_origin(&mut self, origin: CoreOrigin) {
+        self.origin = Some(origin);
     }
 
     /// The next effect to perform; only an effect taken changes the core.
@@ -113,6 +152,7 @@ impl TrackedCore {
 
     /// Makes this core the one packed at the front of `input`, reusing its buffers.
     pub(crate) fn unpack_from(&mut self, input: &mut &[u8]) -> Result<(), UnpackError> {
+        self.origin = None;
         self.core.unpack_state(input)?;
         self.changed = true;
         self.hashed = match u8::unpack(input)? {
@@ -143,13 +183,14 @@ impl Deref for TrackedCore {
     }
 }
 
-/// A copy is unchanged since it was copied; it keeps the cached hash.
+/// A copy is unchanged since it was copied; it keeps the cached hash and the origin.
 impl Clone for TrackedCore {
     fn clone(&self) -> Self {
         TrackedCore {
             core: self.core.clone(),
             changed: false,
             hashed: self.hashed.clone(),
+            origin: self.origin,
         }
     }
 
@@ -157,6 +198,7 @@ impl Clone for TrackedCore {
         self.core.clone_from(&source.core);
         self.changed = false;
         self.hashed.clone_from(&source.hashed);
+        self.origin = source.origin;
     }
 }
 

@@ -2,11 +2,18 @@
 //! search's worlds that way: the bytes of every state one after the other in one buffer, a
 //! few dozen per state and no allocation each, where a copy of a world takes about 600 bytes
 //! and several allocations of its own. A world is unpacked into a scratch world just before it
-//! is expanded.
+//! is expanded. More than half the transitions leave the core alone, and states reached by
+//! different paths often hold equal cores: a shelf packs each core once (by the core's hash),
+//! and a state loaded after one with the same core keeps the core the scratch world has.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use dynsup::{Pack, Pid, UnpackError};
 
 use crate::model_check::config::SPONTANEOUS_EXITS;
+use crate::model_check::fingerprint::PassThrough;
 use crate::model_check::search::Shelf;
 use crate::model_check::world::{Attempts, Proc, Request, Used, Waiting, World};
 
@@ -89,6 +96,11 @@ impl World {
     /// renamings) is not packed.
     pub fn pack(&self, out: &mut Vec<u8>) {
         self.core.pack(out);
+        self.pack_rest(out);
+    }
+
+    /// Appends every field of the state but the core to `out`.
+    fn pack_rest(&self, out: &mut Vec<u8>) {
         self.now.pack(out);
         self.next_pid.pack(out);
         self.procs.pack(out);
@@ -124,8 +136,13 @@ impl World {
     /// [`UnpackError`] when `bytes` are not one packed world; the world is then in some
     /// valid state, not necessarily any reachable one.
     pub fn unpack_from(&mut self, mut bytes: &[u8]) -> Result<(), UnpackError> {
+        self.core.unpack_from(&mut bytes)?;
+        self.unpack_rest(bytes)
+    }
+
+    /// Makes every field but the core the ones [`World::pack_rest`] wrote in `bytes`.
+    fn unpack_rest(&mut self, mut bytes: &[u8]) -> Result<(), UnpackError> {
         let input = &mut bytes;
-        self.core.unpack_from(input)?;
         self.now = u64::unpack(input)?;
         self.next_pid = u64::unpack(input)?;
         self.procs.unpack_into(input)?;
@@ -170,17 +187,70 @@ impl World {
     }
 }
 
-/// A run of worlds, packed one after the other.
-#[derive(Debug, Default)]
+/// A run of worlds, packed one after the other; each core once.
+///
+/// Cores are told apart by their hash, as the search tells states apart by their fingerprint,
+/// which begins with it: a state may come back with an earlier state's core of the same hash,
+/// equal to its own in all the hash sees, so that the two states have the same fingerprint
+/// and the same successors (only the table's layout may differ: tombstones not yet swept,
+/// which no rule of the supervisor reads). The search already keeps one state of each
+/// fingerprint.
+#[derive(Debug)]
 pub struct PackedWorlds {
+    /// Each world: the offset of its core in `cores`, then the rest of its state.
     bytes: Vec<u8>,
     /// Where each world's bytes end.
     ends: Vec<usize>,
+    /// The cores, packed one after the other.
+    cores: Vec<u8>,
+    /// Where in `cores` the core of each hash lies.
+    core_at: HashMap<u64, usize, BuildHasherDefault<PassThrough>>,
+    /// A number no other shelf has, nor this one before it was last cleared: what a scratch
+    /// world's core records it was loaded from.
+    id: u64,
+}
+
+/// The next shelf's number.
+static NEXT_SHELF_ID: AtomicU64 = AtomicU64::new(1);
+
+fn fresh_shelf_id() -> u64 {
+    NEXT_SHELF_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+impl Default for PackedWorlds {
+    fn default() -> Self {
+        PackedWorlds {
+            bytes: Vec::new(),
+            ends: Vec::new(),
+            cores: Vec::new(),
+            core_at: HashMap::default(),
+            id: fresh_shelf_id(),
+        }
+    }
+}
+
+impl PackedWorlds {
+    /// How many bytes the worlds take, and how many of them their distinct cores.
+    #[must_use]
+    pub fn bytes(&self) -> (usize, usize) {
+        (self.bytes.len() + self.cores.len(), self.cores.len())
+    }
 }
 
 impl Shelf<World> for PackedWorlds {
     fn push(&mut self, state: &World) {
-        state.pack(&mut self.bytes);
+        let cores = &mut self.cores;
+        let mut pack_core = || {
+            let at = cores.len();
+            state.core.pack(cores);
+            at
+        };
+        let at = match state.core.cached_hash() {
+            Some(key) => *self.core_at.entry(key).or_insert_with(pack_core),
+            None => pack_core(),
+        };
+        at.pack(&mut self.bytes);
+        state.pack_rest(&mut self.bytes);
         self.ends.push(self.bytes.len());
     }
 
@@ -195,6 +265,10 @@ impl Shelf<World> for PackedWorlds {
     fn clear(&mut self) {
         self.bytes.clear();
         self.ends.clear();
+        self.cores.clear();
+        self.core_at.clear();
+        // The cores scratch worlds were loaded from are gone.
+        self.id = fresh_shelf_id();
     }
 
     /// Never: the states are packed.
@@ -202,14 +276,32 @@ impl Shelf<World> for PackedWorlds {
         None
     }
 
+    /// Unpacks the state's core unless the scratch world's core is a copy of it (of the same
+    /// origin), then the rest of the state.
     fn load(&self, index: usize, scratch: &mut World) -> bool {
         let start = match index.checked_sub(1) {
             None => Some(0),
             Some(before) => self.ends.get(before).copied(),
         };
-        let bytes = start
+        let Some(mut bytes) = start
             .zip(self.ends.get(index))
-            .and_then(|(start, &end)| self.bytes.get(start..end));
-        bytes.is_some_and(|bytes| scratch.unpack_from(bytes).is_ok())
+            .and_then(|(start, &end)| self.bytes.get(start..end))
+        else {
+            return false;
+        };
+        let Ok(at) = usize::unpack(&mut bytes) else {
+            return false;
+        };
+        let origin = (self.id, at);
+        if scratch.core.origin() != Some(origin) {
+            let Some(mut core) = self.cores.get(at..) else {
+                return false;
+            };
+            if scratch.core.unpack_from(&mut core).is_err() {
+                return false;
+            }
+            scratch.core.set_origin(origin);
+        }
+        scratch.unpack_rest(bytes).is_ok()
     }
 }
