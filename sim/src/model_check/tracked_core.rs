@@ -24,9 +24,8 @@ pub(crate) struct TrackedCore {
     /// The fingerprinter after hashing the core as it is now, once computed.
     hashed: Option<Fingerprinter>,
     /// The packed core this one is an exact copy of, while it has not changed since it was
-    /// unpacked from there (or copied from a core that was). A shelf keeps one copy of the
-    /// cores of the same origin, and skips unpacking a state's core into a scratch world
-    /// whose core has the same origin.
+    /// unpacked from there (or copied from a core that was): a shelf skips unpacking a
+    /// state's core into a scratch world whose core came from the same bytes.
     origin: Option<CoreOrigin>,
 }
 
