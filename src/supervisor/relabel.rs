@@ -15,24 +15,33 @@ impl<F, A> DynamicSupervisor<F, A> {
     /// Adds every pid the supervisor's state refers to (its entries, its mailbox, the start or
     /// termination it is blocked in) to `pids`.
     pub fn referenced_pids(&self, pids: &mut BTreeSet<Pid>) {
-        pids.extend(self.children.iter().map(|(pid, _)| pid));
-        for message in &self.mailbox {
-            if let Some(pid) = message_pid(message) {
-                pids.insert(pid);
-            }
-        }
-        match &self.phase {
-            Phase::Starting(PendingStart::Restart { old }) => {
-                pids.insert(*old);
-            }
-            Phase::Terminating(termination) => {
-                pids.extend(termination.awaiting.iter().map(|(pid, _)| pid));
-                if let Purpose::Child { pid, .. } = termination.purpose {
-                    pids.insert(pid);
+        self.any_referenced_pid(|pid| {
+            pids.insert(pid);
+            false
+        });
+    }
+
+    /// Whether the supervisor's state refers to `pid` (whether it is one of
+    /// [`referenced_pids`](Self::referenced_pids)), without gathering them: for a model
+    /// checker that asks about one or two pids after each step.
+    #[must_use]
+    pub fn refers_to(&self, pid: Pid) -> bool {
+        self.any_referenced_pid(|referenced| referenced == pid)
+    }
+
+    /// Calls `found` with each pid the state refers to (some more than once), until it
+    /// returns true; whether it did.
+    fn any_referenced_pid(&self, mut found: impl FnMut(Pid) -> bool) -> bool {
+        self.children.iter().any(|(pid, _)| found(pid))
+            || self.mailbox.iter().filter_map(message_pid).any(&mut found)
+            || match &self.phase {
+                Phase::Starting(PendingStart::Restart { old }) => found(*old),
+                Phase::Terminating(termination) => {
+                    termination.awaiting.iter().any(|(pid, _)| found(pid))
+                        || matches!(termination.purpose, Purpose::Child { pid, .. } if found(pid))
                 }
+                Phase::Ready | Phase::Starting(PendingStart::Call { .. }) | Phase::Down(_) => false,
             }
-            Phase::Ready | Phase::Starting(PendingStart::Call { .. }) | Phase::Down(_) => {}
-        }
     }
 
     /// Renames every pid the state refers to (see

@@ -1530,9 +1530,18 @@ fn fingerprint(sup: &DynamicSupervisor<&'static str, u32>) -> u64 {
     hasher.finish()
 }
 
+/// The pids the state refers to; `refers_to` must agree on each pid up to two past the last.
 fn referenced(sup: &DynamicSupervisor<&'static str, u32>) -> Vec<Pid> {
     let mut pids = std::collections::BTreeSet::new();
     sup.referenced_pids(&mut pids);
+    let top = pids.last().map_or(0, |pid| pid.0) + 2;
+    for candidate in (0..=top).map(Pid) {
+        assert_eq!(
+            sup.refers_to(candidate),
+            pids.contains(&candidate),
+            "{candidate:?}"
+        );
+    }
     pids.into_iter().collect()
 }
 

@@ -3,7 +3,6 @@
 //! virtual clock; the transitions between such worlds; and what the checkers observe on the
 //! way (never the core's own flags or counters).
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::{Deref, DerefMut};
@@ -1175,24 +1174,20 @@ impl World {
     /// Drops the processes nothing refers to any more, then renames pids to 1, 2, ... in their
     /// order (symmetry reduction: only the order and identity of pids matter).
     fn forget_and_canonicalize(&mut self) {
-        // Only a dead process with nothing in flight and nothing owed may be forgotten; the
-        // set of pids still referred to is built only when there is such a process.
+        // Only a dead process with nothing in flight and nothing owed may be forgotten, if
+        // nothing refers to it any more.
         let forgettable = |proc: &Proc| {
             !(proc.alive || proc.exit.is_some() || proc.signals_in_flight() || proc.owed)
         };
         if self.procs.iter().any(forgettable) {
-            let mut referenced = BTreeSet::new();
-            self.core.referenced_pids(&mut referenced);
-            for request in self.waiting.iter() {
-                if let Some(Request::Terminate(pid)) = request {
-                    referenced.insert(*pid);
-                }
-            }
-            if let Some((_, Some(old))) = self.init {
-                referenced.insert(old);
-            }
+            let (core, waiting, init) = (&self.core, &self.waiting, self.init);
+            let referenced = |pid: Pid| {
+                core.refers_to(pid)
+                    || waiting.contains(&Some(Request::Terminate(pid)))
+                    || init.is_some_and(|(_, old)| old == Some(pid))
+            };
             self.procs
-                .retain(|proc| !forgettable(proc) || referenced.contains(&proc.pid));
+                .retain(|proc| !forgettable(proc) || referenced(proc.pid));
         }
         let identity = self
             .procs
