@@ -8,8 +8,8 @@
 //!
 //! The search is generic over the state space ([`Space`]): the one-supervisor world of
 //! [`crate::model_check::world`] and the supervision trees of [`crate::tree::check`]. Each
-//! space says how a run's states wait for their expansion ([`Shelf`]): the world's packed in
-//! one buffer, the trees' as copies.
+//! space says how a run's states wait for their expansion ([`Shelf`]): the world's packed
+//! (each core once), the trees' as copies.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
