@@ -32,7 +32,7 @@ use crate::supervisor::view::EntryState;
 pub(crate) type ChildState = EntryState;
 
 /// One entry: the stored spec and its state.
-#[derive(Clone, Debug, Hash)]
+#[derive(Clone, Debug)]
 pub(crate) struct Child<F, A> {
     pub(crate) spec: ValidChildSpec<F, A>,
     pub(crate) state: ChildState,
@@ -82,7 +82,7 @@ impl<F: Hash, A: Hash> Hash for Children<F, A> {
         self.counts.specs.hash(state);
         for (pid, child) in self.iter() {
             pid.hash(state);
-            child.hash(state);
+            child.spec.hash_with(child.state as u64, state);
         }
     }
 }

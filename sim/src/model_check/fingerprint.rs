@@ -2,7 +2,9 @@
 //! writes. Derived `Hash` impls write a byte for a flag, an `isize` for each enum variant and
 //! a `usize` for each length; this hasher mixes each write, whatever its width, into its state
 //! at once with one folded 128-bit multiply (as wyhash and aHash do): a write costs a few
-//! instructions and no branch. (Packing small writes into bytes and mixing only full words
+//! instructions and no branch. Words go into two lanes in turn, so that each multiply waits
+//! for the one two writes back, not the one just before: the two chains overlap (the
+//! whole search was 4% faster than with one chain, measured). (Packing small writes into bytes and mixing only full words
 //! made fewer multiplies but more instructions, and was slower.) Hot types pack their small
 //! fields into one write themselves. The seeds are fixed: a state has the same fingerprint in
 //! every run, so counts never vary between runs.
@@ -12,8 +14,10 @@ use std::hash::{Hash, Hasher};
 /// The multiplier each word is mixed with (odd, with well-spread bits: the fractional part of
 /// the golden ratio).
 const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
-/// The state before any word is absorbed (digits of pi).
+/// The state of the first lane before any word is absorbed (digits of pi).
 const START: u64 = 0x243f_6a88_85a3_08d3;
+/// The state of the second lane before any word is absorbed (more digits of pi).
+const START_OTHER: u64 = 0xa409_3822_299f_31d0;
 /// The multiplier of the final mix (more digits of pi).
 const FINAL: u64 = 0x1319_8a2e_0370_7344;
 
@@ -37,36 +41,46 @@ pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
 /// keep unambiguous (lengths and variants first).
 #[derive(Clone, Debug)]
 pub struct Fingerprinter {
-    state: u64,
+    /// The lane the next word goes into.
+    next: u64,
+    /// The other lane.
+    other: u64,
 }
 
 impl Default for Fingerprinter {
     fn default() -> Self {
-        Fingerprinter { state: START }
+        Fingerprinter {
+            next: START,
+            other: START_OTHER,
+        }
     }
 }
 
 impl Fingerprinter {
     /// The running state, for keeping a fingerprinter packed ([`Fingerprinter::resumed`]).
-    pub(crate) fn running_state(&self) -> u64 {
-        self.state
+    pub(crate) fn running_state(&self) -> [u64; 2] {
+        [self.next, self.other]
     }
 
     /// A fingerprinter that resumes from `state`, a [`Fingerprinter::running_state`].
-    pub(crate) fn resumed(state: u64) -> Self {
-        Fingerprinter { state }
+    pub(crate) fn resumed([next, other]: [u64; 2]) -> Self {
+        Fingerprinter { next, other }
     }
 
-    /// Mixes one word into the state.
+    /// Mixes one word into the state: into one lane, which then waits while the next word
+    /// goes into the other. The two chains of multiplies overlap, each half as long.
     #[inline(always)]
     fn absorb(&mut self, word: u64) {
-        self.state = folded_multiply(self.state ^ word, MULTIPLIER);
+        let mixed = folded_multiply(self.next ^ word, MULTIPLIER);
+        self.next = self.other;
+        self.other = mixed;
     }
 }
 
 impl Hasher for Fingerprinter {
     fn finish(&self) -> u64 {
-        folded_multiply(self.state, FINAL).rotate_left(23) ^ self.state
+        let state = folded_multiply(self.next ^ FINAL, self.other ^ MULTIPLIER);
+        folded_multiply(state, FINAL).rotate_left(23) ^ state
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -140,7 +154,7 @@ mod tests {
 
     use super::*;
 
-    const PINNED: u64 = 13_855_124_774_646_464_550;
+    const PINNED: u64 = 15_931_507_761_885_057_489;
 
     #[test]
     fn equal_values_have_equal_fingerprints_in_every_run() {
@@ -195,6 +209,25 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(prints.len(), 11);
+    }
+
+    #[test]
+    fn the_order_of_the_words_matters_within_a_lane_and_across_lanes() {
+        // Words next to each other go into different lanes, words two apart into the same
+        // one: swapping either pair, or moving a word by one, changes the fingerprint.
+        let prints: HashSet<u64> = [
+            fingerprint(&(1u64, 2u64, 3u64)),
+            fingerprint(&(2u64, 1u64, 3u64)),
+            fingerprint(&(3u64, 2u64, 1u64)),
+            fingerprint(&(1u64, 3u64, 2u64)),
+            fingerprint(&(0u64, 1u64, 2u64, 3u64)),
+            fingerprint(&(1u64, 2u64, 3u64, 0u64)),
+            fingerprint(&(0u64, 0u64)),
+            fingerprint(&0u64),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(prints.len(), 8);
     }
 
     #[test]

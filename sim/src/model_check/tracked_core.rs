@@ -68,10 +68,10 @@ impl TrackedCore {
         self.origin = None;
     }
 
-    /// The fingerprinter's state after hashing the core, when it is cached (as it is after
-    /// every transition).
+    /// The hash of the core (the cached fingerprinter's [`Hasher::finish`]), when it is
+    /// cached (as it is after every transition).
     pub(crate) fn cached_hash(&self) -> Option<u64> {
-        self.hashed.as_ref().map(Fingerprinter::running_state)
+        self.hashed.as_ref().map(Hasher::finish)
     }
 
     /// The packed core this one is an exact copy of, if any.
@@ -144,7 +144,9 @@ impl TrackedCore {
             None => out.push(0),
             Some(hasher) => {
                 out.push(1);
-                out.extend_from_slice(&hasher.running_state().to_le_bytes());
+                for lane in hasher.running_state() {
+                    out.extend_from_slice(&lane.to_le_bytes());
+                }
             }
         }
     }
@@ -157,11 +159,14 @@ impl TrackedCore {
         self.hashed = match u8::unpack(input)? {
             0 => None,
             1 => {
-                let (word, rest) = input
-                    .split_first_chunk::<8>()
-                    .ok_or(UnpackError::Truncated)?;
-                *input = rest;
-                Some(Fingerprinter::resumed(u64::from_le_bytes(*word)))
+                let mut lane = || -> Result<u64, UnpackError> {
+                    let (word, rest) = input
+                        .split_first_chunk::<8>()
+                        .ok_or(UnpackError::Truncated)?;
+                    *input = rest;
+                    Ok(u64::from_le_bytes(*word))
+                };
+                Some(Fingerprinter::resumed([lane()?, lane()?]))
             }
             tag => {
                 return Err(UnpackError::BadTag {
