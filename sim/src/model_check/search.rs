@@ -660,14 +660,16 @@ fn merge_level<W: Space>(
         .collect();
     for (index, shard) in seen.shards.iter_mut().enumerate() {
         if let Some(slot) = groups.get_mut(index % jobs).and_then(|g| g.get_mut(index)) {
-            shard.reserve(incoming / SHARDS + incoming / (SHARDS * 4));
             *slot = Some(shard);
         }
     }
+    // Room for what may come, made by the thread that owns the shard: growing a shard moves
+    // every fingerprint in it, and the shards grow in parallel.
+    let room = incoming / SHARDS + incoming / (SHARDS * 4);
     let again: Vec<Vec<(usize, usize)>> = match pool {
         None => groups
             .into_iter()
-            .map(|group| insert_in_order(group, found))
+            .map(|group| insert_in_order(group, found, room))
             .collect(),
         Some(pool) => {
             let results: Vec<Mutex<Vec<(usize, usize)>>> =
@@ -675,7 +677,7 @@ fn merge_level<W: Space>(
             pool.scope(|scope| {
                 for (group, result) in groups.into_iter().zip(&results) {
                     scope.spawn(move |_| {
-                        let again = insert_in_order(group, found);
+                        let again = insert_in_order(group, found, room);
                         if let Ok(mut result) = result.lock() {
                             *result = again;
                         }
@@ -698,11 +700,16 @@ fn merge_level<W: Space>(
 }
 
 /// Inserts, in order, the fingerprints of `found` that fall in the shards given (the others
-/// are `None`); returns where those already present are: run and position.
+/// are `None`), after making room for `room` more in each; returns where those already
+/// present are: run and position.
 fn insert_in_order<W: Space>(
     mut shards: Vec<Option<&mut FingerprintSet>>,
     found: &[Found<W>],
+    room: usize,
 ) -> Vec<(usize, usize)> {
+    for shard in shards.iter_mut().flatten() {
+        shard.reserve(room);
+    }
     let mut again = Vec::new();
     for (run, f) in found.iter().enumerate() {
         for (position, &print) in f.prints.iter().enumerate() {
