@@ -1553,6 +1553,57 @@ fn driver_from_pid(first: u64) -> Driver {
 }
 
 #[test]
+fn the_fingerprint_counts_outputs_and_restarts_beyond_its_packed_words() {
+    // Replies waiting to be polled, from none to more than the packed word holds (63).
+    let mut d = Driver::restarts(3);
+    let mut prints = std::collections::BTreeSet::new();
+    for _ in 0..70 {
+        prints.insert(fingerprint(&d.sup));
+        d.count(0);
+    }
+    assert_eq!(prints.len(), 70);
+    // 64 replies and no report, against no reply and one report: equal if the count of
+    // replies spilled into the next field of the packed word.
+    let mut replies = Driver::restarts(3);
+    replies.start(0, worker("a"));
+    replies.events();
+    for _ in 0..64 {
+        replies.count(0);
+    }
+    let mut report = Driver::restarts(3);
+    report.start(0, worker("a"));
+    assert_ne!(fingerprint(&replies.sup), fingerprint(&report.sup));
+    // Restart logs that differ only in their seconds (some beyond 40 bits) or counts: each
+    // supervisor ends at the same instant with the same children and nothing to poll.
+    let far = 1u64 << 41;
+    let logs: [&[u64]; 8] = [
+        &[far],
+        &[far + 1],
+        &[far, far],
+        &[far, far + 1],
+        &[5],
+        &[5, 5],
+        // Equal if a second beyond 40 bits were packed with its count all the same.
+        &[0],
+        &[1 << 40],
+    ];
+    let end = (far + 10) * 1000;
+    let mut prints = std::collections::BTreeSet::new();
+    for seconds in logs {
+        let mut d = Driver::new(Options::default().max_restarts(100).max_seconds(3600));
+        let mut pid = d.start(0, worker("a"));
+        for &second in seconds {
+            d.crash(second * 1000, pid, boom());
+            pid = d.restarted(second * 1000, pid);
+        }
+        d.counted(end);
+        d.events();
+        prints.insert(fingerprint(&d.sup));
+    }
+    assert_eq!(prints.len(), logs.len());
+}
+
+#[test]
 fn the_fingerprint_tells_children_apart_and_ignores_the_table_layout() {
     // The same child under two different pids: only the children differ.
     let mut one = driver_from_pid(1);

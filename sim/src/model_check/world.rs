@@ -1255,3 +1255,74 @@ impl World {
 pub(crate) fn index_u8(index: usize) -> u8 {
     u8::try_from(index).unwrap_or(u8::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::model_check::fingerprint::fingerprint;
+
+    fn proc(pid: u64, stops_at: Option<u64>, signalled_at: Option<u64>) -> Proc {
+        Proc {
+            pid: Pid(pid),
+            template: 0,
+            alive: true,
+            stops_at,
+            exit: None,
+            shutdown_in_flight: false,
+            kill_in_flight: false,
+            signalled_at,
+            owed: false,
+        }
+    }
+
+    #[test]
+    fn a_process_hashes_apart_from_its_neighbours_in_one_word_or_four() {
+        // Pids and instants at and beyond 16 bits (the long form), and pairs that would
+        // collide if a wide value spilled into the next field of the one word.
+        let procs = [
+            proc(1, None, None),
+            proc(2, None, None),
+            proc(1 << 16, None, None),
+            proc(0, Some(0), None),
+            proc(1, Some(65_534), None),
+            proc(1, Some(65_535), None),
+            proc(1, Some(0), None),
+            proc(1, None, Some(0)),
+            proc(1, Some(65_536), None),
+            proc(1, None, Some(1)),
+            proc(1, Some(1 << 20), Some(3)),
+            proc(1, Some(3), Some(1 << 20)),
+        ];
+        let prints: HashSet<u64> = procs.iter().map(fingerprint).collect();
+        assert_eq!(prints.len(), procs.len());
+    }
+
+    #[test]
+    fn the_clock_and_the_instant_of_giving_up_hash_apart_beyond_32_bits() {
+        let Some(config) = crate::model_check::config::default_set().into_iter().next() else {
+            panic!("the default set has configurations");
+        };
+        let Ok(world) = World::new(&config) else {
+            panic!("the default configurations are valid");
+        };
+        let mut prints = HashSet::new();
+        let cases = [
+            (0, None),
+            (1, None),
+            (0, Some(0)),
+            (1 << 32, None),
+            ((1 << 32) + 1, None),
+            (0, Some(1 << 32)),
+            (1, Some(1 << 32)),
+        ];
+        for (now, giving_up_at) in cases {
+            let mut world = world.clone();
+            world.now = now;
+            world.giving_up_at = giving_up_at;
+            prints.insert(world.own_fingerprint());
+        }
+        assert_eq!(prints.len(), cases.len());
+    }
+}
