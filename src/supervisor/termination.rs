@@ -119,7 +119,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
             });
             if let Some(index) = queued {
                 if let Some(Message::Exit { reason, .. }) = self.mailbox.remove(index) {
-                    self.note_down(pid, shutdown, restart, reason);
+                    self.note_down(pid, shutdown, restart, &reason);
                 }
                 for effect in self.effects.range(marked..) {
                     if let Effect::Shutdown { pid } = effect {
@@ -172,9 +172,12 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         timers
     }
 
-    fn note_down(&mut self, pid: Pid, shutdown: Shutdown, restart: Restart, reason: ExitReason) {
-        if !ended_cleanly(shutdown, restart, &reason) {
-            self.events.push_back(Event::ShutdownError { pid, reason });
+    fn note_down(&mut self, pid: Pid, shutdown: Shutdown, restart: Restart, reason: &ExitReason) {
+        if !ended_cleanly(shutdown, restart, reason) {
+            self.events.push_back(Event::ShutdownError {
+                pid,
+                reason: reason.clone(),
+            });
         }
     }
 
@@ -189,7 +192,7 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         };
         // Only awaited children keep a head start (so a renaming never meets a stale pid).
         termination.head_start.0.retain(|&started| started != pid);
-        self.note_down(pid, shutdown, restart, reason.clone());
+        self.note_down(pid, shutdown, restart, reason);
         self.finish_termination_if_done(now);
         true
     }
@@ -199,18 +202,19 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
         let Phase::Terminating(termination) = &mut self.phase else {
             return;
         };
-        let (due, pending): (Vec<KillTimer>, Vec<KillTimer>) = termination
-            .timers
-            .iter()
-            .partition(|timer| timer.deadline <= now);
-        termination.timers = pending;
-        for timer in due {
-            for (pid, (shutdown, _)) in termination.awaiting.iter() {
+        // In place, in the timers' order: a timer due kills its group and goes.
+        let (awaiting, effects) = (&termination.awaiting, &mut self.effects);
+        termination.timers.retain(|timer| {
+            if timer.deadline > now {
+                return true;
+            }
+            for (pid, (shutdown, _)) in awaiting.iter() {
                 if shutdown == Shutdown::millis(timer.millis) {
-                    self.effects.push_back(Effect::Kill { pid });
+                    effects.push_back(Effect::Kill { pid });
                 }
             }
-        }
+            false
+        });
     }
 
     fn finish_termination_if_done(&mut self, now: Instant) {
@@ -240,12 +244,14 @@ impl<F: Clone, A: Clone> DynamicSupervisor<F, A> {
                 self.effects.push_back(Effect::Exit {
                     reason: reason.clone(),
                 });
-                // Calls still queued find the process gone.
-                for message in std::mem::take(&mut self.mailbox) {
+                // Calls still queued find the process gone. The mailbox keeps its buffer.
+                let mut mailbox = std::mem::take(&mut self.mailbox);
+                for message in mailbox.drain(..) {
                     if let Message::Call { call, .. } = message {
                         self.reply(call, Reply::NoProc);
                     }
                 }
+                self.mailbox = mailbox;
                 self.phase = Phase::Down(reason);
             }
         }
