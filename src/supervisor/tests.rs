@@ -1884,4 +1884,46 @@ fn clone_from_copies_every_part_of_the_state() {
     terminating.sup.clone_from(&stopping.sup);
     assert_eq!(fingerprint(&terminating.sup), fingerprint(&stopping.sup));
     assert_eq!(terminating.sup.poll_timeout(), stopping.sup.poll_timeout());
+    // Out of a termination and into another: the buffers kept in between carry nothing over,
+    // and the copy goes on as its source does.
+    let mut ready = Driver::restarts(3);
+    ready.start(0, worker("y"));
+    terminating.sup.clone_from(&ready.sup);
+    assert_eq!(format!("{:?}", terminating.sup), format!("{:?}", ready.sup));
+    terminating.sup.clone_from(&d.sup);
+    assert_eq!(format!("{:?}", terminating.sup), format!("{:?}", d.sup));
+    assert_eq!(terminating.sup.poll_timeout(), d.sup.poll_timeout());
+    for sup in [&mut terminating.sup, &mut d.sup] {
+        sup.handle_timeout(at(400)).unwrap();
+    }
+    assert_eq!(terminating.drain(), d.drain());
+    assert_eq!(format!("{:?}", terminating.sup), format!("{:?}", d.sup));
+}
+
+#[test]
+fn a_termination_begun_after_another_awaits_only_its_own_children() {
+    // One termination ends (its buffers are kept), then another begins in them.
+    let mut d = Driver::restarts(3);
+    let a = d.start(0, worker("a").shutdown(Shutdown::millis(300)));
+    let b = d.start(0, worker("b").shutdown(Shutdown::millis(700)));
+    d.terminate(10, a);
+    assert_eq!(d.drain(), vec![Effect::Shutdown { pid: a }]);
+    d.crash(20, a, ExitReason::Shutdown);
+    d.drain();
+    assert!(!d.sup.view().is_blocked());
+    assert_eq!(d.sup.poll_timeout(), None);
+    let call = d.terminate(30, b);
+    assert_eq!(d.drain(), vec![Effect::Shutdown { pid: b }]);
+    // Only b's timer: none left of a's.
+    assert_eq!(d.sup.poll_timeout(), Some(at(730)));
+    d.crash(40, b, ExitReason::Shutdown);
+    assert_eq!(
+        d.drain(),
+        vec![Effect::Reply {
+            call,
+            reply: Reply::TerminateChild(Ok(())),
+        }]
+    );
+    assert!(!d.sup.view().is_blocked());
+    assert_eq!(d.sup.view().entries().count(), 0);
 }
