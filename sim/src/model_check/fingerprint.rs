@@ -3,11 +3,11 @@
 //! a `usize` for each length; this hasher mixes each write, whatever its width, into its state
 //! at once with one folded 128-bit multiply (as wyhash and aHash do): a write costs a few
 //! instructions and no branch. Words go into two lanes in turn, so that each multiply waits
-//! for the one two writes back, not the one just before: the two chains overlap (the
-//! whole search was 4% faster than with one chain, measured). (Packing small writes into bytes and mixing only full words
-//! made fewer multiplies but more instructions, and was slower.) Hot types pack their small
-//! fields into one write themselves. The seeds are fixed: a state has the same fingerprint in
-//! every run, so counts never vary between runs.
+//! for the one two writes back, not the one just before: the two chains overlap (the whole
+//! search was 4% faster than with one chain, measured). (Packing small writes into bytes and
+//! mixing only full words made fewer multiplies but more instructions, and was slower.) Hot
+//! types pack their small fields into one write themselves. The seeds are fixed: a state has
+//! the same fingerprint in every run, so counts never vary between runs.
 
 use std::hash::{Hash, Hasher};
 
