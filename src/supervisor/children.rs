@@ -80,14 +80,6 @@ impl<F: Clone, A: Clone> Clone for Children<F, A> {
 impl<F: Hash, A: Hash> Hash for Children<F, A> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.counts.specs.hash(state);
-        self.hash_entries(state);
-    }
-}
-
-impl<F: Hash, A: Hash> Children<F, A> {
-    /// Hashes the entries in pid order, without their count: each as its pid, then its spec
-    /// with its state packed in the spec's first word.
-    pub(crate) fn hash_entries<H: Hasher>(&self, state: &mut H) {
         for (pid, child) in self.iter() {
             pid.hash(state);
             child.spec.hash_with(child.state as u64, state);

@@ -1553,8 +1553,8 @@ fn driver_from_pid(first: u64) -> Driver {
 }
 
 #[test]
-fn the_fingerprint_counts_outputs_and_restarts_beyond_its_packed_words() {
-    // Replies waiting to be polled, from none to more than the packed word holds (63).
+fn the_fingerprint_tells_apart_output_counts_and_restart_logs() {
+    // Replies waiting to be polled, from none to 69.
     let mut d = Driver::restarts(3);
     let mut prints = std::collections::BTreeSet::new();
     for _ in 0..70 {
@@ -1562,8 +1562,8 @@ fn the_fingerprint_counts_outputs_and_restarts_beyond_its_packed_words() {
         d.count(0);
     }
     assert_eq!(prints.len(), 70);
-    // 64 replies and no report, against no reply and one report: equal if the count of
-    // replies spilled into the next field of the packed word.
+    // 64 replies and no report, against no reply and one report: equal if a hash packed
+    // the count of replies into six bits, next to the count of reports.
     let mut replies = Driver::restarts(3);
     replies.start(0, worker("a"));
     replies.events();

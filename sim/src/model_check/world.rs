@@ -174,38 +174,23 @@ struct Proc {
     owed: bool,
 }
 
-/// Hashed as one word when the pid and both instants fit in 16 bits each, as they do in any
-/// search of the default set: the small fields in the low 15 bits, a clear bit 15, then the
-/// pid and the two instants. Otherwise bit 15 is set and the pid and the instants follow as
-/// three more words. (The fingerprint of every state hashes every process, so fewer writes
-/// are worth it.)
+/// Hashed as three words: the small fields packed in one with the pid, and the two instants
+/// (the fingerprint of every state hashes every process, so fewer writes are worth it).
 impl Hash for Proc {
     fn hash<H: Hasher>(&self, state: &mut H) {
         let exit = self.exit.map_or(0, |how| how as u64 + 1);
-        let small = u64::from(self.template)
+        let packed = u64::from(self.template)
             | u64::from(self.alive) << 8
             | u64::from(self.shutdown_in_flight) << 9
             | u64::from(self.kill_in_flight) << 10
             | u64::from(self.owed) << 11
-            | exit << 12;
-        let (pid, stops_at, signalled_at) = (
-            self.pid.0,
-            optional_instant(self.stops_at),
-            optional_instant(self.signalled_at),
-        );
-        if (pid | stops_at | signalled_at) >> 16 == 0 {
-            state.write_u64(small | pid << 16 | stops_at << 32 | signalled_at << 48);
-        } else {
-            state.write_u64(small | LONG_PROC);
-            state.write_u64(pid);
-            state.write_u64(stops_at);
-            state.write_u64(signalled_at);
-        }
+            | exit << 12
+            | self.pid.0 << 16;
+        state.write_u64(packed);
+        state.write_u64(optional_instant(self.stops_at));
+        state.write_u64(optional_instant(self.signalled_at));
     }
 }
-
-/// The bit of a process's first hashed word that says its pid and instants follow.
-const LONG_PROC: u64 = 1 << 15;
 
 /// An optional instant as one word: 0 for none, else one more than the instant (instants are
 /// milliseconds of a bounded search, far below the largest word).
@@ -399,25 +384,16 @@ impl World {
             Some((template, None)) => 1 | u64::from(template) << 8,
             Some((template, Some(old))) => 2 | u64::from(template) << 8 | old.0 << 16,
         };
-        let giving_up_at = optional_instant(self.giving_up_at);
-        // The clock and the instant of giving up share a word when both fit in 32 bits (as
-        // they do in any search: time is bounded by a minute); bit 26 says they do not.
-        let short_times = (self.now | giving_up_at) >> 32 == 0;
         let small = u64::from(used.starts)
             | u64::from(used.crashes) << 8
             | u64::from(used.terminates) << 16
             | u64::from(used.stopped) << 24
             | u64::from(used.parent_exited) << 25
-            | u64::from(!short_times) << 26
             | self.next_pid << 32;
+        state.write_u64(self.now);
         state.write_u64(small);
-        if short_times {
-            state.write_u64(self.now | giving_up_at << 32);
-        } else {
-            state.write_u64(self.now);
-            state.write_u64(giving_up_at);
-        }
         state.write_u64(init);
+        state.write_u64(optional_instant(self.giving_up_at));
         self.procs.hash(state);
         self.waiting.hash(state);
         self.attempts.hash(state);
@@ -1278,9 +1254,9 @@ mod tests {
     }
 
     #[test]
-    fn a_process_hashes_apart_from_its_neighbours_in_one_word_or_four() {
-        // Pids and instants at and beyond 16 bits (the long form), and pairs that would
-        // collide if a wide value spilled into the next field of the one word.
+    fn a_process_hashes_apart_from_its_neighbours() {
+        // Pids and instants below and beyond 16 bits, and pairs that would collide if a
+        // hash packed a wide value into too narrow a field.
         let procs = [
             proc(1, None, None),
             proc(2, None, None),
@@ -1300,7 +1276,7 @@ mod tests {
     }
 
     #[test]
-    fn the_clock_and_the_instant_of_giving_up_hash_apart_beyond_32_bits() {
+    fn the_clock_and_the_instant_of_giving_up_hash_apart_below_and_beyond_32_bits() {
         let Some(config) = crate::model_check::config::default_set().into_iter().next() else {
             panic!("the default set has configurations");
         };
