@@ -224,20 +224,54 @@ impl Seen {
     fn shard_of(print: u64) -> usize {
         (print >> 40) as usize & (SHARDS - 1)
     }
+
+    /// The group of shards a fingerprint falls in, when the shards are shared out among
+    /// `groups` threads (shard `s` goes to thread `s % groups`).
+    fn group_of(print: u64, groups: usize) -> usize {
+        Seen::shard_of(print) % groups.max(1)
+    }
 }
 
-/// One state discovered: its first parent and the step from it.
-#[derive(Clone)]
-struct Node<St> {
-    parent: u32,
-    step: Option<St>,
+/// How the states of one run were first reached: node `first_node + k` (the `k`-th fresh
+/// state of the run) by `steps[k]` from node `parents[k]`. The initial state is node 0, with
+/// no step. The search keeps one lineage per run, in order, to rebuild the path to a node.
+struct Lineage<St> {
+    first_node: u32,
+    steps: Vec<St>,
+    parents: Vec<u32>,
+}
+
+impl<St> Lineage<St> {
+    /// The lineage of a run: of its states' steps and parents, those of the fresh states.
+    fn of_fresh(
+        first_node: u32,
+        mut steps: Vec<St>,
+        mut parents: Vec<u32>,
+        fresh: &[bool],
+    ) -> Self {
+        let mut flags = fresh.iter();
+        steps.retain(|_| flags.next().copied().unwrap_or(false));
+        let mut flags = fresh.iter();
+        parents.retain(|_| flags.next().copied().unwrap_or(false));
+        // Kept for the whole search: no room to spare.
+        steps.shrink_to_fit();
+        parents.shrink_to_fit();
+        Lineage {
+            first_node,
+            steps,
+            parents,
+        }
+    }
 }
 
 /// States of the frontier, a run of them in the level's order: the fresh ones are expanded
 /// (the others were found first by an earlier run of the same level), and the `k`-th fresh
-/// one is node `first_node + k`.
+/// one is node `first_node + k`. Each state comes with the step that made it and its parent's
+/// node.
 struct Run<W: Space> {
     states: W::Shelf,
+    steps: Vec<W::Step>,
+    parents: Vec<u32>,
     fresh: Vec<bool>,
     first_node: u32,
     /// The thread that found the states: it expands them too, unless it has run out of its
@@ -250,13 +284,25 @@ struct Run<W: Space> {
 /// those seen in an earlier level or found first by an earlier run of the level.
 struct Found<W: Space> {
     states: W::Shelf,
-    prints: Vec<u64>,
+    /// The fingerprints, sorted into the merge's groups of shards as they are found (each
+    /// merge thread then reads its own group alone).
+    prints: Vec<GroupPrints>,
     steps: Vec<W::Step>,
     parents: Vec<u32>,
 }
 
+/// The fingerprints of a piece of successors that fall in one group of shards, in order, with
+/// their positions in the piece.
+#[derive(Default)]
+struct GroupPrints {
+    positions: Vec<u32>,
+    prints: Vec<u64>,
+}
+
 /// What expanding one run produced.
 struct RunExpansion<W: Space> {
+    /// How the run's fresh states were reached (made by the thread that expanded it).
+    lineage: Lineage<W::Step>,
     /// Its successors, cut into pieces of at most [`run_length`] (the next level's runs).
     found: Vec<Found<W>>,
     /// Transitions taken: every enabled step of every state expanded, up to the first
@@ -298,12 +344,18 @@ impl<W: Space> Scratch<W> {
 
     /// An empty piece of successors with room for `piece` states, in one of the emptied
     /// `buffers` when there is one.
-    fn piece(buffers: &mut Vec<W::Shelf>, piece: usize) -> Found<W> {
+    fn piece(buffers: &mut Vec<W::Shelf>, piece: usize, groups: usize) -> Found<W> {
         let mut states = buffers.pop().unwrap_or_default();
         states.reserve(piece);
+        let share = piece / groups + piece / (groups * 8);
         Found {
             states,
-            prints: Vec::with_capacity(piece),
+            prints: (0..groups)
+                .map(|_| GroupPrints {
+                    positions: Vec::with_capacity(share),
+                    prints: Vec::with_capacity(share),
+                })
+                .collect(),
             steps: Vec::with_capacity(piece),
             parents: Vec::with_capacity(piece),
         }
@@ -325,19 +377,28 @@ fn expand_run<W: Space>(
     config: &W::Config,
     run: Run<W>,
     piece: usize,
+    groups: usize,
     scratch: &mut Scratch<W>,
 ) -> RunExpansion<W> {
+    let Run {
+        mut states,
+        steps,
+        parents,
+        fresh,
+        first_node,
+        owner: _,
+    } = run;
     let mut expansion = RunExpansion {
+        lineage: Lineage::of_fresh(first_node, steps, parents, &fresh),
         found: Vec::new(),
         transitions: 0,
         violation: None,
         by: 0,
     };
-    let mut found = Scratch::piece(&mut scratch.buffers, piece.min(run.states.len() * 4));
+    let mut found = Scratch::piece(&mut scratch.buffers, piece.min(states.len() * 4), groups);
     scratch.local.clear();
-    let mut states = run.states;
-    let fresh = (0..).zip(&run.fresh).filter(|(_, &fresh)| fresh);
-    for (node, (index, _)) in (run.first_node..).zip(fresh) {
+    let fresh = (0..).zip(&fresh).filter(|(_, &fresh)| fresh);
+    for (node, (index, _)) in (first_node..).zip(fresh) {
         // A state lent where it lies, or loaded into the scratch parent.
         let lent = states.lend(index);
         if lent.is_none() && !states.load(index, &mut scratch.parent) {
@@ -390,12 +451,15 @@ fn expand_run<W: Space>(
                 }
             };
             if Shelf::len(&found.states) >= piece {
-                let full =
-                    std::mem::replace(&mut found, Scratch::piece(&mut scratch.buffers, piece));
+                let next_piece = Scratch::piece(&mut scratch.buffers, piece, groups);
+                let full = std::mem::replace(&mut found, next_piece);
                 expansion.found.push(full);
             }
+            if let Some(group) = found.prints.get_mut(Seen::group_of(print, groups)) {
+                group.positions.push(found.steps.len() as u32);
+                group.prints.push(print);
+            }
             found.states.push(next);
-            found.prints.push(print);
             found.steps.push(step.clone());
             found.parents.push(node);
         }
@@ -432,15 +496,16 @@ pub fn search_from<W: Space>(
     let mut seen = Seen::new();
     let first = initial.fingerprint(config);
     seen.shards[Seen::shard_of(first)].insert(first);
-    let mut nodes = vec![Node {
-        parent: 0,
-        step: None,
-    }];
+    // How every state found was first reached, one lineage per run expanded, in order.
+    let mut lineages = Vec::new();
+    let mut nodes: usize = 1;
     let mut scratches: Vec<Scratch<W>> = (0..jobs).map(|_| Scratch::new(&initial)).collect();
     let mut states = W::Shelf::default();
     states.push(&initial);
     let mut frontier = vec![Run {
         states,
+        steps: Vec::new(),
+        parents: Vec::new(),
         fresh: vec![true],
         first_node: 0,
         owner: 0,
@@ -458,6 +523,11 @@ pub fn search_from<W: Space>(
                 .ok()
         })
         .flatten();
+    // The merge shares the seen set's shards out among the pool's threads, and the expansion
+    // sorts each successor's fingerprint into its thread's group.
+    let groups = pool
+        .as_ref()
+        .map_or(1, rayon::ThreadPool::current_num_threads);
     let mut report = SearchReport {
         states: 1,
         transitions: 0,
@@ -475,14 +545,16 @@ pub fn search_from<W: Space>(
             frontier,
             &mut scratches,
             run_length(frontier_len, jobs),
+            groups,
             pool.as_ref(),
         );
         let mut found = Vec::new();
         let mut owners = Vec::new();
         for expansion in expansions {
             report.transitions += expansion.transitions;
+            lineages.push(expansion.lineage);
             if let Some((parent, step, violation)) = expansion.violation {
-                let mut path = path_to(&nodes, parent);
+                let mut path = path_to(&lineages, parent);
                 path.extend(step);
                 report.violation = Some(Counterexample { violation, path });
                 report.depth += 1;
@@ -493,35 +565,27 @@ pub fn search_from<W: Space>(
                 owners.push(expansion.by);
             }
         }
-        let fresh = merge_level(&mut seen, &found, pool.as_ref());
+        let fresh = merge_level(&mut seen, &found, groups, pool.as_ref());
         frontier = Vec::with_capacity(found.len());
         frontier_len = 0;
+        // The steps and parents of the fresh states are kept by the thread that expands
+        // their run, in the next level.
         for ((found, fresh), owner) in found.into_iter().zip(fresh).zip(owners) {
-            let first_node = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
-            for ((step, parent), _) in found
-                .steps
-                .into_iter()
-                .zip(found.parents)
-                .zip(&fresh)
-                .filter(|(_, &fresh)| fresh)
-            {
-                nodes.push(Node {
-                    parent,
-                    step: Some(step),
-                });
-            }
-            let kept = nodes.len() - first_node as usize;
+            let kept = fresh.iter().filter(|&&fresh| fresh).count();
             if kept > 0 {
-                frontier_len += kept;
                 frontier.push(Run {
                     states: found.states,
+                    steps: found.steps,
+                    parents: found.parents,
                     fresh,
-                    first_node,
+                    first_node: u32::try_from(nodes).unwrap_or(u32::MAX),
                     owner,
                 });
+                nodes += kept;
+                frontier_len += kept;
             }
         }
-        report.states = nodes.len() as u64;
+        report.states = nodes as u64;
         if frontier_len > 0 {
             report.depth += 1;
         }
@@ -558,6 +622,7 @@ fn expand_level<W: Space>(
     frontier: Vec<Run<W>>,
     scratches: &mut [Scratch<W>],
     piece: usize,
+    groups: usize,
     pool: Option<&rayon::ThreadPool>,
 ) -> Vec<RunExpansion<W>> {
     let pool = pool.filter(|_| scratches.len() > 1 && frontier.len() > 1);
@@ -567,7 +632,7 @@ fn expand_level<W: Space>(
         };
         let mut expansions = Vec::with_capacity(frontier.len());
         for run in frontier {
-            let expansion = expand_run(config, run, piece, scratch);
+            let expansion = expand_run(config, run, piece, groups, scratch);
             let violated = expansion.violation.is_some();
             expansions.push(expansion);
             if violated {
@@ -617,7 +682,7 @@ fn expand_level<W: Space>(
                                 .take()
                         });
                         let Some(run) = taken else { continue };
-                        let mut expansion = expand_run(config, run, piece, &mut scratch);
+                        let mut expansion = expand_run(config, run, piece, groups, &mut scratch);
                         expansion.by = me;
                         if expansion.violation.is_some() {
                             first_violation.fetch_min(index, Ordering::Relaxed);
@@ -644,22 +709,23 @@ fn expand_level<W: Space>(
 
 /// Adds the fingerprints of a level's successors to `seen`, in the level's order, and says
 /// which are new (neither seen in an earlier level nor found first by an earlier run of the
-/// level): one flag per successor, run by run. The shards are shared out among the pool's
-/// threads; each walks every fingerprint in order and inserts those of its own shards, so the
-/// first of equal fingerprints is the one kept whatever the number of threads.
+/// level): one flag per successor, run by run. The shards are shared out among `groups`
+/// threads of the pool (the groups the expansion sorted the fingerprints into); each walks the
+/// fingerprints of its own group in order, so the first of equal fingerprints is the one kept
+/// whatever the number of threads.
 fn merge_level<W: Space>(
     seen: &mut Seen,
     found: &[Found<W>],
+    groups: usize,
     pool: Option<&rayon::ThreadPool>,
 ) -> Vec<Vec<bool>> {
-    let incoming: usize = found.iter().map(|f| f.prints.len()).sum();
-    let pool = pool.filter(|_| incoming >= 4096);
-    let jobs = pool.map_or(1, rayon::ThreadPool::current_num_threads);
-    let mut groups: Vec<Vec<Option<&mut FingerprintSet>>> = (0..jobs)
+    let incoming: usize = found.iter().map(|f| Shelf::len(&f.states)).sum();
+    let pool = pool.filter(|_| incoming >= 4096 && groups > 1);
+    let mut owned: Vec<Vec<Option<&mut FingerprintSet>>> = (0..groups)
         .map(|_| (0..SHARDS).map(|_| None).collect())
         .collect();
     for (index, shard) in seen.shards.iter_mut().enumerate() {
-        if let Some(slot) = groups.get_mut(index % jobs).and_then(|g| g.get_mut(index)) {
+        if let Some(slot) = owned.get_mut(index % groups).and_then(|g| g.get_mut(index)) {
             *slot = Some(shard);
         }
     }
@@ -667,17 +733,18 @@ fn merge_level<W: Space>(
     // every fingerprint in it, and the shards grow in parallel.
     let room = incoming / SHARDS + incoming / (SHARDS * 4);
     let again: Vec<Vec<(usize, usize)>> = match pool {
-        None => groups
+        None => owned
             .into_iter()
-            .map(|group| insert_in_order(group, found, room))
+            .enumerate()
+            .map(|(group, shards)| insert_in_order(shards, found, group, room))
             .collect(),
         Some(pool) => {
             let results: Vec<Mutex<Vec<(usize, usize)>>> =
-                (0..jobs).map(|_| Mutex::new(Vec::new())).collect();
+                (0..groups).map(|_| Mutex::new(Vec::new())).collect();
             pool.scope(|scope| {
-                for (group, result) in groups.into_iter().zip(&results) {
+                for (group, (shards, result)) in owned.into_iter().zip(&results).enumerate() {
                     scope.spawn(move |_| {
-                        let again = insert_in_order(group, found, room);
+                        let again = insert_in_order(shards, found, group, room);
                         if let Ok(mut result) = result.lock() {
                             *result = again;
                         }
@@ -690,7 +757,10 @@ fn merge_level<W: Space>(
                 .collect()
         }
     };
-    let mut fresh: Vec<Vec<bool>> = found.iter().map(|f| vec![true; f.prints.len()]).collect();
+    let mut fresh: Vec<Vec<bool>> = found
+        .iter()
+        .map(|f| vec![true; Shelf::len(&f.states)])
+        .collect();
     for (run, position) in again.into_iter().flatten() {
         if let Some(flag) = fresh.get_mut(run).and_then(|r| r.get_mut(position)) {
             *flag = false;
@@ -699,12 +769,13 @@ fn merge_level<W: Space>(
     fresh
 }
 
-/// Inserts, in order, the fingerprints of `found` that fall in the shards given (the others
+/// Inserts, in order, the fingerprints of `found` of one `group` into its shards (the others
 /// are `None`), after making room for `room` more in each; returns where those already
 /// present are: run and position.
 fn insert_in_order<W: Space>(
     mut shards: Vec<Option<&mut FingerprintSet>>,
     found: &[Found<W>],
+    group: usize,
     room: usize,
 ) -> Vec<(usize, usize)> {
     for shard in shards.iter_mut().flatten() {
@@ -712,10 +783,13 @@ fn insert_in_order<W: Space>(
     }
     let mut again = Vec::new();
     for (run, f) in found.iter().enumerate() {
-        for (position, &print) in f.prints.iter().enumerate() {
+        let Some(mine) = f.prints.get(group) else {
+            continue;
+        };
+        for (&position, &print) in mine.positions.iter().zip(&mine.prints) {
             if let Some(Some(shard)) = shards.get_mut(Seen::shard_of(print)) {
                 if !shard.insert(print) {
-                    again.push((run, position));
+                    again.push((run, position as usize));
                 }
             }
         }
@@ -723,14 +797,26 @@ fn insert_in_order<W: Space>(
     again
 }
 
-fn path_to<St: Clone>(nodes: &[Node<St>], mut index: u32) -> Vec<St> {
+/// The steps from the initial state to node `index`, from the lineages of the runs expanded.
+fn path_to<St: Clone>(lineages: &[Lineage<St>], mut index: u32) -> Vec<St> {
     let mut path = Vec::new();
-    while let Some(node) = nodes.get(index as usize) {
-        match &node.step {
-            Some(step) => path.push(step.clone()),
-            None => break,
+    loop {
+        let run = lineages.partition_point(|lineage| lineage.first_node <= index);
+        let Some(lineage) = run.checked_sub(1).and_then(|run| lineages.get(run)) else {
+            break;
+        };
+        let offset = (index - lineage.first_node) as usize;
+        let (Some(step), Some(&parent)) = (lineage.steps.get(offset), lineage.parents.get(offset))
+        else {
+            break;
+        };
+        path.push(step.clone());
+        // A parent is always found before its children: a later one would be a broken
+        // lineage, and the walk ends rather than loop.
+        if parent >= index {
+            break;
         }
-        index = node.parent;
+        index = parent;
     }
     path.reverse();
     path
