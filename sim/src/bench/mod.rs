@@ -10,6 +10,7 @@
 
 pub mod bare;
 pub mod beam;
+pub mod check;
 pub mod explore;
 pub mod memory;
 pub mod report;
@@ -77,6 +78,8 @@ pub struct BenchConfig {
     pub explore_steps: usize,
     /// Seeds of the worked example's check per run (0: skip it).
     pub user_check_seeds: u64,
+    /// Search the model checker's default set (`dynsup-sim check`) with one and two jobs.
+    pub model_check: bool,
     /// Children started (each a thread) in the threaded runtime workload (0: skip it).
     pub thread_children: usize,
     /// Live children of the tokio runtime workload (feature `tokio`; 0: skip it).
@@ -91,7 +94,7 @@ pub struct BenchConfig {
 
 impl Default for BenchConfig {
     /// The full benchmark: 5 runs, sizes 1k to 1M, 200k restart cycles, 200k count calls,
-    /// 1,000 explore seeds of 200 steps, 2,000 threads, 100k tokio children with 100k restart
+    /// 1,000 explore seeds of 200 steps, the model checker's default set, 2,000 threads, 100k tokio children with 100k restart
     /// cycles; no scenarios, memory or BEAM unless set.
     fn default() -> Self {
         BenchConfig {
@@ -104,6 +107,7 @@ impl Default for BenchConfig {
             explore_seeds: 1_000,
             explore_steps: 200,
             user_check_seeds: 1_000,
+            model_check: true,
             thread_children: 2_000,
             tokio_children: DEFAULT_TOKIO_CHILDREN,
             tokio_restart_cycles: 100_000,
@@ -523,6 +527,82 @@ fn user_check_section(
     })
 }
 
+/// Measures the model checker on its default set: one job, two jobs, and two one-job searches
+/// at once (the machine's ceiling for two workers). Each ratio is the median of the rounds'
+/// own ratios, so that a slow minute slows both sides of one ratio alike.
+fn check_section(
+    config: &BenchConfig,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Section, BenchError> {
+    let set = crate::model_check::config::default_set();
+    let mut rounds = Vec::new();
+    for run in 1..=config.runs.max(1) {
+        let round = check::round(&set)?;
+        progress(&format!(
+            "  check: run {run}/{}: one job {:.0} states/s, two jobs {:.0} ({:.2}x), two \
+             one-job searches at once {:.2}x",
+            config.runs.max(1),
+            round.one_job,
+            round.two_jobs,
+            round.speedup(),
+            round.ceiling()
+        ));
+        rounds.push(round);
+    }
+    let of = |pick: &dyn Fn(&check::CheckRound) -> f64| {
+        median(&rounds.iter().map(pick).collect::<Vec<f64>>())
+    };
+    let figure =
+        |key: &str, label: &str, value: f64, unit: Unit, goal: Option<&'static str>| Figure {
+            key: key.to_owned(),
+            label: label.to_owned(),
+            value,
+            unit,
+            beam_key: None,
+            goal,
+        };
+    Ok(Section {
+        title: "model checker: `check` on its default set (distinct states)".into(),
+        figures: vec![
+            figure(
+                "check_states_per_sec_1_job",
+                "states per second, one job",
+                of(&|r| r.one_job),
+                Unit::PerSecond,
+                Some("≥ 1,000,000/s"),
+            ),
+            figure(
+                "check_states_per_sec_2_jobs",
+                "states per second, two jobs",
+                of(&|r| r.two_jobs),
+                Unit::PerSecond,
+                None,
+            ),
+            figure(
+                "check_speedup_2_jobs",
+                "two jobs over one",
+                of(&|r| r.speedup()),
+                Unit::Times,
+                Some("near 2x"),
+            ),
+            figure(
+                "check_ceiling_2_apart",
+                "two one-job searches at once over one (the machine's ceiling)",
+                of(&|r| r.ceiling()),
+                Unit::Times,
+                None,
+            ),
+            figure(
+                "check_speedup_of_ceiling",
+                "two jobs' speedup over the ceiling",
+                of(&|r| r.speedup() / r.ceiling().max(f64::MIN_POSITIVE)),
+                Unit::Times,
+                Some("near 1x"),
+            ),
+        ],
+    })
+}
+
 /// Measures the threaded runtime's call latencies.
 fn thread_section(
     config: &BenchConfig,
@@ -691,13 +771,14 @@ fn tokio_section(
 }
 
 /// The workload groups, as `--only` names them.
-pub const WORKLOADS: [&str; 8] = [
+pub const WORKLOADS: [&str; 9] = [
     "sim",
     "core",
     "memory",
     "scenarios",
     "explore",
     "user-check",
+    "check",
     "threads",
     "tokio",
 ];
@@ -769,6 +850,10 @@ pub fn run(config: &BenchConfig, progress: &mut dyn FnMut(&str)) -> Result<Repor
         ));
         report.sections.push(user_check_section(config, progress)?);
     }
+    if config.model_check && wants("check") {
+        progress("model checker (the default set with one job, two jobs, and two one-job searches at once)...");
+        report.sections.push(check_section(config, progress)?);
+    }
     if config.thread_children > 0 && wants("threads") {
         progress("threaded runtime (dynsup::runtime, one thread per child)...");
         report.sections.push(thread_section(config, progress)?);
@@ -818,6 +903,7 @@ mod tests {
             count_calls: 10,
             explore_seeds: 0,
             user_check_seeds: 3,
+            model_check: false,
             thread_children: 2,
             tokio_children: 20,
             tokio_restart_cycles: 10,

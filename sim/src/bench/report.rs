@@ -232,6 +232,7 @@ pub fn human(value: f64, unit: Unit) -> String {
         Unit::PerSecond if value >= 1e6 => format!("{:.2} M/s", value / 1e6),
         Unit::PerSecond if value >= 1e3 => format!("{:.1} k/s", value / 1e3),
         Unit::PerSecond => format!("{value:.0} /s"),
+        Unit::Times if value < 10.0 => format!("{value:.2}x"),
         Unit::Times => format!("{value:.0}x"),
     }
 }
