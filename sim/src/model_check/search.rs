@@ -273,6 +273,8 @@ struct Run<W: Space> {
     steps: Vec<W::Step>,
     parents: Vec<u32>,
     fresh: Vec<bool>,
+    /// How many of `fresh` are set.
+    fresh_states: usize,
     first_node: u32,
     /// The thread that found the states: it expands them too, unless it has run out of its
     /// own runs, so that most states are freed by the thread that allocated them.
@@ -386,7 +388,7 @@ fn expand_run<W: Space>(
         parents,
         fresh,
         first_node,
-        owner: _,
+        ..
     } = run;
     let mut expansion = RunExpansion {
         lineage: Lineage::of_fresh(first_node, steps, parents, &fresh),
@@ -507,6 +509,7 @@ pub fn search_from<W: Space>(
         steps: Vec::new(),
         parents: Vec::new(),
         fresh: vec![true],
+        fresh_states: 1,
         first_node: 0,
         owner: 0,
     }];
@@ -578,6 +581,7 @@ pub fn search_from<W: Space>(
                     steps: found.steps,
                     parents: found.parents,
                     fresh,
+                    fresh_states: kept,
                     first_node: u32::try_from(nodes).unwrap_or(u32::MAX),
                     owner,
                 });
@@ -648,6 +652,12 @@ fn expand_level<W: Space>(
         if let Some(queue) = queues.get_mut(run.owner % threads) {
             queue.push(index);
         }
+    }
+    // The longest runs first, so that the level ends on short ones and no thread waits long
+    // for the other's last run (the expansions are put back in the runs' order after).
+    let lengths: Vec<usize> = frontier.iter().map(|run| run.fresh_states).collect();
+    for queue in &mut queues {
+        queue.sort_by_key(|&index| std::cmp::Reverse(lengths.get(index).copied()));
     }
     let cursors: Vec<AtomicUsize> = (0..threads).map(|_| AtomicUsize::new(0)).collect();
     let runs: Vec<Mutex<Option<Run<W>>>> = frontier
@@ -859,4 +869,54 @@ pub fn replay_from<W: Space>(
         states.push(world.clone());
     }
     (states, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lineage(first_node: u32, steps: &[&'static str], parents: &[u32]) -> Lineage<&'static str> {
+        Lineage {
+            first_node,
+            steps: steps.to_vec(),
+            parents: parents.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_lineage_keeps_the_steps_and_parents_of_the_fresh_states_only() {
+        let steps = vec!["a", "b", "c", "d"];
+        let kept = Lineage::of_fresh(5, steps, vec![1, 2, 3, 4], &[true, false, false, true]);
+        assert_eq!(kept.first_node, 5);
+        assert_eq!(kept.steps, ["a", "d"]);
+        assert_eq!(kept.parents, [1, 4]);
+        // The initial run has a fresh state and no step.
+        let initial = Lineage::<&str>::of_fresh(0, Vec::new(), Vec::new(), &[true]);
+        assert!(initial.steps.is_empty() && initial.parents.is_empty());
+    }
+
+    #[test]
+    fn the_path_to_a_node_walks_its_parents_back_to_the_initial_state() {
+        // Node 0 is the initial state; nodes 1 and 2 are its successors; 3 comes from 2, and
+        // 4 and 5 from 1 and 3.
+        let lineages = [
+            lineage(0, &[], &[]),
+            lineage(1, &["x", "y"], &[0, 0]),
+            lineage(3, &["p"], &[2]),
+            lineage(4, &["q", "r"], &[1, 3]),
+        ];
+        assert!(path_to(&lineages, 0).is_empty());
+        assert_eq!(path_to(&lineages, 2), ["y"]);
+        assert_eq!(path_to(&lineages, 4), ["x", "q"]);
+        assert_eq!(path_to(&lineages, 5), ["y", "p", "r"]);
+        // Beyond the last node there is no path.
+        assert!(path_to(&lineages, 9).is_empty());
+    }
+
+    #[test]
+    fn a_parent_found_after_its_child_ends_the_walk() {
+        let lineages = [lineage(0, &[], &[]), lineage(1, &["a", "b"], &[2, 1])];
+        assert_eq!(path_to(&lineages, 1), ["a"]);
+        assert_eq!(path_to(&lineages, 2), ["a", "b"]);
+    }
 }
