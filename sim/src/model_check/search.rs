@@ -295,7 +295,6 @@ struct Found<W: Space> {
 
 /// The fingerprints of a piece of successors that fall in one group of shards, in order, with
 /// their positions in the piece.
-#[derive(Default)]
 struct GroupPrints {
     positions: Vec<u32>,
     prints: Vec<u64>,
