@@ -1,6 +1,6 @@
 //! `dynsup-sim bench`: fixed workloads on the simulator and on the bare core, the conformance
-//! scenarios and the explorer, each figure the median of several runs, optionally side by
-//! side with the real Elixir DynamicSupervisor (`bench/beam.exs`).
+//! scenarios, the explorer and the model checker, each figure the median of several runs,
+//! optionally side by side with the real Elixir DynamicSupervisor (`bench/beam.exs`).
 //!
 //! Benchmarks are programs that print figures; nothing here asserts a time.
 //!
