@@ -94,8 +94,8 @@ pub struct BenchConfig {
 
 impl Default for BenchConfig {
     /// The full benchmark: 5 runs, sizes 1k to 1M, 200k restart cycles, 200k count calls,
-    /// 1,000 explore seeds of 200 steps, the model checker's default set, 2,000 threads, 100k tokio children with 100k restart
-    /// cycles; no scenarios, memory or BEAM unless set.
+    /// 1,000 explore seeds of 200 steps, the model checker's default set, 2,000 threads, 100k
+    /// tokio children with 100k restart cycles; no scenarios, memory or BEAM unless set.
     fn default() -> Self {
         BenchConfig {
             runs: 5,
