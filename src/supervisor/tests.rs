@@ -1884,8 +1884,8 @@ fn clone_from_copies_every_part_of_the_state() {
     terminating.sup.clone_from(&stopping.sup);
     assert_eq!(fingerprint(&terminating.sup), fingerprint(&stopping.sup));
     assert_eq!(terminating.sup.poll_timeout(), stopping.sup.poll_timeout());
-    // Out of a termination and into another: the buffers kept in between carry nothing over,
-    // and the copy goes on as its source does.
+    // Out of a termination and into another: nothing of the first carries over, and the copy
+    // goes on as its source does.
     let mut ready = Driver::restarts(3);
     ready.start(0, worker("y"));
     terminating.sup.clone_from(&ready.sup);
@@ -1902,7 +1902,7 @@ fn clone_from_copies_every_part_of_the_state() {
 
 #[test]
 fn a_termination_begun_after_another_awaits_only_its_own_children() {
-    // One termination ends (its buffers are kept), then another begins in them.
+    // One termination ends, then another begins: nothing of the first is left in it.
     let mut d = Driver::restarts(3);
     let a = d.start(0, worker("a").shutdown(Shutdown::millis(300)));
     let b = d.start(0, worker("b").shutdown(Shutdown::millis(700)));

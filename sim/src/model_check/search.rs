@@ -654,9 +654,10 @@ fn expand_level<W: Space>(
     }
     // The longest runs first, so that the level ends on short ones and no thread waits long
     // for the other's last run (the expansions are put back in the runs' order after).
-    let lengths: Vec<usize> = frontier.iter().map(|run| run.fresh_states).collect();
     for queue in &mut queues {
-        queue.sort_by_key(|&index| std::cmp::Reverse(lengths.get(index).copied()));
+        queue.sort_by_key(|&index| {
+            std::cmp::Reverse(frontier.get(index).map(|run| run.fresh_states))
+        });
     }
     let cursors: Vec<AtomicUsize> = (0..threads).map(|_| AtomicUsize::new(0)).collect();
     let runs: Vec<Mutex<Option<Run<W>>>> = frontier

@@ -2,9 +2,10 @@
 //! search's worlds that way: the bytes of every state one after the other in one buffer (and
 //! their cores in another), a few dozen per state and no allocation each, where a copy of a
 //! world takes about 600 bytes and several allocations of its own. A world is unpacked into a
-//! scratch world just before it is expanded. More than half the transitions leave the core alone, and states reached by
-//! different paths often hold equal cores: a shelf packs each core once (by the core's hash),
-//! and a state loaded after one with the same core keeps the core the scratch world has.
+//! scratch world just before it is expanded. More than half the transitions leave the core
+//! alone, and states reached by different paths often hold equal cores: a shelf packs each
+//! core once (by the core's hash), and a state loaded after one with the same core keeps the
+//! core the scratch world has.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
